@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m counter``."""
+
+from counter.cli import main
+
+raise SystemExit(main())

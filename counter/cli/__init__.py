@@ -1,0 +1,120 @@
+"""Command line: ``ikd-counter [--db PATH|URL] [--lang id|en] COMMAND``; bare opens the TUI.
+
+Each command group lives in its own module under ``counter.cli`` and exposes
+``register(subparsers)``; modules are imported only when listed in COMMAND_MODULES, and heavy
+imports happen inside the command functions so start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from counter.config import ConfigError, Settings, load_settings
+
+# Modules that add sub-commands (each has register(sub)). Missing modules are skipped so that
+# features can land independently.
+COMMAND_MODULES = (
+    "counter.cli.core",
+    "counter.cli.registry",
+    "counter.cli.seed",
+    "counter.cli.tui",
+    "counter.cli.qr",
+    "counter.cli.report",
+    "counter.cli.export",
+    "counter.cli.bundle",
+    "counter.cli.admin",
+)
+
+
+class CliError(Exception):
+    """A user-facing error: printed to stderr, exit code ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "db", None):
+        overrides["database.url"] = args.db
+    if getattr(args, "lang", None):
+        overrides["ui.lang"] = args.lang
+    return load_settings(getattr(args, "config", None), overrides=overrides)
+
+
+def context_from_args(args: argparse.Namespace, migrate: bool = True):  # noqa: ANN201
+    from counter.services.context import make_context
+
+    return make_context(settings_from_args(args), migrate=migrate)
+
+
+def print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ikd-counter",
+                                description="IKD Counter: assisted IKD activation at the counter.")
+    p.add_argument("--db", help="SQLite file path or postgresql+psycopg:// URL (IKD_COUNTER_DB)")
+    p.add_argument("--lang", choices=["id", "en"], help="user interface language (default id)")
+    p.add_argument("--config", help="config TOML file (IKD_COUNTER_CONFIG)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:
+                continue
+            raise
+        mod.register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int | None] | None = getattr(args, "func", None)
+    if func is None:
+        # bare `ikd-counter`: the TUI
+        try:
+            from counter.cli.tui import run_tui
+        except ModuleNotFoundError:
+            parser.print_help()
+            return 0
+        func = run_tui
+    try:
+        return int(func(args) or 0)
+    except CliError as e:
+        print(f"ikd-counter: {e}", file=sys.stderr)
+        return e.code
+    except ConfigError as e:
+        print(f"ikd-counter: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # user-facing errors of the core carry message()
+        msg = getattr(e, "message", None)
+        if callable(msg):
+            lang = getattr(args, "lang", None) or "id"
+            print(f"ikd-counter: {msg(lang)}", file=sys.stderr)
+            return 1
+        raise
+
+
+def read_pin(prompt: str, again: str | None = None) -> str:
+    """A PIN from the terminal (masked) or, when stdin is not a terminal, one line of stdin."""
+    import getpass
+
+    if sys.stdin.isatty():
+        pin = getpass.getpass(prompt)
+        if again is not None and getpass.getpass(again) != pin:
+            raise CliError("PIN mismatch / PIN tidak sama")
+        return pin
+    line = sys.stdin.readline()
+    return line.strip()

@@ -1,0 +1,1 @@
+"""Pure domain logic: no I/O beyond reading packaged assets, no Textual, no ORM."""

@@ -1,0 +1,51 @@
+"""The application context handed to every service: settings, database, clock, language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from counter.config import Settings
+from counter.i18n import Catalog, catalog
+from counter.store.db import Database, open_database
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    clock: Clock = field(default=system_clock)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    def now(self) -> datetime:
+        """Aware UTC now."""
+        return self.clock().astimezone(UTC)
+
+    def local_now(self) -> datetime:
+        return self.clock().astimezone(self.tz)
+
+    def today(self) -> date:
+        return self.local_now().date()
+
+    def local(self, ts: datetime) -> datetime:
+        return ts.astimezone(self.tz)
+
+    @property
+    def msg(self) -> Catalog:
+        return catalog(self.settings.lang)
+
+
+def make_context(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Context:
+    db = open_database(settings.db_url, settings.busy_timeout_s, migrate=migrate)
+    return Context(settings=settings, db=db, clock=clock or system_clock)

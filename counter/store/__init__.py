@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the engine (SQLite default, PostgreSQL by URL) and migrations."""

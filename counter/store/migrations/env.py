@@ -1,0 +1,26 @@
+"""Alembic environment: uses the connection handed over by counter.store.migrate."""
+
+from alembic import context
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+from counter.store import models  # noqa: F401
+
+target_metadata = SQLModel.metadata
+config = context.config
+
+
+def run() -> None:
+    conn = config.attributes.get("connection")
+    if conn is None:
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        with engine.begin() as c:
+            context.configure(connection=c, target_metadata=target_metadata,
+                              render_as_batch=True)
+            context.run_migrations()
+        return
+    context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+    context.run_migrations()
+
+
+run()

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up .venv (if needed) with the test extra and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e ".[test]"
+exec .venv/bin/python -m pytest -n 2 -q "$@"
