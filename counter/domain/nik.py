@@ -124,7 +124,7 @@ def parse(raw: object, today: date | None = None) -> NikInfo:
         known_prefix = in_batang
     name = district_name(number[:6]) if in_batang else None
     if not known_prefix or district == "00" or (in_batang and name is None):
-        raise NikError(REGION, code=f"{province}.{regency}.{district}")
+        raise NikError(REGION, region=f"{province}.{regency}.{district}")
     born = birth_date(number[6:12], today)
     if number[12:16] == "0000":
         raise NikError(SERIAL)

@@ -48,4 +48,9 @@ class Context:
 
 def make_context(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Context:
     db = open_database(settings.db_url, settings.busy_timeout_s, migrate=migrate)
-    return Context(settings=settings, db=db, clock=clock or system_clock)
+    ctx = Context(settings=settings, db=db, clock=clock or system_clock)
+    if migrate:
+        from counter.services.settings_store import device_id
+
+        device_id(ctx)  # made once here, never inside another write transaction
+    return ctx

@@ -59,11 +59,18 @@ def _append(s: Session, ctx: Context, visit: Visit, kind: str, step: str | None,
             data: dict[str, Any] | None, officer_id: int | None) -> VisitEvent:
     visit.last_seq += 1
     ev = VisitEvent(id=str(uuid.uuid4()), visit_id=visit.id, seq=visit.last_seq,
-                    device_id=device_id(ctx), at=ctx.now(), officer_id=officer_id, kind=kind,
+                    device_id=ctx_device(ctx), at=ctx.now(), officer_id=officer_id, kind=kind,
                     step=step, data=json.dumps(data or {}, ensure_ascii=False, default=str))
     s.add(ev)
     visit.updated_at = ev.at
     return ev
+
+
+def ctx_device(ctx: Context) -> str:
+    dev = getattr(ctx, "_device_id", None)
+    if dev is None:
+        raise RuntimeError("device id not initialised: build the Context with make_context()")
+    return dev
 
 
 def registry_status(s: Session, nik: str) -> RegistryEntry | None:
@@ -84,11 +91,12 @@ def start_visit(ctx: Context, officer: Officer, nik: str, *, name: str | None = 
 
         event_id = get(ctx, "outreach_event") or None
     now = ctx.now()
+    dev = device_id(ctx)
     with ctx.db.write() as s:
         reg = registry_status(s, info.nik)
         v = Visit(id=str(uuid.uuid4()), office_code=ctx.settings.office_code,
                   counter_id=ctx.settings.counter_id, officer_id=officer.id or 0,
-                  device_id=device_id(ctx), event_id=event_id, nik=info.nik,
+                  device_id=dev, event_id=event_id, nik=info.nik,
                   district_code=info.nik[:6], in_batang=info.in_batang,
                   ikd_status_found=reg.ikd_status if reg else oc.UNKNOWN,
                   name=(name or None), phone=phone or None, consent_contact=bool(consent),
