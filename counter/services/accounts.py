@@ -131,24 +131,26 @@ def set_pin(ctx: Context, username: str, pin: str, by: Officer | None = None) ->
 
 
 def authenticate(ctx: Context, username: str, pin: str) -> Officer:
-    """Check a PIN. Five wrong PINs lock the account for 15 minutes; all of it is audited."""
+    """Check a PIN. Five wrong PINs lock the account for 15 minutes; all of it is audited.
+
+    The audit rows and counters are committed before the refusal is raised.
+    """
     now = ctx.now()
+    error: AccountError | None = None
     with ctx.db.write() as s:
         off = s.exec(select(Officer).where(Officer.username == username)).first()
         if off is None:
             audit.record(s, ctx, "login_failed", None, target=username, username=username,
                          why="unknown user")
-            raise AccountError("wrong_pin", left=MAX_FAILURES)
-        if not off.active:
+            error = AccountError("wrong_pin", left=MAX_FAILURES)
+        elif not off.active:
             audit.record(s, ctx, "login_failed", off, target=username, why="disabled")
-            raise AccountError("disabled", username=username)
-        if off.locked_until and off.locked_until > now:
+            error = AccountError("disabled", username=username)
+        elif off.locked_until and off.locked_until > now:
             audit.record(s, ctx, "login_failed", off, target=username, why="locked")
-            until = ctx.local(off.locked_until).strftime("%H:%M")
-            raise AccountError("locked", until=until, count=MAX_FAILURES)
-        try:
-            _hasher.verify(off.pin_hash, pin)
-        except (VerificationError, InvalidHashError):
+            error = AccountError("locked", until=ctx.local(off.locked_until).strftime("%H:%M"),
+                                 count=MAX_FAILURES)
+        elif not _verify(off.pin_hash, pin):
             off.failed_attempts += 1
             audit.record(s, ctx, "login_failed", off, target=username,
                          attempts=off.failed_attempts)
@@ -156,13 +158,23 @@ def authenticate(ctx: Context, username: str, pin: str) -> Officer:
                 off.locked_until = now + timedelta(minutes=LOCK_MINUTES)
                 off.failed_attempts = 0
                 audit.record(s, ctx, "lockout", off, target=username, minutes=LOCK_MINUTES)
-                s.commit()
-                until = ctx.local(off.locked_until).strftime("%H:%M")
-                raise AccountError("locked", until=until, count=MAX_FAILURES) from None
-            left = MAX_FAILURES - off.failed_attempts
-            s.commit()
-            raise AccountError("wrong_pin", left=left) from None
-        off.failed_attempts = 0
-        off.locked_until = None
-        audit.record(s, ctx, "login", off, target=username)
+                error = AccountError("locked",
+                                     until=ctx.local(off.locked_until).strftime("%H:%M"),
+                                     count=MAX_FAILURES)
+            else:
+                error = AccountError("wrong_pin", left=MAX_FAILURES - off.failed_attempts)
+        else:
+            off.failed_attempts = 0
+            off.locked_until = None
+            audit.record(s, ctx, "login", off, target=username)
+    if error is not None:
+        raise error
+    assert off is not None
     return off
+
+
+def _verify(pin_hash: str, pin: str) -> bool:
+    try:
+        return bool(pin_hash) and _hasher.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
