@@ -67,6 +67,7 @@ class Settings:
     printing: PrintSettings = field(default_factory=PrintSettings)
     config_file: str = ""
     data_dir: str = ""
+    protocol_file: str = ""  # the office's own protocol file; empty: the packaged one
 
     # Where things live -------------------------------------------------------------
     @property
@@ -119,6 +120,7 @@ _SCHEMA: dict[str, tuple[str, type, str]] = {
     "print.command": ("printing.command", str, "a command; {file} is replaced by the PDF path"),
     "print.paper": ("printing.paper", str, "\"80mm\" or \"a6\""),
     "print.escpos": ("printing.escpos", str, "usb:VID:PID, network:HOST[:PORT] or file:PATH"),
+    "protocol.file": ("protocol_file", str, "the path of the office's protocol TOML file"),
 }
 _ENV_ALIASES = {"IKD_COUNTER_DB": "database.url", "IKD_COUNTER_LANG": "ui.lang"}
 
