@@ -73,7 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         mod.register(sub)
+    _globals_everywhere(sub)
     return p
+
+
+def _globals_everywhere(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Accept --db/--lang/--config after the command too (``ikd-counter report --lang en``)."""
+    for parser in set(sub.choices.values()):
+        for flags, kw in ((("--db",), {}), (("--lang",), {"choices": ["id", "en"]}),
+                          (("--config",), {})):
+            try:
+                parser.add_argument(*flags, default=argparse.SUPPRESS, help=argparse.SUPPRESS,
+                                    **kw)
+            except argparse.ArgumentError:
+                pass  # the command defines it itself
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _globals_everywhere(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
