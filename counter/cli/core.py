@@ -72,8 +72,7 @@ def cmd_nik(args: argparse.Namespace) -> int:
         if info:
             print_json({"nik": info.nik, **info.to_json(today)})
         else:
-            cleaned = nikmod.clean(str(args.value))
-            print_json({"nik": cleaned, "valid": False, "error": err.message(lang) if err else "",
+            print_json({"nik": str(args.value).strip(), "valid": False, "error": err.message(lang) if err else "",
                         "error_code": err.code if err else None, "province_code": None,
                         "regency_code": None, "district_code": None, "district_name": None,
                         "in_batang": None, "birth_date": None, "sex": None, "age": None,
