@@ -1,0 +1,428 @@
+"""Deterministic sample data: registry, officers, visits with their step events (``seed-demo``).
+
+The same seed gives the same rows (UUIDs, NIKs, times, outcomes); only the database's own
+``device_id`` differs between two databases. Rows go in with SQLAlchemy core ``insert()``
+executemany in chunks, one transaction per chunk, so a million visits take minutes, not hours.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from bisect import bisect_right
+from collections import Counter
+from datetime import UTC, date, datetime, time as dtime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from counter.domain import nik as nikmod
+from counter.domain import outcomes as oc
+from counter.domain import regions
+from counter.services.context import Context
+from counter.store.models import Officer, RegistryEntry, Visit, VisitEvent
+
+SOURCE = "seed-demo"
+SUPERVISOR = ("kasi", "246802", "Kasi Pelayanan")
+OFFICERS = (  # username, PIN, full name, counter
+    ("siti", "135790", "Siti Rahayu", "LOKET-1"),
+    ("budi", "135791", "Budi Santoso", "LOKET-2"),
+    ("ani", "135792", "Ani Wulandari", "LOKET-3"),
+)
+OPEN_AT, CLOSE_AT = dtime(8, 0), dtime(15, 0)
+ACTIVE_SHARE = 0.07  # of the registry (Batang, July 2024: 44,022 of 628,072)
+CHUNK = 5000
+
+# The activation steps as the resident goes through them (DOMAIN.md "Activation steps").
+STEPS = ("install", "open_app", "verify_data", "face", "qr", "email_code", "set_pin")
+# Reason code -> the step where that problem shows up (None: found before the steps).
+REASON_STEP = {
+    "email_not_received": "email_code",
+    "face_mismatch": "face",
+    "server_down": "verify_data",
+    "app_error": "open_app",
+    "device_bound": "verify_data",
+    "nik_not_found": "verify_data",
+    "data_mismatch": "verify_data",
+    "no_smartphone": None,
+    "no_email": None,
+    "no_data": None,
+    "phone_unsupported": None,
+    "not_recorded": None,
+    "no_time": None,
+}
+# outcome -> (weight among not-yet-active visitors, reasons with weights)
+MIX: dict[str, tuple[float, tuple[tuple[str | None, float], ...]]] = {
+    oc.ACTIVATED: (0.56, ((None, 1.0),)),
+    oc.PENDING: (0.11, (("email_not_received", 0.6), ("server_down", 0.4))),
+    oc.FAILED: (0.11, (("face_mismatch", 0.35), ("email_not_received", 0.2),
+                       ("app_error", 0.2), ("server_down", 0.15), ("device_bound", 0.1))),
+    oc.NOT_ELIGIBLE: (0.08, (("no_smartphone", 0.45), ("no_email", 0.3), ("no_data", 0.1),
+                             ("phone_unsupported", 0.1), ("not_recorded", 0.05))),
+    oc.REFERRED: (0.05, (("nik_not_found", 0.5), ("device_bound", 0.3),
+                         ("data_mismatch", 0.2))),
+    oc.DECLINED: (0.09, ((None, 0.7), ("no_time", 0.3))),
+}
+# handling time in seconds (min, max) per outcome
+HANDLING = {oc.ALREADY_ACTIVE: (25, 120), oc.ACTIVATED: (420, 1500), oc.PENDING: (300, 900),
+            oc.FAILED: (300, 1200), oc.NOT_ELIGIBLE: (60, 240), oc.REFERRED: (120, 420),
+            oc.DECLINED: (30, 180)}
+PURPOSES = (("ikd", 0.35), ("ktp_el", 0.2), ("kk", 0.15), ("kia", 0.06), ("akta", 0.1),
+            ("pindah_datang", 0.06), ("biodata", 0.04), ("other", 0.04))
+# NIKs issued elsewhere in Central Java (valid, flagged as outside Batang)
+OUTSIDE = ("332601", "337501", "332401", "337401", "332801", "337301")
+
+
+class SeedError(ValueError):
+    def __init__(self, code: str, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(code)
+
+    def message(self, lang: str = "id") -> str:
+        from counter.i18n import catalog
+
+        return catalog(lang).t(f"seed.error.{self.code}", **self.params)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+
+def _cum(pairs: tuple[tuple[Any, float], ...]) -> tuple[list[Any], list[float]]:
+    items, cum, total = [], [], 0.0
+    for item, w in pairs:
+        total += w
+        items.append(item)
+        cum.append(total)
+    return items, cum
+
+
+class _Picker:
+    """Weighted choice with one random number (fast, deterministic)."""
+
+    def __init__(self, pairs: tuple[tuple[Any, float], ...]) -> None:
+        self.items, self.cum = _cum(pairs)
+        self.total = self.cum[-1]
+
+    def __call__(self, rng: random.Random) -> Any:
+        return self.items[bisect_right(self.cum, rng.random() * self.total)]
+
+
+class _NikMaker:
+    def __init__(self, rng: random.Random, today: date) -> None:
+        self.rng = rng
+        self.today = today
+        self.districts = [r.code.replace(".", "") for r in regions.districts()]
+        self.seen: set[str] = set()
+        self.base = today.toordinal()
+
+    def make(self, prefix: str | None = None) -> str:
+        rng = self.rng
+        while True:
+            district = prefix or self.districts[rng.randrange(len(self.districts))]
+            # ages 17..80, more young adults than old people
+            age_days = int(17 * 365.25 + rng.betavariate(1.4, 2.6) * 63 * 365.25) + 1
+            born = date.fromordinal(self.base - age_days)
+            sex = "F" if rng.random() < 0.5 else "M"
+            serial = 1 + int(rng.random() ** 2 * 2500)
+            n = nikmod.compose(district, born, sex, serial)
+            if n not in self.seen:
+                self.seen.add(n)
+                return n
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _working_days(today: date, days: int, now_local: datetime) -> list[tuple[date, float]]:
+    """The weekdays among the ``days`` calendar days ending today, with the share of office
+    hours available (today only up to now)."""
+    out: list[tuple[date, float]] = []
+    full = (CLOSE_AT.hour - OPEN_AT.hour) * 3600
+    for i in range(days - 1, -1, -1):
+        d = today - timedelta(days=i)
+        if d.weekday() >= 5:
+            continue
+        if d == today:
+            open_s = (now_local.hour - OPEN_AT.hour) * 3600 + now_local.minute * 60
+            window = max(0, min(full, open_s))
+            if window < 600:
+                continue
+            out.append((d, window))
+        else:
+            out.append((d, full))
+    return out
+
+
+def _ensure_officers(ctx: Context) -> tuple[int, list[tuple[int, str]]]:
+    """kasi (supervisor) and three officers; existing accounts are kept as they are."""
+    from counter.services import accounts
+
+    made: list[tuple[int, str]] = []
+    sup = accounts.get_officer(ctx, SUPERVISOR[0])
+    if sup is None:
+        sup = accounts.create_officer(ctx, SUPERVISOR[0], SUPERVISOR[1], role="supervisor",
+                                      full_name=SUPERVISOR[2])
+    for username, pin, name, counter in OFFICERS:
+        off = accounts.get_officer(ctx, username)
+        if off is None:
+            off = accounts.create_officer(ctx, username, pin, role="officer", full_name=name,
+                                          by=sup)
+        made.append((off.id or 0, counter))
+    return sup.id or 0, made
+
+
+def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int = 30,
+              seed: int = 1, events: bool = True,
+              progress: Any = None) -> dict[str, Any]:
+    """Fill the database with sample data; returns a summary.
+
+    Refuses a database that already holds visits (or registry rows when ``registry`` > 0), so
+    seeding never mixes with real data. ``progress(done, total)`` is called after each chunk.
+    """
+    t0 = time.perf_counter()
+    rng = random.Random(seed)
+    with ctx.db.read() as s:
+        n_visits = s.execute(select(func.count()).select_from(Visit)).scalar_one()
+        n_reg = s.execute(select(func.count()).select_from(RegistryEntry)).scalar_one()
+    if visits and n_visits:
+        raise SeedError("not_empty", what="visit", count=n_visits)
+    if registry and n_reg:
+        raise SeedError("not_empty", what="registry_entry", count=n_reg)
+
+    now = ctx.now()
+    tz = ZoneInfo(ctx.settings.timezone)
+    now_local = now.astimezone(tz)
+    today = now_local.date()
+    _sup_id, officers = _ensure_officers(ctx)
+    from counter.services.settings_store import device_id
+
+    dev = device_id(ctx)
+    office = ctx.settings.office_code
+    nikmaker = _NikMaker(rng, today)
+    total_work = registry + visits
+
+    # ---- registry -------------------------------------------------------------------------
+    reg_niks: list[str] = []
+    reg_active: list[str] = []
+    reg_status: dict[str, str] = {}
+    act_from = date(2023, 1, 2).toordinal()
+    act_span = max(1, today.toordinal() - 1 - act_from)
+    reg_table = RegistryEntry.__table__  # type: ignore[attr-defined]
+    rows: list[dict[str, Any]] = []
+    done = 0
+
+    def flush_registry() -> None:
+        nonlocal done
+        if rows:
+            with ctx.db.write_engine.begin() as conn:
+                conn.execute(insert(reg_table), rows)
+            done += len(rows)
+            rows.clear()
+            if progress:
+                progress(done, total_work)
+
+    for _ in range(registry):
+        n = nikmaker.make()
+        active = rng.random() < ACTIVE_SHARE
+        activated_on = date.fromordinal(act_from + rng.randrange(act_span)) if active else None
+        status = oc.ACTIVE if active else oc.NOT_ACTIVE
+        reg_niks.append(n)
+        if active:
+            reg_active.append(n)
+        reg_status[n] = status
+        rows.append({"nik": n, "ikd_status": status, "activated_on": activated_on,
+                     "source": SOURCE, "updated_at": now})
+        if len(rows) >= CHUNK:
+            flush_registry()
+    flush_registry()
+
+    # ---- visits ---------------------------------------------------------------------------
+    wdays = _working_days(today, max(1, days), now_local)
+    outcome_counts: Counter[str] = Counter()
+    n_events = 0
+    if visits and wdays:
+        per_day = Counter(rng.choices(range(len(wdays)), weights=[w for _, w in wdays],
+                                      k=visits))
+        outcome_pick = _Picker(tuple((o, w) for o, (w, _) in MIX.items()))
+        reason_pick = {o: _Picker(rs) for o, (_, rs) in MIX.items()}
+        purpose_pick = _Picker(PURPOSES)
+        visit_table = Visit.__table__  # type: ignore[attr-defined]
+        event_table = VisitEvent.__table__  # type: ignore[attr-defined]
+        vrows: list[dict[str, Any]] = []
+        erows: list[dict[str, Any]] = []
+        by_id: dict[str, dict[str, Any]] = {}  # visits of the current chunk
+        resolve_rows: list[dict[str, Any]] = []  # earlier chunks' visits resolved now
+        activated_here: set[str] = set()
+        open_followups: dict[str, list[tuple[str, int]]] = {}  # nik -> [(visit_id, last_seq)]
+        retry_pool: list[str] = []  # NIKs that ended PENDING/FAILED: some come back
+
+        def flush_visits() -> None:
+            nonlocal done
+            if not vrows:
+                return
+            with ctx.db.write_engine.begin() as conn:
+                conn.execute(insert(visit_table), vrows)
+                if resolve_rows:
+                    conn.execute(
+                        update(visit_table).where(visit_table.c.id == bindparam("vid")).values(
+                            followup_state="resolved", resolved_by_visit_id=bindparam("by"),
+                            revision=visit_table.c.revision + 1, last_seq=bindparam("seq"),
+                            updated_at=bindparam("at")),
+                        resolve_rows)
+                if erows:
+                    conn.execute(insert(event_table), erows)
+            done += len(vrows)
+            vrows.clear()
+            erows.clear()
+            by_id.clear()
+            resolve_rows.clear()
+            if progress:
+                progress(done, total_work)
+
+        def ev(vid: str, seq: int, at: datetime, officer_id: int, kind: str, step: str | None,
+               data: dict[str, Any]) -> None:
+            erows.append({"id": _uuid(rng), "visit_id": vid, "seq": seq, "device_id": dev,
+                          "at": at, "officer_id": officer_id, "kind": kind, "step": step,
+                          "data": json.dumps(data, ensure_ascii=False)})
+
+        for di, (day, window) in enumerate(wdays):
+            count = per_day.get(di, 0)
+            if not count:
+                continue
+            day_open = datetime.combine(day, OPEN_AT, tz).astimezone(UTC)
+            mode = min(window, 2.5 * 3600)
+            starts = sorted(rng.triangular(0, window, mode) for _ in range(count))
+            limit = now if day == today else None
+            for offset in starts:
+                started = day_open + timedelta(seconds=int(offset))
+                officer_id, counter = officers[rng.randrange(len(officers))]
+                # who comes: a retry, a registry NIK (active or not), a new or outside NIK
+                r = rng.random()
+                if retry_pool and r < 0.06:
+                    nik = retry_pool.pop(rng.randrange(len(retry_pool)))
+                elif reg_active and r < 0.27:
+                    nik = reg_active[rng.randrange(len(reg_active))]
+                elif reg_niks and r < 0.88:
+                    nik = reg_niks[rng.randrange(len(reg_niks))]
+                elif r < 0.96:
+                    nik = nikmaker.make()
+                else:
+                    nik = nikmaker.make(OUTSIDE[rng.randrange(len(OUTSIDE))])
+                status = reg_status.get(nik, oc.UNKNOWN)
+                if nik in activated_here:
+                    status = oc.ACTIVE
+                if status == oc.ACTIVE:
+                    outcome, reason = oc.ALREADY_ACTIVE, None
+                else:
+                    outcome = outcome_pick(rng)
+                    reason = reason_pick[outcome](rng)
+                lo, hi = HANDLING[outcome]
+                handling = rng.randint(lo, hi)
+                ended = started + timedelta(seconds=handling)
+                if limit is not None and ended > limit:
+                    ended = max(started + timedelta(seconds=10), limit)
+                    handling = int((ended - started).total_seconds())
+                consent = outcome != oc.ALREADY_ACTIVE and rng.random() < 0.4
+                phone = None
+                if consent:
+                    phone = "08" + str(rng.choice((11, 12, 13, 21, 22, 52, 56, 57, 77, 78))) + \
+                        "".join(str(rng.randrange(10)) for _ in range(rng.randint(6, 8)))
+                purpose = purpose_pick(rng)
+                vid = _uuid(rng)
+                followup = ("open" if outcome in oc.FOLLOW_UP and consent and phone else None)
+                note = None
+                if outcome == oc.PENDING and rng.random() < 0.3:
+                    note = "kembali besok" if reason == "email_not_received" else "server SIAK"
+                # the step events, spread over the handling time
+                seq = 0
+                if events:
+                    kinds: list[tuple[str, str | None, dict[str, Any]]] = []
+                    kinds.append(("start", "status", {"ikd_status": status, "purpose": purpose,
+                                                      "consent": consent}))
+                    kinds.append(("status", "status", {"ikd_status": status,
+                                                       "source": "registry" if nik in reg_status
+                                                       else None}))
+                    if outcome not in (oc.ALREADY_ACTIVE, oc.DECLINED):
+                        missing = [reason] if outcome == oc.NOT_ELIGIBLE else []
+                        kinds.append(("prereq", "prereq", {"missing": missing,
+                                                           "ok": not missing}))
+                        if outcome != oc.NOT_ELIGIBLE:
+                            stop = REASON_STEP.get(reason or "") if outcome != oc.ACTIVATED \
+                                else None
+                            # sometimes a problem that a remedy fixed on the way to success
+                            fixed = (rng.choice(("face_mismatch", "app_error",
+                                                 "email_not_received"))
+                                     if outcome == oc.ACTIVATED and rng.random() < 0.2 else None)
+                            for st in STEPS:
+                                if fixed and REASON_STEP[fixed] == st:
+                                    kinds.append(("problem", st, {"problem": fixed,
+                                                                  "action": "retry"}))
+                                if st == stop:
+                                    kinds.append(("problem", st, {"problem": reason,
+                                                                  "action": "end"}))
+                                    break
+                                kinds.append(("step", st, {"result": "done"}))
+                    kinds.append(("outcome", "done", {"outcome": outcome, "reason": reason,
+                                                      "note": note}))
+                    span = (ended - started).total_seconds()
+                    last = len(kinds) - 1
+                    for i, (kind, step, data) in enumerate(kinds):
+                        at = started + timedelta(seconds=int(span * i / last)) if last else started
+                        seq += 1
+                        ev(vid, seq, at, officer_id, kind, step, data)
+                    n_events += seq
+                row = {"id": vid, "office_code": office, "counter_id": counter,
+                       "officer_id": officer_id, "device_id": dev, "event_id": None, "nik": nik,
+                       "district_code": nik[:6], "in_batang": nik.startswith(
+                           regions.BATANG_PREFIX),
+                       "ikd_status_found": status, "name": None, "phone": phone,
+                       "consent_contact": consent, "purpose": purpose, "day": day,
+                       "started_at": started, "ended_at": ended, "current_step": "done",
+                       "outcome": outcome, "reason": reason, "note": note,
+                       "handling_seconds": handling, "followup_state": followup,
+                       "followup_note": None, "resolved_by_visit_id": None, "revision": 0,
+                       "last_seq": seq, "updated_at": ended}
+                vrows.append(row)
+                by_id[vid] = row
+                outcome_counts[outcome] += 1
+                if outcome == oc.ACTIVATED:
+                    activated_here.add(nik)
+                    for old_id, old_seq in open_followups.pop(nik, []):
+                        new_seq = old_seq + (1 if events else 0)
+                        if events:
+                            ev(old_id, new_seq, ended, officer_id, "followup", None,
+                               {"state": "resolved", "by_visit": vid})
+                            n_events += 1
+                        old = by_id.get(old_id)
+                        if old is not None:
+                            old.update(followup_state="resolved", resolved_by_visit_id=vid,
+                                       revision=old["revision"] + 1, last_seq=new_seq,
+                                       updated_at=ended)
+                        else:
+                            resolve_rows.append({"vid": old_id, "by": vid, "seq": new_seq,
+                                                 "at": ended})
+                elif outcome in oc.FOLLOW_UP:
+                    retry_pool.append(nik)
+                    if followup:
+                        open_followups.setdefault(nik, []).append((vid, seq))
+                if len(vrows) >= CHUNK:
+                    flush_visits()
+        flush_visits()
+
+    return {
+        "seed": seed,
+        "registry": registry,
+        "registry_active": len(reg_active),
+        "officers": [SUPERVISOR[0]] + [o[0] for o in OFFICERS],
+        "visits": sum(outcome_counts.values()),
+        "events": n_events,
+        "days": len(wdays),
+        "first_day": wdays[0][0].isoformat() if wdays else None,
+        "last_day": wdays[-1][0].isoformat() if wdays else None,
+        "outcomes": dict(sorted(outcome_counts.items())),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
