@@ -1,0 +1,109 @@
+"""Consistent database backups (SQLite online backup API, verified) and the health check."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+
+from counter.services.context import Context
+
+
+class BackupError(RuntimeError):
+    """A backup problem the user can act on; ``code`` selects the message."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(f"{code}: {params}")
+
+    def message(self, lang: str = "id") -> str:
+        from counter.i18n import catalog
+
+        return catalog(lang).t(f"supervisor.backup.error.{self.code}", **self.params)
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size: int
+    integrity: str  # "ok" or the first problem PRAGMA integrity_check reported
+
+
+def integrity_check(path: Path) -> str:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = con.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        con.close()
+    return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:5])
+
+
+def backup(ctx: Context, label: str | None = None, dest: Path | None = None) -> BackupResult:
+    """Copy the live SQLite database with the online backup API, verify it, then publish it.
+
+    The copy is written to a temporary name and renamed only after ``PRAGMA integrity_check``
+    answered ``ok``. On PostgreSQL there is no file to copy: ``BackupError('postgres')`` says to
+    use ``pg_dump``.
+    """
+    if ctx.db.kind != "sqlite" or ctx.db.path is None:
+        raise BackupError("postgres")
+    stamp = ctx.local_now().strftime("%Y%m%d-%H%M%S")
+    label = label or ctx.today().isoformat()
+    if dest is None:
+        folder = ctx.settings.backups_dir
+        dest = folder / f"ikd-counter-{label}-{stamp}.db"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        src = sqlite3.connect(str(ctx.db.path), timeout=ctx.settings.busy_timeout_s)
+        try:
+            dst = sqlite3.connect(str(tmp))
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        result = integrity_check(tmp)
+        if result != "ok":
+            tmp.unlink(missing_ok=True)
+            raise BackupError("integrity", detail=result)
+        os.replace(tmp, dest)
+    except (sqlite3.Error, OSError) as e:
+        tmp.unlink(missing_ok=True)
+        raise BackupError("failed", detail=str(e)) from e
+    return BackupResult(path=dest, size=dest.stat().st_size, integrity=result)
+
+
+@dataclass(frozen=True)
+class DoctorResult:
+    kind: str
+    location: str
+    ok: bool
+    detail: str
+    schema: str | None
+
+
+def doctor(ctx: Context) -> DoctorResult:
+    """SQLite: PRAGMA integrity_check on the live file. PostgreSQL: a connection round trip."""
+    from counter.store.migrate import current_revision
+
+    try:
+        schema = current_revision(ctx.db)
+        if ctx.db.kind == "sqlite" and ctx.db.path is not None:
+            with ctx.db.engine.connect() as conn:
+                rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
+            ok = [tuple(r) for r in rows] == [("ok",)]
+            detail = "ok" if ok else "; ".join(str(r[0]) for r in rows[:5])
+            return DoctorResult("sqlite", str(ctx.db.path), ok, detail, schema)
+        with ctx.db.engine.connect() as conn:
+            version = conn.execute(text("SELECT version()")).scalar_one()
+        return DoctorResult(ctx.db.kind, ctx.db.engine.url.render_as_string(hide_password=True),
+                            True, str(version).split(",")[0], schema)
+    except Exception as e:  # noqa: BLE001 - the doctor reports any failure as its finding
+        return DoctorResult(ctx.db.kind, str(ctx.db.path or ctx.db.url), False,
+                            f"{e.__class__.__name__}: {str(e).splitlines()[0]}", None)
