@@ -1,0 +1,78 @@
+"""The TUI from the command line: bare ``ikd-counter`` and ``ikd-counter demo``."""
+
+from __future__ import annotations
+
+import argparse
+
+from counter.cli import settings_from_args
+
+# Demo accounts made by services.seed.seed_demo: (username, PIN, role).
+DEMO_ACCOUNTS = [("kasi", "246802", "supervisor"), ("siti", "135790", "officer"),
+                 ("budi", "135791", "officer")]
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("tui", help="open the counter TUI (the same as no command)")
+    p.set_defaults(func=run_tui)
+    p = sub.add_parser("demo", help="the TUI on a throwaway database with demo officers and data")
+    p.add_argument("--registry", type=int, default=2000, help="demo registry rows (default 2000)")
+    p.add_argument("--visits", type=int, default=200, help="demo visits (default 200)")
+    p.add_argument("--days", type=int, default=7, help="days of demo visits (default 7)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.set_defaults(func=run_demo)
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from counter.tui.app import make_app
+
+    app = make_app(settings_from_args(args))
+    app.run()
+    return int(app.return_code or 0)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from counter.config import load_settings
+    from counter.services.context import make_context
+    from counter.tui.app import make_app
+
+    with tempfile.TemporaryDirectory(prefix="ikd-counter-demo-") as tmp:
+        folder = Path(tmp)
+        overrides = {"database.url": str(folder / "demo.db"), "paths.data": str(folder / "data"),
+                     "ui.lang": getattr(args, "lang", None)}
+        # The demo never reads or writes the real config file.
+        settings = load_settings(folder / "config.toml", overrides=overrides)
+        ctx = make_context(settings)
+        try:
+            _seed(ctx, args)
+            app = make_app(settings, ctx=ctx, demo_accounts=demo_accounts())
+            app.run()
+        finally:
+            ctx.db.dispose()
+    return int(app.return_code or 0)
+
+
+def _seed(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
+    try:
+        from counter.services.seed import seed_demo
+    except ModuleNotFoundError as e:
+        if e.name != "counter.services.seed":
+            raise
+        from counter.services import accounts
+
+        for user, pin, role in DEMO_ACCOUNTS:
+            accounts.create_officer(ctx, user, pin, role=role, full_name=user.capitalize())
+        return
+    seed_demo(ctx, registry=args.registry, visits=args.visits, days=args.days, seed=args.seed)
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """The accounts seed_demo makes, as (username, PIN, role)."""
+    try:
+        from counter.services import seed
+    except ModuleNotFoundError:
+        return DEMO_ACCOUNTS
+    return [(seed.SUPERVISOR[0], seed.SUPERVISOR[1], "supervisor")] + [
+        (o[0], o[1], "officer") for o in seed.OFFICERS]

@@ -1,0 +1,389 @@
+"""The Textual application shell: start-up, set-up wizard, login, modes, themes, resume prompt.
+
+Contract for the screens that plug in (counter, supervisor, widgets):
+
+* Build the app only with :func:`make_app` (the CLI and every test do).
+* ``app.ctx`` is the services :class:`~counter.services.context.Context` (``None`` only for the
+  first moments of a real start, while the database opens in a thread; always set after login).
+* ``app.officer`` is the logged-in ``Officer`` (``None`` before login / after logout).
+* ``app.t(key, **kw)`` translates through the catalog of the configured language.
+* After login the app adds two Textual *modes*: ``"counter"`` (base screen
+  ``counter.tui.screens.counter.CounterScreen()``) for everyone and ``"supervisor"`` (base screen
+  ``counter.tui.screens.supervisor.SupervisorHome()``) for supervisors only. Officers start in
+  counter mode, supervisors in supervisor mode; F7 switches mode (supervisors only).
+* Supervisor-only screens set the class attribute ``SUPERVISOR_ONLY = True``: ``push_screen`` and
+  ``switch_mode`` refuse them for officers (one guard: :meth:`CounterApp.require_supervisor`).
+  The command palette only offers theme, log out, quit, keys and (for supervisors) modes.
+* Resume after a crash: after login, when ``services.visits.unfinished(ctx, officer.id)`` is not
+  empty, a modal lists the visits. Choosing "resume" switches to counter mode and calls
+  ``CounterScreen.resume(visit)`` with the ``Visit`` row (its ``current_step`` is the step it was
+  on; ``services.visits.timeline`` has its events). ``resume`` must show that visit at that step
+  and carry on recording events on it. Closing records ``finish_visit(..., reason="interrupted")``.
+* App-wide keys: F7 mode, F8 log out, F9 theme (remembered in the database, settings_store key
+  ``"theme"``), Ctrl+Q quit, Ctrl+P command palette. Screens should not rebind these.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from counter.config import Settings
+from counter.i18n import catalog
+
+if TYPE_CHECKING:
+    from counter.services.context import Clock, Context
+    from counter.store.models import Officer, Visit
+
+LIGHT_THEME = "textual-light"
+DARK_THEME = "textual-dark"
+THEME_KEY = "theme"
+# Benchmark hook: "shown" exits when the login screen is painted, "ready" when it can log in.
+BENCH_ENV = "IKD_COUNTER_BENCH_EXIT"
+
+
+def localize_bindings(node: Any, texts: dict[str, str]) -> None:
+    """Give the bindings of ``node`` (by binding id) footer texts from the catalog.
+
+    ``texts`` maps binding id -> catalog key. Call it in ``__init__`` or ``on_mount`` of a
+    screen (``node.app.t`` must work) or pass an app. Class-level bindings stay untouched.
+    """
+    app = node if isinstance(node, App) else node.app
+    table = node._bindings.key_to_bindings
+    for key, bindings in list(table.items()):
+        if any(b.id in texts for b in bindings):
+            table[key] = [replace(b, description=app.t(texts[b.id])) if b.id in texts else b
+                          for b in bindings]
+
+
+def _login_screen_factory() -> Screen:
+    from counter.tui.screens.login import LoginScreen
+
+    return LoginScreen()
+
+
+def _system_clock() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+class CounterApp(App[None]):
+    """IKD Counter. Build it with :func:`make_app`."""
+
+    CSS_PATH = "app.tcss"
+    DEFAULT_MODE = "login"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {"login": _login_screen_factory}
+    TITLE = "IKD Counter"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f7", "switch_role_mode", "Mode", id="app.mode"),
+        Binding("f8", "logout", "Log out", id="app.logout"),
+        Binding("f9", "toggle_theme", "Theme", id="app.theme"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, settings: Settings, clock: Clock | None = None,
+                 ctx: Context | None = None, *, demo_accounts: list[tuple[str, str, str]]
+                 | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or (ctx.clock if ctx else _system_clock)
+        self.ctx: Context | None = ctx
+        self.officer: Officer | None = None
+        self.demo_accounts = demo_accounts or []
+        self.officer_count: int | None = None
+        self._ctx_error: Exception | None = None
+        self._ctx_thread: threading.Thread | None = None
+        self._bench = os.environ.get(BENCH_ENV, "")
+        super().__init__()
+        self.theme = settings.theme if settings.theme in self.available_themes else LIGHT_THEME
+        if ctx is None:
+            # Open the database (imports SQLAlchemy, runs migrations) while Textual starts.
+            self._ctx_thread = threading.Thread(target=self._open_ctx, name="open-db",
+                                                daemon=True)
+            self._ctx_thread.start()
+        self._apply_binding_texts()
+
+    # Language ------------------------------------------------------------------------------
+    def t(self, key: str, **kw: object) -> str:
+        return catalog(self.settings.lang).t(key, **kw)
+
+    def _apply_binding_texts(self) -> None:
+        localize_bindings(self, {"app.mode": "tui.keys.mode", "app.logout": "tui.keys.logout",
+                                 "app.theme": "tui.keys.theme", "app.quit": "tui.keys.quit"})
+
+    def set_language(self, lang: str) -> None:
+        self.settings = replace(self.settings, lang=lang)
+        if self.ctx is not None:
+            self.ctx.settings = replace(self.ctx.settings, lang=lang)
+        self._apply_binding_texts()
+        self.refresh_bindings()
+
+    def today(self) -> date:
+        return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
+
+    # Database ------------------------------------------------------------------------------
+    def _open_ctx(self) -> None:
+        try:
+            from counter.services.context import make_context
+
+            self.ctx = make_context(self.settings, clock=self.clock)
+        except Exception as e:  # noqa: BLE001 - shown to the user on the login screen
+            self._ctx_error = e
+
+    def _ctx_loaded(self) -> None:
+        """Runs in a worker thread: wait for the database, read what the start needs."""
+        if self._ctx_thread is not None:
+            self._ctx_thread.join()
+        if self._ctx_error is not None:
+            self.call_from_thread(self._show_ctx_error, self._ctx_error)
+            return
+        assert self.ctx is not None
+        try:
+            from counter.services import accounts, settings_store
+
+            count = accounts.count_officers(self.ctx)
+            theme = settings_store.get(self.ctx, THEME_KEY, "")
+        except Exception as e:  # noqa: BLE001 - shown to the user on the login screen
+            self.call_from_thread(self._show_ctx_error, e)
+            return
+        self.call_from_thread(self._db_ready, count, theme)
+
+    def _show_ctx_error(self, error: Exception) -> None:
+        msg = getattr(error, "message", None)
+        detail = msg(self.settings.lang) if callable(msg) else str(error)
+        text = self.t("tui.db_error", detail=detail)
+        login = self._login_screen()
+        if login is not None:
+            login.show_error(text)
+        self.notify(text, severity="error", timeout=30)
+
+    def _db_ready(self, count: int, theme: str) -> None:
+        self.officer_count = count
+        if theme in self.available_themes:
+            self.theme = theme
+        login = self._login_screen()
+        if count == 0:
+            from counter.tui.screens.setup import SetupScreen
+
+            self.push_screen(SetupScreen(), self._setup_done)
+        if login is not None:
+            login.db_ready()
+        if self._bench == "ready":
+            self.call_after_refresh(self._bench_exit)
+
+    def _setup_done(self, result: object) -> None:
+        self.officer_count = 1
+        login = self._login_screen()
+        if login is not None:
+            login.reset(username=str(result or ""))
+
+    # Start ---------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.run_worker(self._ctx_loaded, thread=True, exit_on_error=False, name="ctx")
+        if self._bench == "shown":
+            self.call_after_refresh(self._bench_exit)
+
+    def _bench_exit(self) -> None:
+        t0 = os.environ.get("IKD_COUNTER_BENCH_T0")
+        if t0:
+            print(f"{time.time() - float(t0):.4f}", file=open(os.environ.get(  # noqa: SIM115
+                "IKD_COUNTER_BENCH_OUT", "/dev/null"), "a"))
+        self.exit()
+
+    def _login_screen(self) -> Any:
+        from counter.tui.screens.login import LoginScreen
+
+        stack = self._screen_stacks.get("login", [])
+        for screen in stack:
+            if isinstance(screen, LoginScreen):
+                return screen
+        return None
+
+    # Themes --------------------------------------------------------------------------------
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+        name = self.t("tui.theme.dark" if self.current_theme.dark else "tui.theme.light")
+        self.notify(self.t("tui.theme.changed", name=name), timeout=2)
+
+    def _remember_theme(self, theme: Any) -> None:
+        if self.ctx is None:
+            return
+        from counter.services import settings_store
+
+        try:
+            if settings_store.get(self.ctx, THEME_KEY, "") != theme.name:
+                settings_store.put(self.ctx, THEME_KEY, theme.name)
+        except Exception as e:  # noqa: BLE001 - a theme that is not saved is no reason to stop
+            self.log.error(f"theme not saved: {e!r}")
+
+    # Login, modes, guard -------------------------------------------------------------------
+    @property
+    def is_supervisor(self) -> bool:
+        return bool(self.officer is not None and self.officer.role == "supervisor")
+
+    def require_supervisor(self) -> bool:
+        """The one guard for supervisor-only things: True, or refuse with a notice."""
+        if self.is_supervisor:
+            return True
+        self.notify(self.t("tui.guard.supervisor_only"), severity="error")
+        return False
+
+    def switch_mode(self, mode: str) -> Any:
+        if mode == "supervisor" and not self.require_supervisor():
+            from textual.await_complete import AwaitComplete
+
+            return AwaitComplete.nothing()
+        if mode in ("counter", "supervisor") and self.officer is None:
+            return AwaitComplete.nothing()
+        return super().switch_mode(mode)
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(screen, "SUPERVISOR_ONLY", False) and not self.require_supervisor():
+            return AwaitComplete.nothing()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def login_done(self, officer: Officer) -> None:
+        """Called by the login screen: add the modes, route by role, offer to resume."""
+        self.officer = officer
+        for mode in ("counter", "supervisor"):
+            if mode in self._modes:
+                self.remove_mode(mode)
+        self.add_mode("counter", self._make_counter)
+        if self.is_supervisor:
+            self.add_mode("supervisor", self._make_supervisor)
+        self.switch_mode("supervisor" if self.is_supervisor else "counter")
+        self.refresh_bindings()
+        self.notify(self.t("tui.login.welcome", name=officer.full_name or officer.username),
+                    timeout=3)
+        self.run_worker(self._check_unfinished, thread=True, exit_on_error=False,
+                        name="unfinished")
+
+    def _make_counter(self) -> Screen:
+        try:
+            from counter.tui.screens.counter import CounterScreen
+        except ModuleNotFoundError as e:
+            if e.name != "counter.tui.screens.counter":
+                raise
+            from counter.tui.screens.placeholder import PlaceholderScreen
+
+            return PlaceholderScreen("tui.placeholder.counter")
+        return CounterScreen()
+
+    def _make_supervisor(self) -> Screen:
+        try:
+            from counter.tui.screens.supervisor import SupervisorHome
+        except ModuleNotFoundError as e:
+            if e.name != "counter.tui.screens.supervisor":
+                raise
+            from counter.tui.screens.placeholder import PlaceholderScreen
+
+            return PlaceholderScreen("tui.placeholder.supervisor")
+        return SupervisorHome()
+
+    def action_switch_role_mode(self) -> None:
+        if self.officer is None or not self.require_supervisor():
+            return
+        self.switch_mode("counter" if self.current_mode == "supervisor" else "supervisor")
+
+    async def action_logout(self) -> None:
+        if self.officer is None:
+            return
+        if self.ctx is not None:
+            from counter.services import audit
+
+            officer, ctx = self.officer, self.ctx
+            await self._in_thread(lambda: audit.log(ctx, "logout", officer,
+                                                    target=officer.username))
+        self.officer = None
+        await super().switch_mode("login")
+        for mode in ("counter", "supervisor"):
+            if mode in self._modes:
+                await self.remove_mode(mode)
+        login = self._login_screen()
+        if login is not None:
+            login.reset()
+        self.refresh_bindings()
+        self.notify(self.t("tui.login.logged_out"), timeout=3)
+
+    async def _in_thread(self, fn: Callable[[], Any]) -> Any:
+        import asyncio
+
+        return await asyncio.get_running_loop().run_in_executor(None, fn)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_role_mode":
+            return self.is_supervisor
+        if action == "logout":
+            return self.officer is not None
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """A restricted palette: no screen or mode an officer may not reach."""
+        yield SystemCommand(self.t("tui.palette.theme"), self.t("tui.palette.theme"),
+                            self.action_toggle_theme)
+        yield SystemCommand(self.t("tui.palette.keys"), self.t("tui.palette.keys_help"),
+                            self.action_show_help_panel)
+        if self.officer is not None:
+            yield SystemCommand(self.t("tui.palette.counter"), self.t("tui.palette.counter_help"),
+                                lambda: self.switch_mode("counter"))
+            if self.is_supervisor:
+                yield SystemCommand(self.t("tui.palette.supervisor"),
+                                    self.t("tui.palette.supervisor_help"),
+                                    lambda: self.switch_mode("supervisor"))
+            yield SystemCommand(self.t("tui.palette.logout"), self.t("tui.palette.logout_help"),
+                                self.action_logout)
+        yield SystemCommand(self.t("tui.palette.quit"), self.t("tui.palette.quit"),
+                            self.action_quit)
+
+    # Resume --------------------------------------------------------------------------------
+    def _check_unfinished(self) -> None:
+        officer, ctx = self.officer, self.ctx
+        if officer is None or ctx is None:
+            return
+        from counter.services import visits
+
+        rows = visits.unfinished(ctx, officer.id)
+        if rows:
+            self.call_from_thread(self._offer_resume, rows)
+
+    def _offer_resume(self, rows: list[Visit]) -> None:
+        from counter.tui.screens.resume import ResumeScreen
+
+        self.push_screen(ResumeScreen(rows), self._resume_chosen)
+
+    def _resume_chosen(self, visit: Visit | None) -> None:
+        if visit is None:
+            return
+        if self.current_mode != "counter":
+            self.switch_mode("counter")
+        self.call_after_refresh(self._resume_on_counter, visit)
+
+    def _resume_on_counter(self, visit: Visit) -> None:
+        screen = self._screen_stacks.get("counter", [None])[0]
+        resume = getattr(screen, "resume", None)
+        if callable(resume):
+            resume(visit)
+
+
+def make_app(settings: Settings, clock: Clock | None = None, ctx: Context | None = None, *,
+             demo_accounts: list[tuple[str, str, str]] | None = None) -> CounterApp:
+    """The one factory used by the CLI and every test.
+
+    ``ctx`` given: use it (tests); otherwise the database of ``settings`` is opened in a thread
+    while the login screen appears. ``demo_accounts``: (username, PIN, role) shown on login.
+    """
+    if ctx is not None and clock is None:
+        clock = ctx.clock
+    return CounterApp(settings, clock=clock, ctx=ctx, demo_accounts=demo_accounts)

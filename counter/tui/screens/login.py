@@ -1,0 +1,160 @@
+"""Login screen: username and masked PIN; wrong PINs count towards the 15-minute lockout."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+if TYPE_CHECKING:
+    from counter.tui.app import CounterApp
+
+
+class LoginScreen(Screen[None]):
+    """The default screen of the app: who is at the counter."""
+
+    app: CounterApp  # type: ignore[assignment]
+    AUTO_FOCUS = "#username"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Log in", id="login.submit", show=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._busy = False
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        t, s = self.app.t, self.app.settings
+        yield Static(t("tui.title"), id="title-bar", classes="title-bar")
+        yield Static(self._office_line(), id="office-line")
+        with Center():
+            with Vertical(id="login-box", classes="box"):
+                yield Label(t("tui.login.heading"), id="login-heading", classes="box-title")
+                yield Label(t("tui.login.username"), id="username-label", classes="field-label")
+                yield Input(placeholder=t("tui.login.username_placeholder"), id="username",
+                            max_length=32, restrict=r"[A-Za-z0-9._]*")
+                yield Label(t("tui.login.pin"), id="pin-label", classes="field-label")
+                yield Input(placeholder=t("tui.login.pin_placeholder"), id="pin", password=True,
+                            max_length=6, restrict=r"\d*")
+                yield Label("", id="login-error", classes="error")
+        if self.app.demo_accounts:
+            with Center():
+                with Vertical(id="demo-box", classes="box"):
+                    yield Label(t("tui.login.demo_title"), classes="box-title")
+                    for user, pin, role in self.app.demo_accounts:
+                        yield Label(f"{user:<8} {pin}  ({t('tui.login.demo_' + role)})",
+                                    classes="demo-account")
+            yield Static(t("tui.demo_banner"), id="demo-banner")
+        yield Footer()
+
+    def _office_line(self) -> str:
+        s = self.app.settings
+        return self.app.t("tui.login.office", office=s.office_name, counter=s.counter_id,
+                          date=self.app.today().isoformat())
+
+    def refresh_texts(self) -> None:
+        """Re-draw the texts after the set-up wizard changed the office or the language."""
+        from counter.tui.app import localize_bindings
+
+        t = self.app.t
+        self.query_one("#office-line", Static).update(self._office_line())
+        self.query_one("#login-heading", Label).update(t("tui.login.heading"))
+        self.query_one("#username-label", Label).update(t("tui.login.username"))
+        self.query_one("#pin-label", Label).update(t("tui.login.pin"))
+        self.query_one("#username", Input).placeholder = t("tui.login.username_placeholder")
+        localize_bindings(self, {"login.submit": "tui.keys.login"})
+        self.refresh_bindings()
+
+    def on_mount(self) -> None:
+        from counter.tui.app import localize_bindings
+
+        localize_bindings(self, {"login.submit": "tui.keys.login"})
+        if self.app.ctx is not None and self.app.officer_count is not None:
+            self._ready = True
+        elif self.app.ctx is None:
+            self.query_one("#login-error", Label).update(self.app.t("tui.loading"))
+
+    # Called by the app ---------------------------------------------------------------------
+    def db_ready(self) -> None:
+        self._ready = True
+        err = self.query_one("#login-error", Label)
+        if str(err.content) == self.app.t("tui.loading"):
+            err.update("")
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#login-error", Label).update(text)
+
+    def reset(self, username: str = "") -> None:
+        self._busy = False
+        self.refresh_texts()
+        self.query_one("#username", Input).value = username
+        self.query_one("#pin", Input).value = ""
+        self.show_error("")
+        self.query_one("#pin" if username else "#username", Input).focus()
+
+    # Actions -------------------------------------------------------------------------------
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "username" and not self.query_one("#pin", Input).value:
+            self.query_one("#pin", Input).focus()
+            return
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        if self._busy:
+            return
+        username = self.query_one("#username", Input).value.strip().lower()
+        pin = self.query_one("#pin", Input).value
+        if not username:
+            self.show_error(self.app.t("tui.login.empty_username"))
+            self.query_one("#username", Input).focus()
+            return
+        if not pin:
+            self.show_error(self.app.t("tui.login.empty_pin"))
+            self.query_one("#pin", Input).focus()
+            return
+        self._busy = True
+        self.show_error(self.app.t("tui.login.checking"))
+        self._authenticate(username, pin)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="login")
+    def _authenticate(self, username: str, pin: str) -> None:
+        from counter.services.accounts import AccountError, authenticate
+
+        app = self.app
+        if app._ctx_thread is not None:
+            app._ctx_thread.join()
+        if app.ctx is None:
+            app.call_from_thread(self._failed, app.t("tui.db_error",
+                                                     detail=str(app._ctx_error or "")))
+            return
+        try:
+            officer = authenticate(app.ctx, username, pin)
+        except AccountError as e:
+            app.call_from_thread(self._failed, e.message(app.settings.lang))
+            return
+        except Exception as e:  # noqa: BLE001 - storage errors carry a message for the user
+            msg: Any = getattr(e, "message", None)
+            app.call_from_thread(self._failed, msg(app.settings.lang) if callable(msg)
+                                 else str(e))
+            return
+        app.call_from_thread(self._succeeded, officer)
+
+    def _failed(self, text: str) -> None:
+        self._busy = False
+        self.show_error(text)
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        pin.focus()
+
+    def _succeeded(self, officer: Any) -> None:
+        self._busy = False
+        self.query_one("#pin", Input).value = ""
+        self.show_error("")
+        self.app.login_done(officer)
