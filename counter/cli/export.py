@@ -1,0 +1,91 @@
+"""``ikd-counter export``: visits to the central sheet (XLSX or CSV), as a recorded batch.
+
+Who exports: the person at the machine names their supervisor account with ``--as USERNAME`` and
+types its PIN (asked on the terminal, or one line of stdin when not a terminal); the service
+refuses anyone who is not an active supervisor and audits every attempt.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from counter.cli import CliError, context_from_args, print_json, read_pin
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "export", help="export visits for the central sheet (supervisor; PIN asked)",
+        description="Export finished visits (XLSX or CSV) as a recorded batch. "
+                    "Columns: see docs/export.md.")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--date", metavar="YYYY-MM-DD", help="one day")
+    when.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",
+                      help="first day of a range (with --to)")
+    when.add_argument("--since-last", action="store_true",
+                      help="finished visits not yet exported (corrections go again)")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day of the range")
+    p.add_argument("--format", choices=["xlsx", "csv"], default=None,
+                   help="file format (default: from -o's suffix, else xlsx)")
+    p.add_argument("--delimiter", choices=[";", ","], default=";",
+                   help="CSV delimiter (default ';', what Indonesian Excel expects)")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="file or folder to write (default: the exports folder)")
+    p.add_argument("--as", dest="as_user", metavar="USERNAME",
+                   help="supervisor account doing the export (its PIN is asked)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+
+def _date(value: str | None, lang: str):  # noqa: ANN202
+    from datetime import date
+
+    from counter.services.export import ExportError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise CliError(ExportError("bad_date", value=value).message(lang), code=2) from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from counter.services import accounts
+    from counter.services.export import ExportError, export_visits
+
+    lang = args.lang or "id"
+    if args.date_from and not args.date_to or args.date_to and not args.date_from:
+        raise CliError(ExportError("dates_required").message(lang), code=2)
+    if not args.as_user:
+        raise CliError(ExportError("as_required").message(lang), code=2)
+    if args.since_last:
+        mode, d1, d2 = "since_last", None, None
+    elif args.date:
+        mode, d1, d2 = "date", _date(args.date, lang), None
+    else:
+        mode, d1, d2 = "range", _date(args.date_from, lang), _date(args.date_to, lang)
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower() if args.output else ""
+        fmt = "csv" if suffix == ".csv" else "xlsx"
+
+    ctx = context_from_args(args)
+    t = ctx.msg
+    pin = read_pin(t("export.cli.pin_prompt", username=args.as_user))
+    who = accounts.authenticate(ctx, args.as_user, pin)
+    res = export_visits(ctx, who, mode, date_from=d1, date_to=d2, fmt=fmt,
+                        delimiter=args.delimiter, out=args.output)
+    if args.json:
+        print_json(res.to_json())
+        return 0
+    if res.batch_id is None:
+        print(t("export.cli.nothing_new"))
+        return 0
+    print(t("export.cli.done", rows=res.rows, corrections=res.corrections, batch=res.batch_id))
+    print(t("export.cli.file", path=res.path))
+    if res.recap_path:
+        print(t("export.cli.recap", path=res.recap_path))
+    print(t("export.cli.sha", sha=res.sha256))
+    return 0

@@ -1,0 +1,651 @@
+"""Export of visits to the district's central sheet (XLSX or CSV), as recorded batches.
+
+The contract (columns, formats, batches) is documented in docs/export.md. In short:
+
+* One row per finished visit, fixed columns with Indonesian headers, ordered by day, start time
+  and visit id, so exporting the same date range twice gives the same rows in the same order.
+* XLSX: NIK and phone are text cells (number format ``@``), date and times are real date/time
+  cells; a second sheet holds the recap per outcome per day. CSV: UTF-8 with BOM, ``;`` or ``,``,
+  RFC 4180 quoting, the recap in a second file ``NAME-rekap.csv``.
+* Free-text cells that start with ``= + - @``, tab or CR get a leading single quote (OWASP CSV
+  injection); NIK and phone are validated digits and stay as they are.
+* Every export is an ``ExportBatch`` with one ``ExportItem`` per row (visit id, revision,
+  correction flag). ``since_last`` exports exactly the finished visits whose current revision is
+  in no batch yet; a visit corrected after it was exported goes again, flagged as a correction.
+
+How it stays correct and light:
+
+1. Phase 1 runs in ONE read transaction (a consistent snapshot; no write lock, so the counters
+   keep working): rows are streamed from the database (server-side cursor on PostgreSQL, SQLite's
+   lazy cursor) straight into a temporary file next to the target, and the (visit id, revision,
+   correction) of every row goes to an anonymous temporary side file. Nothing grows with the row
+   count in memory.
+2. The file is flushed and fsynced.
+3. Phase 2 is ONE write transaction: it checks no other export was recorded since the snapshot,
+   inserts the batch and its items (read back from the side file in chunks), writes the audit
+   event, and renames the temporary file onto its final name just before the commit. Any failure
+   rolls the transaction back and removes the temporary file: no file, no batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import String, exists, func, insert, select, text, type_coerce
+from sqlalchemy.engine import Connection
+
+from counter.domain import outcomes as oc
+from counter.domain.regions import district_name
+from counter.services import audit
+from counter.services.context import Context
+from counter.store.models import ExportBatch, ExportItem, Officer, Visit
+
+MODES = ("date", "range", "since_last")
+FORMATS = ("xlsx", "csv")
+DELIMITERS = (";", ",")
+
+# Column keys in file order. Headers come from the Indonesian catalog (export.col.*) whatever the
+# UI language: they are a data contract with the central sheet, not UI text.
+COLUMNS = ("visit_id", "office_code", "counter", "officer", "date", "start", "end", "nik",
+           "district", "in_batang", "ikd_status", "outcome", "reason", "handling_seconds",
+           "note", "phone", "correction", "revision")
+RECAP_COLUMNS = ("date", *oc.OUTCOMES, "total")
+
+SHEET_VISITS = "Kunjungan"
+SHEET_RECAP = "Rekap"
+CHUNK = 2000
+_DANGER = frozenset("=+-@\t\r")
+
+
+class ExportError(RuntimeError):
+    """A user-facing export problem; ``code`` selects the message (export.error.<code>)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(code)
+
+    def message(self, lang: str = "id") -> str:
+        from counter.i18n import catalog
+
+        return catalog(lang).t(f"export.error.{self.code}", **self.params)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path | None  # None when since_last found nothing new (no file, no batch)
+    rows: int
+    batch_id: int | None
+    sha256: str
+    recap_path: Path | None  # CSV only: the second file with the recap
+    corrections: int = 0
+    mode: str = "date"
+    fmt: str = "xlsx"
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": str(self.path) if self.path else None, "rows": self.rows,
+                "batch_id": self.batch_id, "sha256": self.sha256,
+                "recap_path": str(self.recap_path) if self.recap_path else None,
+                "corrections": self.corrections, "mode": self.mode, "format": self.fmt,
+                "date_from": self.date_from.isoformat() if self.date_from else None,
+                "date_to": self.date_to.isoformat() if self.date_to else None}
+
+
+@dataclass(frozen=True)
+class BatchView:
+    id: int
+    created_at: datetime
+    officer_id: int | None
+    mode: str
+    date_from: date | None
+    date_to: date | None
+    format: str
+    rows: int
+    file_path: str
+    sha256: str
+
+
+def neutralise(value: str | None) -> str | None:
+    """OWASP CSV injection: a text starting with = + - @ tab or CR gets a leading quote."""
+    if value and value[0] in _DANGER:
+        return "'" + value
+    return value
+
+
+def headers() -> list[str]:
+    from counter.i18n import catalog
+
+    t = catalog("id")
+    return [t(f"export.col.{k}") for k in COLUMNS]
+
+
+def recap_headers() -> list[str]:
+    from counter.i18n import catalog
+
+    t = catalog("id")
+    return [t("export.col.date"), *oc.OUTCOMES, t("export.recap.total")]
+
+
+# --------------------------------------------------------------------------------------------
+# Selection
+
+
+def _correction_expr() -> Any:
+    """The visit went out before at an older revision (the central sheet holds a stale row)."""
+    return exists().where(ExportItem.visit_id == Visit.id, ExportItem.revision < Visit.revision)
+
+
+def _query(mode: str, date_from: date | None, date_to: date | None) -> Any:
+    cols = (Visit.id, Visit.office_code, Visit.counter_id, Officer.username,
+            type_coerce(Visit.day, String), type_coerce(Visit.started_at, String),
+            type_coerce(Visit.ended_at, String), Visit.nik, Visit.district_code,
+            Visit.in_batang, Visit.ikd_status_found, Visit.outcome, Visit.reason,
+            Visit.handling_seconds, Visit.note, Visit.phone, Visit.consent_contact,
+            Visit.revision, _correction_expr())
+    q = (select(*cols).join(Officer, Officer.id == Visit.officer_id, isouter=True)
+         .where(Visit.ended_at.is_not(None), Visit.outcome.is_not(None)))  # type: ignore[union-attr]
+    if mode == "since_last":
+        q = q.where(~exists().where(ExportItem.visit_id == Visit.id,
+                                    ExportItem.revision == Visit.revision))
+    else:
+        q = q.where(Visit.day >= date_from, Visit.day <= date_to)
+    return q.order_by(Visit.day, Visit.started_at, Visit.id)
+
+
+def _stream(conn: Connection, q: Any, kind: str) -> Iterator[Any]:
+    """Rows one by one without loading them all (server-side cursor on PostgreSQL)."""
+    if kind == "postgresql":
+        res = conn.execution_options(stream_results=True, max_row_buffer=CHUNK).execute(q)
+    else:
+        res = conn.execute(q)  # pysqlite steps lazily
+    try:
+        for part in res.partitions(CHUNK):
+            yield from part
+    finally:
+        res.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Row conversion
+
+
+class _Conv:
+    """Turns a raw database row into cell values; caches what repeats (districts)."""
+
+    def __init__(self, ctx: Context) -> None:
+        from counter.i18n import catalog
+
+        t = catalog("id")
+        self.tz = ctx.tz
+        self.yes, self.no = t("export.value.yes"), t("export.value.no")
+        self._districts: dict[str, str] = {}
+        self.recap: dict[Any, list[int]] = {}
+        self.rows = 0
+        self.corrections = 0
+        self.first_day: Any = None
+        self.last_day: Any = None
+        self._idx = {o: i for i, o in enumerate(oc.OUTCOMES)}
+
+    def district(self, code: str) -> str:
+        name = self._districts.get(code)
+        if name is None:
+            name = self._districts[code] = district_name(code) or ""
+        return name
+
+    def local(self, raw: Any) -> datetime | None:
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            dt = datetime.fromisoformat(raw)
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=UTC)
+        else:
+            dt = raw
+        return dt.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
+
+    def count(self, day_key: Any, outcome: str | None, correction: bool) -> None:
+        self.rows += 1
+        if correction:
+            self.corrections += 1
+        if self.first_day is None:
+            self.first_day = day_key
+        self.last_day = day_key
+        r = self.recap.get(day_key)
+        if r is None:
+            r = self.recap[day_key] = [0] * (len(oc.OUTCOMES) + 1)
+        i = self._idx.get(outcome or "")
+        if i is not None:
+            r[i] += 1
+        r[-1] += 1
+
+
+def _as_date(raw: Any) -> date:
+    return date.fromisoformat(raw) if isinstance(raw, str) else raw
+
+
+# --------------------------------------------------------------------------------------------
+# Writers. Each consumes the row stream, writes to an open binary file and a side file of items.
+
+
+def _write_csv(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str],
+               delimiter: str) -> None:
+    tw = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="", write_through=False)
+    w = csv.writer(tw, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(headers())
+    yes, no = conv.yes, conv.no
+    district, local, count = conv.district, conv.local, conv.count
+    side_write = side.write
+    writerow = w.writerow
+    for (vid, office, counter, officer, day, started, ended, nik, dcode, in_batang, status,
+         outcome, reason, secs, note, phone, consent, rev, corr) in rows:
+        day_s = day if isinstance(day, str) else day.isoformat()
+        s = local(started)
+        e = local(ended)
+        corr = bool(corr)
+        writerow((vid, neutralise(office), neutralise(counter), neutralise(officer), day_s,
+                  s.time().isoformat() if s else "", e.time().isoformat() if e else "", nik,
+                  district(dcode), yes if in_batang else no, status, outcome, neutralise(reason),
+                  secs, neutralise(note), phone if (consent and phone) else "",
+                  yes if corr else no, rev))
+        side_write(f"{vid}\t{rev}\t{1 if corr else 0}\n")
+        count(day_s, outcome, corr)
+    tw.flush()
+    tw.detach()
+
+
+def _write_csv_recap(fh: IO[bytes], conv: _Conv, delimiter: str) -> None:
+    from counter.i18n import catalog
+
+    tw = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    w = csv.writer(tw, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(recap_headers())
+    totals = [0] * (len(oc.OUTCOMES) + 1)
+    for day_key in sorted(conv.recap):
+        counts = conv.recap[day_key]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        w.writerow((str(day_key), *counts))
+    w.writerow((catalog("id").t("export.recap.total"), *totals))
+    tw.flush()
+    tw.detach()
+
+
+def _illegal_cleaner() -> Callable[[str | None], str | None]:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    sub = ILLEGAL_CHARACTERS_RE.sub
+
+    def clean(v: str | None) -> str | None:
+        if not v:
+            return v
+        v = neutralise(v)
+        return sub("", v) if ILLEGAL_CHARACTERS_RE.search(v) else v  # type: ignore[arg-type]
+
+    return clean
+
+
+_WIDTHS = {"visit_id": 38, "office_code": 11, "counter": 10, "officer": 14, "date": 12,
+           "start": 10, "end": 10, "nik": 19, "district": 18, "in_batang": 10, "ikd_status": 12,
+           "outcome": 15, "reason": 22, "handling_seconds": 10, "note": 40, "phone": 16,
+           "correction": 9, "revision": 8}
+
+
+def _write_xlsx(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET_VISITS)
+    for i, k in enumerate(COLUMNS, 1):
+        ws.column_dimensions[get_column_letter(i)].width = _WIDTHS[k]
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    head = []
+    for h in headers():
+        c = WriteOnlyCell(ws, h)
+        c.font = bold
+        head.append(c)
+    ws.append(head)
+
+    # Prepared cells, re-used row after row (write-only rows are serialised on append): the
+    # style is looked up once instead of once per cell.
+    def styled(fmt: str) -> Any:
+        c = WriteOnlyCell(ws)
+        c.number_format = fmt
+        return c
+
+    nik_c, phone_c = styled("@"), styled("@")
+    day_c, start_c, end_c = styled("yyyy-mm-dd"), styled("hh:mm:ss"), styled("hh:mm:ss")
+    yes, no = conv.yes, conv.no
+    district, local, count = conv.district, conv.local, conv.count
+    clean = _illegal_cleaner()
+    side_write = side.write
+    append = ws.append
+    for (vid, office, counter, officer, day, started, ended, nik, dcode, in_batang, status,
+         outcome, reason, secs, note, phone, consent, rev, corr) in rows:
+        d = _as_date(day)
+        s = local(started)
+        e = local(ended)
+        corr = bool(corr)
+        day_c.value = d
+        nik_c.value = nik
+        if s:
+            start_c.value = s.time()
+        if e:
+            end_c.value = e.time()
+        if consent and phone:
+            phone_c.value = phone
+        append((vid, clean(office), clean(counter), clean(officer), day_c,
+                start_c if s else None, end_c if e else None, nik_c, district(dcode),
+                yes if in_batang else no, status, outcome, clean(reason), secs, clean(note),
+                phone_c if (consent and phone) else None, yes if corr else no, rev))
+        side_write(f"{vid}\t{rev}\t{1 if corr else 0}\n")
+        count(d, outcome, corr)
+
+    rs = wb.create_sheet(SHEET_RECAP)
+    rs.column_dimensions["A"].width = 12
+    rs.append([WriteOnlyCell(rs, h) for h in recap_headers()])
+    totals = [0] * (len(oc.OUTCOMES) + 1)
+    for day_key in sorted(conv.recap):
+        counts = conv.recap[day_key]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        rd = WriteOnlyCell(rs, day_key)
+        rd.number_format = "yyyy-mm-dd"
+        rs.append((rd, *counts))
+    from counter.i18n import catalog
+
+    rs.append((catalog("id").t("export.recap.total"), *totals))
+    wb.save(fh)
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+
+
+def _io_error(e: OSError, path: Path) -> ExportError:
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ExportError("disk_full", path=str(path))
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ExportError("no_permission", path=str(path))
+    if e.errno == errno.ENOENT:
+        return ExportError("no_folder", path=str(path.parent))
+    return ExportError("io", path=str(path), detail=e.strerror or str(e))
+
+
+def _open_temp(final: Path) -> tuple[IO[bytes], Path]:
+    """A new temporary file in the target's folder (same file system, so rename is atomic)."""
+    fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
+    return os.fdopen(fd, "wb"), Path(name)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _range_label(mode: str, date_from: date | None, date_to: date | None) -> str:
+    if mode == "since_last":
+        return "sejak-terakhir"
+    assert date_from and date_to
+    if date_from == date_to:
+        return date_from.isoformat()
+    return f"{date_from.isoformat()}_{date_to.isoformat()}"
+
+
+def default_path(ctx: Context, mode: str, date_from: date | None, date_to: date | None,
+                 fmt: str) -> Path:
+    stamp = ctx.local_now().strftime("%Y%m%d-%H%M%S")
+    office = "".join(c for c in ctx.settings.office_code if c.isalnum() or c in "-_") or "kantor"
+    return ctx.settings.exports_dir / (
+        f"ikd-{office}-{_range_label(mode, date_from, date_to)}-{stamp}.{fmt}")
+
+
+def recap_path_for(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-rekap{path.suffix}")
+
+
+# --------------------------------------------------------------------------------------------
+# The use case
+
+
+def _check_args(mode: str, date_from: date | None, date_to: date | None, fmt: str,
+                delimiter: str) -> tuple[date | None, date | None]:
+    if mode not in MODES:
+        raise ExportError("bad_mode", mode=mode)
+    if fmt not in FORMATS:
+        raise ExportError("bad_format", format=fmt)
+    if delimiter not in DELIMITERS:
+        raise ExportError("bad_delimiter", delimiter=delimiter)
+    if mode == "date":
+        if date_from is None:
+            raise ExportError("dates_required")
+        if date_to is not None and date_to != date_from:
+            raise ExportError("bad_range", date_from=date_from, date_to=date_to)
+        return date_from, date_from
+    if mode == "range":
+        if date_from is None or date_to is None:
+            raise ExportError("dates_required")
+        if date_from > date_to:
+            raise ExportError("bad_range", date_from=date_from, date_to=date_to)
+        return date_from, date_to
+    if date_from is not None or date_to is not None:
+        raise ExportError("since_last_no_dates")
+    return None, None
+
+
+def _refuse(ctx: Context, officer: Officer | None, why: str, **detail: Any) -> ExportError:
+    """Audit the refused attempt and return the error to raise."""
+    audit.log(ctx, "export_refused", officer, target=officer.username if officer else "",
+              why=why, **detail)
+    return ExportError("forbidden")
+
+
+def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
+                  date_from: date | None = None, date_to: date | None = None,
+                  fmt: str = "xlsx", delimiter: str = ";",
+                  out: str | Path | None = None) -> ExportResult:
+    """Export finished visits to the central-sheet format and record the batch.
+
+    ``mode``: ``date`` (date_from), ``range`` (date_from..date_to inclusive) or ``since_last``.
+    ``out``: a file path, a folder (the default name is used inside it) or None (exports folder).
+    Raises ExportError with a catalog message on refusal or I/O failure; nothing is recorded then.
+    """
+    date_from, date_to = _check_args(mode, date_from, date_to, fmt, delimiter)
+    if officer is None or officer.role != "supervisor" or not officer.active:
+        raise _refuse(ctx, officer, "role", role=getattr(officer, "role", None), mode=mode)
+
+    # Where to write
+    if out is None:
+        final = default_path(ctx, mode, date_from, date_to, fmt)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise _fail(ctx, officer, mode, _io_error(e, final)) from e
+    else:
+        final = Path(out).expanduser()
+        if final.is_dir():
+            final = final / default_path(ctx, mode, date_from, date_to, fmt).name
+    final = final.absolute()
+    recap_final = recap_path_for(final) if fmt == "csv" else None
+
+    temps: list[Path] = []
+    side = tempfile.TemporaryFile("w+", encoding="ascii", newline="\n")
+    try:
+        conv = _Conv(ctx)
+        # ---- phase 1: stream a consistent snapshot into temporary files --------------------
+        try:
+            fh, tmp = _open_temp(final)
+            temps.append(tmp)
+            with fh, ctx.db.read() as s:
+                if ctx.db.kind == "postgresql":
+                    conn = s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                else:
+                    conn = s.connection()
+                seen_batch = conn.execute(select(func.max(ExportBatch.id))).scalar()
+                rows = _stream(conn, _query(mode, date_from, date_to), ctx.db.kind)
+                if fmt == "csv":
+                    _write_csv(fh, rows, conv, side, delimiter)
+                else:
+                    _write_xlsx(fh, rows, conv, side)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if mode == "since_last" and conv.rows == 0:
+                _cleanup(temps)
+                audit.log(ctx, "export", officer, target="", mode=mode, format=fmt, rows=0,
+                          batch=None)
+                return ExportResult(None, 0, None, "", None, 0, mode, fmt, None, None)
+            if recap_final is not None:
+                rfh, rtmp = _open_temp(recap_final)
+                temps.append(rtmp)
+                with rfh:
+                    _write_csv_recap(rfh, conv, delimiter)
+                    rfh.flush()
+                    os.fsync(rfh.fileno())
+            digest = _sha256(tmp)
+            recap_digest = _sha256(temps[1]) if recap_final is not None else None
+        except OSError as e:
+            raise _fail(ctx, officer, mode, _io_error(e, final)) from e
+
+        first = _as_date(conv.first_day) if conv.first_day is not None else None
+        last = _as_date(conv.last_day) if conv.last_day is not None else None
+        if mode == "since_last":
+            date_from, date_to = first, last
+
+        # ---- phase 2: record the batch and rename, in one write transaction ---------------
+        replaced: list[Path] = []
+        try:
+            with ctx.db.write() as s:
+                if ctx.db.kind == "postgresql":
+                    s.execute(text("LOCK TABLE export_batch IN SHARE ROW EXCLUSIVE MODE"))
+                latest = s.execute(select(func.max(ExportBatch.id))).scalar()
+                if latest != seen_batch:
+                    raise ExportError("concurrent")
+                batch = ExportBatch(created_at=ctx.now(), officer_id=officer.id, mode=mode,
+                                    date_from=date_from, date_to=date_to, format=fmt,
+                                    rows=conv.rows, file_path=str(final), sha256=digest)
+                s.add(batch)
+                s.flush()
+                assert batch.id is not None
+                _insert_items(s, batch.id, side)
+                audit.record(s, ctx, "export", officer, target=f"batch:{batch.id}", mode=mode,
+                             format=fmt, rows=conv.rows, corrections=conv.corrections,
+                             date_from=date_from, date_to=date_to, file=str(final),
+                             sha256=digest, recap_file=str(recap_final or ""),
+                             recap_sha256=recap_digest)
+                if recap_final is not None:
+                    os.replace(temps[1], recap_final)
+                    replaced.append(recap_final)
+                os.replace(tmp, final)
+                replaced.append(final)
+                _fsync_dir(final.parent)
+                batch_id = batch.id
+        except OSError as e:
+            _cleanup(replaced)
+            raise _fail(ctx, officer, mode, _io_error(e, final)) from e
+        except BaseException:
+            _cleanup(replaced)
+            raise
+        return ExportResult(final, conv.rows, batch_id, digest, recap_final, conv.corrections,
+                            mode, fmt, date_from, date_to)
+    finally:
+        side.close()
+        _cleanup(temps)
+
+
+def _insert_items(s: Any, batch_id: int, side: IO[str]) -> None:
+    side.flush()
+    side.seek(0)
+    table = ExportItem.__table__  # type: ignore[attr-defined]
+    chunk: list[dict[str, Any]] = []
+    for line in side:
+        vid, rev, corr = line.rstrip("\n").split("\t")
+        chunk.append({"batch_id": batch_id, "visit_id": vid, "revision": int(rev),
+                      "correction": corr == "1"})
+        if len(chunk) >= CHUNK:
+            s.execute(insert(table), chunk)
+            chunk = []
+    if chunk:
+        s.execute(insert(table), chunk)
+
+
+def _cleanup(paths: list[Path]) -> None:
+    for p in paths:
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _fail(ctx: Context, officer: Officer, mode: str, err: ExportError) -> ExportError:
+    """Audit a failed export (best effort: the disk may be what failed) and return the error."""
+    try:
+        audit.log(ctx, "export_failed", officer, target="", mode=mode, error=err.code,
+                  **{k: str(v) for k, v in err.params.items()})
+    except Exception:  # noqa: BLE001 - the export error is what the user must see
+        pass
+    return err
+
+
+# --------------------------------------------------------------------------------------------
+# Read side (supervisor screen, tests)
+
+
+def batches(ctx: Context, limit: int = 50) -> list[BatchView]:
+    with ctx.db.read() as s:
+        rows = s.execute(select(ExportBatch).order_by(ExportBatch.id.desc())  # type: ignore[union-attr]
+                         .limit(limit)).scalars().all()
+        return [BatchView(b.id or 0, b.created_at, b.officer_id, b.mode, b.date_from, b.date_to,
+                          b.format, b.rows, b.file_path, b.sha256) for b in rows]
+
+
+def batch_items(ctx: Context, batch_id: int) -> list[tuple[str, int, bool]]:
+    """(visit id, revision, correction) of one batch, in visit id order."""
+    with ctx.db.read() as s:
+        rows = s.execute(select(ExportItem.visit_id, ExportItem.revision, ExportItem.correction)
+                         .where(ExportItem.batch_id == batch_id)
+                         .order_by(ExportItem.visit_id)).all()
+        return [(r[0], int(r[1]), bool(r[2])) for r in rows]
+
+
+def pending_count(ctx: Context) -> int:
+    """Finished visits whose current revision is in no batch yet (what since-last would export)."""
+    with ctx.db.read() as s:
+        q = (select(func.count()).select_from(Visit)
+             .where(Visit.ended_at.is_not(None), Visit.outcome.is_not(None),  # type: ignore[union-attr]
+                    ~exists().where(ExportItem.visit_id == Visit.id,
+                                    ExportItem.revision == Visit.revision)))
+        return int(s.execute(q).scalar() or 0)
+
