@@ -17,6 +17,7 @@ QUIET_ZONE = 4  # modules of white around the code (ISO/IEC 18004 asks for 4)
 # A payload above this many UTF-8 bytes is refused: it would need a QR of version ~30 (137+
 # modules) that no longer fits a counter monitor and scans badly from a phone at arm's length.
 MAX_PAYLOAD_BYTES = 1000
+A6_MM = (105.0, 148.0)
 
 Matrix = list[list[bool]]  # True = dark module; includes the quiet zone
 
@@ -194,7 +195,7 @@ def write_pdf(text: str, path: Path, caption: str | None = None) -> Path:
 
     from counter.services.pdftext import latin1
 
-    pdf = FPDF(orientation="P", unit="mm", format="A6")
+    pdf = FPDF(orientation="P", unit="mm", format=A6_MM)
     pdf.set_auto_page_break(False)
     pdf.set_margins(8, 8, 8)
     pdf.add_page()
