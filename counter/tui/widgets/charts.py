@@ -1,0 +1,134 @@
+"""Small text charts for the supervisor summary: a big count, horizontal bars, hourly columns."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.widget import Widget
+from textual.widgets import Digits, Label
+
+EIGHTHS = " ▁▂▃▄▅▆▇█"
+
+
+class BigCount(Vertical):
+    """A label over a number drawn with ``Digits``."""
+
+    DEFAULT_CSS = """
+    BigCount { height: 6; width: 1fr; border: round $primary; padding: 0 1; }
+    BigCount > Label { color: $text-muted; width: 100%; }
+    BigCount > Digits { width: auto; }
+    """
+
+    def __init__(self, label: str, value: str = "0", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._label, self._value = label, value
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label)
+        yield Digits(self._value)
+
+    def set_value(self, value: str) -> None:
+        self._value = value
+        if self.is_mounted:
+            self.query_one(Digits).update(value)
+
+    @property
+    def value(self) -> str:
+        return self._value
+
+
+class BarList(Widget):
+    """One labelled horizontal bar per row: ``label  ████████  12``."""
+
+    DEFAULT_CSS = """
+    BarList { height: auto; width: 1fr; }
+    BarList > .barlist--bar { color: $primary; }
+    BarList > .barlist--zero { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"barlist--bar", "barlist--zero"}
+
+    def __init__(self, rows: list[tuple[str, int]] | None = None, *, empty: str = "-",
+                 label_width: int = 22, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows = list(rows or [])
+        self.empty = empty
+        self.label_width = label_width
+
+    def set_rows(self, rows: list[tuple[str, int]]) -> None:
+        self.rows = list(rows)
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.rows))
+
+    def render(self) -> Text:
+        if not self.rows:
+            return Text(self.empty, style=self.get_component_rich_style("barlist--zero"))
+        width = max(10, self.size.width)
+        lw = min(self.label_width, max(len(r[0]) for r in self.rows))
+        nw = max(len(str(r[1])) for r in self.rows)
+        bw = max(1, width - lw - nw - 3)
+        peak = max(r[1] for r in self.rows) or 1
+        bar_style = self.get_component_rich_style("barlist--bar")
+        zero_style = self.get_component_rich_style("barlist--zero")
+        out = Text(no_wrap=True, overflow="crop")
+        for i, (label, n) in enumerate(self.rows):
+            if i:
+                out.append("\n")
+            out.append(f"{label[:lw]:<{lw}} ")
+            cells = bw * n / peak
+            full = int(cells)
+            part = EIGHTHS[int((cells - full) * 8)] if full < bw else ""
+            bar = "█" * full + (part if part.strip() else "")
+            out.append(f"{bar:<{bw}}", style=bar_style if n else zero_style)
+            out.append(f" {n:>{nw}}", style="" if n else zero_style)
+        return out
+
+
+class HourChart(Widget):
+    """Visits per hour as vertical columns with eighth blocks, counts and hours underneath."""
+
+    DEFAULT_CSS = """
+    HourChart { height: 9; width: 1fr; }
+    HourChart > .hourchart--bar { color: $accent; }
+    HourChart > .hourchart--axis { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"hourchart--bar", "hourchart--axis"}
+
+    def __init__(self, per_hour: dict[str, int] | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.per_hour = dict(per_hour or {})
+
+    def set_data(self, per_hour: dict[str, int]) -> None:
+        self.per_hour = dict(per_hour)
+        self.refresh()
+
+    def render(self) -> Text:
+        hours = list(self.per_hour.items())
+        if not hours:
+            return Text("")
+        height = max(1, self.size.height - 2)
+        col = max(3, min(6, self.size.width // max(1, len(hours))))
+        peak = max(n for _, n in hours) or 1
+        bar_style = self.get_component_rich_style("hourchart--bar")
+        axis = self.get_component_rich_style("hourchart--axis")
+        out = Text(no_wrap=True, overflow="crop")
+        for level in range(height, 0, -1):
+            for _, n in hours:
+                cells = height * n / peak
+                if cells >= level:
+                    ch = "█"
+                elif cells > level - 1:
+                    ch = EIGHTHS[max(1, int((cells - (level - 1)) * 8))] if n else " "
+                else:
+                    ch = " "
+                out.append((ch * (col - 1)).ljust(col), style=bar_style)
+            out.append("\n")
+        for _, n in hours:
+            out.append(f"{n:<{col}}")
+        out.append("\n")
+        for h, _ in hours:
+            out.append(f"{h:<{col}}", style=axis)
+        return out
