@@ -39,7 +39,7 @@ class QrPayload:
     text: str
 
 
-def validate(text: str | None, kind: str = "activation") -> str:
+def validate(text: str | None, kind: str | None = None) -> str:
     """The payload with surrounding whitespace removed (a barcode scanner types a trailing Enter);
     empty or over-long payloads and control characters raise :class:`QrError`."""
     value = (text or "").strip()
