@@ -1,0 +1,163 @@
+"""Outreach laptops: ``bundle export|import`` and ``outreach start|list|stop|report``."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from counter.cli import CliError, context_from_args, print_json
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("bundle", help="move visits between an outreach laptop and the office")
+    bsub = p.add_subparsers(dest="bundle_cmd", required=True)
+    e = bsub.add_parser("export", help="write visits, their events and officers to one file")
+    mode = e.add_mutually_exclusive_group()
+    mode.add_argument("--since-last", action="store_true",
+                      help="only visits changed since the last bundle of this device")
+    mode.add_argument("--event", metavar="E", help="only visits of outreach event E (id)")
+    e.add_argument("-o", "--output", required=True, metavar="FILE", help="bundle file to write")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_export)
+    i = bsub.add_parser("import", help="merge a bundle into this database (idempotent)")
+    i.add_argument("file")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("outreach", help="jemput bola: this device's outreach event")
+    osub = p.add_subparsers(dest="outreach_cmd", required=True)
+    s = osub.add_parser("start", help="create an event (or reuse one) and make it active here")
+    place = s.add_mutually_exclusive_group(required=True)
+    place.add_argument("--village", metavar="CODE", help="desa/kelurahan code, e.g. 33.25.01.2001")
+    place.add_argument("--school", metavar="NAME", help="school name")
+    place.add_argument("--event", metavar="ID", help="an existing event (id or id prefix)")
+    s.add_argument("--date", type=_date, help="event date (default today)")
+    s.add_argument("--name", help="event name (default: the place)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_outreach_start)
+    ls = osub.add_parser("list", help="outreach events")
+    ls.add_argument("--from", dest="date_from", type=_date)
+    ls.add_argument("--to", dest="date_to", type=_date)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_outreach_list)
+    st = osub.add_parser("stop", help="end the active event on this device (office mode)")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=cmd_outreach_stop)
+    r = osub.add_parser("report", help="visits split by outreach event or by place")
+    r.add_argument("--from", dest="date_from", type=_date)
+    r.add_argument("--to", dest="date_to", type=_date)
+    r.add_argument("--by", choices=["event", "place"], default="event")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_outreach_report)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from counter.services import bundles
+
+    ctx = context_from_args(args)
+    res = bundles.export_bundle(ctx, args.output, since_last=args.since_last,
+                                event_id=args.event)
+    if args.json:
+        print_json(res.to_json())
+    else:
+        print(ctx.msg.t("bundle.export.done", path=res.path, visits=res.visits,
+                        events=res.events, officers=res.officers, device=res.device_id,
+                        sha=res.sha256))
+        if res.visits == 0 and res.mode == "since_last":
+            print(ctx.msg.t("bundle.export.nothing_new"))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from counter.services import bundles
+
+    ctx = context_from_args(args)
+    try:
+        summ = bundles.import_bundle(ctx, args.file, None)
+    except bundles.BundleError as e:
+        raise CliError(e.message(ctx.settings.lang), code=2) from None
+    if args.json:
+        print_json(summ.to_json())
+    else:
+        print("\n".join(summ.lines(ctx.settings.lang)))
+    return 0
+
+
+def cmd_outreach_start(args: argparse.Namespace) -> int:
+    from counter.services import outreach
+
+    ctx = context_from_args(args)
+    if args.event:
+        ev = outreach.set_active(ctx, args.event)
+    else:
+        ev = outreach.start(ctx, village_code=args.village, school=args.school, day=args.date,
+                            name=args.name)
+    if args.json:
+        print_json({"active": ev.to_json()})
+    else:
+        print(ctx.msg.t("outreach.started", name=ev.name, day=ev.day.isoformat(), id=ev.id))
+    return 0
+
+
+def cmd_outreach_list(args: argparse.Namespace) -> int:
+    from counter.services import outreach
+
+    ctx = context_from_args(args)
+    events = outreach.list_events(ctx, args.date_from, args.date_to)
+    active = outreach.active_event(ctx)
+    if args.json:
+        print_json({"active": active.id if active else None,
+                    "events": [e.to_json() for e in events]})
+        return 0
+    if not events:
+        print(ctx.msg.t("outreach.no_events"))
+        return 0
+    print(ctx.msg.t("outreach.header"))
+    for e in events:
+        mark = f"  [{ctx.msg.t('outreach.active_mark')}]" if active and active.id == e.id else ""
+        kind = ctx.msg.t(f"outreach.kind.{e.place_kind}")
+        code = f" {e.place_code}" if e.place_code else ""
+        print(f"{e.id[:8]}  {e.day.isoformat()}  {kind:<8} {e.name}{code}{mark}")
+    return 0
+
+
+def cmd_outreach_stop(args: argparse.Namespace) -> int:
+    from counter.services import outreach
+
+    ctx = context_from_args(args)
+    ev = outreach.stop(ctx)
+    if args.json:
+        print_json({"stopped": ev.to_json() if ev else None})
+    elif ev is None:
+        print(ctx.msg.t("outreach.none_active"))
+    else:
+        print(ctx.msg.t("outreach.stopped", name=ev.name))
+    return 0
+
+
+def cmd_outreach_report(args: argparse.Namespace) -> int:
+    from counter.services import outreach
+
+    ctx = context_from_args(args)
+    d_to = args.date_to or args.date_from or ctx.today()
+    d_from = args.date_from or d_to
+    if d_from > d_to:
+        raise CliError(f"--from {d_from} > --to {d_to}", code=2)
+    fn = outreach.by_place if args.by == "place" else outreach.by_event
+    rows = fn(ctx, d_from, d_to)
+    if args.json:
+        print_json({"from": d_from.isoformat(), "to": d_to.isoformat(), "by": args.by,
+                    "rows": [r.to_json() for r in rows]})
+        return 0
+    print(ctx.msg.t("outreach.report_header"))
+    for r in rows:
+        print(f"{r.label} | {r.visits} | {r.already_active} | {r.attempted} | {r.activated} | "
+              f"{r.pending} | {r.failed} | {r.other} | {r.open}")
+    return 0
