@@ -305,11 +305,27 @@ _WIDTHS = {"visit_id": 38, "office_code": 11, "counter": 10, "officer": 14, "dat
 
 def _write_xlsx(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str]) -> None:
     from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    try:
+        _fill_xlsx(wb, fh, rows, conv, side)
+    except BaseException:
+        # close the sheets' row writers now, not in the garbage collector after the file is gone
+        for sheet in wb.worksheets:
+            gen = getattr(sheet, "_rows", None)
+            try:
+                if gen is not None:
+                    gen.close()
+            except Exception:  # noqa: BLE001 - the original error is the one to report
+                pass
+        raise
+
+
+def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=True)
     ws = wb.create_sheet(SHEET_VISITS)
     for i, k in enumerate(COLUMNS, 1):
         ws.column_dimensions[get_column_letter(i)].width = _WIDTHS[k]
@@ -370,7 +386,25 @@ def _write_xlsx(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str]) 
     from counter.i18n import catalog
 
     rs.append((catalog("id").t("export.recap.total"), *totals))
-    wb.save(fh)
+    _save(wb, fh)
+
+
+def _save(wb: Any, fh: IO[bytes]) -> None:
+    """openpyxl's save_workbook, but a failed save does not leave a ZipFile for the collector."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(fh, "w", ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(wb, archive).save()
+    except BaseException:
+        try:
+            archive.close()
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            pass
+        archive.fp = None  # nothing left for ZipFile.__del__ to write
+        raise
 
 
 # --------------------------------------------------------------------------------------------
