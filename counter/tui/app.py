@@ -95,12 +95,14 @@ class CounterApp(App[None]):
 
     def __init__(self, settings: Settings, clock: Clock | None = None,
                  ctx: Context | None = None, *, demo_accounts: list[tuple[str, str, str]]
-                 | None = None) -> None:
+                 | None = None,
+                 mode_screens: dict[str, Callable[[], Screen]] | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or (ctx.clock if ctx else _system_clock)
         self.ctx: Context | None = ctx
         self.officer: Officer | None = None
         self.demo_accounts = demo_accounts or []
+        self.mode_screens = dict(mode_screens or {})
         self.officer_count: int | None = None
         self._ctx_error: Exception | None = None
         self._ctx_thread: threading.Thread | None = None
@@ -260,9 +262,10 @@ class CounterApp(App[None]):
         for mode in ("counter", "supervisor"):
             if mode in self._modes:
                 self.remove_mode(mode)
-        self.add_mode("counter", self._make_counter)
+        self.add_mode("counter", self.mode_screens.get("counter", self._make_counter))
         if self.is_supervisor:
-            self.add_mode("supervisor", self._make_supervisor)
+            self.add_mode("supervisor", self.mode_screens.get("supervisor",
+                                                              self._make_supervisor))
         self.switch_mode("supervisor" if self.is_supervisor else "counter")
         self.refresh_bindings()
         self.notify(self.t("tui.login.welcome", name=officer.full_name or officer.username),
@@ -378,12 +381,15 @@ class CounterApp(App[None]):
 
 
 def make_app(settings: Settings, clock: Clock | None = None, ctx: Context | None = None, *,
-             demo_accounts: list[tuple[str, str, str]] | None = None) -> CounterApp:
+             demo_accounts: list[tuple[str, str, str]] | None = None,
+             mode_screens: dict[str, Callable[[], Screen]] | None = None) -> CounterApp:
     """The one factory used by the CLI and every test.
 
     ``ctx`` given: use it (tests); otherwise the database of ``settings`` is opened in a thread
     while the login screen appears. ``demo_accounts``: (username, PIN, role) shown on login.
+    ``mode_screens``: tests of the shell may replace the base screen of "counter"/"supervisor".
     """
     if ctx is not None and clock is None:
         clock = ctx.clock
-    return CounterApp(settings, clock=clock, ctx=ctx, demo_accounts=demo_accounts)
+    return CounterApp(settings, clock=clock, ctx=ctx, demo_accounts=demo_accounts,
+                      mode_screens=mode_screens)

@@ -40,7 +40,7 @@ class LoginScreen(Screen[None]):
                 yield Input(placeholder=t("tui.login.username_placeholder"), id="username",
                             max_length=32, restrict=r"[A-Za-z0-9._]*")
                 yield Label(t("tui.login.pin"), id="pin-label", classes="field-label")
-                yield Input(placeholder=t("tui.login.pin_placeholder"), id="pin", password=True,
+                yield Input(id="pin", password=True,
                             max_length=6, restrict=r"\d*")
                 yield Label("", id="login-error", classes="error")
         if self.app.demo_accounts:
@@ -50,7 +50,7 @@ class LoginScreen(Screen[None]):
                     for user, pin, role in self.app.demo_accounts:
                         yield Label(f"{user:<8} {pin}  ({t('tui.login.demo_' + role)})",
                                     classes="demo-account")
-            yield Static(t("tui.demo_banner"), id="demo-banner")
+                    yield Label(t("tui.demo_banner"), id="demo-banner")
         yield Footer()
 
     def _office_line(self) -> str:
@@ -101,7 +101,8 @@ class LoginScreen(Screen[None]):
     # Actions -------------------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "username" and not self.query_one("#pin", Input).value:
+        if (event.input.id == "username" and event.input.value.strip()
+                and not self.query_one("#pin", Input).value):
             self.query_one("#pin", Input).focus()
             return
         self.action_submit()

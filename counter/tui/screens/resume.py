@@ -126,13 +126,13 @@ class ResumeScreen(ModalScreen["Visit | None"]):
             app.call_from_thread(self._failed, msg(app.settings.lang) if callable(msg)
                                  else str(e))
             return
-        app.call_from_thread(self._closed, v, outcome)
+        app.call_from_thread(self._visit_closed, v, outcome)
 
     def _failed(self, text: str) -> None:
         self._busy = False
         self.query_one("#resume-error", Label).update(text)
 
-    def _closed(self, v: Visit, outcome: str) -> None:
+    def _visit_closed(self, v: Visit, outcome: str) -> None:
         self._busy = False
         self.app.notify(self.app.t("tui.resume.closed", nik=nikmod.mask(v.nik),
                                    outcome=outcome), timeout=4)

@@ -55,7 +55,7 @@ class SetupScreen(Screen[str]):
                                    restrict=r"[A-Za-z0-9_-]*")
             yield Label(t("tui.setup.language"), classes="field-label")
             yield Select([(t("tui.setup.lang_id"), "id"), (t("tui.setup.lang_en"), "en")],
-                         value=s.lang, allow_blank=False, id="lang")
+                         value=s.lang, allow_blank=False, id="lang", compact=True)
             yield Label(t("tui.setup.supervisor"), classes="box-title")
             yield from self._field("username", "", max_length=32, restrict=r"[a-z0-9._]*")
             yield from self._field("full_name", "", max_length=100)
@@ -68,7 +68,7 @@ class SetupScreen(Screen[str]):
     def _field(self, name: str, value: str, **kw: Any) -> ComposeResult:
         label = dict(FIELDS)[name]
         yield Label(self.app.t(label), classes="field-label")
-        yield Input(value=value, id=name, **kw)
+        yield Input(value=value, id=name, compact=True, **kw)
         yield Label("", id=f"{name}-error", classes="field-error")
 
     def on_mount(self) -> None:
@@ -99,6 +99,9 @@ class SetupScreen(Screen[str]):
         self.query_one(".box-title", Label).update(t("tui.setup.supervisor"))
         self.query_one(".title-bar", Static).update(t("tui.title") + " · "
                                                     + t("tui.setup.heading"))
+        from counter.tui.app import localize_bindings
+
+        localize_bindings(self, {"setup.save": "tui.keys.save"})
         self.refresh_bindings()
 
     def _value(self, name: str) -> str:
