@@ -7,6 +7,7 @@ from :func:`matrix` and :func:`to_half_blocks`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from counter.config import Settings
@@ -77,20 +78,31 @@ def optional_payload(settings: Settings, kind: str) -> QrPayload | None:
         return None
 
 
-def _qr(text: str):  # noqa: ANN202 - qrcode.QRCode
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
+EC_LEVELS = ("M", "L")  # M (15 % recovery) by default; L (7 %) when space is short on a screen
 
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
+
+def _qr(text: str, ec: str = "M"):  # noqa: ANN202 - qrcode.QRCode
+    import qrcode
+    from qrcode import constants
+
+    level = {"L": constants.ERROR_CORRECT_L, "M": constants.ERROR_CORRECT_M,
+             "Q": constants.ERROR_CORRECT_Q, "H": constants.ERROR_CORRECT_H}[ec]
+    qr = qrcode.QRCode(error_correction=level, border=QUIET_ZONE)
     qr.add_data(text.encode("utf-8"), optimize=0)
     qr.make(fit=True)
     return qr
 
 
-def matrix(text: str) -> Matrix:
-    """The module matrix of ``text`` (validated), quiet zone included; True is dark."""
+@lru_cache(maxsize=32)
+def _matrix(value: str, ec: str) -> tuple[tuple[bool, ...], ...]:
+    return tuple(tuple(row) for row in _qr(value, ec).get_matrix())
+
+
+def matrix(text: str, ec: str = "M") -> Matrix:
+    """The module matrix of ``text`` (validated), quiet zone included; True is dark.
+    ``ec``: error correction level L, M (default), Q or H."""
     value = validate(text)
-    return [list(row) for row in _qr(value).get_matrix()]
+    return [list(row) for row in _matrix(value, ec)]
 
 
 UPPER, LOWER, FULL, EMPTY = "\u2580", "\u2584", "\u2588", " "

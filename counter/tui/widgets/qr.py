@@ -23,7 +23,16 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from counter.i18n import catalog
-from counter.services.qr import FULL, LOWER, UPPER, Matrix, QrError, matrix, to_half_blocks
+from counter.services.qr import (
+    EC_LEVELS,
+    FULL,
+    LOWER,
+    UPPER,
+    Matrix,
+    QrError,
+    matrix,
+    to_half_blocks,
+)
 
 # Fixed colours, never theme variables: a theme that inverts them makes the code unreadable
 # for many phone scanners. Truecolor so a terminal palette cannot remap "black".
@@ -148,9 +157,9 @@ class QrCode(Widget, can_focus=True):
         return True
 
     # -- layout ------------------------------------------------------------------------------
-    def _matrix(self) -> Matrix | QrError:
+    def _matrix(self, ec: str = "M") -> Matrix | QrError:
         try:
-            return matrix(self.payload)
+            return matrix(self.payload, ec)
         except QrError as e:
             return e
 
@@ -161,43 +170,52 @@ class QrCode(Widget, can_focus=True):
                                      break_on_hyphens=False) or [""])
         return out
 
+    def choose(self, width: int, height: int) -> tuple[Matrix, int, str] | None:
+        """(matrix, scale, error correction) that fits ``width`` x ``height`` with the title
+        and the text: the largest scale first, error correction M before L at each scale.
+        None when nothing fits (or the payload is refused)."""
+        title = len(self._text_lines(self.title, width)) if self.title else 0
+        text = len(self._text_lines(self.payload.strip(), width))
+        candidates = [(ec, m) for ec in EC_LEVELS
+                      if not isinstance(m := self._matrix(ec), QrError)]
+        for scale in range(self.max_scale, 0, -1):
+            for ec, m in candidates:
+                n = len(m)
+                if n * scale <= width and title + (n * scale + 1) // 2 + text <= height:
+                    return m, scale, ec
+        return None
+
     def layout_lines(self, width: int, height: int) -> list[Strip]:
         """All lines of the widget's content for a region of ``width`` x ``height``."""
         key = (self.payload, self.title, width, height, self.lang, self.max_scale)
         if self._cache and self._cache[0] == key:
             return self._cache[1]
         base = self.rich_style
+        bold = base + Style(bold=True)
         title_lines = self._text_lines(self.title, width) if self.title else []
         text_lines = self._text_lines(self.payload.strip(), width)
-        m = self._matrix()
-        body: list[list[Segment]] = []
-        if isinstance(m, QrError):
-            body = [[Segment(line, base + Style(bold=True))]
-                    for line in self._text_lines(m.message(self.lang), width)]
-            content = [[Segment(t, base + Style(bold=True))] for t in title_lines] + body
+        refused = self._matrix()
+        content: list[list[Segment]]
+        if isinstance(refused, QrError):
+            content = [[Segment(t, bold)] for t in title_lines] + [
+                [Segment(line, bold)] for line in self._text_lines(refused.message(self.lang),
+                                                                  width)]
+        elif chosen := self.choose(width, height):
+            m, scale, _ec = chosen
+            n = len(m) * scale
+            pad = (width - n) // 2
+            content = ([[Segment(t.center(width), bold)] for t in title_lines]
+                       + [[Segment(" " * pad, base), *_cells_to_segments(row)]
+                          for row in qr_strip_cells(scale_matrix(m, scale))]
+                       + [[Segment(t.center(width), base)] for t in text_lines])
         else:
-            n = len(m)
-            scale = 0
-            for s in range(self.max_scale, 0, -1):
-                rows = (n * s + 1) // 2
-                if n * s <= width and len(title_lines) + rows + len(text_lines) <= height:
-                    scale = s
-                    break
-            if scale:
-                cells = qr_strip_cells(scale_matrix(m, scale))
-                pad = (width - n * scale) // 2
-                body = [[Segment(" " * pad, base), *_cells_to_segments(row)] for row in cells]
-                content = ([[Segment(t.center(width), base + Style(bold=True))]
-                            for t in title_lines]
-                           + body
-                           + [[Segment(t.center(width), base)] for t in text_lines])
-            else:
-                need_w, need_h = n, len(title_lines) + (n + 1) // 2 + len(text_lines)
-                msg = catalog(self.lang).t("qr.too_small", need_w=need_w, need_h=need_h,
-                                           have_w=width, have_h=height)
-                content = ([[Segment(line, base + Style(bold=True))]
-                            for line in self._text_lines(msg, width)]
-                           + [[Segment(t, base)] for t in text_lines])
+            small = self._matrix(EC_LEVELS[-1])
+            n = len(small) if not isinstance(small, QrError) else 0
+            need_h = len(title_lines) + (n + 1) // 2 + len(text_lines)
+            msg = catalog(self.lang).t("qr.too_small", need_w=n, need_h=need_h,
+                                       have_w=width, have_h=height)
+            content = ([[Segment(line, bold)] for line in self._text_lines(msg, width)]
+                       + [[Segment(t, base)] for t in text_lines])
         top = max(0, (height - len(content)) // 2)
         strips = [Strip.blank(width, base) for _ in range(top)]
         strips += [Strip(segs).adjust_cell_length(width, base) for segs in content]
@@ -228,14 +246,8 @@ class QrCode(Widget, can_focus=True):
     @property
     def fits(self) -> bool:
         """Whether the code is drawn (False: the too-small message or an error is shown)."""
-        m = self._matrix()
-        if isinstance(m, QrError):
-            return False
         width, height = self.content_size
-        title = len(self._text_lines(self.title, width)) if self.title else 0
-        return len(m) <= width and (
-            title + (len(m) + 1) // 2 + len(self._text_lines(self.payload.strip(), width))
-            <= height)
+        return self.choose(width, height) is not None
 
     # -- actions -----------------------------------------------------------------------------
     def watch_payload(self) -> None:

@@ -1,0 +1,56 @@
+"""The counter flow's install step: the QR a resident sees on the monitor really scans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from counter.config import ANDROID_STORE
+from counter.services.context import Context
+from tests._qr_util import decode, modules_to_image, strips_to_modules, svg_to_image
+from tests.tui_counter_helpers import NIK_NEW, Keys, async_test, counter_app, open_counter
+
+pytest.importorskip("counter.tui.screens.counter")
+
+
+async def to_install_step(pilot: Any, officer: Any) -> Any:
+    screen = await open_counter(pilot, officer)
+    keys = Keys(pilot)
+    await keys.nik(NIK_NEW)
+    await keys("enter", "enter", "enter")  # check NIK, start activation, prerequisites ok
+    assert screen.phase == "step"
+    assert screen.proto.steps[screen.step_index].id == "install"
+    return screen
+
+
+@async_test
+async def test_install_step_screenshot_scans(ctx: Context, officer: Any) -> None:
+    from counter.tui.widgets.qr import QrCode
+
+    app = counter_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await to_install_step(pilot, officer)
+        qr = screen.query_one("#step-qr", QrCode)
+        assert qr.payload == ANDROID_STORE and qr.display and qr.fits
+        assert decode(modules_to_image(strips_to_modules(
+            [qr.render_line(y) for y in range(qr.content_size.height)]))) == [ANDROID_STORE]
+        svg = app.export_screenshot()
+    assert decode(svg_to_image(svg)) == [ANDROID_STORE]
+
+
+@async_test
+async def test_install_step_full_screen_at_80x24(ctx: Context, officer: Any) -> None:
+    from counter.tui.widgets.qr import QrScreen
+
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_install_step(pilot, officer)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, QrScreen)
+        svg = app.export_screenshot()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, QrScreen)
+    assert decode(svg_to_image(svg)) == [ANDROID_STORE]
