@@ -521,18 +521,18 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                 reason, self.app.settings.lang) or reason
         except ProtocolError:
             name = reason
-        return f"{outcome[:4]} · {name}"
+        return name
 
     def _table(self, rows: dict[str, dict[str, Any]]) -> str:
         t = self.t
         if not rows:
             return "-"
-        head = (f"{'':<12}{t('supervisor.summary.col_visits'):>8}"
-                f"{t('supervisor.summary.col_activated'):>9}{t('supervisor.summary.col_avg'):>8}")
+        head = (f"{'':<10}{t('supervisor.summary.col_visits'):>7}"
+                f"{t('supervisor.summary.col_activated'):>8}{t('supervisor.summary.col_avg'):>7}")
         lines = [head]
         for name, row in rows.items():
-            lines.append(f"{name[:12]:<12}{row['visits']:>8}{row['activated']:>9}"
-                         f"{mmss(row['avg_seconds']):>8}")
+            lines.append(f"{name[:10]:<10}{row['visits']:>7}{row['activated']:>8}"
+                         f"{mmss(row['avg_seconds']):>7}")
         return "\n".join(lines)
 
     # keys ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -78,11 +79,11 @@ class BarList(Widget):
             if i:
                 out.append("\n")
             out.append(f"{label[:lw]:<{lw}} ")
-            cells = bw * n / peak
-            full = int(cells)
-            part = EIGHTHS[int((cells - full) * 8)] if full < bw else ""
-            bar = "█" * full + (part if part.strip() else "")
-            out.append(f"{bar:<{bw}}", style=bar_style if n else zero_style)
+            full = round(bw * n / peak) if n else 0
+            full = max(full, 1) if n else 0
+            # whole cells painted with the background colour: exact in terminals and SVGs
+            out.append(" " * full, style=Style(bgcolor=bar_style.color))
+            out.append(" " * (bw - full))
             out.append(f" {n:>{nw}}", style="" if n else zero_style)
         return out
 
@@ -119,9 +120,11 @@ class HourChart(Widget):
             for _, n in hours:
                 cells = height * n / peak
                 if cells >= level:
-                    ch = "█"
-                elif cells > level - 1:
-                    ch = EIGHTHS[max(1, int((cells - (level - 1)) * 8))] if n else " "
+                    out.append(" " * (col - 1), style=Style(bgcolor=bar_style.color))
+                    out.append(" ")
+                    continue
+                if n and cells > level - 1:
+                    ch = EIGHTHS[max(1, int((cells - (level - 1)) * 8))]
                 else:
                     ch = " "
                 out.append((ch * (col - 1)).ljust(col), style=bar_style)
