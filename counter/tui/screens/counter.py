@@ -513,7 +513,7 @@ class CounterScreen(Screen[None]):
                     else:
                         msg.set_class(True, "error")
                         text += " · " + nikmod.NikError(
-                            nikmod.REGION, code=f"{value[:2]}.{value[2:4]}.{value[4:6]}"
+                            nikmod.REGION, region=f"{value[:2]}.{value[2:4]}.{value[4:6]}"
                         ).message(self.lang)
                 else:
                     text += " · " + self.t("counter.nik.outside",
