@@ -68,13 +68,14 @@ def strips_to_modules(strips) -> list[list[bool]]:  # noqa: ANN001 - Textual Str
 
 def svg_to_image(svg: str, width: int = 2000) -> Image.Image:
     """Rasterise a Textual SVG screenshot. The SVG asks for "Fira Code" (monospace); it is not
-    installed here and fontconfig would substitute a proportional font, so the same family is
-    mapped to the local monospace font, as a terminal would draw it."""
+    installed here and fontconfig would substitute a proportional font for that name, so the
+    family is mapped to the generic ``monospace`` (fontconfig's monospace font), as a terminal
+    would draw it."""
     import io
 
     import cairosvg
 
-    svg = svg.replace("Fira Code", "DejaVu Sans Mono")
+    svg = svg.replace("Fira Code", "monospace")
     png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=width,
                            background_color="white")
     return Image.open(io.BytesIO(png))

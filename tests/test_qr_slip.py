@@ -207,3 +207,22 @@ def test_escpos_spec_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (p.host, p.port) == ("printer.local", 9100)
     p = printing.escpos_printer("usb:0416:5011")
     assert p.usb_args == {"idVendor": 0x0416, "idProduct": 0x5011}
+
+
+def test_slip_cli_reprint(ctx: Context, officer, tmp_path: Path,  # noqa: ANN001
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from counter.cli import main
+
+    vid = finished(ctx, officer, "ACTIVATED")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "{ctx.settings.db_url}"\n[paths]\n'
+                   f'data = "{ctx.settings.data_dir}"\n[print]\ncommand = "false"\n')
+    assert main(["--config", str(cfg), "slip", vid, "--paper", "a6", "--print", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["printed"] is False and "exit 1" in out["message"]
+    kept = Path(out["file"])
+    assert kept.parent == ctx.settings.slips_dir and decode(pdf_pages(kept)[0]) == [ANDROID_STORE]
+    assert main(["--config", str(cfg), "slip", "nope"]) == 1
+    assert "nope" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""`ikd-counter qr install|activation|help [--data TEXT] [-o FILE.png|.svg|.pdf]`."""
+"""`ikd-counter qr install|activation|help [--data TEXT] [-o FILE.png|.svg|.pdf]` and
+`ikd-counter slip VISIT_ID [--paper 80mm|a6] [--print]` (make or reprint a resident's slip)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                           "printing the QR to the terminal")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_qr)
+
+    p = sub.add_parser("slip", help="make (and print) the resident's slip of a visit")
+    p.add_argument("visit_id")
+    p.add_argument("--paper", choices=["80mm", "a6"], help="default: print.paper setting")
+    p.add_argument("--print", action="store_true", dest="do_print",
+                   help="send it to the printer (print.command / print.escpos)")
+    p.add_argument("-o", "--out-dir", help="folder for the PDF (default: the slips folder)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_slip)
 
 
 def cmd_qr(args: argparse.Namespace) -> int:
@@ -49,3 +59,32 @@ def cmd_qr(args: argparse.Namespace) -> int:
     print(drawing)
     print(p.text)
     return 0
+
+
+def cmd_slip(args: argparse.Namespace) -> int:
+    from counter.cli import context_from_args
+    from counter.services import printing, slip
+    from counter.services.qr import QrError
+
+    ctx = context_from_args(args)
+    lang = ctx.settings.lang
+    try:
+        path = slip.make_slip(ctx, args.visit_id, paper=args.paper,
+                              out_dir=Path(args.out_dir) if args.out_dir else None)
+    except (slip.SlipError, QrError) as e:
+        ctx.db.dispose()
+        raise CliError(e.message(lang)) from None
+    result = None
+    if args.do_print:
+        if ctx.settings.printing.escpos.strip():
+            result = printing.print_escpos(ctx, args.visit_id, kept_file=path)
+        else:
+            result = printing.print_file(ctx.settings, path, lang)
+    ctx.db.dispose()
+    if args.json:
+        print_json({"visit_id": args.visit_id, "file": str(path),
+                    "printed": None if result is None else result.ok,
+                    "message": None if result is None else result.message})
+    else:
+        print(result.message if result else path)
+    return 0 if result is None or result.ok else 1
