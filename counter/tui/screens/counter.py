@@ -981,7 +981,7 @@ class CounterScreen(Screen[None]):
             return
         step = visit.current_step
         last_at = events[-1].at if events else visit.started_at
-        if not self._event("resume", step if step != "done" else None, step=step):
+        if not self._event("resume", step if step != "done" else None, was=step):
             return
         if info is not None:
             self._render_status()
