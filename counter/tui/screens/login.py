@@ -42,7 +42,7 @@ class LoginScreen(Screen[None]):
                 yield Label(t("tui.login.pin"), id="pin-label", classes="field-label")
                 yield Input(id="pin", password=True,
                             max_length=6, restrict=r"\d*")
-                yield Label("", id="login-error", classes="error")
+                yield Label("", id="login-error", classes="err-text")
         if self.app.demo_accounts:
             with Center():
                 with Vertical(id="demo-box", classes="box"):

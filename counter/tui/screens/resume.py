@@ -49,7 +49,7 @@ class ResumeScreen(ModalScreen["Visit | None"]):
             yield Label(t("tui.resume.intro"), id="resume-intro")
             yield Label("", id="resume-count")
             yield OptionList(id="resume-list")
-            yield Label("", id="resume-error", classes="error")
+            yield Label("", id="resume-error", classes="err-text")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -62,7 +62,7 @@ class SetupScreen(Screen[str]):
             yield from self._field("pin", "", max_length=6, restrict=r"\d*", password=True)
             yield from self._field("pin_again", "", max_length=6, restrict=r"\d*",
                                    password=True)
-            yield Label("", id="setup-error", classes="error")
+            yield Label("", id="setup-error", classes="err-text")
         yield Footer()
 
     def _field(self, name: str, value: str, **kw: Any) -> ComposeResult:
