@@ -10,8 +10,10 @@ from typing import TextIO
 class ProgressBar:
     """``bar(done, total)`` redraws at most ten times a second; ``bar.close()`` ends the line."""
 
-    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30,
+                 show_counts: bool = True) -> None:
         self.stream = stream or sys.stderr
+        self.show_counts = show_counts
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self.label, self.width = label, width
         self._last = 0.0
@@ -27,7 +29,8 @@ class ProgressBar:
         frac = min(1.0, done / total) if total else 1.0
         fill = int(frac * self.width)
         bar = "█" * fill + "░" * (self.width - fill)
-        self.stream.write(f"\r{self.label} {bar} {frac * 100:5.1f}%  {done:,}/{total:,}")
+        counts = f"  {done:,}/{total:,}" if self.show_counts else ""
+        self.stream.write(f"\r{self.label} {bar} {frac * 100:5.1f}%{counts}")
         self.stream.flush()
         self._drawn = True
 

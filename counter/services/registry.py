@@ -1,0 +1,646 @@
+"""Registry import: the central IKD status extract (CSV or XLSX), upserted by NIK.
+
+Fast by design, because the extract holds every wajib-KTP resident (631,075 rows in Batang):
+
+* CSV cells are pulled out by the C ``csv`` reader and ``operator.itemgetter`` (no Python work per
+  cell); the cyclic garbage collector is paused while the row tuples are built.
+* Status words and dates are mapped once per *distinct* raw value, NIK region and birth-date parts
+  are validated once per distinct prefix / date (full ``nik.parse`` only on a cache miss).
+* SQLite: the raw sqlite3 connection runs one prepared statement over NIK-sorted rows with
+  ``executemany`` in a single ``BEGIN IMMEDIATE`` transaction (plain INSERT into an empty registry,
+  ``INSERT .. ON CONFLICT DO UPDATE .. WHERE changed`` otherwise); counts are set-based.
+  PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT .. ON CONFLICT`` statement.
+
+Names and every other column of the extract are ignored and never stored. Every rejected row goes
+to ``<file>.rejects.csv`` next to the input with its line number and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from itertools import islice
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from counter.domain import nik as nikmod
+from counter.domain import outcomes as oc
+from counter.services.context import Context
+
+Progress = Callable[[int, int], None]
+HEADER_SCAN_ROWS = 20  # title rows above the header are common in office sheets
+CHUNK = 65536
+
+
+class RegistryError(ValueError):
+    """The whole file is refused; ``code`` selects the message (registry.<code>)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(code)
+
+    def message(self, lang: str = "id") -> str:
+        from counter.i18n import catalog
+
+        return catalog(lang).t(f"registry.{self.code}", **self.params)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+
+@dataclass
+class ImportResult:
+    read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    rejects_file: str | None
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---- headers ----------------------------------------------------------------------------------
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DATE_WORDS = {"tgl", "tanggal", "date", "waktu", "tglaktivasi", "on"}
+_ACT_WORDS = {"aktivasi", "aktif", "activation", "activated", "ikd", "diaktifkan"}
+_NOT_STATUS = {"kawin", "perkawinan", "hubungan", "keluarga", "hidup", "pekerjaan", "rekam",
+               "perekaman", "ktp", "kk"}
+
+
+def norm_header(value: object) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("\ufeff", "").lower()
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+def _nik_score(h: str) -> int:
+    tokens = h.split()
+    compact = h.replace(" ", "")
+    if compact == "nik":  # NIK, N.I.K, N I K
+        return 4
+    if compact in ("nonik", "nomornik", "niknumber", "nikktp", "nikpenduduk"):
+        return 3
+    if "kk" in tokens or "kepala" in tokens or "nama" in tokens:
+        return 0
+    if "nik" in tokens:
+        return 3
+    if "nomor induk kependudukan" in h or h in ("id number", "national id", "nik number"):
+        return 2
+    return 0
+
+
+def _status_score(h: str) -> int:
+    tokens = set(h.split())
+    if not tokens or tokens & _DATE_WORDS or "tgl" in h:
+        return 0
+    if "ikd" in tokens and ("status" in tokens or "aktivasi" in tokens or "aktif" in tokens):
+        return 4
+    if "ikd" in tokens and not tokens & _NOT_STATUS:
+        return 3
+    if h in ("status", "status aktivasi", "aktivasi", "activation status", "activated", "active",
+             "status aktif", "sudah aktivasi", "keterangan aktivasi"):
+        return 2
+    if "status" in tokens and not tokens & _NOT_STATUS:
+        return 1
+    return 0
+
+
+def _date_score(h: str) -> int:
+    tokens = set(h.split())
+    if h in ("activated on", "activation date", "activated at", "tglaktivasi"):
+        return 4
+    if "lahir" in tokens or "birth" in tokens:
+        return 0
+    has_date = bool(tokens & _DATE_WORDS) or h.startswith("tgl")
+    if has_date and tokens & _ACT_WORDS:
+        return 3
+    if h in ("tanggal", "tgl", "date"):
+        return 1
+    return 0
+
+
+def match_columns(headers: Sequence[object]) -> tuple[int | None, int | None, int | None]:
+    """(nik, status, activation date) column indexes, matched loosely (Indonesian or English)."""
+    normed = [norm_header(h) for h in headers]
+
+    def best(score: Callable[[str], int], taken: set[int]) -> int | None:
+        pick, top = None, 0
+        for i, h in enumerate(normed):
+            s = score(h)
+            if s > top and i not in taken:
+                pick, top = i, s
+        return pick
+
+    ni = best(_nik_score, set())
+    di = best(_date_score, {ni} if ni is not None else set())
+    si = best(_status_score, {i for i in (ni, di) if i is not None})
+    return ni, si, di
+
+
+# ---- values -----------------------------------------------------------------------------------
+
+_ACTIVE_WORDS = {"SUDAH", "YA", "Y", "YES", "AKTIF", "ACTIVE", "1", "TRUE", "SUDAH AKTIF",
+                 "SUDAH AKTIVASI", "SUDAH AKTIVASI IKD", "TELAH AKTIVASI", "TERAKTIVASI",
+                 "ACTIVATED", "IKD AKTIF", "SUDAH IKD"}
+_NOT_ACTIVE_WORDS = {"BELUM", "TIDAK", "N", "NO", "TIDAK AKTIF", "BELUM AKTIF", "BELUM AKTIVASI",
+                     "BELUM AKTIVASI IKD", "TIDAK AKTIVASI", "NON AKTIF", "NONAKTIF", "INACTIVE",
+                     "NOT ACTIVE", "0", "FALSE", "BELUM IKD"}
+_WS = re.compile(r"[\s_\-]+")
+
+
+def status_code(raw: object) -> str | None:
+    """``active`` / ``not_active`` from a status word (case-insensitive), None if unknown."""
+    if isinstance(raw, bool):
+        return oc.ACTIVE if raw else oc.NOT_ACTIVE
+    if isinstance(raw, (int, float)):
+        return {1: oc.ACTIVE, 0: oc.NOT_ACTIVE}.get(raw)  # type: ignore[call-overload]
+    if raw is None:
+        return None
+    word = _WS.sub(" ", str(raw)).strip().upper()
+    if word in _ACTIVE_WORDS:
+        return oc.ACTIVE
+    if word in _NOT_ACTIVE_WORDS:
+        return oc.NOT_ACTIVE
+    return None
+
+
+_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}"
+                  r"(?:\.\d+)?)?)?$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_BAD = object()
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_date(raw: object, today: date) -> date | None:
+    """An activation date (dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, XLSX date cells); None when the
+    cell is empty; ValueError when it is not a date or lies in the future."""
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        d = raw.date()
+    elif isinstance(raw, date):
+        d = raw
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if not 20000 <= raw <= 80000:  # an Excel serial day number, not formatted as a date
+            raise ValueError(raw)
+        d = _EXCEL_EPOCH + timedelta(days=int(raw))
+    else:
+        text = str(raw).strip()
+        if not text:
+            return None
+        m = _DMY.match(text)
+        if m:
+            d = date(int(m[3]), int(m[2]), int(m[1]))
+        else:
+            m = _YMD.match(text)
+            if not m:
+                raise ValueError(text)
+            d = date(int(m[1]), int(m[2]), int(m[3]))
+    if d > today or d.year < 2000:
+        raise ValueError(raw)
+    return d
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    headers: list[str]
+    header_line: int  # 1-based line (CSV) or row (XLSX) of the header
+    rows: list[tuple[Any, Any, Any]]  # (nik, status, date) raw cells
+    lines: list[int] | None  # line of each row; None: header_line + 1 + index
+    delimiter: str
+    has_date: bool
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")  # Excel "CSV (ANSI)"
+
+
+def detect_delimiter(text: str) -> str:
+    """`,` `;` or tab, judged on the header line (the first line naming a NIK column)."""
+    lines = [ln for ln in text[:65536].splitlines()[:HEADER_SCAN_ROWS] if ln.strip()]
+    if not lines:
+        return ","
+    probe = next((ln for ln in lines if "nik" in ln.lower()), lines[0])
+    counts = {d: probe.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _empty(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, list[str]] | None:
+    for i, row in enumerate(rows):
+        ni, _, _ = match_columns(row)
+        if ni is not None:
+            return i, ["" if c is None else str(c) for c in row]
+    return None
+
+
+def _read_csv(path: Path, progress: Progress | None) -> _Table:
+    text = _decode(path.read_bytes())
+    delim = detect_delimiter(text)
+    buf = io.StringIO(text, newline="")
+    reader = csv.reader(buf, delimiter=delim)
+    head: list[list[str]] = []
+    head_lines: list[int] = []
+    for row in reader:
+        head.append(row)
+        head_lines.append(reader.line_num)
+        if _find_header([row]) is not None or len(head) >= HEADER_SCAN_ROWS:
+            break
+    found = _find_header(head)
+    if found is None:
+        first = next((r for r in head if any(c.strip() for c in r)), [])
+        raise RegistryError("no_nik_column", file=path.name,
+                            headers=", ".join(c.strip() for c in first if c.strip()) or "-")
+    hi, headers = found
+    header_line = head_lines[hi]
+    ni, si, di = match_columns(headers)
+    if si is None:
+        raise RegistryError("no_status_column", file=path.name,
+                            headers=", ".join(h.strip() for h in headers if h.strip()))
+    assert ni is not None
+    total = len(text)
+    # Fast path: rows straight from the C reader through itemgetter, in chunks (for progress).
+    getter = itemgetter(ni, si, di) if di is not None else itemgetter(ni, si)
+    rows: list[tuple[Any, ...]] = []
+    start_pos = buf.tell()
+    try:
+        while True:
+            chunk = list(map(getter, islice(reader, CHUNK)))
+            if not chunk:
+                break
+            rows.extend(chunk)
+            if progress:
+                progress(buf.tell() * 50 // max(1, total), 100)
+        if di is None:
+            rows = [(r[0], r[1], None) for r in rows]
+        # line numbers are implicit unless a quoted cell spans lines (or lines end in a bare CR)
+        body_lines = text.count("\n", start_pos)
+        if len(text) > start_pos and not text.endswith("\n"):
+            body_lines += 1
+        if body_lines == len(rows):
+            return _Table(headers, header_line, rows, None, delim, di is not None)
+    except IndexError:  # a blank or short line
+        pass
+    # Slow path: short rows, blank lines or multi-line cells; keep exact line numbers.
+    buf.seek(start_pos)
+    reader = csv.reader(buf, delimiter=delim)
+    rows, lines = [], []
+    width = max(ni, si, di if di is not None else 0) + 1
+    prev = 0
+    for row in reader:
+        first_line = header_line + prev + 1
+        prev = reader.line_num
+        if not row:
+            continue
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        rows.append((row[ni], row[si], row[di] if di is not None else None))
+        lines.append(first_line)
+    return _Table(headers, header_line, rows, lines, delim, di is not None)
+
+
+def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise RegistryError("unreadable", file=path.name, detail=str(e) or type(e).__name__) from e
+    try:
+        first_headers: list[str] = []
+        for ws in wb.worksheets:
+            it = ws.iter_rows(values_only=True)
+            head: list[tuple[Any, ...]] = []
+            for row in it:
+                head.append(row)
+                if _find_header([row]) is not None or len(head) >= HEADER_SCAN_ROWS:
+                    break
+            found = _find_header(head)
+            if found is None:
+                if not first_headers:
+                    first = next((r for r in head if any(not _empty(c) for c in r)), ())
+                    first_headers = [str(c).strip() for c in first if not _empty(c)]
+                continue
+            hi, headers = found
+            ni, si, di = match_columns(headers)
+            if si is None:
+                raise RegistryError("no_status_column", file=path.name,
+                                    headers=", ".join(h.strip() for h in headers if h.strip()))
+            assert ni is not None
+            header_line = hi + 1
+            rows: list[tuple[Any, Any, Any]] = []
+            lines: list[int] = []
+            width = max(ni, si, di if di is not None else 0) + 1
+            for r, row in enumerate(it, start=header_line + 1):
+                if len(row) < width:
+                    row = tuple(row) + (None,) * (width - len(row))
+                n = row[ni]
+                if isinstance(n, bool):
+                    n = str(n)
+                elif isinstance(n, (int, float)):
+                    n = _numeric_nik(n)
+                elif n is not None and not isinstance(n, str):
+                    n = str(n)
+                rows.append((n, row[si], row[di] if di is not None else None))
+                lines.append(r)
+                if progress and r % CHUNK == 0:
+                    progress(min(49, r // CHUNK), 100)
+            return _Table(headers, header_line, rows, lines, ";", di is not None)
+        raise RegistryError("no_nik_column", file=path.name,
+                            headers=", ".join(first_headers) or "-")
+    finally:
+        wb.close()
+
+
+def _numeric_nik(v: float) -> str:
+    """A NIK stored as a number. Excel keeps 15 significant digits, so a 16-digit number cell
+    ending in 0 may have lost its last digit: it is shown as Excel shows it, and rejected."""
+    if isinstance(v, float) and not v.is_integer():
+        return repr(v)
+    i = int(v)
+    if len(str(i)) == 16 and i % 10 != 0:
+        return str(i)  # all 16 digits survived (the file was not saved by Excel)
+    return f"{i}.0" if len(str(i)) >= 15 else str(i)
+
+
+# ---- validation -------------------------------------------------------------------------------
+
+
+class _Lazy(dict):  # type: ignore[type-arg]
+    """A cache filled on first use of a key; lookups of known keys stay in C."""
+
+    def __init__(self, fn: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: str) -> bool:
+        value = self[key] = self.fn(key)
+        return value
+
+
+@dataclass
+class _Checked:
+    niks: list[Any]  # NIK of each row (separators removed where that made it valid)
+    keep: list[int] | None  # rows to store (the last row of each NIK); None: every row
+    status: list[str | None]  # status code of each row
+    dates: list[Any]  # ISO activation date of each row (None, or _BAD)
+    rejects: list[tuple[int, Any, Any, Any, str]]  # (index, nik, status, date, reason)
+
+    @property
+    def count(self) -> int:
+        return len(self.niks) if self.keep is None else len(self.keep)
+
+
+def _validate(table: _Table, today: date, lang: str) -> _Checked:
+    """Check every row. Work per row stays in C where it can: status words and dates are mapped
+    once per distinct value, NIK regions and birth dates once per distinct prefix / date."""
+    from counter.i18n import catalog
+
+    t = catalog(lang)
+    rows = table.rows
+    if not rows:
+        return _Checked([], None, [], [], [])
+    niks, sts, dts = (list(c) for c in zip(*rows))
+    smap = {raw: status_code(raw) for raw in set(sts)}
+    dmap: dict[Any, Any] = {}
+    for raw in set(dts):
+        try:
+            d = parse_date(raw, today)
+            dmap[raw] = d.isoformat() if d else None
+        except (ValueError, OverflowError):
+            dmap[raw] = _BAD
+    st_col = list(map(smap.__getitem__, sts))
+    dt_col = list(map(dmap.__getitem__, dts))
+
+    def prefix_ok(prefix: str) -> bool:
+        return nikmod.check(prefix + "0101900001", today)[0] is not None
+
+    def born_ok(ddmmyy: str) -> bool:
+        try:
+            nikmod.birth_date(ddmmyy, today)
+            return True
+        except nikmod.NikError:
+            return False
+
+    okp, okb = _Lazy(prefix_ok), _Lazy(born_ok)
+    bad = {i for i, n in enumerate(niks)
+           if n.__class__ is not str or len(n) != 16 or not n.isdigit() or n[12:] == "0000"
+           or not okp[n[:6]] or not okb[n[6:12]]}
+    if None in smap.values():
+        bad.update(i for i, s in enumerate(st_col) if s is None)
+    if _BAD in dmap.values():
+        bad.update(i for i, d in enumerate(dt_col) if d is _BAD)
+    rejects: list[tuple[int, Any, Any, Any, str]] = []
+    excluded: set[int] = set()
+    for i in sorted(bad):
+        n, s, d = rows[i]
+        if _empty(n) and _empty(s) and _empty(d):
+            excluded.add(i)  # an empty row: nothing to import, nothing to report
+            continue
+        info, err = nikmod.check(n, today)
+        reason = None
+        if err is not None:
+            reason = "NIK: " + err.message(lang)
+        elif st_col[i] is None:
+            reason = t("registry.bad_status", value="" if s is None else s)
+        elif dt_col[i] is _BAD:
+            reason = t("registry.bad_date", value=d)
+        if reason:
+            rejects.append((i, n, s, d, reason))
+            excluded.add(i)
+        else:
+            assert info is not None
+            niks[i] = info.nik  # valid once the separators are gone
+    last = dict(zip(niks, range(len(niks))))
+    keep: list[int] | None
+    if len(last) == len(niks):  # no NIK twice: the common case
+        keep = None if not excluded else [i for i in range(len(niks)) if i not in excluded]
+    else:
+        seen: dict[str, int] = {}
+        for i, n in enumerate(niks):
+            if i in excluded:
+                continue
+            j = seen.get(n)
+            if j is not None:
+                r = rows[j]
+                rejects.append((j, r[0], r[1], r[2],
+                                t("registry.superseded", line=_line(table, i))))
+            seen[n] = i
+        keep = list(seen.values())
+    rejects.sort(key=itemgetter(0))
+    return _Checked(niks, keep, st_col, dt_col, rejects)
+
+
+def _line(table: _Table, index: int) -> int:
+    return table.lines[index] if table.lines is not None else table.header_line + 1 + index
+
+
+def _write_rejects(path: Path, table: _Table, checked: _Checked, lang: str) -> Path:
+    from counter.i18n import catalog
+
+    t = catalog(lang)
+    out = path.with_name(path.stem + ".rejects.csv")
+    with out.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, delimiter=table.delimiter if table.delimiter != "\t" else ";")
+        w.writerow([t("registry.col_line"), "NIK", t("registry.col_status"),
+                    t("registry.col_date"), t("registry.col_reason")])
+        for i, n, s, d, reason in checked.rejects:
+            w.writerow([_line(table, i), "" if n is None else n, "" if s is None else s,
+                        "" if d is None else d, reason])
+    return out
+
+
+# ---- writing ----------------------------------------------------------------------------------
+
+
+def _params(checked: _Checked) -> list[tuple[str, str, str | None]]:
+    """(nik, status, date) of the rows to store, sorted by NIK so the primary-key index is
+    filled in order. The date is kept only for active entries (done in SQL)."""
+    niks = checked.niks
+    rows = range(len(niks)) if checked.keep is None else checked.keep
+    order = sorted(rows, key=niks.__getitem__)
+    return list(zip(map(niks.__getitem__, order), map(checked.status.__getitem__, order),
+                    map(checked.dates.__getitem__, order)))
+
+
+_SQLITE_INSERT = ("INSERT INTO registry_entry (nik, ikd_status, activated_on, source, updated_at) "
+                  "VALUES (?1, ?2, CASE WHEN ?2 = 'active' THEN ?3 END, {src}, {ts})")
+_SQLITE_UPSERT = _SQLITE_INSERT + (
+    " ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
+    "activated_on = excluded.activated_on, source = excluded.source, "
+    "updated_at = excluded.updated_at "
+    "WHERE registry_entry.ikd_status IS NOT excluded.ikd_status "
+    "OR registry_entry.activated_on IS NOT excluded.activated_on")
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _write_sqlite(ctx: Context, params: list[tuple[str, str, str | None]], source: str,
+                  now: datetime, progress: Progress | None) -> tuple[int, int]:
+    ts = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with ctx.db.write_engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        before = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
+        template = _SQLITE_INSERT if before == 0 else _SQLITE_UPSERT
+        sql = template.format(src=_sql_literal(source), ts=_sql_literal(ts))
+        old_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+        raw.execute("PRAGMA cache_size=-131072")  # 128 MiB while the rows go in
+        try:
+            changed = 0
+            total = len(params)
+            for k in range(0, total, CHUNK):
+                cur = raw.executemany(sql, params[k:k + CHUNK])
+                changed += max(0, cur.rowcount)
+                if progress:
+                    progress(60 + 40 * min(total, k + CHUNK) // max(1, total), 100)
+            after = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
+        finally:
+            raw.execute(f"PRAGMA cache_size={int(old_cache)}")
+    inserted = after - before
+    return inserted, changed - inserted
+
+
+def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], source: str,
+                    now: datetime, progress: Progress | None) -> tuple[int, int]:
+    with ctx.db.write_engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE ikd_registry_stage (nik varchar(16) PRIMARY KEY, "
+                        "ikd_status varchar(12) NOT NULL, activated_on date) ON COMMIT DROP")
+            with cur.copy("COPY ikd_registry_stage (nik, ikd_status, activated_on) "
+                          "FROM STDIN") as cp:
+                for k, row in enumerate(params):
+                    cp.write_row(row)
+                    if progress and k % CHUNK == 0:
+                        progress(60 + 30 * k // max(1, len(params)), 100)
+            cur.execute(
+                "WITH up AS ("
+                " INSERT INTO registry_entry (nik, ikd_status, activated_on, source, updated_at)"
+                " SELECT nik, ikd_status, CASE WHEN ikd_status = 'active' THEN activated_on END,"
+                " %s, %s FROM ikd_registry_stage"
+                " ON CONFLICT (nik) DO UPDATE SET ikd_status = EXCLUDED.ikd_status,"
+                "  activated_on = EXCLUDED.activated_on, source = EXCLUDED.source,"
+                "  updated_at = EXCLUDED.updated_at"
+                " WHERE registry_entry.ikd_status IS DISTINCT FROM EXCLUDED.ikd_status"
+                "  OR registry_entry.activated_on IS DISTINCT FROM EXCLUDED.activated_on"
+                " RETURNING (xmax = 0) AS inserted)"
+                " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+                " FROM up", (source, now))
+            row = cur.fetchone()
+            assert row is not None
+    if progress:
+        progress(100, 100)
+    return int(row[0]), int(row[1])
+
+
+# ---- the import -------------------------------------------------------------------------------
+
+
+def import_registry(ctx: Context, path: str | Path, progress: Progress | None = None,
+                    lang: str | None = None) -> ImportResult:
+    """Import a registry extract; returns the counts. Raises RegistryError for a refused file."""
+    t0 = time.perf_counter()
+    path = Path(path)
+    lang = lang or ctx.settings.lang
+    if not path.is_file():
+        raise RegistryError("unreadable", file=str(path), detail="not found")
+    gc_was = gc.isenabled()
+    gc.disable()  # millions of small tuples: the cyclic GC would rescan them again and again
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            table = _read_xlsx(path, progress)
+        else:
+            try:
+                table = _read_csv(path, progress)
+            except (OSError, csv.Error) as e:
+                raise RegistryError("unreadable", file=path.name, detail=str(e)) from e
+        checked = _validate(table, ctx.today(), lang)
+        if progress:
+            progress(60, 100)
+        params = _params(checked)
+        now = ctx.now()
+        source = path.name[:200]
+        if ctx.db.kind == "sqlite":
+            inserted, updated = _write_sqlite(ctx, params, source, now, progress)
+        else:
+            inserted, updated = _write_postgres(ctx, params, source, now, progress)
+        rejects_file = (str(_write_rejects(path, table, checked, lang))
+                        if checked.rejects else None)
+        n_read = len(params) + len(checked.rejects)
+        result = ImportResult(read=n_read, inserted=inserted, updated=updated,
+                              unchanged=len(params) - inserted - updated,
+                              rejected=len(checked.rejects), rejects_file=rejects_file,
+                              seconds=round(time.perf_counter() - t0, 3))
+    finally:
+        if gc_was:
+            gc.enable()
+    from counter.services import audit
+
+    audit.log(ctx, "registry_import", None, target=path.name, read=result.read,
+              inserted=result.inserted, updated=result.updated, rejected=result.rejected)
+    return result
