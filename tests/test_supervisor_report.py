@@ -97,3 +97,21 @@ def test_report_query_uses_the_day_index(ctx) -> None:
     text = " ".join(str(r[-1]) for r in plan)
     assert "SEARCH visit USING" in text and "ix_visit_day" in text, text
     assert "SCAN visit" not in text, text
+
+
+def test_split_by_outreach_event(any_ctx, clock) -> None:
+    from counter.services import accounts, outreach, visits
+    from tests.supervisor_fixture import nik
+
+    siti = accounts.create_officer(any_ctx, "siti", "135790")
+    ev = outreach.create_event(any_ctx, village_code="33.25.01.2001")
+    assert "by_event" not in report.summary(any_ctx, DAY).to_json()
+    for serial, outcome, event_id in ((1, "ACTIVATED", ev.id), (2, "DECLINED", ev.id),
+                                      (3, "ACTIVATED", None)):
+        v = visits.start_visit(any_ctx, siti, nik(serial), event_id=event_id)
+        clock.advance(seconds=120)
+        visits.finish_visit(any_ctx, v.id, outcome)
+    j = report.summary(any_ctx, DAY).to_json()
+    assert j["visits"] == 3
+    assert j["by_event"] == {ev.id: {"name": ev.name, "place": "Silurah", "visits": 2,
+                                     "activated": 1}}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal_column
+from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
 from counter.domain import outcomes as oc
@@ -161,44 +161,50 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None) -> Repor
     in_range = (col(Visit.day) >= date_from, col(Visit.day) <= date_to) \
         if date_from != date_to else (Visit.day == date_from,)
     with ctx.db.read() as s:
-        total = int(s.exec(select(func.count()).select_from(Visit).where(*in_range)).one())
-
-        outcomes = {o: 0 for o in oc.OUTCOMES}
+        # One GROUP BY gives the counts, reasons, per officer/counter/event figures: at most
+        # officers x counters x outcomes x reasons x events rows, whatever the table size.
+        groups = s.exec(
+            select(Officer.username, Visit.counter_id, Visit.outcome, Visit.reason,
+                   Visit.event_id, func.count(), func.sum(Visit.handling_seconds),
+                   func.count(Visit.handling_seconds))
+            .join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
+            .where(*in_range)
+            .group_by(Officer.username, Visit.counter_id, Visit.outcome, Visit.reason,
+                      Visit.event_id)).all()
+        total = 0
         unfinished = 0
-        for outcome, n in s.exec(select(Visit.outcome, func.count()).where(*in_range)
-                                 .group_by(Visit.outcome)).all():
-            if outcome is None:
-                unfinished += int(n)
-            else:
-                outcomes[outcome] = outcomes.get(outcome, 0) + int(n)
-
+        outcomes = {o: 0 for o in oc.OUTCOMES}
         reasons: dict[str, dict[str, int]] = {o: {} for o in oc.NEEDS_REASON}
-        for outcome, reason, n in s.exec(
-                select(Visit.outcome, Visit.reason, func.count())
-                .where(*in_range, col(Visit.outcome).in_(oc.NEEDS_REASON))
-                .group_by(Visit.outcome, Visit.reason)).all():
-            reasons[outcome][reason or "-"] = int(n)
+        per: dict[str, dict[str, list[int]]] = {"officer": {}, "counter": {}, "event": {}}
+        for username, counter_id, outcome, reason, event_id, n, hsum, hcount in groups:
+            n = int(n)
+            total += n
+            if outcome is None:
+                unfinished += n
+            else:
+                outcomes[outcome] = outcomes.get(outcome, 0) + n
+            if outcome in reasons:
+                key = reason or "-"
+                reasons[outcome][key] = reasons[outcome].get(key, 0) + n
+            act = n if outcome == oc.ACTIVATED else 0
+            for kind, name in (("officer", username), ("counter", counter_id or "-"),
+                               ("event", event_id)):
+                if name is None:
+                    continue
+                acc = per[kind].setdefault(name, [0, 0, 0, 0])
+                acc[0] += n
+                acc[1] += act
+                acc[2] += int(hsum or 0)
+                acc[3] += int(hcount or 0)
         for o in reasons:
             reasons[o] = dict(sorted(reasons[o].items(), key=lambda kv: (-kv[1], kv[0])))
 
-        activated_case = func.sum(case((Visit.outcome == oc.ACTIVATED, 1), else_=0))
-        by_officer: dict[str, dict[str, Any]] = {}
-        for username, n, act, avg in s.exec(
-                select(Officer.username, func.count(), activated_case,
-                       func.avg(Visit.handling_seconds))
-                .join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
-                .where(*in_range).group_by(Officer.username)
-                .order_by(Officer.username)).all():
-            by_officer[username] = {"visits": int(n), "activated": int(act or 0),
-                                    "avg_seconds": None if avg is None else round(float(avg))}
-        by_counter: dict[str, dict[str, Any]] = {}
-        for counter_id, n, act, avg in s.exec(
-                select(Visit.counter_id, func.count(), activated_case,
-                       func.avg(Visit.handling_seconds))
-                .where(*in_range).group_by(Visit.counter_id).order_by(Visit.counter_id)).all():
-            by_counter[counter_id or "-"] = {"visits": int(n), "activated": int(act or 0),
-                                             "avg_seconds": None if avg is None
-                                             else round(float(avg))}
+        def table(kind: str) -> dict[str, dict[str, Any]]:
+            return {name: {"visits": a[0], "activated": a[1],
+                           "avg_seconds": round(a[2] / a[3]) if a[3] else None}
+                    for name, a in sorted(per[kind].items())}
+
+        by_officer, by_counter = table("officer"), table("counter")
 
         hist = [(int(v), int(c)) for v, c in s.exec(
             select(Visit.handling_seconds, func.count())
@@ -219,14 +225,11 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None) -> Repor
         per_hour = {f"{h:02d}": hours.get(h, 0) for h in range(lo, hi + 1)}
 
         by_event: dict[str, dict[str, Any]] = {}
-        ev_rows = s.exec(select(Visit.event_id, func.count(), activated_case)
-                         .where(*in_range, col(Visit.event_id).is_not(None))
-                         .group_by(Visit.event_id)).all()
-        for event_id, n, act in ev_rows:
+        for event_id, a in sorted(per["event"].items()):
             ev = s.get(OutreachEvent, event_id)
             by_event[str(event_id)] = {"name": ev.name if ev else "",
                                        "place": ev.place_name if ev else "",
-                                       "visits": int(n), "activated": int(act or 0)}
+                                       "visits": a[0], "activated": a[1]}
 
         cum = activated_through(s, date_to)
 
