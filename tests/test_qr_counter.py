@@ -54,3 +54,28 @@ async def test_install_step_full_screen_at_80x24(ctx: Context, officer: Any) -> 
         await pilot.pause()
         assert not isinstance(app.screen, QrScreen)
     assert decode(svg_to_image(svg)) == [ANDROID_STORE]
+
+
+@async_test
+async def test_activation_step_pasted_payload_scans(ctx: Context, officer: Any) -> None:
+    from textual.widgets import Input
+
+    from counter.tui.widgets.qr import QrCode
+
+    code = "IKD-ACT|3325|7F3A-99C2-51D0|2026-11-27T09:01"
+    app = counter_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await to_install_step(pilot, officer)
+        await Keys(pilot)("enter", "enter", "enter", "enter")  # install .. face
+        assert screen.proto.steps[screen.step_index].qr == "activation"
+        qr = screen.query_one("#step-qr", QrCode)
+        assert not qr.display  # nothing to show until a code is entered
+        await pilot.press("v")
+        field = screen.query_one("#qr-payload", Input)
+        assert field.has_focus
+        field.value = code + "\n"  # a barcode scanner ends with Enter
+        await pilot.press("enter")
+        await pilot.pause()
+        assert qr.display and qr.fits
+        svg = app.export_screenshot()
+    assert decode(svg_to_image(svg)) == [code]
