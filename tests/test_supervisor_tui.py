@@ -335,3 +335,17 @@ def test_summary_snapshot_closed_day_english(ctx, fx, snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@async_test
+async def test_export_key_writes_the_day(ctx, fx) -> None:
+    app = make_app(ctx.settings, ctx=ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, fx.kasi)
+        await pilot.press("e")
+        await settle(pilot)
+        files = list(ctx.settings.exports_dir.glob("*2026-11-27*"))
+        assert files, list(ctx.settings.exports_dir.glob("*"))
+        shown = [n.message for n in app._notifications]
+        assert any(str(files[0]) in m for m in shown), shown
+    assert [a.action for a in audit.recent(ctx) if a.action.startswith("export")]
