@@ -35,13 +35,13 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import String, exists, func, insert, select, text, type_coerce
+from sqlalchemy import and_, exists, func, select, text
 from sqlalchemy.engine import Connection
 
 from counter.domain import outcomes as oc
@@ -63,7 +63,7 @@ RECAP_COLUMNS = ("date", *oc.OUTCOMES, "total")
 
 SHEET_VISITS = "Kunjungan"
 SHEET_RECAP = "Rekap"
-CHUNK = 2000
+CHUNK = 500
 _DANGER = frozenset("=+-@\t\r")
 
 
@@ -146,13 +146,15 @@ def recap_headers() -> list[str]:
 
 def _correction_expr() -> Any:
     """The visit went out before at an older revision (the central sheet holds a stale row)."""
-    return exists().where(ExportItem.visit_id == Visit.id, ExportItem.revision < Visit.revision)
+    # revision > 0 first: most visits were never changed, and then the subquery is skipped
+    return and_(Visit.revision > 0,
+                exists().where(ExportItem.visit_id == Visit.id,
+                               ExportItem.revision < Visit.revision))
 
 
 def _query(mode: str, date_from: date | None, date_to: date | None) -> Any:
     cols = (Visit.id, Visit.office_code, Visit.counter_id, Officer.username,
-            type_coerce(Visit.day, String), type_coerce(Visit.started_at, String),
-            type_coerce(Visit.ended_at, String), Visit.nik, Visit.district_code,
+            Visit.day, Visit.started_at, Visit.ended_at, Visit.nik, Visit.district_code,
             Visit.in_batang, Visit.ikd_status_found, Visit.outcome, Visit.reason,
             Visit.handling_seconds, Visit.note, Visit.phone, Visit.consent_contact,
             Visit.revision, _correction_expr())
@@ -166,17 +168,37 @@ def _query(mode: str, date_from: date | None, date_to: date | None) -> Any:
     return q.order_by(Visit.day, Visit.started_at, Visit.id)
 
 
-def _stream(conn: Connection, q: Any, kind: str) -> Iterator[Any]:
-    """Rows one by one without loading them all (server-side cursor on PostgreSQL)."""
+def _stream(conn: Connection, q: Any, kind: str) -> Generator[tuple[Any, ...], None, None]:
+    """Plain DB-API tuples, CHUNK at a time, never all of them in memory.
+
+    The compiled query runs on the session's own DB-API connection (same transaction, same
+    snapshot) to skip SQLAlchemy's per-row work: a named (server-side) cursor on PostgreSQL,
+    SQLite's cursor, which steps through the result lazily.
+    """
+    compiled = q.compile(dialect=conn.dialect)
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
     if kind == "postgresql":
-        res = conn.execution_options(stream_results=True, max_row_buffer=CHUNK).execute(q)
+        cur = raw.cursor(name="ikd_export")
+        cur.itersize = CHUNK
+        cur.execute(str(compiled), compiled.params)
     else:
-        res = conn.execute(q)  # pysqlite steps lazily
+        cur = raw.cursor()
+        names = compiled.positiontup or []
+        params = tuple(v.isoformat() if isinstance(v, date) else v
+                       for v in (compiled.params[n] for n in names))
+        cur.execute(str(compiled), params)
     try:
-        for part in res.partitions(CHUNK):
+        while True:
+            part = cur.fetchmany(CHUNK)
+            if not part:
+                break
             yield from part
     finally:
-        res.close()
+        try:
+            cur.close()
+        except Exception:  # noqa: BLE001 - an error already on its way matters more
+            pass
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,6 +215,7 @@ class _Conv:
         self.tz = ctx.tz
         self.yes, self.no = t("export.value.yes"), t("export.value.no")
         self._districts: dict[str, str] = {}
+        self._offsets: dict[str, Any] = {}
         self.recap: dict[Any, list[int]] = {}
         self.rows = 0
         self.corrections = 0
@@ -207,15 +230,20 @@ class _Conv:
         return name
 
     def local(self, raw: Any) -> datetime | None:
+        """Local wall time (naive, whole seconds) of a stored UTC timestamp."""
         if raw is None:
             return None
-        if isinstance(raw, str):
-            dt = datetime.fromisoformat(raw)
-            if dt.tzinfo is None:
-                dt = dt.replace(tzinfo=UTC)
-        else:
-            dt = raw
-        return dt.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
+        if isinstance(raw, str):  # SQLite: 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC
+            dt = datetime.fromisoformat(raw[:19])
+            key = raw[:13]  # offsets change on whole UTC hours (DST); cache per hour
+            off = self._offsets.get(key)
+            if off is None:
+                if len(self._offsets) > 256:
+                    self._offsets.clear()
+                off = dt.replace(tzinfo=UTC).astimezone(self.tz).utcoffset()
+                self._offsets[key] = off
+            return dt + off  # type: ignore[operator]
+        return raw.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
 
     def count(self, day_key: Any, outcome: str | None, correction: bool) -> None:
         self.rows += 1
@@ -550,10 +578,13 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
                     conn = s.connection()
                 seen_batch = conn.execute(select(func.max(ExportBatch.id))).scalar()
                 rows = _stream(conn, _query(mode, date_from, date_to), ctx.db.kind)
-                if fmt == "csv":
-                    _write_csv(fh, rows, conv, side, delimiter)
-                else:
-                    _write_xlsx(fh, rows, conv, side)
+                try:
+                    if fmt == "csv":
+                        _write_csv(fh, rows, conv, side, delimiter)
+                    else:
+                        _write_xlsx(fh, rows, conv, side)
+                finally:
+                    rows.close()  # the cursor goes now, while its connection is still ours
                 fh.flush()
                 os.fsync(fh.fileno())
             if mode == "since_last" and conv.rows == 0:
@@ -620,19 +651,25 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
 
 
 def _insert_items(s: Any, batch_id: int, side: IO[str]) -> None:
+    """Insert the batch's items straight from the side file (an iterator: no list in memory)."""
     side.flush()
     side.seek(0)
-    table = ExportItem.__table__  # type: ignore[attr-defined]
-    chunk: list[dict[str, Any]] = []
-    for line in side:
-        vid, rev, corr = line.rstrip("\n").split("\t")
-        chunk.append({"batch_id": batch_id, "visit_id": vid, "revision": int(rev),
-                      "correction": corr == "1"})
-        if len(chunk) >= CHUNK:
-            s.execute(insert(table), chunk)
-            chunk = []
-    if chunk:
-        s.execute(insert(table), chunk)
+    conn = s.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO export_item (batch_id, visit_id, revision, correction) "
+           f"VALUES ({mark}, {mark}, {mark}, {mark})")
+
+    def items() -> Iterator[tuple[int, str, int, bool]]:
+        for line in side:
+            vid, rev, corr = line.rstrip("\n").split("\t")
+            yield (batch_id, vid, int(rev), corr == "1")
+
+    raw = conn.connection.dbapi_connection
+    cur = raw.cursor()
+    try:
+        cur.executemany(sql, items())
+    finally:
+        cur.close()
 
 
 def _cleanup(paths: list[Path]) -> None:

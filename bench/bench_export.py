@@ -1,0 +1,190 @@
+"""Benchmark: exporting 100,000 visits (issue 6).
+
+* XLSX export (end to end: query, conversion, file, fsync, checksum, batch + 100k items, audit)
+  against a bare openpyxl write-only loop writing the same cells (same values, same number
+  formats, values already in memory); goal <= 2x.
+* CSV export, same, against a bare csv.writer loop; goal <= 1.5x.
+* Memory: tracemalloc peak of an export of ~10k rows and of 100k rows; goal: does not grow.
+
+Usage: .venv/bin/python bench/bench_export.py [--visits 100000] [--db URL] [--keep DIR]
+Prints markdown rows ``| what | measured | goal | ok? |``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from counter.config import load_settings  # noqa: E402
+from counter.services import accounts, export  # noqa: E402
+from counter.services.context import make_context  # noqa: E402
+from counter.services.seed import seed_demo  # noqa: E402
+
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 15:00 Jakarta, after the counters close
+
+
+def build(workdir: Path, visits: int, db: str | None) -> Any:
+    s = load_settings(workdir / "none.toml", env={},
+                      overrides={"database.url": db or str(workdir / "bench.db"),
+                                 "paths.data": str(workdir / "data")})
+    ctx = make_context(s, clock=lambda: NOW)
+    t = time.perf_counter()
+    seed_demo(ctx, registry=0, visits=visits, days=250, seed=7, events=False)
+    print(f"<!-- seeded {visits} visits in {time.perf_counter() - t:.1f} s -->", flush=True)
+    return ctx
+
+
+def materialise(path: Path, fmt: str) -> list[list[Any]]:
+    """The exact cells of an export file, in memory, for the bare loops."""
+    if fmt == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f, delimiter=";"))
+        return [r[:13] + [int(r[13]) if r[13] else None] + r[14:17] + [int(r[17])]
+                for r in rows[1:]]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    out = []
+    for r in wb["Kunjungan"].iter_rows(min_row=2, values_only=True):
+        r = list(r)
+        r[4] = r[4].date() if isinstance(r[4], datetime) else r[4]
+        out.append(r)
+    wb.close()
+    return out
+
+
+def bare_csv(rows: list[list[Any]], path: Path) -> float:
+    t = time.perf_counter()
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        w.writerow(export.headers())
+        for r in rows:
+            w.writerow(r)
+    return time.perf_counter() - t
+
+
+def bare_xlsx(rows: list[list[Any]], path: Path) -> float:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    t = time.perf_counter()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Kunjungan")
+    ws.append(export.headers())
+
+    def styled(fmt: str) -> Any:
+        c = WriteOnlyCell(ws)
+        c.number_format = fmt
+        return c
+
+    nik_c, phone_c = styled("@"), styled("@")
+    day_c, start_c, end_c = styled("yyyy-mm-dd"), styled("hh:mm:ss"), styled("hh:mm:ss")
+    for r in rows:
+        nik_c.value, day_c.value, start_c.value, end_c.value = r[7], r[4], r[5], r[6]
+        if r[15]:
+            phone_c.value = r[15]
+        ws.append((r[0], r[1], r[2], r[3], day_c, start_c, end_c, nik_c, r[8], r[9], r[10],
+                   r[11], r[12], r[13], r[14], phone_c if r[15] else None, r[16], r[17]))
+    wb.save(path)
+    return time.perf_counter() - t
+
+
+def timed_export(ctx: Any, sup: Any, fmt: str, out: Path, d1: date, d2: date) -> tuple[float, Any]:
+    gc.collect()
+    t = time.perf_counter()
+    res = export.export_visits(ctx, sup, "range", date_from=d1, date_to=d2, fmt=fmt, out=out)
+    return time.perf_counter() - t, res
+
+
+def peak(ctx: Any, sup: Any, fmt: str, out: Path, d1: date, d2: date) -> tuple[int, int]:
+    gc.collect()
+    tracemalloc.start()
+    res = export.export_visits(ctx, sup, "range", date_from=d1, date_to=d2, fmt=fmt, out=out)
+    _, pk = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return res.rows, pk
+
+
+def row(what: str, measured: str, goal: str, ok: bool | None) -> None:
+    mark = "" if ok is None else ("yes" if ok else "NO")
+    print(f"| {what} | {measured} | {goal} | {mark} |", flush=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--visits", type=int, default=100_000)
+    ap.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    ap.add_argument("--keep", help="work folder to keep (default: a temporary one)")
+    ap.add_argument("--repeat", type=int, default=2, help="best of N timings")
+    a = ap.parse_args()
+    work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="bench-export-"))
+    work.mkdir(parents=True, exist_ok=True)
+    out = work / "out"
+    out.mkdir(exist_ok=True)
+    try:
+        ctx = build(work, a.visits, a.db)
+        sup = accounts.get_officer(ctx, "kasi")
+        with ctx.db.read() as s:
+            from sqlalchemy import func, select
+
+            from counter.store.models import Visit
+
+            days = [d for (d,) in s.execute(select(Visit.day).group_by(Visit.day)
+                                            .order_by(Visit.day))]
+        d1, d2 = days[0], days[-1]
+        d_small = days[max(0, len(days) // 10 - 1)]  # ~10% of the rows
+        print(f"<!-- {ctx.db.kind}, {len(days)} days {d1}..{d2}; python {sys.version.split()[0]}"
+              " -->")
+        print()
+        print("| what | measured | goal | ok? |")
+        print("|---|---|---|---|")
+
+        for fmt, goal in (("csv", 1.5), ("xlsx", 2.0)):
+            best, res = None, None
+            for i in range(a.repeat):
+                dt, res = timed_export(ctx, sup, fmt, out / f"e{i}.{fmt}", d1, d2)
+                best = dt if best is None else min(best, dt)
+            assert res is not None and best is not None
+            cells = materialise(res.path, fmt)
+            assert len(cells) == res.rows
+            bare_fn = bare_csv if fmt == "csv" else bare_xlsx
+            bare = min(bare_fn(cells, out / f"bare{i}.{fmt}") for i in range(a.repeat))
+            del cells
+            gc.collect()
+            ratio = best / bare
+            row(f"{fmt.upper()} export of {res.rows:,} visits (end to end)", f"{best:.2f} s",
+                "", None)
+            row(f"bare {'csv.writer' if fmt == 'csv' else 'openpyxl write-only'} loop, "
+                "same cells", f"{bare:.2f} s", "", None)
+            row(f"{fmt.upper()} export / bare loop", f"{ratio:.2f}x", f"<= {goal}x",
+                ratio <= goal)
+
+        for fmt in ("csv", "xlsx"):
+            n_small, p_small = peak(ctx, sup, fmt, out / f"m-small.{fmt}", d1, d_small)
+            n_big, p_big = peak(ctx, sup, fmt, out / f"m-big.{fmt}", d1, d2)
+            growth = p_big / p_small
+            row(f"{fmt.upper()} peak Python memory (tracemalloc), {n_small:,} rows",
+                f"{p_small / 2**20:.1f} MiB", "", None)
+            row(f"{fmt.upper()} peak Python memory (tracemalloc), {n_big:,} rows",
+                f"{p_big / 2**20:.1f} MiB", f"<= 1.25x of {n_small:,} rows", growth <= 1.25)
+        ctx.db.dispose()
+    finally:
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
