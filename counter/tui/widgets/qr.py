@@ -138,10 +138,7 @@ class QrCode(Widget, can_focus=True):
     def lang(self) -> str:
         if self._lang:
             return self._lang
-        try:
-            settings = getattr(self.app, "settings", None)
-        except Exception:  # noqa: BLE001 - no active app (widget used outside an App)
-            settings = None
+        settings = getattr(self.app, "settings", None) if self.is_attached else None
         return getattr(settings, "lang", None) or "id"
 
     def on_mount(self) -> None:
