@@ -106,14 +106,17 @@ class CounterApp(App[None]):
         self.officer_count: int | None = None
         self._ctx_error: Exception | None = None
         self._ctx_thread: threading.Thread | None = None
+        self.ctx_done = threading.Event()  # set once ctx is open (or failed to open)
+        if ctx is not None:
+            self.ctx_done.set()
         self._bench = os.environ.get(BENCH_ENV, "")
         super().__init__()
         self.theme = settings.theme if settings.theme in self.available_themes else LIGHT_THEME
         if ctx is None:
-            # Open the database (imports SQLAlchemy, runs migrations) while Textual starts.
+            # Opened (SQLAlchemy imported, migrations checked) once the login screen is painted,
+            # so the officer sees it at once; a login typed meanwhile waits for it.
             self._ctx_thread = threading.Thread(target=self._open_ctx, name="open-db",
                                                 daemon=True)
-            self._ctx_thread.start()
         self._apply_binding_texts()
 
     # Language ------------------------------------------------------------------------------
@@ -142,11 +145,12 @@ class CounterApp(App[None]):
             self.ctx = make_context(self.settings, clock=self.clock)
         except Exception as e:  # noqa: BLE001 - shown to the user on the login screen
             self._ctx_error = e
+        finally:
+            self.ctx_done.set()
 
     def _ctx_loaded(self) -> None:
         """Runs in a worker thread: wait for the database, read what the start needs."""
-        if self._ctx_thread is not None:
-            self._ctx_thread.join()
+        self.ctx_done.wait()
         if self._ctx_error is not None:
             self.call_from_thread(self._show_ctx_error, self._ctx_error)
             return
@@ -193,15 +197,22 @@ class CounterApp(App[None]):
     # Start ---------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.run_worker(self._ctx_loaded, thread=True, exit_on_error=False, name="ctx")
         if self._bench == "shown":
             self.call_after_refresh(self._bench_exit)
+            return
+        self.call_after_refresh(self._start_ctx)
+
+    def _start_ctx(self) -> None:
+        if self._ctx_thread is not None:
+            self._ctx_thread.start()
+        self.run_worker(self._ctx_loaded, thread=True, exit_on_error=False, name="ctx")
 
     def _bench_exit(self) -> None:
-        t0 = os.environ.get("IKD_COUNTER_BENCH_T0")
-        if t0:
-            print(f"{time.time() - float(t0):.4f}", file=open(os.environ.get(  # noqa: SIM115
-                "IKD_COUNTER_BENCH_OUT", "/dev/null"), "a"))
+        """bench/bench_tui.py: write the seconds since IKD_COUNTER_BENCH_T0, then quit."""
+        t0, out = os.environ.get("IKD_COUNTER_BENCH_T0"), os.environ.get("IKD_COUNTER_BENCH_OUT")
+        if t0 and out:
+            with open(out, "a", encoding="utf-8") as fh:
+                fh.write(f"{time.time() - float(t0):.4f}\n")
         self.exit()
 
     def _login_screen(self) -> Any:

@@ -129,8 +129,7 @@ class LoginScreen(Screen[None]):
         from counter.services.accounts import AccountError, authenticate
 
         app = self.app
-        if app._ctx_thread is not None:
-            app._ctx_thread.join()
+        app.ctx_done.wait()
         if app.ctx is None:
             app.call_from_thread(self._failed, app.t("tui.db_error",
                                                      detail=str(app._ctx_error or "")))

@@ -165,8 +165,7 @@ class SetupScreen(Screen[str]):
 
         app = self.app
         try:
-            if app._ctx_thread is not None:
-                app._ctx_thread.join()
+            app.ctx_done.wait()
             if app.ctx is None:
                 raise RuntimeError(str(app._ctx_error or "database not open"))
             path = Path(app.settings.config_file) if app.settings.config_file \

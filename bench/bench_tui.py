@@ -1,0 +1,169 @@
+"""TUI benchmark: start-up to the login screen vs a minimal Textual app; peak RSS with a big registry.
+
+Both apps are started the same way: as a fresh process on a pseudo-terminal (80x24), with
+IKD_COUNTER_BENCH_T0 set to the wall clock just before spawning; each writes the seconds elapsed
+when its first screen has been painted and exits. Runs alternate between the two apps.
+
+  .venv/bin/python bench/bench_tui.py [--runs 15] [--big-db PATH]
+
+``--big-db``: a database holding a 631,075-row registry (``ikd-counter seed-demo --registry
+631075``); the TUI is started on it in a pseudo-terminal, an officer logs in, types a NIK and the
+peak resident memory (VmHWM) of the process is read before it quits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+IKD = str(Path(PY).parent / "ikd-counter")
+
+
+def spawn(cmd: list[str], env: dict[str, str], cols: int = 80, rows: int = 24):  # noqa: ANN201
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env,
+                            close_fds=True, start_new_session=True)
+    os.close(slave)
+    return proc, master
+
+
+def drain(master: int, proc: subprocess.Popen, until: float) -> bytes:  # type: ignore[type-arg]
+    out = b""
+    while time.time() < until and proc.poll() is None:
+        r, _, _ = select.select([master], [], [], 0.05)
+        if r:
+            try:
+                out += os.read(master, 65536)
+            except OSError:
+                break
+    return out
+
+
+def timed_start(cmd: list[str], extra_env: dict[str, str]) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "t.txt"
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
+               "IKD_COUNTER_BENCH_OUT": str(out), **extra_env}
+        env["IKD_COUNTER_BENCH_T0"] = f"{time.time():.6f}"
+        proc, master = spawn(cmd, env)
+        drain(master, proc, time.time() + 30)
+        proc.wait(timeout=30)
+        os.close(master)
+        text = out.read_text().strip() if out.exists() else ""
+        if not text:
+            raise RuntimeError(f"{cmd} did not report (exit {proc.returncode})")
+        return float(text)
+
+
+def startup(runs: int) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db, cfg = str(Path(tmp) / "c.db"), str(Path(tmp) / "config.toml")
+        base = {"IKD_COUNTER_CONFIG": cfg}
+        # a database with officers (as on any day but the first): the login screen, not set-up
+        subprocess.run([IKD, "--db", db, "seed-demo", "--registry", "1000", "--visits", "50",
+                        "--json"], check=True, capture_output=True, env={**os.environ, **base})
+        minimal = [PY, str(ROOT / "bench" / "_minimal_app.py")]
+        ours = [IKD, "--db", db]
+        t_min: list[float] = []
+        t_shown: list[float] = []
+        t_ready: list[float] = []
+        timed_start(minimal, base)  # warm the file cache once for both
+        timed_start(ours, {**base, "IKD_COUNTER_BENCH_EXIT": "ready"})
+        for _ in range(runs):
+            t_min.append(timed_start(minimal, base))
+            t_shown.append(timed_start(ours, {**base, "IKD_COUNTER_BENCH_EXIT": "shown"}))
+            t_ready.append(timed_start(ours, {**base, "IKD_COUNTER_BENCH_EXIT": "ready"}))
+    m, s, r = (statistics.median(x) for x in (t_min, t_shown, t_ready))
+    ok = "yes" if s / m <= 1.5 else "no"
+    ok_r = "yes" if r / m <= 1.5 else "no"
+    return [
+        f"| start-up: minimal Textual app, one label (median of {runs}) | {m * 1000:.0f} ms "
+        f"| reference | - |",
+        f"| start-up: login screen shown, typing possible (median of {runs}) | {s * 1000:.0f} ms "
+        f"= {s / m:.2f}x minimal | <= 1.5x | {ok} |",
+        f"| start-up: login screen ready incl. database open + migrations check (median of "
+        f"{runs}) | {r * 1000:.0f} ms = {r / m:.2f}x minimal | <= 1.5x | {ok_r} |",
+    ]
+
+
+def vm(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])  # kB
+    return 0
+
+
+def peak_rss(big_db: str) -> list[str]:
+    from counter.config import load_settings
+    from counter.services.context import make_context
+
+    ctx = make_context(load_settings(None, env={}, overrides={"database.url": big_db}))
+    from sqlalchemy import text
+
+    with ctx.db.read() as s:
+        rows = s.exec(text("SELECT count(*) FROM registry_entry")).one()[0]  # type: ignore[call-overload]
+        nik = s.exec(text("SELECT nik FROM registry_entry LIMIT 1 OFFSET 300000")).one()[0]  # type: ignore[call-overload]
+    ctx.db.dispose()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "TERM": "xterm-256color",
+               "IKD_COUNTER_CONFIG": str(Path(tmp) / "config.toml")}
+        proc, master = spawn([IKD, "--db", big_db], env)
+        drain(master, proc, time.time() + 4)
+        after_start = vm(proc.pid, "VmHWM")
+        for chunk in (b"siti", b"\r", b"135790", b"\r"):
+            os.write(master, chunk)
+            drain(master, proc, time.time() + 0.5)
+        drain(master, proc, time.time() + 3)
+        after_login = vm(proc.pid, "VmHWM")
+        os.write(master, b"\x1b")  # a possible resume prompt: "later"
+        drain(master, proc, time.time() + 1)
+        for ch in nik:
+            os.write(master, ch.encode())
+            drain(master, proc, time.time() + 0.05)
+        drain(master, proc, time.time() + 3)
+        peak, now = vm(proc.pid, "VmHWM"), vm(proc.pid, "VmRSS")
+        os.write(master, b"\x11")  # ctrl+q
+        drain(master, proc, time.time() + 5)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.close(master)
+    ok = "yes" if peak < 150 * 1024 else "no"
+    return [
+        f"| peak RSS after start, login screen ({rows:,} registry rows in the DB) "
+        f"| {after_start / 1024:.0f} MB | < 150 MB | {'yes' if after_start < 150 * 1024 else 'no'} |",
+        f"| peak RSS after login (argon2 PIN check, 64 MiB by design) "
+        f"| {after_login / 1024:.0f} MB | < 150 MB | {'yes' if after_login < 150 * 1024 else 'no'} |",
+        f"| peak RSS of the TUI after login + a NIK typed and looked up ({rows:,} registry rows) "
+        f"| {peak / 1024:.0f} MB (RSS now {now / 1024:.0f} MB) | < 150 MB | {ok} |",
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--big-db", default="")
+    args = ap.parse_args()
+    rows = ["| what | measured | goal | ok? |", "|---|---|---|---|"]
+    rows += startup(args.runs)
+    if args.big_db:
+        rows += peak_rss(args.big_db)
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
