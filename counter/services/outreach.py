@@ -92,7 +92,7 @@ def village(code: str) -> regions.Region:
         c = f"{c[:2]}.{c[2:4]}.{c[4:6]}.{c[6:]}"
     r = regions.region(c)
     if r is None or r.level != "village":
-        raise OutreachError("bad_village", code=code)
+        raise OutreachError("bad_village", value=code)
     return r
 
 
