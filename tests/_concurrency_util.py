@@ -101,3 +101,20 @@ def hold_write_lock(path: str, seconds: float, ready: Any) -> None:
     time.sleep(seconds)
     con.execute("COMMIT")
     con.close()
+
+
+def open_at_once(url: str, barrier: Any) -> str | None:
+    """Open (and so migrate) a database right when the other processes do; error text or None."""
+    try:
+        import alembic.command  # noqa: F401  (imported before the race, not during it)
+
+        from counter.store.db import open_database
+        from counter.store.migrate import current_revision, head_revision
+
+        barrier.wait(60)
+        db = open_database(url)
+        ok = current_revision(db) == head_revision()
+        db.dispose()
+        return None if ok else "not at head"
+    except BaseException:  # noqa: BLE001
+        return traceback.format_exc()

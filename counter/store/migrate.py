@@ -74,5 +74,9 @@ def upgrade(db: Database, revision: str = "head") -> None:
 
     cfg = alembic_config(db)
     with db.write_engine.begin() as conn:
+        if db.kind == "postgresql":
+            # several counters starting at once: one migrates, the others wait here and then
+            # find the schema already at head (SQLite gets the same from BEGIN IMMEDIATE)
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7242013)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
