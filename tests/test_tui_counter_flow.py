@@ -372,7 +372,7 @@ async def test_english_mode(tmp_path: Any, clock: Any) -> None:
             await keys("enter")
             assert "IKD ALREADY ACTIVE since 01-03-2025" in text_of(screen, "#status-ikd")
             footer = {b.binding.description for b in screen.active_bindings.values()}
-            assert "Record: already active" in footer and "Declined" in footer
+            assert "Record active" in footer and "Declined" in footer
             await keys("enter")
             ready_for_next(screen)
             assert "Today: 1 visits" in text_of(screen, "#counter-header")

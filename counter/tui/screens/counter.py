@@ -112,6 +112,7 @@ class ProblemPicker(ModalScreen[str | None]):
     ProblemPicker #picker-remedy { height: auto; color: $text-muted; padding-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose", "Pilih", id="counter.picker_choose", priority=True),
         Binding("escape", "cancel", "Batal", id="counter.picker_cancel"),
     ]
 
@@ -126,12 +127,13 @@ class ProblemPicker(ModalScreen[str | None]):
             yield OptionList(*[Option(escape(f"{i + 1}. {p.text.get(self.lang)}"), id=p.id)
                                for i, p in enumerate(problems)], id="picker-list")
             yield Static("", markup=False, id="picker-remedy")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         from counter.tui.app import localize_bindings
 
-        localize_bindings(self, {"counter.picker_cancel": "counter.keys.cancel"})
+        localize_bindings(self, {"counter.picker_cancel": "counter.keys.cancel",
+                                 "counter.picker_choose": "counter.keys.choose"})
         ol = self.query_one(OptionList)
         ol.focus()
         if ol.option_count:
@@ -150,6 +152,11 @@ class ProblemPicker(ModalScreen[str | None]):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def action_choose(self) -> None:
+        ol = self.query_one(OptionList)
+        if ol.highlighted is not None:
+            self.dismiss(ol.get_option_at_index(ol.highlighted).id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -183,9 +190,12 @@ class CounterScreen(Screen[None]):
     CounterScreen #step-main { height: 1fr; }
     CounterScreen #step-instruction { width: 1fr; height: auto; padding-right: 1; }
     CounterScreen #step-qr { width: 1fr; height: 1fr; }
-    CounterScreen #step-problem { height: auto; border-left: thick $warning; padding-left: 1; }
-    CounterScreen #qr-payload { width: 1fr; }
-    CounterScreen #today { width: 40; height: 1fr; border-left: solid $primary; padding: 0 1; }
+    CounterScreen #step-problem {
+        height: auto; border-left: thick $warning; padding-left: 1; margin-bottom: 1;
+    }
+    CounterScreen #qr-payload { width: 1fr; margin-bottom: 1; }
+    CounterScreen #note-input { width: 1fr; }
+    CounterScreen #today { width: 52; max-width: 60%; height: 1fr; border-left: solid $primary; padding: 0 1; }
     CounterScreen #today DataTable { height: 1fr; }
     """
 
@@ -294,7 +304,8 @@ class CounterScreen(Screen[None]):
                 yield Label(self.t("counter.today.title"), classes="title")
                 yield DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", markup=False, id="today-empty", classes="muted")
-        yield Footer()
+        # compact, without the palette entry (Ctrl+P still works): every key fits at 80 columns
+        yield Footer(compact=True, show_command_palette=False)
 
     def _compose_nik(self) -> ComposeResult:
         lang = self.lang
@@ -344,12 +355,12 @@ class CounterScreen(Screen[None]):
         with View(id="step", classes="view"):
             yield Label("", markup=False, id="step-title", classes="title")
             yield Static("", markup=False, id="step-elapsed", classes="muted")
+            yield Static("", markup=False, id="step-problem")
+            yield Input(placeholder=self.t("counter.step.qr_activation_placeholder"),
+                        id="qr-payload", compact=True)
             with Horizontal(id="step-main"):
                 yield Static("", markup=False, id="step-instruction")
                 yield QrCode("", id="step-qr")
-            yield Input(placeholder=self.t("counter.step.qr_activation_placeholder"),
-                        id="qr-payload", compact=True)
-            yield Static("", markup=False, id="step-problem")
 
     def _compose_outcome(self) -> ComposeResult:
         with VerticalScroll(id="outcome", classes="view"):
