@@ -266,7 +266,8 @@ def test_bad_arguments(ctx: Context) -> None:
         assert not ei.value.message("en").startswith("⟨")
 
 
-def test_cli_export(ctx: Context, clock, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_cli_export(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
+                    monkeypatch, capsys) -> None:  # noqa: ANN001
     from counter.cli import main
 
     off, sup = people(ctx)

@@ -43,6 +43,7 @@ from typing import IO, Any
 
 from sqlalchemy import and_, exists, func, select, text
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
 from counter.domain import outcomes as oc
 from counter.domain.regions import district_name
@@ -159,7 +160,7 @@ def _query(mode: str, date_from: date | None, date_to: date | None) -> Any:
             Visit.handling_seconds, Visit.note, Visit.phone, Visit.consent_contact,
             Visit.revision, _correction_expr())
     q = (select(*cols).join(Officer, Officer.id == Visit.officer_id, isouter=True)
-         .where(Visit.ended_at.is_not(None), Visit.outcome.is_not(None)))  # type: ignore[union-attr]
+         .where(col(Visit.ended_at).is_not(None), col(Visit.outcome).is_not(None)))
     if mode == "since_last":
         q = q.where(~exists().where(ExportItem.visit_id == Visit.id,
                                     ExportItem.revision == Visit.revision))
@@ -651,23 +652,34 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
 
 
 def _insert_items(s: Any, batch_id: int, side: IO[str]) -> None:
-    """Insert the batch's items straight from the side file (an iterator: no list in memory)."""
+    """Insert the batch's items straight from the side file (an iterator: no list in memory).
+
+    SQLite: through a TEMP table and one INSERT .. SELECT ordered by visit id, because 100k
+    inserts in random UUID order into export_item's indexes are several times slower.
+    """
     side.flush()
     side.seek(0)
     conn = s.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO export_item (batch_id, visit_id, revision, correction) "
-           f"VALUES ({mark}, {mark}, {mark}, {mark})")
-
-    def items() -> Iterator[tuple[int, str, int, bool]]:
-        for line in side:
-            vid, rev, corr = line.rstrip("\n").split("\t")
-            yield (batch_id, vid, int(rev), corr == "1")
-
     raw = conn.connection.dbapi_connection
     cur = raw.cursor()
     try:
-        cur.executemany(sql, items())
+        if conn.dialect.name == "sqlite":
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS ikd_export_items "
+                        "(visit_id TEXT NOT NULL, revision INTEGER NOT NULL, "
+                        "correction INTEGER NOT NULL)")
+            cur.execute("DELETE FROM temp.ikd_export_items")
+            cur.executemany("INSERT INTO temp.ikd_export_items VALUES (?, ?, ?)",
+                            (line.rstrip("\n").split("\t") for line in side))
+            cur.execute("INSERT INTO export_item (batch_id, visit_id, revision, correction) "
+                        "SELECT ?, visit_id, revision, correction FROM temp.ikd_export_items "
+                        "ORDER BY visit_id", (batch_id,))
+            cur.execute("DELETE FROM temp.ikd_export_items")
+        else:
+            cur.executemany(
+                "INSERT INTO export_item (batch_id, visit_id, revision, correction) "
+                "VALUES (%s, %s, %s, %s)",
+                ((batch_id, vid, int(rev), corr == "1")
+                 for vid, rev, corr in (line.rstrip("\n").split("\t") for line in side)))
     finally:
         cur.close()
 
@@ -696,7 +708,7 @@ def _fail(ctx: Context, officer: Officer, mode: str, err: ExportError) -> Export
 
 def batches(ctx: Context, limit: int = 50) -> list[BatchView]:
     with ctx.db.read() as s:
-        rows = s.execute(select(ExportBatch).order_by(ExportBatch.id.desc())  # type: ignore[union-attr]
+        rows = s.execute(select(ExportBatch).order_by(col(ExportBatch.id).desc())
                          .limit(limit)).scalars().all()
         return [BatchView(b.id or 0, b.created_at, b.officer_id, b.mode, b.date_from, b.date_to,
                           b.format, b.rows, b.file_path, b.sha256) for b in rows]
@@ -715,7 +727,7 @@ def pending_count(ctx: Context) -> int:
     """Finished visits whose current revision is in no batch yet (what since-last would export)."""
     with ctx.db.read() as s:
         q = (select(func.count()).select_from(Visit)
-             .where(Visit.ended_at.is_not(None), Visit.outcome.is_not(None),  # type: ignore[union-attr]
+             .where(col(Visit.ended_at).is_not(None), col(Visit.outcome).is_not(None),
                     ~exists().where(ExportItem.visit_id == Visit.id,
                                     ExportItem.revision == Visit.revision)))
         return int(s.execute(q).scalar() or 0)
