@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from counter.domain import nik
+from counter.domain.protocol import cached_protocol
 from counter.services import settings_store, visits
 from tests.tui_shell_helpers import StubCounter, app_on, async_test, login, settle
 
@@ -44,7 +45,8 @@ async def test_resume_prompt_resumes_on_the_counter_screen(ctx, officer, supervi
         await login(pilot, "siti", "135790")
         assert type(app.screen).__name__ == "ResumeScreen"
         text = str(app.screen.query_one("#resume-list").get_option_at_index(0).prompt)
-        assert nik.mask(NIK) in text and "email_code" in text and "09:00" in text
+        assert nik.mask(NIK) in text and "09:00" in text
+        assert cached_protocol().step("email_code").title.get("id") in text
         await pilot.press("enter")
         await settle(pilot)
         counter = app.screen

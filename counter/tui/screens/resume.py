@@ -63,9 +63,17 @@ class ResumeScreen(ModalScreen["Visit | None"]):
         self._fill()
 
     def _step_name(self, step: str) -> str:
+        from counter.domain.protocol import ProtocolError, cached_protocol
         from counter.i18n import catalog
 
-        cat = catalog(self.app.settings.lang)
+        lang = self.app.settings.lang
+        try:
+            protocol = cached_protocol(getattr(self.app.settings, "protocol_file", "") or None)
+            if protocol.has_step(step):
+                return protocol.step(step).title.get(lang)
+        except ProtocolError:
+            pass  # the counter screen reports a broken protocol file; here the id will do
+        cat = catalog(lang)
         key = f"tui.step.{step}"
         return cat.t(key) if cat.has(key) else step
 
