@@ -218,11 +218,10 @@ class _Conv:
         self._districts: dict[str, str] = {}
         self._offsets: dict[str, Any] = {}
         self.recap: dict[Any, list[int]] = {}
-        self.rows = 0
         self.corrections = 0
         self.first_day: Any = None
         self.last_day: Any = None
-        self._idx = {o: i for i, o in enumerate(oc.OUTCOMES)}
+        self.index = {o: i for i, o in enumerate(oc.OUTCOMES)}
 
     def district(self, code: str) -> str:
         name = self._districts.get(code)
@@ -247,19 +246,30 @@ class _Conv:
         return raw.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
 
     def count(self, day_key: Any, outcome: str | None, correction: bool) -> None:
-        self.rows += 1
         if correction:
             self.corrections += 1
-        if self.first_day is None:
-            self.first_day = day_key
-        self.last_day = day_key
+        counts = self.day_counts(day_key)
+        counts[self.index.get(outcome, -2)] += 1
+        counts[-1] += 1
+
+    def day_counts(self, day_key: Any) -> list[int]:
+        """The recap counters of a day: one per outcome, a spare for unknown codes, the total."""
         r = self.recap.get(day_key)
         if r is None:
-            r = self.recap[day_key] = [0] * (len(oc.OUTCOMES) + 1)
-        i = self._idx.get(outcome or "")
-        if i is not None:
-            r[i] += 1
-        r[-1] += 1
+            r = self.recap[day_key] = [0] * (len(oc.OUTCOMES) + 2)
+            if self.first_day is None:
+                self.first_day = day_key
+            self.last_day = day_key
+        return r
+
+    @property
+    def rows(self) -> int:
+        return sum(r[-1] for r in self.recap.values())
+
+
+def _recap_row(counts: list[int]) -> list[int]:
+    """Per-outcome counts and the total (the spare slot of unknown codes only in the total)."""
+    return [*counts[:len(oc.OUTCOMES)], counts[-1]]
 
 
 def _as_date(raw: Any) -> date:
@@ -276,22 +286,41 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str],
     w = csv.writer(tw, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(headers())
     yes, no = conv.yes, conv.no
-    district, local, count = conv.district, conv.local, conv.count
+    local = conv.local
+    districts = conv._districts
+    danger = _DANGER
     side_write = side.write
     writerow = w.writerow
+    # this loop is the hot path: everything is inlined (see neutralise(), _Conv.count())
+    day_s, counts = None, None
     for (vid, office, counter, officer, day, started, ended, nik, dcode, in_batang, status,
          outcome, reason, secs, note, phone, consent, rev, corr) in rows:
-        day_s = day if isinstance(day, str) else day.isoformat()
+        if day != day_s:
+            day_s = day if isinstance(day, str) else day.isoformat()
+            counts = conv.day_counts(day_s)
         s = local(started)
         e = local(ended)
-        corr = bool(corr)
-        writerow((vid, neutralise(office), neutralise(counter), neutralise(officer), day_s,
-                  s.time().isoformat() if s else "", e.time().isoformat() if e else "", nik,
-                  district(dcode), yes if in_batang else no, status, outcome, neutralise(reason),
-                  secs, neutralise(note), phone if (consent and phone) else "",
+        dname = districts.get(dcode)
+        if dname is None:
+            dname = conv.district(dcode)
+        writerow((vid,
+                  "'" + office if office and office[0] in danger else office,
+                  "'" + counter if counter and counter[0] in danger else counter,
+                  "'" + officer if officer and officer[0] in danger else officer,
+                  day_s, str(s)[11:] if s else "", str(e)[11:] if e else "", nik, dname,
+                  yes if in_batang else no, status, outcome,
+                  "'" + reason if reason and reason[0] in danger else reason,
+                  secs,
+                  "'" + note if note and note[0] in danger else note,
+                  phone if (consent and phone) else "",
                   yes if corr else no, rev))
-        side_write(f"{vid}\t{rev}\t{1 if corr else 0}\n")
-        count(day_s, outcome, corr)
+        if corr:
+            side_write(f"{vid}\t{rev}\t1\n")
+            conv.corrections += 1
+        else:
+            side_write(f"{vid}\t{rev}\t0\n")
+        counts[conv.index.get(outcome, -2)] += 1  # type: ignore[index]
+        counts[-1] += 1  # type: ignore[index]
     tw.flush()
     tw.detach()
 
@@ -304,7 +333,7 @@ def _write_csv_recap(fh: IO[bytes], conv: _Conv, delimiter: str) -> None:
     w.writerow(recap_headers())
     totals = [0] * (len(oc.OUTCOMES) + 1)
     for day_key in sorted(conv.recap):
-        counts = conv.recap[day_key]
+        counts = _recap_row(conv.recap[day_key])
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         w.writerow((str(day_key), *counts))
     w.writerow((catalog("id").t("export.recap.total"), *totals))
@@ -407,7 +436,7 @@ def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: I
     rs.append([WriteOnlyCell(rs, h) for h in recap_headers()])
     totals = [0] * (len(oc.OUTCOMES) + 1)
     for day_key in sorted(conv.recap):
-        counts = conv.recap[day_key]
+        counts = _recap_row(conv.recap[day_key])
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         rd = WriteOnlyCell(rs, day_key)
         rd.number_format = "yyyy-mm-dd"
@@ -453,7 +482,7 @@ def _io_error(e: OSError, path: Path) -> ExportError:
 def _open_temp(final: Path) -> tuple[IO[bytes], Path]:
     """A new temporary file in the target's folder (same file system, so rename is atomic)."""
     fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
-    return os.fdopen(fd, "wb"), Path(name)
+    return os.fdopen(fd, "wb", buffering=1 << 16), Path(name)
 
 
 def _fsync_dir(folder: Path) -> None:
