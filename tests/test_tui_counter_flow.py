@@ -399,3 +399,118 @@ def test_every_binding_is_shown_with_a_text_and_uses_portable_keys() -> None:
         assert b.key in portable, b.key  # type: ignore[union-attr]
         if b.show:  # type: ignore[union-attr]
             assert b.id in _KEY_TEXTS, b.id  # type: ignore[union-attr]
+
+
+@async_test
+async def test_qr_steps_install_and_pasted_activation(ctx: Context, officer: Any) -> None:
+    from counter.tui.widgets.qr import QrCode, QrScreen
+
+    app = counter_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_NEW)
+        await keys("enter", "enter", "enter")
+        qr = screen.query_one("#step-qr", QrCode)
+        assert qr.display and qr.payload == ctx.settings.qr.install_android
+        await keys("f")  # enlarge for the resident's phone
+        assert isinstance(app.screen, QrScreen)
+        await keys("escape")
+        assert app.screen is screen
+        await keys("enter", "enter", "enter", "enter")  # -> qr_scan
+        assert screen.proto.steps[screen.step_index].id == "qr_scan"
+        assert not qr.display  # no activation QR configured
+        await keys("v")
+        assert app.focused is screen.query_one("#qr-payload")
+        await keys.text("SIAK-ACT-123")  # a barcode scanner types the payload and Enter
+        await keys("enter")
+        assert qr.display and qr.payload == "SIAK-ACT-123"
+        assert app.focused is screen.query_one("#step")
+        await keys("enter")
+        assert screen.proto.steps[screen.step_index].id == "email_code"
+        visit_id = screen.visit_id
+    ev = [e for e in visits.timeline(ctx, visit_id) if e.kind == "qr_shown"]  # type: ignore[arg-type]
+    assert [(e.step, e.data) for e in ev] == [("qr_scan", {"qr": "activation",
+                                                           "source": "entered"})]
+    assert "SIAK-ACT-123" not in str([e.data for e in visits.timeline(ctx, visit_id)])  # type: ignore[arg-type]
+
+
+@async_test
+async def test_configured_activation_qr_is_shown(tmp_path: Any, clock: Any) -> None:
+    from counter.config import load_settings
+    from counter.services import accounts
+    from counter.services.context import make_context
+    from counter.tui.widgets.qr import QrCode
+
+    s = load_settings(tmp_path / "none.toml", env={},
+                      overrides={"database.url": str(tmp_path / "q.db"),
+                                 "paths.data": str(tmp_path / "data"),
+                                 "qr.activation": "OFFICE-QR-PAYLOAD"})
+    ctx = make_context(s, clock=clock)
+    try:
+        officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
+        app = counter_app(ctx)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_counter(pilot, officer)
+            keys = Keys(pilot)
+            await keys.nik(NIK_NEW)
+            await keys("enter", "enter", "enter", "enter", "enter", "enter", "enter")
+            assert screen.proto.steps[screen.step_index].id == "qr_scan"
+            qr = screen.query_one("#step-qr", QrCode)
+            assert qr.display and qr.payload == "OFFICE-QR-PAYLOAD"
+            assert not screen.query_one("#qr-payload").display
+            footer = {b.binding.action for b in screen.active_bindings.values()}
+            assert "enlarge_qr" in footer and "paste_qr" not in footer
+    finally:
+        ctx.db.dispose()
+
+
+@async_test
+async def test_print_slip_key_saves_then_prints(tmp_path: Any, clock: Any) -> None:
+    from counter.config import load_settings
+    from counter.services import accounts
+    from counter.services.context import make_context
+
+    printed = tmp_path / "printed.pdf"
+    s = load_settings(tmp_path / "none.toml", env={},
+                      overrides={"database.url": str(tmp_path / "p.db"),
+                                 "paths.data": str(tmp_path / "data"),
+                                 "print.command": f"cp {{file}} {printed}"})
+    ctx = make_context(s, clock=clock)
+    try:
+        officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
+        app = counter_app(ctx)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_counter(pilot, officer)
+            keys = Keys(pilot)
+            await keys.nik(NIK_NEW)
+            await keys("enter", "t")
+            await keys("f6")  # save + print slip
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            ready_for_next(screen)
+        assert printed.exists() and printed.read_bytes().startswith(b"%PDF")
+        (v,) = visits.visits_of_day(ctx, ctx.today())
+        assert v.outcome == oc.DECLINED
+    finally:
+        ctx.db.dispose()
+
+
+@async_test
+async def test_refused_write_is_shown_and_nothing_moves(ctx: Context, officer: Any,
+                                                        supervisor: Any) -> None:
+    from counter.services import dayclose
+
+    add_registry(ctx, NIK_ACTIVE, oc.ACTIVE)
+    dayclose.close_day(ctx, ctx.today(), supervisor, backup=False)
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_ACTIVE)
+        await keys("enter", "enter")  # finish refused: the day is closed
+        assert screen.phase == "status" and screen.visit_id is not None
+        shown = [n.message for n in app._notifications]
+        assert any("ditutup" in m or "closed" in m for m in shown), shown
+    (v,) = visits.visits_of_day(ctx, ctx.today())
+    assert v.ended_at is None  # still open, offered again after the next login

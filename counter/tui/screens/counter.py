@@ -42,7 +42,10 @@ from counter.domain.protocol import Protocol, ProtocolError, cached_protocol
 if TYPE_CHECKING:
     from counter.services.context import Context
     from counter.services.lookup import LookupResult
-    from counter.store.models import Officer, Visit
+
+# Rows of services.visits (Visit) and services.accounts (Officer); the tui never imports the ORM.
+Visit = Any
+Officer = Any
 
 PHASES = ("nik", "status", "prereq", "step", "outcome")
 PREREQ_STEP = "prereq"
@@ -487,12 +490,11 @@ class CounterScreen(Screen[None]):
 
     def _write(self, fn: Any, *args: Any, **kw: Any) -> Any:
         """Run one services.visits write; False after showing the error."""
-        from counter.services.visits import VisitError
-        from counter.store.db import StorageError
-
         try:
             return fn(*args, **kw)
-        except (VisitError, StorageError, nikmod.NikError) as e:
+        except Exception as e:  # noqa: BLE001 - VisitError, DatabaseBusy, StorageError, ...
+            # Nothing was recorded: say so (the officer can retry the key); never pass silently.
+            self.log.error(f"counter write {getattr(fn, '__name__', fn)} failed: {e!r}")
             self._fail(e)
             return False
 
