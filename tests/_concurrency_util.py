@@ -118,3 +118,17 @@ def open_at_once(url: str, barrier: Any) -> str | None:
         return None if ok else "not at head"
     except BaseException:  # noqa: BLE001
         return traceback.format_exc()
+
+
+def import_at_once(url: str, data_dir: str, bundle: str, barrier: Any) -> dict[str, Any]:
+    """Import ``bundle`` right when another process imports it too."""
+    try:
+        from counter.services import bundles
+
+        ctx = _ctx(url, "OFFICE", data_dir)
+        barrier.wait(60)
+        summ = bundles.import_bundle(ctx, bundle, None)
+        ctx.db.dispose()
+        return {"summary": summ.to_json(), "error": None}
+    except BaseException:  # noqa: BLE001
+        return {"summary": None, "error": traceback.format_exc()}

@@ -502,14 +502,18 @@ def import_bundle(ctx: Context, path: str | Path, officer: Officer | None = None
         return prior
     b = parse_bundle(raw, name)
     try:
-        return _merge(ctx, b, officer, Path(path).name)
+        return _merge(ctx, b, officer, name)
     except IntegrityError:
         # another process imported the same bundle (or the same visits) at the same moment:
         # our transaction was rolled back whole; try once more against the now-current data
         prior = _already(ctx, b.sha256)
         if prior is not None:
             return prior
-        return _merge(ctx, b, officer, Path(path).name)
+        try:
+            return _merge(ctx, b, officer, name)
+        except IntegrityError as e:  # e.g. a copied laptop database reusing a device id
+            detail = str(getattr(e, "orig", e)).splitlines()[0][:160]
+            raise BundleError("clash", file=name, detail=detail) from None
 
 
 def _already(ctx: Context, sha: str) -> ImportSummary | None:
