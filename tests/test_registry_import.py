@@ -303,3 +303,41 @@ def test_progress_bar_only_on_a_terminal() -> None:
     assert quiet.getvalue() == ""
     assert "Importing" in tty.getvalue() and "100.0%" in tty.getvalue()
     assert tty.getvalue().endswith("\n")
+
+
+def test_fast_birth_digit_pattern_agrees_with_nik_birth_date() -> None:
+    import re
+
+    from counter.services.registry import BIRTH_DIGITS_RE
+
+    pat = re.compile(BIRTH_DIGITS_RE)
+    for day in range(0, 80):
+        for month in range(0, 14):
+            for yy in range(0, 100):
+                digits = f"{day:02d}{month:02d}{yy:02d}"
+                try:
+                    nikmod.birth_date(digits, TODAY)
+                    ok = True
+                except nikmod.NikError:
+                    ok = False
+                assert bool(pat.fullmatch(digits)) == ok, digits
+
+
+def test_batches_above_one_statement_update_counts(any_ctx: Context, tmp_path: Path) -> None:
+    niks = sorted({N(i, d, date(1960 + i % 40, 1 + i % 12, 1 + i % 28), "MF"[i % 2])
+                   for i in range(1, 1300) for d in ("332502",)})
+    rows = [f"{n},{'SUDAH' if k % 3 == 0 else 'BELUM'},{'2025-01-02' if k % 3 == 0 else ''}"
+            for k, n in enumerate(niks)]
+    f = write(tmp_path / "big.csv", "NIK,STATUS,TGL AKTIVASI\n" + "\n".join(rows) + "\n")
+    r1 = import_registry(any_ctx, f)
+    assert (r1.inserted, r1.updated, r1.unchanged, r1.rejected) == (len(niks), 0, 0, 0)
+    rows2 = [f"{n},SUDAH,2025-01-02" for n in niks] + [f"{N(9999)},BELUM,"]
+    f2 = write(tmp_path / "big2.csv", "NIK,STATUS,TGL AKTIVASI\n" + "\n".join(rows2) + "\n")
+    r2 = import_registry(any_ctx, f2)
+    n_active_before = len(range(0, len(niks), 3))
+    assert (r2.inserted, r2.updated, r2.unchanged) == (1, len(niks) - n_active_before,
+                                                       n_active_before)
+    got = entries(any_ctx)
+    assert len(got) == len(niks) + 1
+    assert all(got[n][:2] == ("active", date(2025, 1, 2)) for n in niks)
+    assert [got[n][2] for n in niks[:4]] == ["big.csv", "big2.csv", "big2.csv", "big.csv"]

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -219,10 +220,22 @@ def parse_date(raw: object, today: date) -> date | None:
 class _Table:
     headers: list[str]
     header_line: int  # 1-based line (CSV) or row (XLSX) of the header
-    rows: list[tuple[Any, Any, Any]]  # (nik, status, date) raw cells
+    niks: Sequence[Any]  # raw cells, one per data row
+    statuses: Sequence[Any]
+    dates: Sequence[Any]
     lines: list[int] | None  # line of each row; None: header_line + 1 + index
     delimiter: str
-    has_date: bool
+
+    @classmethod
+    def of_rows(cls, headers: list[str], header_line: int, rows: list[tuple[Any, ...]],
+                lines: list[int] | None, delimiter: str) -> _Table:
+        """From (nik, status[, date]) row tuples: transposed in C."""
+        cols = list(zip(*rows)) if rows else [(), ()]
+        dates = cols[2] if len(cols) > 2 else [None] * len(cols[0])
+        return cls(headers, header_line, cols[0], cols[1], dates, lines, delimiter)
+
+    def row(self, i: int) -> tuple[Any, Any, Any]:
+        return self.niks[i], self.statuses[i], self.dates[i]
 
 
 def _decode(data: bytes) -> str:
@@ -280,10 +293,27 @@ def _read_csv(path: Path, progress: Progress | None) -> _Table:
                             headers=", ".join(h.strip() for h in headers if h.strip()))
     assert ni is not None
     total = len(text)
-    # Fast path: rows straight from the C reader through itemgetter, in chunks (for progress).
-    getter = itemgetter(ni, si, di) if di is not None else itemgetter(ni, si)
-    rows: list[tuple[Any, ...]] = []
     start_pos = buf.tell()
+    body_lines = text.count("\n", start_pos)
+    if len(text) > start_pos and not text.endswith("\n"):
+        body_lines += 1
+    wanted = [i for i in (ni, si, di) if i is not None]
+    # Fastest path: no quoting anywhere, so one regular expression pulls the wanted cells of
+    # every line (in C). Lines that do not fit make the count differ: then the csv reader.
+    if text.find('"', start_pos) == -1:
+        pat = _line_pattern(delim, wanted)
+        rows = pat.findall(text, start_pos)
+        if len(rows) == body_lines:
+            if progress:
+                progress(50, 100)
+            order = sorted(wanted)
+            rows_cols = list(zip(*rows)) if rows else [()] * len(wanted)
+            cols = [rows_cols[order.index(i)] for i in wanted]
+            dates = cols[2] if di is not None else [None] * len(cols[0])
+            return _Table(headers, header_line, cols[0], cols[1], dates, None, delim)
+    # Fast path: rows straight from the C reader through itemgetter, in chunks (for progress).
+    getter = itemgetter(*wanted)
+    rows = []
     try:
         while True:
             chunk = list(map(getter, islice(reader, CHUNK)))
@@ -292,14 +322,9 @@ def _read_csv(path: Path, progress: Progress | None) -> _Table:
             rows.extend(chunk)
             if progress:
                 progress(buf.tell() * 50 // max(1, total), 100)
-        if di is None:
-            rows = [(r[0], r[1], None) for r in rows]
         # line numbers are implicit unless a quoted cell spans lines (or lines end in a bare CR)
-        body_lines = text.count("\n", start_pos)
-        if len(text) > start_pos and not text.endswith("\n"):
-            body_lines += 1
         if body_lines == len(rows):
-            return _Table(headers, header_line, rows, None, delim, di is not None)
+            return _Table.of_rows(headers, header_line, rows, None, delim)
     except IndexError:  # a blank or short line
         pass
     # Slow path: short rows, blank lines or multi-line cells; keep exact line numbers.
@@ -317,7 +342,14 @@ def _read_csv(path: Path, progress: Progress | None) -> _Table:
             row = row + [""] * (width - len(row))
         rows.append((row[ni], row[si], row[di] if di is not None else None))
         lines.append(first_line)
-    return _Table(headers, header_line, rows, lines, delim, di is not None)
+    return _Table.of_rows(headers, header_line, rows, lines, delim)
+
+
+def _line_pattern(delim: str, wanted: list[int]) -> re.Pattern[str]:
+    d = re.escape(delim)
+    cell = f"[^{d}\\r\\n]*"
+    parts = [f"({cell})" if k in wanted else cell for k in range(max(wanted) + 1)]
+    return re.compile("^" + d.join(parts) + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
 
 
 def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
@@ -349,7 +381,7 @@ def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
                                     headers=", ".join(h.strip() for h in headers if h.strip()))
             assert ni is not None
             header_line = hi + 1
-            rows: list[tuple[Any, Any, Any]] = []
+            rows: list[tuple[Any, ...]] = []
             lines: list[int] = []
             width = max(ni, si, di if di is not None else 0) + 1
             for r, row in enumerate(it, start=header_line + 1):
@@ -366,7 +398,7 @@ def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
                 lines.append(r)
                 if progress and r % CHUNK == 0:
                     progress(min(49, r // CHUNK), 100)
-            return _Table(headers, header_line, rows, lines, ";", di is not None)
+            return _Table.of_rows(headers, header_line, rows, lines, ";")
         raise RegistryError("no_nik_column", file=path.name,
                             headers=", ".join(first_headers) or "-")
     finally:
@@ -385,6 +417,27 @@ def _numeric_nik(v: float) -> str:
 
 
 # ---- validation -------------------------------------------------------------------------------
+
+
+# Birth-date digits (ddmmyy, women +40) that nik.birth_date accepts: with the 19yy/20yy choice
+# every day/month pair is a date except 29 February of a year that is not a leap year in either
+# century (yy % 4 != 0). tests/test_registry_import.py checks this against nik.birth_date.
+BIRTH_DIGITS_RE = (
+    r"(?:(?:0[1-9]|1[0-9]|2[0-8]|4[1-9]|5[0-9]|6[0-8])(?:0[1-9]|1[0-2])[0-9]{2}"
+    r"|(?:29|69)(?:0[13-9]|1[0-2])[0-9]{2}"
+    r"|(?:29|69)02(?:[02468][048]|[13579][26])"
+    r"|(?:30|70)(?:0[13-9]|1[0-2])[0-9]{2}"
+    r"|(?:31|71)(?:0[13578]|1[02])[0-9]{2})")
+
+
+@lru_cache(maxsize=1)
+def _batang_niks_re() -> re.Pattern[str]:
+    """Newline-separated valid Batang NIKs (district known, birth date possible, serial > 0)."""
+    from counter.domain import regions
+
+    prefixes = "|".join(r.code.replace(".", "") for r in regions.districts())
+    one = f"(?:{prefixes}){BIRTH_DIGITS_RE}(?!0000)[0-9]{{4}}"
+    return re.compile(f"(?:{one}\n)*{one}")
 
 
 class _Lazy(dict):  # type: ignore[type-arg]
@@ -414,24 +467,27 @@ class _Checked:
 
 def _validate(table: _Table, today: date, lang: str) -> _Checked:
     """Check every row. Work per row stays in C where it can: status words and dates are mapped
-    once per distinct value, NIK regions and birth dates once per distinct prefix / date."""
+    once per distinct value, NIK regions and birth dates once per distinct prefix / date, and the
+    per-row checks are C-level passes over the NIK column; rows found wrong are then examined one
+    by one for the reason."""
     from counter.i18n import catalog
 
     t = catalog(lang)
-    rows = table.rows
-    if not rows:
+    raw_niks = table.niks
+    n_rows = len(raw_niks)
+    if not n_rows:
         return _Checked([], None, [], [], [])
-    niks, sts, dts = (list(c) for c in zip(*rows))
-    smap = {raw: status_code(raw) for raw in set(sts)}
+    niks = list(raw_niks)
+    smap = {raw: status_code(raw) for raw in set(table.statuses)}
     dmap: dict[Any, Any] = {}
-    for raw in set(dts):
+    for raw in set(table.dates):
         try:
             d = parse_date(raw, today)
             dmap[raw] = d.isoformat() if d else None
         except (ValueError, OverflowError):
             dmap[raw] = _BAD
-    st_col = list(map(smap.__getitem__, sts))
-    dt_col = list(map(dmap.__getitem__, dts))
+    st_col = list(map(smap.__getitem__, table.statuses))
+    dt_col = list(map(dmap.__getitem__, table.dates))
 
     def prefix_ok(prefix: str) -> bool:
         return nikmod.check(prefix + "0101900001", today)[0] is not None
@@ -443,18 +499,32 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
         except nikmod.NikError:
             return False
 
-    okp, okb = _Lazy(prefix_ok), _Lazy(born_ok)
-    bad = {i for i, n in enumerate(niks)
-           if n.__class__ is not str or len(n) != 16 or not n.isdigit() or n[12:] == "0000"
-           or not okp[n[:6]] or not okb[n[6:12]]}
+    bad: set[int] = set()
+    if set(map(type, niks)) == {str} and _batang_niks_re().fullmatch("\n".join(niks)):
+        pass  # every NIK is a valid Batang NIK: one C pass over the column
+    elif (set(map(type, niks)) == {str} and set(map(len, niks)) == {16}
+            and all(map(str.isascii, niks)) and all(map(str.isdigit, niks))):
+        bad_pref = {p for p in set(map(itemgetter(slice(0, 6)), niks)) if not prefix_ok(p)}
+        bad_born = {b for b in set(map(itemgetter(slice(6, 12)), niks)) if not born_ok(b)}
+        if bad_pref or bad_born or "0000" in set(map(itemgetter(slice(12, 16)), niks)):
+            bad = {i for i, n in enumerate(niks)
+                   if n[:6] in bad_pref or n[6:12] in bad_born or n[12:] == "0000"}
+    else:
+        okp, okb = _Lazy(prefix_ok), _Lazy(born_ok)
+        bad = {i for i, n in enumerate(niks)
+               if n.__class__ is not str or len(n) != 16 or not n.isascii() or not n.isdigit()
+               or n[12:] == "0000" or not okp[n[:6]] or not okb[n[6:12]]}
     if None in smap.values():
-        bad.update(i for i, s in enumerate(st_col) if s is None)
+        bad.update(i for i, st in enumerate(st_col) if st is None)
     if _BAD in dmap.values():
         bad.update(i for i, d in enumerate(dt_col) if d is _BAD)
+    # a date is kept only for an active entry
+    if any(st != oc.ACTIVE and d is not None for st, d in set(zip(st_col, dt_col))):
+        dt_col = [d if st == oc.ACTIVE else None for st, d in zip(st_col, dt_col)]
     rejects: list[tuple[int, Any, Any, Any, str]] = []
     excluded: set[int] = set()
     for i in sorted(bad):
-        n, s, d = rows[i]
+        n, s, d = table.row(i)
         if _empty(n) and _empty(s) and _empty(d):
             excluded.add(i)  # an empty row: nothing to import, nothing to report
             continue
@@ -472,10 +542,9 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
         else:
             assert info is not None
             niks[i] = info.nik  # valid once the separators are gone
-    last = dict(zip(niks, range(len(niks))))
     keep: list[int] | None
-    if len(last) == len(niks):  # no NIK twice: the common case
-        keep = None if not excluded else [i for i in range(len(niks)) if i not in excluded]
+    if len(set(niks)) == n_rows:  # no NIK twice: the common case
+        keep = None if not excluded else [i for i in range(n_rows) if i not in excluded]
     else:
         seen: dict[str, int] = {}
         for i, n in enumerate(niks):
@@ -483,9 +552,8 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
                 continue
             j = seen.get(n)
             if j is not None:
-                r = rows[j]
-                rejects.append((j, r[0], r[1], r[2],
-                                t("registry.superseded", line=_line(table, i))))
+                rn, rs, rd = table.row(j)
+                rejects.append((j, rn, rs, rd, t("registry.superseded", line=_line(table, i))))
             seen[n] = i
         keep = list(seen.values())
     rejects.sort(key=itemgetter(0))
@@ -514,19 +582,28 @@ def _write_rejects(path: Path, table: _Table, checked: _Checked, lang: str) -> P
 # ---- writing ----------------------------------------------------------------------------------
 
 
-def _params(checked: _Checked) -> list[tuple[str, str, str | None]]:
-    """(nik, status, date) of the rows to store, sorted by NIK so the primary-key index is
-    filled in order. The date is kept only for active entries (done in SQL)."""
-    niks = checked.niks
-    rows = range(len(niks)) if checked.keep is None else checked.keep
-    order = sorted(rows, key=niks.__getitem__)
-    return list(zip(map(niks.__getitem__, order), map(checked.status.__getitem__, order),
+def _order(checked: _Checked) -> list[int]:
+    """Rows to store, sorted by NIK so the primary-key index is filled in order."""
+    rows = range(len(checked.niks)) if checked.keep is None else checked.keep
+    return sorted(rows, key=checked.niks.__getitem__)
+
+
+def _params(checked: _Checked, order: list[int]) -> list[tuple[str, str, str | None]]:
+    return list(zip(map(checked.niks.__getitem__, order), map(checked.status.__getitem__, order),
                     map(checked.dates.__getitem__, order)))
 
 
-_SQLITE_INSERT = ("INSERT INTO registry_entry (nik, ikd_status, activated_on, source, updated_at) "
-                  "VALUES (?1, ?2, CASE WHEN ?2 = 'active' THEN ?3 END, {src}, {ts})")
-_SQLITE_UPSERT = _SQLITE_INSERT + (
+def _flat_params(checked: _Checked, order: list[int]) -> list[Any]:
+    """nik, status, date, nik, status, date, ... (for multi-row VALUES), built in C."""
+    flat: list[Any] = [None] * (3 * len(order))
+    flat[0::3] = list(map(checked.niks.__getitem__, order))
+    flat[1::3] = list(map(checked.status.__getitem__, order))
+    flat[2::3] = list(map(checked.dates.__getitem__, order))
+    return flat
+
+
+BATCH = 500  # rows per INSERT statement (3 parameters each, well under SQLite's 32,766)
+_SQLITE_UPSERT = (
     " ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
     "activated_on = excluded.activated_on, source = excluded.source, "
     "updated_at = excluded.updated_at "
@@ -534,29 +611,43 @@ _SQLITE_UPSERT = _SQLITE_INSERT + (
     "OR registry_entry.activated_on IS NOT excluded.activated_on")
 
 
+def _sqlite_insert(rows: int, source: str, ts: str, upsert: bool) -> str:
+    one = f"(?, ?, ?, {_sql_literal(source)}, {_sql_literal(ts)})"
+    return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, source, updated_at) "
+            "VALUES " + ", ".join([one] * rows) + (_SQLITE_UPSERT if upsert else ""))
+
+
 def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _write_sqlite(ctx: Context, params: list[tuple[str, str, str | None]], source: str,
-                  now: datetime, progress: Progress | None) -> tuple[int, int]:
+def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
+                  progress: Progress | None) -> tuple[int, int]:
+    """One transaction; multi-row INSERTs of BATCH rows (fewer VM round trips per row)."""
     ts = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    total = len(flat) // 3
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
         before = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
-        template = _SQLITE_INSERT if before == 0 else _SQLITE_UPSERT
-        sql = template.format(src=_sql_literal(source), ts=_sql_literal(ts))
+        upsert = before > 0
         old_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
         raw.execute("PRAGMA cache_size=-131072")  # 128 MiB while the rows go in
         try:
             changed = 0
-            total = len(params)
-            for k in range(0, total, CHUNK):
-                cur = raw.executemany(sql, params[k:k + CHUNK])
+            full = total - total % BATCH
+            step = 3 * BATCH
+            sql = _sqlite_insert(BATCH, source, ts, upsert)
+            per_chunk = (CHUNK // BATCH) * BATCH
+            for k in range(0, full, per_chunk):
+                end = min(full, k + per_chunk)
+                cur = raw.executemany(sql, (flat[j:j + step] for j in range(3 * k, 3 * end, step)))
                 changed += max(0, cur.rowcount)
                 if progress:
-                    progress(60 + 40 * min(total, k + CHUNK) // max(1, total), 100)
+                    progress(60 + 40 * end // max(1, total), 100)
+            if total > full:
+                cur = raw.execute(_sqlite_insert(total - full, source, ts, upsert), flat[3 * full:])
+                changed += max(0, cur.rowcount)
             after = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
         finally:
             raw.execute(f"PRAGMA cache_size={int(old_cache)}")
@@ -622,18 +713,20 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
         checked = _validate(table, ctx.today(), lang)
         if progress:
             progress(60, 100)
-        params = _params(checked)
+        order = _order(checked)
         now = ctx.now()
         source = path.name[:200]
         if ctx.db.kind == "sqlite":
-            inserted, updated = _write_sqlite(ctx, params, source, now, progress)
+            inserted, updated = _write_sqlite(ctx, _flat_params(checked, order), source, now,
+                                              progress)
         else:
-            inserted, updated = _write_postgres(ctx, params, source, now, progress)
+            inserted, updated = _write_postgres(ctx, _params(checked, order), source, now,
+                                                progress)
         rejects_file = (str(_write_rejects(path, table, checked, lang))
                         if checked.rejects else None)
-        n_read = len(params) + len(checked.rejects)
+        n_read = len(order) + len(checked.rejects)
         result = ImportResult(read=n_read, inserted=inserted, updated=updated,
-                              unchanged=len(params) - inserted - updated,
+                              unchanged=len(order) - inserted - updated,
                               rejected=len(checked.rejects), rejects_file=rejects_file,
                               seconds=round(time.perf_counter() - t0, 3))
     finally:
