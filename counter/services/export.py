@@ -37,7 +37,7 @@ import os
 import tempfile
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -66,6 +66,7 @@ SHEET_VISITS = "Kunjungan"
 SHEET_RECAP = "Rekap"
 CHUNK = 500
 _DANGER = frozenset("=+-@\t\r")
+BOM = b"\xef\xbb\xbf"
 
 
 class ExportError(RuntimeError):
@@ -234,16 +235,21 @@ class _Conv:
         if raw is None:
             return None
         if isinstance(raw, str):  # SQLite: 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC
-            dt = datetime.fromisoformat(raw[:19])
-            key = raw[:13]  # offsets change on whole UTC hours (DST); cache per hour
-            off = self._offsets.get(key)
-            if off is None:
-                if len(self._offsets) > 256:
-                    self._offsets.clear()
-                off = dt.replace(tzinfo=UTC).astimezone(self.tz).utcoffset()
-                self._offsets[key] = off
-            return dt + off  # type: ignore[operator]
+            return datetime.fromisoformat(raw[:19]) + (self._offsets.get(raw[:13])
+                                                       or self.offset(raw))
         return raw.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
+
+    def offset(self, raw: str) -> timedelta:
+        """The zone's UTC offset at a stored UTC time; cached per UTC hour (DST changes on
+        whole hours), the cache kept small."""
+        key = raw[:13]
+        off = self._offsets.get(key)
+        if off is None:
+            if len(self._offsets) > 256:
+                self._offsets.clear()
+            dt = datetime.fromisoformat(raw[:19]).replace(tzinfo=UTC)
+            off = self._offsets[key] = dt.astimezone(self.tz).utcoffset() or timedelta(0)
+        return off
 
     def count(self, day_key: Any, outcome: str | None, correction: bool) -> None:
         if correction:
@@ -282,11 +288,12 @@ def _as_date(raw: Any) -> date:
 
 def _write_csv(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str],
                delimiter: str) -> None:
-    tw = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="", write_through=False)
+    fh.write(BOM)  # then plain UTF-8: the "utf-8-sig" encoder is slow Python code per write
+    tw = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
     w = csv.writer(tw, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(headers())
     yes, no = conv.yes, conv.no
-    local = conv.local
+    local, offsets, offset, fromiso = conv.local, conv._offsets, conv.offset, datetime.fromisoformat
     districts = conv._districts
     danger = _DANGER
     side_write = side.write
@@ -298,8 +305,14 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str],
         if day != day_s:
             day_s = day if isinstance(day, str) else day.isoformat()
             counts = conv.day_counts(day_s)
-        s = local(started)
-        e = local(ended)
+        if type(started) is str and type(ended) is str:  # SQLite: naive UTC text
+            off = offsets.get(started[:13]) or offset(started)
+            s = str(fromiso(started[:19]) + off)[11:]
+            off = offsets.get(ended[:13]) or offset(ended)
+            e = str(fromiso(ended[:19]) + off)[11:]
+        else:
+            s = str(local(started))[11:] if started else ""
+            e = str(local(ended))[11:] if ended else ""
         dname = districts.get(dcode)
         if dname is None:
             dname = conv.district(dcode)
@@ -307,7 +320,7 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str],
                   "'" + office if office and office[0] in danger else office,
                   "'" + counter if counter and counter[0] in danger else counter,
                   "'" + officer if officer and officer[0] in danger else officer,
-                  day_s, str(s)[11:] if s else "", str(e)[11:] if e else "", nik, dname,
+                  day_s, s, e, nik, dname,
                   yes if in_batang else no, status, outcome,
                   "'" + reason if reason and reason[0] in danger else reason,
                   secs,
@@ -328,7 +341,8 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str],
 def _write_csv_recap(fh: IO[bytes], conv: _Conv, delimiter: str) -> None:
     from counter.i18n import catalog
 
-    tw = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    fh.write(BOM)
+    tw = io.TextIOWrapper(fh, encoding="utf-8", newline="")
     w = csv.writer(tw, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(recap_headers())
     totals = [0] * (len(oc.OUTCOMES) + 1)
