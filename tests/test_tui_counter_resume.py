@@ -121,3 +121,23 @@ async def test_resume_on_status_records_on_the_same_visit(ctx: Context, officer:
         assert screen.phase == "nik"
     rows = visits.visits_of_day(ctx, ctx.today())
     assert [(r.id, r.outcome) for r in rows] == [(v.id, oc.ALREADY_ACTIVE)]
+
+
+@async_test
+async def test_resume_prompt_names_the_step_from_the_protocol(ctx: Context, officer: Any) -> None:
+    from textual.widgets import OptionList
+
+    from counter.tui.screens.resume import ResumeScreen
+
+    v = visits.start_visit(ctx, officer, NIK_NEW, step="prereq")
+    visits.record_event(ctx, v.id, "prereq", "face", {"missing": []}, officer.id)
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.login_done(officer)
+        for _ in range(10):
+            await settle(pilot, 1)
+            if isinstance(app.screen, ResumeScreen):
+                break
+        prompt = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert "Verifikasi wajah" in prompt and "face" not in prompt.split("·")[-1]
