@@ -120,9 +120,14 @@ def bare_db(ctx: Any, fmt: str, path: Path, d1: date, d2: date) -> float:
     with ctx.db.read() as s:
         conn = s.connection()
         compiled = q.compile(dialect=conn.dialect)
-        cur = conn.connection.dbapi_connection.cursor()
-        cur.execute(str(compiled), tuple(v.isoformat() if isinstance(v, date) else v for v in
-                                         (compiled.params[n] for n in compiled.positiontup)))
+        raw = conn.connection.dbapi_connection
+        if ctx.db.kind == "postgresql":
+            cur = raw.cursor(name="bare")
+            cur.execute(str(compiled), compiled.params)
+        else:
+            cur = raw.cursor()
+            cur.execute(str(compiled), tuple(v.isoformat() if isinstance(v, date) else v for v in
+                                             (compiled.params[n] for n in compiled.positiontup)))
         if fmt == "csv":
             with path.open("w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f, delimiter=";", lineterminator="\r\n")
@@ -135,8 +140,12 @@ def bare_db(ctx: Any, fmt: str, path: Path, d1: date, d2: date) -> float:
             wb = Workbook(write_only=True)
             ws = wb.create_sheet("Kunjungan")
             ws.append(export.headers())
+            aware = ctx.db.kind != "sqlite"  # Excel has no time zones: drop them, nothing else
             while part := cur.fetchmany(500):
                 for r in part:
+                    if aware:
+                        r = [v.replace(tzinfo=None) if isinstance(v, datetime) else v
+                             for v in r]
                     ws.append(r)
             wb.save(path)
         cur.close()
