@@ -295,3 +295,32 @@ def test_cli_export(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
 
     rc = main(["--db", db, "export", "--date", "27-11-2026", "--as", "kasi"])
     assert rc == 2 and "2026-11-27" in capsys.readouterr().err
+
+
+def test_concurrent_export_is_refused_not_duplicated(ctx: Context, clock,  # noqa: ANN001
+                                                     tmp_path: Path, monkeypatch) -> None:
+    """Another since-last export recorded between our snapshot and our commit: ours is refused
+    (no file, no batch) instead of exporting the same visits twice; a retry exports nothing."""
+    off, sup = people(ctx)
+    visit(ctx, clock, off)
+    visit(ctx, clock, off, NIKS[1])
+    real = export._write_csv
+    done = {}
+
+    def racing(*args: Any, **kw: Any) -> None:
+        real(*args, **kw)
+        if not done:  # the other supervisor's export lands while ours is writing its file
+            done["other"] = True
+            monkeypatch.setattr(export, "_write_csv", real)
+            done["res"] = export.export_visits(ctx, sup, "since_last", fmt="csv",
+                                               out=tmp_path / "other.csv")
+
+    monkeypatch.setattr(export, "_write_csv", racing)
+    with pytest.raises(export.ExportError) as ei:
+        export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "mine.csv")
+    assert ei.value.code == "concurrent"
+    assert done["res"].rows == 2 and not (tmp_path / "mine.csv").exists()
+    assert _counts(ctx) == (1, 2)
+    assert json.loads(audit.recent(ctx, "export_failed")[0].detail)["error"] == "concurrent"
+    again = export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "mine.csv")
+    assert again.rows == 0

@@ -684,6 +684,9 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
         except OSError as e:
             _cleanup(replaced)
             raise _fail(ctx, officer, mode, _io_error(e, final)) from e
+        except ExportError as e:
+            _cleanup(replaced)
+            raise _fail(ctx, officer, mode, e) from None
         except BaseException:
             _cleanup(replaced)
             raise
