@@ -28,9 +28,9 @@ def _ctx(url: str, counter: str, data_dir: str, busy: float = 30.0):  # noqa: AN
     from counter.config import load_settings
     from counter.services.context import make_context
 
-    s = load_settings(f"{data_dir}/none.toml", env={}, overrides={"database.url": url, "paths.data": data_dir,
-                                               "office.counter": counter,
-                                               "database.busy_timeout": busy})
+    s = load_settings(f"{data_dir}/none.toml", env={},
+                      overrides={"database.url": url, "paths.data": data_dir,
+                                 "office.counter": counter, "database.busy_timeout": busy})
     return make_context(s, clock=RunningClock())
 
 

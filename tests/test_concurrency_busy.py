@@ -74,7 +74,8 @@ def test_wait_longer_than_busy_timeout_gives_a_clear_message(ctx, settings, cloc
     short.db.dispose()
 
 
-def test_wait_shorter_than_busy_timeout_succeeds(ctx, settings, clock, warm) -> None:  # noqa: ANN001
+def test_wait_shorter_than_busy_timeout_succeeds(ctx, settings, clock,
+                                                 warm) -> None:  # noqa: ANN001
     patient = _ctx_with_timeout(settings, 10.0, clock)
     with Holder(ctx.db.path, 0.8):
         t = time.monotonic()

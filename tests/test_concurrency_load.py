@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from counter.config import load_settings
 from counter.services import accounts, report
@@ -84,7 +84,7 @@ def test_four_counters_and_a_reporter(db_url: str, tmp_path: Path) -> None:
         direct = dict(ses.exec(select(Visit.outcome, func.count()).where(Visit.day == cu.DAY)
                                .group_by(Visit.outcome)).all())
         unfinished = int(ses.exec(select(func.count()).select_from(Visit)
-                                  .where(Visit.ended_at.is_(None))).one())  # type: ignore[union-attr]
+                                  .where(col(Visit.ended_at).is_(None))).one())
         per_counter = dict(ses.exec(select(Visit.counter_id, func.count())
                                     .group_by(Visit.counter_id)).all())
     assert unfinished == 0
