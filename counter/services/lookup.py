@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import bindparam, select
 
 from counter.domain import outcomes as oc
 from counter.services.context import Context
@@ -27,11 +27,22 @@ class LookupResult:
                 "source": self.source, "visits": self.visits}
 
 
+_reg = RegistryEntry.__table__.c  # type: ignore[attr-defined]
+_vis = Visit.__table__.c  # type: ignore[attr-defined]
+# Core statements (compiled once, cached by SQLAlchemy): a lookup is two indexed reads, well
+# under a millisecond even in a 631,075-row registry (bench/bench_registry.py).
+_REGISTRY_Q = select(_reg.ikd_status, _reg.activated_on, _reg.source).where(
+    _reg.nik == bindparam("nik"))
+_VISITS_Q = (select(_vis.id, _vis.day, _vis.started_at, _vis.ended_at, _vis.outcome, _vis.reason,
+                    _vis.counter_id)
+             .where(_vis.nik == bindparam("nik"))
+             .order_by(_vis.started_at.desc()).limit(bindparam("limit")))
+
+
 def lookup(ctx: Context, nik: str, history_limit: int = 20) -> LookupResult:
-    with ctx.db.read() as s:
-        reg = s.get(RegistryEntry, nik)
-        visits = s.exec(select(Visit).where(Visit.nik == nik)
-                        .order_by(col(Visit.started_at).desc()).limit(history_limit)).all()
+    with ctx.db.engine.connect() as conn:
+        reg = conn.execute(_REGISTRY_Q, {"nik": nik}).first()
+        visits = conn.execute(_VISITS_Q, {"nik": nik, "limit": history_limit}).all()
     status = reg.ikd_status if reg else oc.UNKNOWN
     activated_on = reg.activated_on if reg else None
     source = reg.source if reg else None
