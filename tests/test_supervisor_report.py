@@ -115,3 +115,44 @@ def test_split_by_outreach_event(any_ctx, clock) -> None:
     assert j["visits"] == 3
     assert j["by_event"] == {ev.id: {"name": ev.name, "place": "Silurah", "visits": 2,
                                      "activated": 1}}
+
+
+def test_running_count_cache_is_used_and_invalidated(ctx, clock) -> None:
+    """The target's running total comes from a cache that any change to an old day voids."""
+    import json as _json
+
+    from counter.services import settings_store, visits
+    from tests.supervisor_fixture import at, build, nik
+
+    fx = build(ctx, clock)
+    assert report.summary(ctx, DAY).target_percent  # leaves a cache through the 26th
+    cache = _json.loads(settings_store.get(ctx, report.CACHE_KEY))
+    assert cache["through"] == "2026-11-26" and cache["count"] == 1
+    # the cache is really used: a doctored count shows through ...
+    settings_store.put(ctx, report.CACHE_KEY, _json.dumps({**cache, "count": 101}))
+    assert report.summary(ctx, DAY).activated_total == 1104
+    # ... until a visit of a cached day changes (here: a correction of the 26th)
+    visits.correct_visit(ctx, fx.before["failed"], fx.kasi, "ACTIVATED", None, "was active")
+    assert report.summary(ctx, DAY).activated_total == 1005
+    assert _json.loads(settings_store.get(ctx, report.CACHE_KEY))["count"] == 2
+    # today's work does not void it; a visit added to an old day does
+    clock.set(at(27, 16, 30))
+    v = visits.start_visit(ctx, fx.siti, nik(40))
+    visits.finish_visit(ctx, v.id, "ACTIVATED")
+    assert report.summary(ctx, DAY).activated_total == 1006
+    assert _json.loads(settings_store.get(ctx, report.CACHE_KEY))["count"] == 2
+    clock.set(at(25, 10, 0))
+    v = visits.start_visit(ctx, fx.siti, nik(41))  # e.g. merged from an outreach laptop
+    clock.advance(seconds=60)
+    visits.finish_visit(ctx, v.id, "ACTIVATED")
+    clock.set(at(27, 16, 45))
+    assert report.summary(ctx, DAY).activated_total == 1007
+    assert _json.loads(settings_store.get(ctx, report.CACHE_KEY))["count"] == 3
+
+
+def test_cache_checks_walk_new_rows_only(ctx) -> None:
+    with ctx.db.engine.connect() as conn:
+        for sql in (report.NEW_VISITS_SQL, report.NEW_EVENTS_SQL):
+            plan = " / ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + sql, (0, "2026-11-26")).fetchall())
+            assert plan.split(" / ")[0].endswith("USING INTEGER PRIMARY KEY (rowid>?)"), plan

@@ -126,7 +126,7 @@ def close_day(ctx: Context, day: date, supervisor: Officer, *, backup: bool = Tr
             Visit.day == day, col(Visit.ended_at).is_(None))).one())
         if open_n:
             raise DayCloseError("unfinished", day=day.isoformat(), count=open_n)
-        report = summary(ctx, day)
+        report = summary(ctx, day, use_cache=False)  # we hold the write lock
         cum, prefix = _cumulative(s, day)
         totals = json.dumps({"report": report.to_json(), "cum_activated": cum,
                              "prefix_closed": prefix}, ensure_ascii=False)

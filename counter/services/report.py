@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from counter.domain import outcomes as oc
 from counter.services.context import Context
-from counter.store.models import DayClose, Officer, OutreachEvent, Visit
+from counter.store.models import AppSetting, DayClose, Officer, OutreachEvent, Visit
 
 DAY_START_HOUR, DAY_END_HOUR = 8, 15  # office hours always shown in per_hour
 
@@ -126,15 +126,31 @@ def _hour_bucket(s: Session) -> Any:
                         literal_column("'YYYY-MM-DD HH24'"))
 
 
-def activated_through(s: Session, day: date) -> int:
-    """ACTIVATED visits recorded here with ``Visit.day <= day`` (without the baseline).
+CACHE_KEY = "report.activated_cache"
+CACHE_MIN_GAP_DAYS = 7  # a count that had to cover more days than this leaves a cache behind
 
-    Starts from the newest closed day (<= day) whose cumulative count is still valid (every day
-    before it was closed when it was closed, and no earlier day was reopened since), so only the
-    days after that are counted. Without closed days it is one indexed count.
-    """
-    start_after: date | None = None
-    base = 0
+
+@dataclass(frozen=True)
+class _Cache:
+    """ACTIVATED visits with day <= ``through``, valid while no visit row of those days was
+    added (rowid > ``max_visit``) or changed (every change appends a visit_event, rowid >
+    ``max_event``). SQLite only: rowids of these append-only tables only grow."""
+
+    through: date
+    count: int
+    max_visit: int
+    max_event: int
+
+
+# Visits added / changed since the cache was made, on the cached days. "+day" makes SQLite walk
+# the new rowids only, never the day index (that would read every old day).
+NEW_VISITS_SQL = "SELECT 1 FROM visit WHERE rowid > ? AND +day <= ? LIMIT 1"
+NEW_EVENTS_SQL = ("SELECT 1 FROM visit_event e JOIN visit v ON v.id = e.visit_id "
+                  "WHERE e.rowid > ? AND +v.day <= ? LIMIT 1")
+
+
+def _anchor_closed(s: Session, day: date) -> tuple[date | None, int]:
+    """Newest closed day <= ``day`` whose stored cumulative count is still valid."""
     rows = s.exec(select(DayClose.day, DayClose.totals)
                   .where(DayClose.status == "closed", col(DayClose.day) <= day)
                   .order_by(col(DayClose.day).desc()).limit(20)).all()
@@ -144,17 +160,93 @@ def activated_through(s: Session, day: date) -> int:
         except ValueError:
             continue
         if t.get("prefix_closed") and isinstance(t.get("cum_activated"), int):
-            start_after, base = d, int(t["cum_activated"])
-            break
+            return d, int(t["cum_activated"])
+    return None, 0
+
+
+def _read_cache(s: Session, day: date) -> _Cache | None:
+    if s.get_bind().dialect.name != "sqlite":
+        return None
+    row = s.get(AppSetting, CACHE_KEY)
+    if row is None:
+        return None
+    try:
+        d = json.loads(row.value)
+        c = _Cache(date.fromisoformat(d["through"]), int(d["count"]), int(d["max_visit"]),
+                   int(d["max_event"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    if c.through > day:
+        return None
+    conn = s.connection()
+    x = c.through.isoformat()
+    if conn.exec_driver_sql(NEW_VISITS_SQL, (c.max_visit, x)).first() is not None:
+        return None
+    if conn.exec_driver_sql(NEW_EVENTS_SQL, (c.max_event, x)).first() is not None:
+        return None
+    return c
+
+
+def _count_activated(s: Session, after: date | None, through: date) -> int:
     q = select(func.count()).select_from(Visit).where(Visit.outcome == oc.ACTIVATED,
-                                                      col(Visit.day) <= day)
-    if start_after is not None:
-        q = q.where(col(Visit.day) > start_after)
-    return base + int(s.exec(q).one())
+                                                      col(Visit.day) <= through)
+    if after is not None:
+        q = q.where(col(Visit.day) > after)
+    return int(s.exec(q).one())
 
 
-def summary(ctx: Context, date_from: date, date_to: date | None = None) -> Report:
-    """The report for one day (``date_to`` None) or an inclusive date range."""
+def activated_through(s: Session, day: date, today: date | None = None,
+                      store: list[_Cache] | None = None) -> int:
+    """ACTIVATED visits recorded here with ``Visit.day <= day`` (without the baseline).
+
+    Counting starts after the newest valid starting point: the latest closed day whose earlier
+    days were all closed (its count is stored with the close), or the running-count cache
+    (SQLite). Only the days after it are counted, through the (day, outcome) index. When that
+    still covered many days, a fresh cache (through the day before ``today``) is appended to
+    ``store`` for the caller to save outside its read transaction.
+    """
+    start, base = _anchor_closed(s, day)
+    cache = _read_cache(s, day)
+    if cache is not None and (start is None or cache.through > start):
+        start, base = cache.through, cache.count
+    if store is None or s.get_bind().dialect.name != "sqlite" or (
+            start is not None and (day - start).days <= CACHE_MIN_GAP_DAYS):
+        return base + _count_activated(s, start, day)
+    through = min(day, (today or day) - timedelta(days=1))
+    if start is not None and through <= start:
+        return base + _count_activated(s, start, day)
+    conn = s.connection()
+    max_visit = int(conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM visit").scalar_one())
+    max_event = int(conn.exec_driver_sql(
+        "SELECT coalesce(max(rowid), 0) FROM visit_event").scalar_one())
+    upto = base + _count_activated(s, start, through)
+    store.append(_Cache(through, upto, max_visit, max_event))
+    return upto + (_count_activated(s, through, day) if through < day else 0)
+
+
+def _save_cache(ctx: Context, cache: _Cache) -> None:
+    value = json.dumps({"through": cache.through.isoformat(), "count": cache.count,
+                        "max_visit": cache.max_visit, "max_event": cache.max_event})
+    try:
+        with ctx.db.write() as s:
+            row = s.get(AppSetting, CACHE_KEY)
+            if row is None:
+                s.add(AppSetting(key=CACHE_KEY, value=value))
+            else:
+                row.value = value
+    except Exception as e:  # noqa: BLE001 - a cache that is not saved is only slower next time
+        import logging
+
+        logging.getLogger(__name__).info("report cache not saved: %r", e)
+
+
+def summary(ctx: Context, date_from: date, date_to: date | None = None, *,
+            use_cache: bool = True) -> Report:
+    """The report for one day (``date_to`` None) or an inclusive date range.
+
+    ``use_cache=False``: do not write the running-count cache (for callers that hold the
+    database's write lock, e.g. closing a day).
+    """
     date_to = date_to or date_from
     if date_to < date_from:
         date_from, date_to = date_to, date_from
@@ -231,7 +323,10 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None) -> Repor
                                        "place": ev.place_name if ev else "",
                                        "visits": a[0], "activated": a[1]}
 
-        cum = activated_through(s, date_to)
+        new_cache: list[_Cache] = []
+        cum = activated_through(s, date_to, ctx.today(), new_cache if use_cache else None)
+    if new_cache:
+        _save_cache(ctx, new_cache[0])
 
     t = ctx.settings.target
     activated_total = t.baseline + cum
@@ -246,4 +341,4 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None) -> Repor
                   by_event=by_event)
 
 
-__all__ = ["Report", "activated_through", "summary", "working_days_between"]
+__all__ = ["CACHE_KEY", "Report", "activated_through", "summary", "working_days_between"]
