@@ -1,4 +1,4 @@
-"""Every message exists in Indonesian and English, with the same placeholders; so do protocol texts."""
+"""Every message exists in Indonesian and English with the same placeholders; protocol texts too."""
 
 from __future__ import annotations
 

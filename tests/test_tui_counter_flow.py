@@ -64,8 +64,12 @@ async def test_express_path_already_active(ctx: Context, officer: Any) -> None:
         assert keys.digits == 16 and keys.other <= 3, keys.other
         assert "1 sudah aktif" in text_of(screen, "#counter-header")
     v = only_visit(ctx)
-    assert (v.outcome, v.reason, v.nik, v.officer_id) == (oc.ALREADY_ACTIVE, None, NIK_ACTIVE,
-                                                         officer.id)
+    assert (v.outcome, v.reason, v.nik, v.officer_id) == (
+        oc.ALREADY_ACTIVE,
+        None,
+        NIK_ACTIVE,
+        officer.id,
+    )
     assert v.ikd_status_found == oc.ACTIVE and v.ended_at is not None
     assert events(ctx, v.id) == [("start", "status"), ("outcome", "done")]
 
@@ -95,8 +99,11 @@ async def test_full_activation_within_budget(ctx: Context, officer: Any, clock: 
     assert v.outcome == oc.ACTIVATED and v.reason is None
     assert v.handling_seconds == 7 * 60
     ev = events(ctx, v.id)
-    assert ev == ([("start", "prereq"), ("prereq", "install")]
-                  + [("step", s) for s in STEPS[1:]] + [("step", "outcome"), ("outcome", "done")])
+    assert ev == (
+        [("start", "prereq"), ("prereq", "install")]
+        + [("step", s) for s in STEPS[1:]]
+        + [("step", "outcome"), ("outcome", "done")]
+    )
     steps = [e for e in visits.timeline(ctx, v.id) if e.kind == "step"]
     assert [e.data["done"] for e in steps] == STEPS
     assert all(e.data["seconds"] == 60 for e in steps)
@@ -132,8 +139,12 @@ async def test_details_name_phone_with_consent_and_purpose(ctx: Context, officer
         ready_for_next(screen)
         assert not screen.query_one("#consent", Checkbox).value
     v = only_visit(ctx)
-    assert (v.name, v.phone, v.consent_contact, v.purpose) == ("Budi Santoso", "0812345678",
-                                                              True, "ikd_aktivasi")
+    assert (v.name, v.phone, v.consent_contact, v.purpose) == (
+        "Budi Santoso",
+        "0812345678",
+        True,
+        "ikd_aktivasi",
+    )
 
 
 @async_test
@@ -209,8 +220,7 @@ async def test_problem_with_remedy_then_retry_and_success(ctx: Context, officer:
     assert ("retry", "face", "face_fail") in kinds
     assert ("problem", "qr_scan", "server_down") in kinds
     cont = [e for e in ev if e.kind == "step" and e.data.get("after_problem")]
-    assert [(e.data["done"], e.data["after_problem"]) for e in cont] == [("qr_scan",
-                                                                          "server_down")]
+    assert [(e.data["done"], e.data["after_problem"]) for e in cont] == [("qr_scan", "server_down")]
 
 
 @async_test
@@ -255,8 +265,10 @@ async def test_back_keys_record_events(ctx: Context, officer: Any) -> None:
         assert screen.phase == "step"
     v = only_visit(ctx)
     assert v.ended_at is None and v.current_step == "install"
-    assert [k for k in events(ctx, v.id) if k[0] == "back"] == [("back", "install"),
-                                                                ("back", "prereq")]
+    assert [k for k in events(ctx, v.id) if k[0] == "back"] == [
+        ("back", "install"),
+        ("back", "prereq"),
+    ]
 
 
 @async_test
@@ -302,13 +314,17 @@ async def test_declined(ctx: Context, officer: Any) -> None:
         assert keys.other == 3
     v = only_visit(ctx)
     assert (v.outcome, v.reason) == (oc.DECLINED, None)
-    assert events(ctx, v.id) == [("start", "outcome"), ("choose_outcome", "outcome"),
-                                 ("outcome", "done")]
+    assert events(ctx, v.id) == [
+        ("start", "outcome"),
+        ("choose_outcome", "outcome"),
+        ("outcome", "done"),
+    ]
 
 
 @async_test
-async def test_history_of_earlier_attempts_is_listed(ctx: Context, officer: Any,
-                                                     clock: Any) -> None:
+async def test_history_of_earlier_attempts_is_listed(
+    ctx: Context, officer: Any, clock: Any
+) -> None:
     v = visits.start_visit(ctx, officer, NIK_NEW)
     visits.finish_visit(ctx, v.id, oc.FAILED, "email_not_received", officer_id=officer.id)
     clock.advance(days=1)
@@ -353,9 +369,15 @@ async def test_english_mode(tmp_path: Any, clock: Any) -> None:
     from counter.services import accounts
     from counter.services.context import make_context
 
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": str(tmp_path / "en.db"),
-                                 "paths.data": str(tmp_path / "data"), "ui.lang": "en"})
+    s = load_settings(
+        tmp_path / "none.toml",
+        env={},
+        overrides={
+            "database.url": str(tmp_path / "en.db"),
+            "paths.data": str(tmp_path / "data"),
+            "ui.lang": "en",
+        },
+    )
     ctx = make_context(s, clock=clock)
     try:
         officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
@@ -380,7 +402,9 @@ async def test_english_mode(tmp_path: Any, clock: Any) -> None:
             await keys("enter", "enter", "enter")
             assert "Step 1/7: Install the IKD app" in str(screen.query_one("#step-title").render())
             await keys("p")
-            assert "Phone unsupported" in str(app.screen.query_one("OptionList").get_option_at_index(0).prompt)
+            assert "Phone unsupported" in str(
+                app.screen.query_one("OptionList").get_option_at_index(0).prompt
+            )
             await keys("escape")
             assert app.screen is screen
         rows = visits.visits_of_day(ctx, ctx.today())
@@ -390,9 +414,12 @@ async def test_english_mode(tmp_path: Any, clock: Any) -> None:
 
 
 def test_every_binding_is_shown_with_a_text_and_uses_portable_keys() -> None:
-    portable = ({chr(c) for c in range(ord("a"), ord("z") + 1)} | {str(d) for d in range(10)}
-                | {f"f{n}" for n in range(1, 11)} | {"enter", "escape", "space", "up", "down",
-                                                     "left", "right", "tab", "shift+tab"})
+    portable = (
+        {chr(c) for c in range(ord("a"), ord("z") + 1)}
+        | {str(d) for d in range(10)}
+        | {f"f{n}" for n in range(1, 11)}
+        | {"enter", "escape", "space", "up", "down", "left", "right", "tab", "shift+tab"}
+    )
     from counter.tui.screens.counter import _KEY_TEXTS
 
     for b in CounterScreen.BINDINGS:
@@ -430,8 +457,9 @@ async def test_qr_steps_install_and_pasted_activation(ctx: Context, officer: Any
         assert screen.proto.steps[screen.step_index].id == "email_code"
         visit_id = screen.visit_id
     ev = [e for e in visits.timeline(ctx, visit_id) if e.kind == "qr_shown"]  # type: ignore[arg-type]
-    assert [(e.step, e.data) for e in ev] == [("qr_scan", {"qr": "activation",
-                                                           "source": "entered"})]
+    assert [(e.step, e.data) for e in ev] == [
+        ("qr_scan", {"qr": "activation", "source": "entered"})
+    ]
     assert "SIAK-ACT-123" not in str([e.data for e in visits.timeline(ctx, visit_id)])  # type: ignore[arg-type]
 
 
@@ -442,10 +470,15 @@ async def test_configured_activation_qr_is_shown(tmp_path: Any, clock: Any) -> N
     from counter.services.context import make_context
     from counter.tui.widgets.qr import QrCode
 
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": str(tmp_path / "q.db"),
-                                 "paths.data": str(tmp_path / "data"),
-                                 "qr.activation": "OFFICE-QR-PAYLOAD"})
+    s = load_settings(
+        tmp_path / "none.toml",
+        env={},
+        overrides={
+            "database.url": str(tmp_path / "q.db"),
+            "paths.data": str(tmp_path / "data"),
+            "qr.activation": "OFFICE-QR-PAYLOAD",
+        },
+    )
     ctx = make_context(s, clock=clock)
     try:
         officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
@@ -472,10 +505,15 @@ async def test_print_slip_key_saves_then_prints(tmp_path: Any, clock: Any) -> No
     from counter.services.context import make_context
 
     printed = tmp_path / "printed.pdf"
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": str(tmp_path / "p.db"),
-                                 "paths.data": str(tmp_path / "data"),
-                                 "print.command": f"cp {{file}} {printed}"})
+    s = load_settings(
+        tmp_path / "none.toml",
+        env={},
+        overrides={
+            "database.url": str(tmp_path / "p.db"),
+            "paths.data": str(tmp_path / "data"),
+            "print.command": f"cp {{file}} {printed}",
+        },
+    )
     ctx = make_context(s, clock=clock)
     try:
         officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
@@ -497,8 +535,9 @@ async def test_print_slip_key_saves_then_prints(tmp_path: Any, clock: Any) -> No
 
 
 @async_test
-async def test_refused_write_is_shown_and_nothing_moves(ctx: Context, officer: Any,
-                                                        supervisor: Any) -> None:
+async def test_refused_write_is_shown_and_nothing_moves(
+    ctx: Context, officer: Any, supervisor: Any
+) -> None:
     from counter.services import dayclose
 
     add_registry(ctx, NIK_ACTIVE, oc.ACTIVE)

@@ -40,10 +40,22 @@ def broken(tmp_path: Path, text: str) -> ProtocolError:
 
 def test_packaged_protocol_has_the_domain_steps_and_problems() -> None:
     p = load_protocol()
-    assert [s.id for s in p.steps] == ["install", "open_terms", "verify_data", "face",
-                                       "qr_scan", "email_code", "set_pin"]
-    assert [x.id for x in p.prerequisites] == ["ektp", "smartphone", "data", "email",
-                                               "phone_number"]
+    assert [s.id for s in p.steps] == [
+        "install",
+        "open_terms",
+        "verify_data",
+        "face",
+        "qr_scan",
+        "email_code",
+        "set_pin",
+    ]
+    assert [x.id for x in p.prerequisites] == [
+        "ektp",
+        "smartphone",
+        "data",
+        "email",
+        "phone_number",
+    ]
     assert p.step("install").qr == "install" and p.step("qr_scan").qr == "activation"
     assert {pr.outcome for pr in p.problems.values()} <= {oc.FAILED, oc.PENDING, oc.REFERRED}
     assert p.problems["server_down"].outcome == oc.PENDING
@@ -94,15 +106,18 @@ def test_missing_key(tmp_path: Path) -> None:
 
 
 def test_wrong_type(tmp_path: Path) -> None:
-    text = GOOD.replace('problems = ["face_fail", "app_error", "server_down"]',
-                        'problems = "face_fail"')
+    text = GOOD.replace(
+        'problems = ["face_fail", "app_error", "server_down"]', 'problems = "face_fail"'
+    )
     e = broken(tmp_path, text)
     assert e.key == "steps.face.problems"
     assert e.line == line_of(text, 'problems = "face_fail"')
 
 
 def test_bad_outcome_value(tmp_path: Path) -> None:
-    text = GOOD.replace('id = "face_fail"\noutcome = "FAILED"', 'id = "face_fail"\noutcome = "OOPS"')
+    text = GOOD.replace(
+        'id = "face_fail"\noutcome = "FAILED"', 'id = "face_fail"\noutcome = "OOPS"'
+    )
     e = broken(tmp_path, text)
     assert e.key == "problems.face_fail.outcome" and "OOPS" in e.problem
     assert e.line == line_of(text, 'outcome = "OOPS"')
@@ -116,8 +131,10 @@ def test_duplicate_id(tmp_path: Path) -> None:
 
 
 def test_unknown_problem_reference(tmp_path: Path) -> None:
-    text = GOOD.replace('problems = ["pin_locked", "forgot_pin", "app_error"]',
-                        'problems = ["pin_locked", "forgot_pn", "app_error"]')
+    text = GOOD.replace(
+        'problems = ["pin_locked", "forgot_pin", "app_error"]',
+        'problems = ["pin_locked", "forgot_pn", "app_error"]',
+    )
     e = broken(tmp_path, text)
     assert e.key == "steps.set_pin.problems" and "forgot_pn" in e.problem
     assert e.line == line_of(text, '"forgot_pn"')

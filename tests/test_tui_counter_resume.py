@@ -40,8 +40,9 @@ async def login_and_resume(pilot: Any, officer: Any) -> CounterScreen:
 
 
 @async_test
-async def test_resume_mid_steps_after_the_app_was_dropped(ctx: Context, officer: Any,
-                                                         clock: Any) -> None:
+async def test_resume_mid_steps_after_the_app_was_dropped(
+    ctx: Context, officer: Any, clock: Any
+) -> None:
     app = counter_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_counter(pilot, officer)
@@ -77,7 +78,14 @@ async def test_resume_mid_steps_after_the_app_was_dropped(ctx: Context, officer:
     kinds = [(e.kind, e.step) for e in ev]
     assert ("resume", "verify_data") in kinds
     assert [e.data["done"] for e in ev if e.kind == "step"] == [
-        "install", "open_terms", "verify_data", "face", "qr_scan", "email_code", "set_pin"]
+        "install",
+        "open_terms",
+        "verify_data",
+        "face",
+        "qr_scan",
+        "email_code",
+        "set_pin",
+    ]
     assert len(visits.visits_of_day(ctx, ctx.today())) == 1  # the same visit, not a new one
 
 

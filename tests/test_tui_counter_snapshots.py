@@ -53,36 +53,41 @@ def earlier(ctx: Context, officer: Any, clock: Any) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_nik_view(snap_compare: Any, ctx: Context, officer: Any, clock: Any, earlier: None,
-                  size: tuple[int, int]) -> None:
+def test_nik_view(
+    snap_compare: Any, ctx: Context, officer: Any, clock: Any, earlier: None, size: tuple[int, int]
+) -> None:
     run = _driver(officer, clock, *NIK_NEW, "tab", *"Budi")
     assert snap_compare(counter_app(ctx), terminal_size=size, run_before=run)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_status_view(snap_compare: Any, ctx: Context, officer: Any, clock: Any,
-                     earlier: None, size: tuple[int, int]) -> None:
+def test_status_view(
+    snap_compare: Any, ctx: Context, officer: Any, clock: Any, earlier: None, size: tuple[int, int]
+) -> None:
     run = _driver(officer, clock, *NIK_NEW, "enter")
     assert snap_compare(counter_app(ctx), terminal_size=size, run_before=run)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_step_view_with_problem(snap_compare: Any, ctx: Context, officer: Any, clock: Any,
-                                earlier: None, size: tuple[int, int]) -> None:
+def test_step_view_with_problem(
+    snap_compare: Any, ctx: Context, officer: Any, clock: Any, earlier: None, size: tuple[int, int]
+) -> None:
     # NIK, start, prerequisites, install, open_terms, verify_data -> face; a problem chosen
     run = _driver(officer, clock, *NIK_NEW, *["enter"] * 6, "p", "enter", advance=75)
     assert snap_compare(counter_app(ctx), terminal_size=size, run_before=run)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_outcome_view(snap_compare: Any, ctx: Context, officer: Any, clock: Any,
-                      earlier: None, size: tuple[int, int]) -> None:
+def test_outcome_view(
+    snap_compare: Any, ctx: Context, officer: Any, clock: Any, earlier: None, size: tuple[int, int]
+) -> None:
     run = _driver(officer, clock, *NIK_NEW, *["enter"] * 8, "p", "enter", "t")
     assert snap_compare(counter_app(ctx), terminal_size=size, run_before=run)
 
 
-def test_today_panel_and_prerequisites_english(snap_compare: Any, ctx: Context, officer: Any,
-                                               clock: Any, earlier: None) -> None:
+def test_today_panel_and_prerequisites_english(
+    snap_compare: Any, ctx: Context, officer: Any, clock: Any, earlier: None
+) -> None:
     from dataclasses import replace
 
     ctx.settings = replace(ctx.settings, lang="en")

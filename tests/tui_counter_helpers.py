@@ -32,8 +32,15 @@ def add_registry(ctx: Context, nik: str, status: str, activated_on: date | None 
     from counter.store.models import RegistryEntry
 
     with ctx.db.write() as s:
-        s.add(RegistryEntry(nik=nik, ikd_status=status, activated_on=activated_on,
-                            source="test-extract.csv", updated_at=ctx.now()))
+        s.add(
+            RegistryEntry(
+                nik=nik,
+                ikd_status=status,
+                activated_on=activated_on,
+                source="test-extract.csv",
+                updated_at=ctx.now(),
+            )
+        )
 
 
 def counter_app(ctx: Context) -> CounterApp:

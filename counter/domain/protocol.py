@@ -23,7 +23,7 @@ DEFAULT_FILE = asset_path("protocol.toml")
 
 
 class ProtocolError(ValueError):
-    """A broken protocol file: ``file``, ``line`` (1-based, 0 when unknown), ``key``, ``problem``."""
+    """A broken protocol file: ``file``, ``line`` (1-based; 0: unknown), ``key``, ``problem``."""
 
     def __init__(self, file: str, line: int, key: str, problem: str) -> None:
         self.file, self.line, self.key, self.problem = file, line, key, problem
@@ -132,7 +132,10 @@ class Protocol:
         """Every text with a dotted name (used by the i18n test)."""
         out: list[tuple[str, Text]] = []
         for p in self.prerequisites:
-            out += [(f"prerequisites.{p.id}.label", p.label), (f"prerequisites.{p.id}.remedy", p.remedy)]
+            out += [
+                (f"prerequisites.{p.id}.label", p.label),
+                (f"prerequisites.{p.id}.remedy", p.remedy),
+            ]
         for pr in self.problems.values():
             out += [(f"problems.{pr.id}.text", pr.text), (f"problems.{pr.id}.remedy", pr.remedy)]
         for s in self.steps:
@@ -151,8 +154,7 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _TABLES: dict[str, dict[str, str]] = {
     "prerequisites": {"id": "id", "label": "text", "remedy": "text"},
     "problems": {"id": "id", "text": "text", "remedy": "text", "outcome": "outcome"},
-    "steps": {"id": "id", "title": "text", "instruction": "text", "problems": "idlist",
-              "qr": "qr"},
+    "steps": {"id": "id", "title": "text", "instruction": "text", "problems": "idlist", "qr": "qr"},
     "purposes": {"id": "id", "label": "text"},
 }
 _OPTIONAL = {("steps", "qr")}
@@ -202,8 +204,11 @@ class _Locator:
             return self.top_key(table)
         if key:
             nxt = self._find(re.compile(r"^\s*\["), head + 1)
-            hit = self._find(re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*[=.]"), head + 1,
-                             None if nxt < 0 else nxt)
+            hit = self._find(
+                re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*[=.]"),
+                head + 1,
+                None if nxt < 0 else nxt,
+            )
             if hit >= 0:
                 return hit + 1
         return head + 1
@@ -222,7 +227,7 @@ class _Loader:
 
     def text(self, value: Any, line: int, key: str) -> Text:
         if not isinstance(value, dict):
-            raise self.fail(line, key, "expected a table of texts, e.g. { id = \"...\", en = \"...\" }")
+            raise self.fail(line, key, 'expected a table of texts, e.g. { id = "...", en = "..." }')
         for lang in LANGS:
             if lang not in value:
                 raise self.fail(line, f"{key}.{lang}", f"missing the {lang!r} text")
@@ -230,7 +235,9 @@ class _Loader:
                 raise self.fail(line, f"{key}.{lang}", "expected a non-empty text")
         extra = sorted(set(value) - set(LANGS))
         if extra:
-            raise self.fail(line, f"{key}.{extra[0]}", f"unknown language (expected {', '.join(LANGS)})")
+            raise self.fail(
+                line, f"{key}.{extra[0]}", f"unknown language (expected {', '.join(LANGS)})"
+            )
         return Text(id=value["id"], en=value["en"])
 
     def items(self, data: dict[str, Any], table: str) -> list[dict[str, Any]]:
@@ -238,15 +245,20 @@ class _Loader:
         if raw is None:
             raise self.fail(0, table, f"missing: the file needs at least one [[{table}]]")
         if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw) or not raw:
-            raise self.fail(self.loc.top_key(table), table, f"expected one or more [[{table}]] tables")
+            raise self.fail(
+                self.loc.top_key(table), table, f"expected one or more [[{table}]] tables"
+            )
         out: list[dict[str, Any]] = []
         seen: dict[str, int] = {}
         spec = _TABLES[table]
         for i, item in enumerate(raw):
             for key in item:
                 if key not in spec:
-                    raise self.fail(self.loc.item_key(table, i, key), f"{table}.{key}",
-                                    f"unknown key (expected: {', '.join(spec)})")
+                    raise self.fail(
+                        self.loc.item_key(table, i, key),
+                        f"{table}.{key}",
+                        f"unknown key (expected: {', '.join(spec)})",
+                    )
             row: dict[str, Any] = {}
             for key, kind in spec.items():
                 line = self.loc.item_key(table, i, key)
@@ -259,11 +271,19 @@ class _Loader:
                 value = item[key]
                 if kind == "id":
                     if not isinstance(value, str) or not _ID_RE.match(value):
-                        raise self.fail(line, name, "expected an id: lowercase letters, digits "
-                                        f"and _, starting with a letter, got {value!r}")
+                        raise self.fail(
+                            line,
+                            name,
+                            "expected an id: lowercase letters, digits "
+                            f"and _, starting with a letter, got {value!r}",
+                        )
                     if value in seen:
-                        raise self.fail(line, name, f"duplicate id {value!r} (first in "
-                                        f"[[{table}]] number {seen[value] + 1})")
+                        raise self.fail(
+                            line,
+                            name,
+                            f"duplicate id {value!r} (first in "
+                            f"[[{table}]] number {seen[value] + 1})",
+                        )
                     seen[value] = i
                     name = f"{table}.{value}"
                     row[key] = value
@@ -271,18 +291,27 @@ class _Loader:
                     row[key] = self.text(value, line, f"{table}.{item.get('id', i + 1)}.{key}")
                 elif kind == "outcome":
                     if value not in PROBLEM_OUTCOMES:
-                        raise self.fail(line, f"{table}.{item.get('id', i + 1)}.{key}",
-                                        f"expected one of {', '.join(PROBLEM_OUTCOMES)}, got {value!r}")
+                        raise self.fail(
+                            line,
+                            f"{table}.{item.get('id', i + 1)}.{key}",
+                            f"expected one of {', '.join(PROBLEM_OUTCOMES)}, got {value!r}",
+                        )
                     row[key] = value
                 elif kind == "qr":
                     if value not in QR_KINDS:
-                        raise self.fail(line, f"{table}.{item.get('id', i + 1)}.{key}",
-                                        f"expected one of {', '.join(QR_KINDS)}, got {value!r}")
+                        raise self.fail(
+                            line,
+                            f"{table}.{item.get('id', i + 1)}.{key}",
+                            f"expected one of {', '.join(QR_KINDS)}, got {value!r}",
+                        )
                     row[key] = value
                 elif kind == "idlist":
                     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-                        raise self.fail(line, f"{table}.{item.get('id', i + 1)}.{key}",
-                                        "expected a list of problem ids")
+                        raise self.fail(
+                            line,
+                            f"{table}.{item.get('id', i + 1)}.{key}",
+                            "expected a list of problem ids",
+                        )
                     row[key] = tuple(value)
                 row.setdefault("_line", self.loc.item_key(table, i, None))
             out.append(row)
@@ -291,8 +320,9 @@ class _Loader:
     def load(self, data: dict[str, Any]) -> Protocol:
         for key in data:
             if key not in _TOP:
-                raise self.fail(self.loc.top_key(key), key,
-                                f"unknown key (expected: {', '.join(sorted(_TOP))})")
+                raise self.fail(
+                    self.loc.top_key(key), key, f"unknown key (expected: {', '.join(sorted(_TOP))})"
+                )
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version != 1:
             raise self.fail(self.loc.top_key("version"), "version", f"expected 1, got {version!r}")
@@ -304,38 +334,55 @@ class _Loader:
         prereq_ids = {p["id"]: p for p in prereqs}
         for p in problems:
             if p["id"] in prereq_ids:
-                raise self.fail(p["_line"] + 1, f"problems.{p['id']}.id",
-                                "the same id is a prerequisite: reason codes must be unique")
+                raise self.fail(
+                    p["_line"] + 1,
+                    f"problems.{p['id']}.id",
+                    "the same id is a prerequisite: reason codes must be unique",
+                )
         for i, s in enumerate(steps):
             for pid in s["problems"]:
                 if pid not in problem_ids:
-                    raise self.fail(self.loc.item_key("steps", i, "problems"),
-                                    f"steps.{s['id']}.problems",
-                                    f"unknown problem id {pid!r}")
+                    raise self.fail(
+                        self.loc.item_key("steps", i, "problems"),
+                        f"steps.{s['id']}.problems",
+                        f"unknown problem id {pid!r}",
+                    )
             if len(set(s["problems"])) != len(s["problems"]):
-                raise self.fail(self.loc.item_key("steps", i, "problems"),
-                                f"steps.{s['id']}.problems", "a problem id is listed twice")
+                raise self.fail(
+                    self.loc.item_key("steps", i, "problems"),
+                    f"steps.{s['id']}.problems",
+                    "a problem id is listed twice",
+                )
         raw_out = data.get("outcomes")
         if not isinstance(raw_out, dict):
-            raise self.fail(self.loc.top_key("outcomes"), "outcomes",
-                            "missing: an [outcomes] table with a text for every outcome code")
+            raise self.fail(
+                self.loc.top_key("outcomes"),
+                "outcomes",
+                "missing: an [outcomes] table with a text for every outcome code",
+            )
         outcomes: dict[str, Text] = {}
         for code in raw_out:
             if code not in oc.OUTCOMES:
-                raise self.fail(self.loc.table_key("outcomes", code), f"outcomes.{code}",
-                                f"unknown outcome code (expected: {', '.join(oc.OUTCOMES)})")
+                raise self.fail(
+                    self.loc.table_key("outcomes", code),
+                    f"outcomes.{code}",
+                    f"unknown outcome code (expected: {', '.join(oc.OUTCOMES)})",
+                )
         for code in oc.OUTCOMES:
             if code not in raw_out:
                 raise self.fail(self.loc.table_key("outcomes", None), f"outcomes.{code}", "missing")
-            outcomes[code] = self.text(raw_out[code], self.loc.table_key("outcomes", code),
-                                       f"outcomes.{code}")
+            outcomes[code] = self.text(
+                raw_out[code], self.loc.table_key("outcomes", code), f"outcomes.{code}"
+            )
         return Protocol(
             version=version,
             prerequisites=tuple(Prerequisite(p["id"], p["label"], p["remedy"]) for p in prereqs),
-            problems={p["id"]: Problem(p["id"], p["text"], p["remedy"], p["outcome"])
-                      for p in problems},
-            steps=tuple(Step(s["id"], s["title"], s["instruction"], s["problems"], s["qr"])
-                        for s in steps),
+            problems={
+                p["id"]: Problem(p["id"], p["text"], p["remedy"], p["outcome"]) for p in problems
+            },
+            steps=tuple(
+                Step(s["id"], s["title"], s["instruction"], s["problems"], s["qr"]) for s in steps
+            ),
             outcomes=outcomes,
             purposes=tuple(Purpose(p["id"], p["label"]) for p in purposes),
             source=self.file,

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.markup import escape
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Checkbox,
@@ -83,7 +83,11 @@ _KEY_TEXTS = {
 
 def fmt_duration(seconds: float) -> str:
     s = max(0, int(seconds))
-    return f"{s // 60:02d}:{s % 60:02d}" if s < 3600 else f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+    return (
+        f"{s // 60:02d}:{s % 60:02d}"
+        if s < 3600
+        else f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+    )
 
 
 def phone_ok(phone: str) -> bool:
@@ -127,16 +131,26 @@ class ProblemPicker(ModalScreen[str | None]):
         problems = self.protocol.step_problems(self.step_id)
         with Vertical():
             yield Label(self.heading, markup=False, classes="title")
-            yield OptionList(*[Option(escape(f"{i + 1}. {p.text.get(self.lang)}"), id=p.id)
-                               for i, p in enumerate(problems)], id="picker-list")
+            yield OptionList(
+                *[
+                    Option(escape(f"{i + 1}. {p.text.get(self.lang)}"), id=p.id)
+                    for i, p in enumerate(problems)
+                ],
+                id="picker-list",
+            )
             yield Static("", markup=False, id="picker-remedy")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         from counter.tui.app import localize_bindings
 
-        localize_bindings(self, {"counter.picker_cancel": "counter.keys.cancel",
-                                 "counter.picker_choose": "counter.keys.choose"})
+        localize_bindings(
+            self,
+            {
+                "counter.picker_cancel": "counter.keys.cancel",
+                "counter.picker_choose": "counter.keys.choose",
+            },
+        )
         ol = self.query_one(OptionList)
         ol.focus()
         if ol.option_count:
@@ -148,9 +162,13 @@ class ProblemPicker(ModalScreen[str | None]):
         if p is not None:
             t = self.app.t  # type: ignore[attr-defined]
             self.query_one("#picker-remedy", Static).update(
-                t("counter.step.remedy", text=p.remedy.get(self.lang)) + "\n"
-                + t("counter.step.suggested", outcome=self.protocol.outcome_text(p.outcome,
-                                                                               self.lang)))
+                t("counter.step.remedy", text=p.remedy.get(self.lang))
+                + "\n"
+                + t(
+                    "counter.step.suggested",
+                    outcome=self.protocol.outcome_text(p.outcome, self.lang),
+                )
+            )
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -198,7 +216,9 @@ class CounterScreen(Screen[None]):
     }
     CounterScreen #qr-payload { width: 1fr; margin-bottom: 1; }
     CounterScreen #note-input { width: 1fr; }
-    CounterScreen #today { width: 52; max-width: 60%; height: 1fr; border-left: solid $primary; padding: 0 1; }
+    CounterScreen #today {
+        width: 52; max-width: 60%; height: 1fr; border-left: solid $primary; padding: 0 1;
+    }
     CounterScreen #today DataTable { height: 1fr; }
     """
 
@@ -218,8 +238,10 @@ class CounterScreen(Screen[None]):
         Binding("space", "prereq_toggle", "Kurang/ada", id="counter.toggle"),
         Binding("up", "prereq_move(-1)", "", show=False, id="counter.prereq_up"),
         Binding("down", "prereq_move(1)", "", show=False, id="counter.prereq_down"),
-        *[Binding(str(n), f"prereq_toggle({n - 1})", "", show=False, id=f"counter.prereq_{n}")
-          for n in range(1, 10)],
+        *[
+            Binding(str(n), f"prereq_toggle({n - 1})", "", show=False, id=f"counter.prereq_{n}")
+            for n in range(1, 10)
+        ],
         Binding("escape", "prereq_back", "Kembali", id="counter.prereq_back"),
         # steps
         Binding("enter", "step_done", "Langkah selesai", id="counter.done"),
@@ -316,25 +338,41 @@ class CounterScreen(Screen[None]):
             yield Label(self.t("counter.nik.title"), classes="title")
             with Horizontal(classes="row"):
                 yield Label(self.t("counter.nik.label"))
-                yield NikInput(placeholder=self.t("counter.nik.placeholder"), restrict=r"[0-9]*",
-                               max_length=16, id="nik-input")
+                yield NikInput(
+                    placeholder=self.t("counter.nik.placeholder"),
+                    restrict=r"[0-9]*",
+                    max_length=16,
+                    id="nik-input",
+                )
             yield Static("", markup=False, id="nik-msg", classes="field-msg")
             with Horizontal(classes="row compact"):
                 yield Label(self.t("counter.nik.name"))
-                yield Input(placeholder=self.t("counter.nik.name_placeholder"), max_length=120,
-                            id="name-input", compact=True)
+                yield Input(
+                    placeholder=self.t("counter.nik.name_placeholder"),
+                    max_length=120,
+                    id="name-input",
+                    compact=True,
+                )
             with Horizontal(classes="row compact"):
                 yield Label(self.t("counter.nik.phone"))
                 yield Checkbox(self.t("counter.nik.consent"), id="consent", compact=True)
-                yield Input(placeholder=self.t("counter.nik.phone_placeholder"), max_length=20,
-                            restrict=r"[0-9+ \-]*", id="phone-input", disabled=True,
-                            compact=True)
+                yield Input(
+                    placeholder=self.t("counter.nik.phone_placeholder"),
+                    max_length=20,
+                    restrict=r"[0-9+ \-]*",
+                    id="phone-input",
+                    disabled=True,
+                    compact=True,
+                )
             yield Static("", markup=False, id="phone-msg", classes="field-msg error")
             with Horizontal(classes="row compact"):
                 yield Label(self.t("counter.nik.purpose"))
-                yield Select([(p.label.get(lang), p.id) for p in self.proto.purposes],
-                             prompt=self.t("counter.nik.purpose_prompt"), id="purpose",
-                             compact=True)
+                yield Select(
+                    [(p.label.get(lang), p.id) for p in self.proto.purposes],
+                    prompt=self.t("counter.nik.purpose_prompt"),
+                    id="purpose",
+                    compact=True,
+                )
             yield Static(self.t("counter.nik.hint"), classes="muted")
 
     def _compose_status(self) -> ComposeResult:
@@ -359,8 +397,11 @@ class CounterScreen(Screen[None]):
             yield Label("", markup=False, id="step-title", classes="title")
             yield Static("", markup=False, id="step-elapsed", classes="muted")
             yield Static("", markup=False, id="step-problem")
-            yield Input(placeholder=self.t("counter.step.qr_activation_placeholder"),
-                        id="qr-payload", compact=True)
+            yield Input(
+                placeholder=self.t("counter.step.qr_activation_placeholder"),
+                id="qr-payload",
+                compact=True,
+            )
             with Horizontal(id="step-main"):
                 yield Static("", markup=False, id="step-instruction")
                 yield QrCode("", id="step-qr")
@@ -373,8 +414,11 @@ class CounterScreen(Screen[None]):
             yield Static("", markup=False, id="outcome-reason", classes="block")
             with Horizontal(classes="row"):
                 yield Label(self.t("counter.outcome.note"))
-                yield Input(placeholder=self.t("counter.outcome.note_placeholder"),
-                            max_length=500, id="note-input")
+                yield Input(
+                    placeholder=self.t("counter.outcome.note_placeholder"),
+                    max_length=500,
+                    id="note-input",
+                )
             yield Static(self.t("counter.outcome.hint"), classes="muted")
 
     def on_mount(self) -> None:
@@ -384,8 +428,11 @@ class CounterScreen(Screen[None]):
         self.query_one("#today").display = False
         table = self.query_one("#today-table", DataTable)
         table.can_focus = False
-        table.add_columns(self.t("counter.today.time"), self.t("counter.today.nik"),
-                          self.t("counter.today.outcome"))
+        table.add_columns(
+            self.t("counter.today.time"),
+            self.t("counter.today.nik"),
+            self.t("counter.today.outcome"),
+        )
         self.refresh_header()
         if self.protocol is not None:
             self.query_one("#step-problem").display = False
@@ -405,12 +452,20 @@ class CounterScreen(Screen[None]):
         s = self.ctx.settings
         officer = self.officer.full_name or self.officer.username
         rows = self._today_rows()
-        line1 = self.t("counter.header", office=s.office_name, counter=s.counter_id,
-                       officer=officer, date=self.ctx.today().strftime("%d-%m-%Y"))
-        line2 = self.t("counter.counts", visits=len(rows),
-                       activated=sum(v.outcome == oc.ACTIVATED for v in rows),
-                       already=sum(v.outcome == oc.ALREADY_ACTIVE for v in rows),
-                       open=sum(v.ended_at is None for v in rows))
+        line1 = self.t(
+            "counter.header",
+            office=s.office_name,
+            counter=s.counter_id,
+            officer=officer,
+            date=self.ctx.today().strftime("%d-%m-%Y"),
+        )
+        line2 = self.t(
+            "counter.counts",
+            visits=len(rows),
+            activated=sum(v.outcome == oc.ACTIVATED for v in rows),
+            already=sum(v.outcome == oc.ALREADY_ACTIVE for v in rows),
+            open=sum(v.ended_at is None for v in rows),
+        )
         self.query_one("#counter-header", Static).update(f"{line1}\n{line2}")
         if self.query_one("#today").display:
             self._fill_today(rows)
@@ -419,10 +474,17 @@ class CounterScreen(Screen[None]):
         table = self.query_one("#today-table", DataTable)
         table.clear()
         for v in reversed(rows):
-            outcome = (self.proto.outcome_text(v.outcome, self.lang) if v.outcome and self.protocol
-                       else self.t("counter.today.open"))
-            table.add_row(self.ctx.local(v.started_at).strftime("%H:%M"), nikmod.mask(v.nik),
-                          outcome, key=v.id)
+            outcome = (
+                self.proto.outcome_text(v.outcome, self.lang)
+                if v.outcome and self.protocol
+                else self.t("counter.today.open")
+            )
+            table.add_row(
+                self.ctx.local(v.started_at).strftime("%H:%M"),
+                nikmod.mask(v.nik),
+                outcome,
+                key=v.id,
+            )
         self.query_one("#today-empty", Static).update("" if rows else self.t("counter.today.empty"))
 
     def action_toggle_today(self) -> None:
@@ -471,11 +533,19 @@ class CounterScreen(Screen[None]):
             case "step_done" | "problem" | "step_back":
                 return on_step
             case "enlarge_qr":
-                return on_step and step is not None and step.qr is not None and bool(
-                    self._qr_payload(step.qr))
+                return (
+                    on_step
+                    and step is not None
+                    and step.qr is not None
+                    and bool(self._qr_payload(step.qr))
+                )
             case "paste_qr":
-                return on_step and step is not None and step.qr == "activation" and not (
-                    self.app.settings.qr.activation)  # type: ignore[attr-defined]
+                return (
+                    on_step
+                    and step is not None
+                    and step.qr == "activation"
+                    and not (self.app.settings.qr.activation)
+                )  # type: ignore[attr-defined]
             case "retry" | "continue_step" | "end_with":
                 return phase == "step" and self.problem is not None
             case "save_print" | "outcome_back":
@@ -502,8 +572,12 @@ class CounterScreen(Screen[None]):
         from counter.services import visits
 
         assert self.visit_id is not None
-        return self._write(visits.record_event, self.ctx, self.visit_id, kind, step, data,
-                           self.officer.id) is not False
+        return (
+            self._write(
+                visits.record_event, self.ctx, self.visit_id, kind, step, data, self.officer.id
+            )
+            is not False
+        )
 
     # -- NIK ---------------------------------------------------------------------------------
     @on(Input.Changed, "#nik-input")
@@ -529,8 +603,9 @@ class CounterScreen(Screen[None]):
                             nikmod.REGION, region=f"{value[:2]}.{value[2:4]}.{value[4:6]}"
                         ).message(self.lang)
                 else:
-                    text += " · " + self.t("counter.nik.outside",
-                                           code=f"{value[:2]}.{value[2:4]}.{value[4:6]}")
+                    text += " · " + self.t(
+                        "counter.nik.outside", code=f"{value[:2]}.{value[2:4]}.{value[4:6]}"
+                    )
             msg.update(text)
             return None
         info, err = nikmod.check(value, today)
@@ -544,13 +619,19 @@ class CounterScreen(Screen[None]):
 
     def _describe(self, info: nikmod.NikInfo) -> str:
         today = self.ctx.today()
-        common = {"born": info.birth_date.strftime("%d-%m-%Y"),
-                  "sex": self.t(f"counter.sex.{info.sex}"), "age": info.age(today)}
+        common = {
+            "born": info.birth_date.strftime("%d-%m-%Y"),
+            "sex": self.t(f"counter.sex.{info.sex}"),
+            "age": info.age(today),
+        }
         if info.in_batang:
             return self.t("counter.nik.decoded", district=info.district_name, **common)
         code = f"{info.province_code}.{info.regency_code}.{info.district_code}"
-        return (self.t("counter.nik.decoded_outside", code=code, **common) + "\n"
-                + self.t("counter.nik.outside", code=code))
+        return (
+            self.t("counter.nik.decoded_outside", code=code, **common)
+            + "\n"
+            + self.t("counter.nik.outside", code=code)
+        )
 
     @on(Checkbox.Changed, "#consent")
     def _consent_changed(self, event: Checkbox.Changed) -> None:
@@ -587,11 +668,14 @@ class CounterScreen(Screen[None]):
     def _details(self) -> dict[str, Any]:
         consent = self.query_one("#consent", Checkbox).value
         purpose = self.query_one("#purpose", Select).value
-        return {"name": self.query_one("#name-input", Input).value.strip() or None,
-                "phone": (self.query_one("#phone-input", Input).value.strip() or None)
-                if consent else None,
-                "consent": consent,
-                "purpose": purpose if isinstance(purpose, str) else None}
+        return {
+            "name": self.query_one("#name-input", Input).value.strip() or None,
+            "phone": (self.query_one("#phone-input", Input).value.strip() or None)
+            if consent
+            else None,
+            "consent": consent,
+            "purpose": purpose if isinstance(purpose, str) else None,
+        }
 
     # -- status ------------------------------------------------------------------------------
     def _render_status(self) -> None:
@@ -601,9 +685,11 @@ class CounterScreen(Screen[None]):
         ikd = self.query_one("#status-ikd", Static)
         active = found.ikd_status == oc.ACTIVE
         if active:
-            text = (self.t("counter.status.active_since",
-                           date=found.activated_on.strftime("%d-%m-%Y"))
-                    if found.activated_on else self.t("counter.status.active"))
+            text = (
+                self.t("counter.status.active_since", date=found.activated_on.strftime("%d-%m-%Y"))
+                if found.activated_on
+                else self.t("counter.status.active")
+            )
         elif found.ikd_status == oc.NOT_ACTIVE:
             text = self.t("counter.status.not_active")
         else:
@@ -620,16 +706,20 @@ class CounterScreen(Screen[None]):
                 outcome = self.proto.outcome_text(h["outcome"], self.lang)
                 if h.get("reason"):
                     outcome += ": " + self.proto.reason_text(h["reason"], self.lang)
-                lines.append("  " + self.t("counter.status.history_row", date=day, time=h["time"],
-                                           outcome=outcome))
+                lines.append(
+                    "  "
+                    + self.t(
+                        "counter.status.history_row", date=day, time=h["time"], outcome=outcome
+                    )
+                )
             else:
-                lines.append("  " + self.t("counter.status.history_open", date=day,
-                                           time=h["time"]))
+                lines.append("  " + self.t("counter.status.history_open", date=day, time=h["time"]))
         if not found.visits:
             lines.append("  " + self.t("counter.status.no_history"))
         self.query_one("#status-history", Static).update("\n".join(lines))
         self.query_one("#status-hint", Static).update(
-            self.t("counter.status.hint_active" if active else "counter.status.hint_not_active"))
+            self.t("counter.status.hint_active" if active else "counter.status.hint_not_active")
+        )
 
     def _ensure_visit(self, step: str) -> bool:
         """Start the visit (first decision on the status view) or move the open one to ``step``."""
@@ -638,8 +728,9 @@ class CounterScreen(Screen[None]):
         if self.visit_id is not None:
             return self._event("status", step)
         assert self.info is not None
-        v = self._write(visits.start_visit, self.ctx, self.officer, self.info.nik, step=step,
-                        **self._details())
+        v = self._write(
+            visits.start_visit, self.ctx, self.officer, self.info.nik, step=step, **self._details()
+        )
         if v is False:
             return False
         self.visit_id = v.id
@@ -682,15 +773,21 @@ class CounterScreen(Screen[None]):
             line = escape(f"{pointer} {i + 1}. {mark} {p.label.get(self.lang)} — {state}")
             lines.append(f"[b $error]{line}[/]" if missing else line)
         self.query_one("#prereq-list", Static).update("\n".join(lines))
-        remedies = [self.t("counter.prereq.remedy", text=p.remedy.get(self.lang))
-                    for p in self.proto.prerequisites if p.id in self.missing]
+        remedies = [
+            self.t("counter.prereq.remedy", text=p.remedy.get(self.lang))
+            for p in self.proto.prerequisites
+            if p.id in self.missing
+        ]
         self.query_one("#prereq-remedy", Static).update("\n".join(remedies))
         first = self._first_missing()
-        hint = (self.t("counter.prereq.not_eligible",
-                       reason=self.proto.reason_text(first, self.lang)) if first
-                else self.t("counter.prereq.all_ok"))
+        hint = (
+            self.t("counter.prereq.not_eligible", reason=self.proto.reason_text(first, self.lang))
+            if first
+            else self.t("counter.prereq.all_ok")
+        )
         self.query_one("#prereq-hint", Static).update(
-            self.t("counter.prereq.hint", n=len(self.proto.prerequisites)) + "\n" + hint)
+            self.t("counter.prereq.hint", n=len(self.proto.prerequisites)) + "\n" + hint
+        )
 
     def _first_missing(self) -> str | None:
         return next((p.id for p in self.proto.prerequisites if p.id in self.missing), None)
@@ -745,8 +842,13 @@ class CounterScreen(Screen[None]):
 
         step = self.proto.steps[self.step_index]
         self.query_one("#step-title", Label).update(
-            self.t("counter.step.title", n=self.step_index + 1, total=len(self.proto.steps),
-                   title=step.title.get(self.lang)))
+            self.t(
+                "counter.step.title",
+                n=self.step_index + 1,
+                total=len(self.proto.steps),
+                title=step.title.get(self.lang),
+            )
+        )
         text = step.instruction.get(self.lang)
         payload = self._qr_payload(step.qr) if step.qr else ""
         if step.qr == "install":
@@ -758,20 +860,26 @@ class CounterScreen(Screen[None]):
         qr.payload = payload
         qr.display = bool(payload)
         paste = self.query_one("#qr-payload", Input)
-        paste.display = (step.qr == "activation"
-                         and not self.app.settings.qr.activation)  # type: ignore[attr-defined]
+        paste.display = step.qr == "activation" and not self.app.settings.qr.activation  # type: ignore[attr-defined]
         box = self.query_one("#step-problem", Static)
         if self.problem is None:
             box.display = False
         else:
             p = self.proto.problems[self.problem]
             box.display = True
-            box.update("\n".join([
-                self.t("counter.step.problem_chosen", text=p.text.get(self.lang)),
-                self.t("counter.step.remedy", text=p.remedy.get(self.lang)),
-                self.t("counter.step.suggested",
-                       outcome=self.proto.outcome_text(p.outcome, self.lang)),
-                self.t("counter.step.decide")]))
+            box.update(
+                "\n".join(
+                    [
+                        self.t("counter.step.problem_chosen", text=p.text.get(self.lang)),
+                        self.t("counter.step.remedy", text=p.remedy.get(self.lang)),
+                        self.t(
+                            "counter.step.suggested",
+                            outcome=self.proto.outcome_text(p.outcome, self.lang),
+                        ),
+                        self.t("counter.step.decide"),
+                    ]
+                )
+            )
         self._tick()
         self.refresh_bindings()
 
@@ -780,9 +888,13 @@ class CounterScreen(Screen[None]):
             return
         now = self.ctx.now()
         visit = (now - self.visit_started).total_seconds() if self.visit_started else 0
-        self.query_one("#step-elapsed", Static).update(self.t(
-            "counter.step.elapsed", step=fmt_duration((now - self.step_started).total_seconds()),
-            visit=fmt_duration(visit)))
+        self.query_one("#step-elapsed", Static).update(
+            self.t(
+                "counter.step.elapsed",
+                step=fmt_duration((now - self.step_started).total_seconds()),
+                visit=fmt_duration(visit),
+            )
+        )
 
     def _step_seconds(self) -> int:
         return int((self.ctx.now() - self.step_started).total_seconds()) if self.step_started else 0
@@ -797,8 +909,7 @@ class CounterScreen(Screen[None]):
         if not self._event("step", nxt, **data):
             return
         if last:
-            self._choose_outcome(oc.ACTIVATED, None, back=("step", self.step_index),
-                                 record=False)
+            self._choose_outcome(oc.ACTIVATED, None, back=("step", self.step_index), record=False)
         else:
             self._enter_step(self.step_index + 1)
 
@@ -814,9 +925,10 @@ class CounterScreen(Screen[None]):
 
     def action_problem(self) -> None:
         step = self.proto.steps[self.step_index]
-        self.app.push_screen(ProblemPicker(self.proto, step.id, self.lang,
-                                           self.t("counter.step.problems_title")),
-                             self._problem_chosen)
+        self.app.push_screen(
+            ProblemPicker(self.proto, step.id, self.lang, self.t("counter.step.problems_title")),
+            self._problem_chosen,
+        )
 
     def _problem_chosen(self, problem_id: str | None) -> None:
         if not problem_id:
@@ -865,10 +977,12 @@ class CounterScreen(Screen[None]):
         self.query_one("#step").focus()
 
     # -- outcome -----------------------------------------------------------------------------
-    def _choose_outcome(self, outcome: str, reason: str | None, back: tuple[str, int],
-                        record: bool = True) -> None:
-        if record and not self._event("choose_outcome", OUTCOME_STEP, outcome=outcome,
-                                      reason=reason):
+    def _choose_outcome(
+        self, outcome: str, reason: str | None, back: tuple[str, int], record: bool = True
+    ) -> None:
+        if record and not self._event(
+            "choose_outcome", OUTCOME_STEP, outcome=outcome, reason=reason
+        ):
             return
         self.outcome, self.reason, self.back_to = outcome, reason, back
         self._render_outcome()
@@ -878,14 +992,20 @@ class CounterScreen(Screen[None]):
         assert self.outcome is not None
         nik = self.info.nik if self.info else ""
         self.query_one("#outcome-nik", Static).update(
-            f"NIK {nik}" + (f"\n{self._describe(self.info)}" if self.info else ""))
+            f"NIK {nik}" + (f"\n{self._describe(self.info)}" if self.info else "")
+        )
         self.query_one("#outcome-text", Static).update(
-            self.t("counter.outcome.outcome",
-                   outcome=self.proto.outcome_text(self.outcome, self.lang)))
+            self.t(
+                "counter.outcome.outcome", outcome=self.proto.outcome_text(self.outcome, self.lang)
+            )
+        )
         lines = []
         if self.reason:
-            lines.append(self.t("counter.outcome.reason",
-                                reason=self.proto.reason_text(self.reason, self.lang)))
+            lines.append(
+                self.t(
+                    "counter.outcome.reason", reason=self.proto.reason_text(self.reason, self.lang)
+                )
+            )
             remedy = None
             if self.reason in self.proto.problems:
                 remedy = self.proto.problems[self.reason].remedy.get(self.lang)
@@ -914,7 +1034,8 @@ class CounterScreen(Screen[None]):
     def action_outcome_back(self) -> None:
         phase, index = self.back_to
         step = {"status": STATUS_STEP, "prereq": PREREQ_STEP}.get(phase) or (
-            self.proto.steps[index].id)
+            self.proto.steps[index].id
+        )
         if not self._event("back", step, outcome=self.outcome):
             return
         self.outcome = self.reason = None
@@ -930,13 +1051,21 @@ class CounterScreen(Screen[None]):
         from counter.services import visits
 
         assert self.visit_id is not None and self.info is not None
-        v = self._write(visits.finish_visit, self.ctx, self.visit_id, outcome, reason, note,
-                        self.officer.id)
+        v = self._write(
+            visits.finish_visit, self.ctx, self.visit_id, outcome, reason, note, self.officer.id
+        )
         if v is False:
             return False
-        self.notify(self.t("counter.saved", nik=nikmod.mask(self.info.nik),
-                           outcome=self.proto.outcome_text(outcome, self.lang)) + "\n"
-                    + self.t("counter.saved_ready"), timeout=4)
+        self.notify(
+            self.t(
+                "counter.saved",
+                nik=nikmod.mask(self.info.nik),
+                outcome=self.proto.outcome_text(outcome, self.lang),
+            )
+            + "\n"
+            + self.t("counter.saved_ready"),
+            timeout=4,
+        )
         self.reset_for_next()
         return True
 
@@ -953,11 +1082,13 @@ class CounterScreen(Screen[None]):
             try:
                 result = printing.print_slip(ctx, visit_id)
             except Exception as e:  # noqa: BLE001 - the visit is saved; show the printer problem
-                self.app.call_from_thread(self.notify, self.t("counter.slip_failed",
-                                                              detail=str(e)), severity="error")
+                self.app.call_from_thread(
+                    self.notify, self.t("counter.slip_failed", detail=str(e)), severity="error"
+                )
                 return
-            self.app.call_from_thread(self.notify, result.message,
-                                      severity="information" if result.ok else "error")
+            self.app.call_from_thread(
+                self.notify, result.message, severity="information" if result.ok else "error"
+            )
 
         self.run_worker(job, thread=True, exit_on_error=False, name="print-slip")
 
@@ -1004,11 +1135,15 @@ class CounterScreen(Screen[None]):
             prereq = next((e for e in reversed(events) if e.kind == "prereq"), None)
             if chosen is not None:
                 outcome, reason = chosen.data.get("outcome"), chosen.data.get("reason")
-                back = ("step", len(self.proto.steps) - 1) if reason in self.proto.problems \
+                back = (
+                    ("step", len(self.proto.steps) - 1)
+                    if reason in self.proto.problems
                     else ("status", 0)
+                )
                 if reason in self.proto.problems:
-                    step_id = chosen.step if chosen.step and self.proto.has_step(chosen.step) \
-                        else None
+                    step_id = (
+                        chosen.step if chosen.step and self.proto.has_step(chosen.step) else None
+                    )
                     prob_ev = next((e for e in reversed(events) if e.kind == "problem"), None)
                     if prob_ev and prob_ev.step and self.proto.has_step(prob_ev.step):
                         step_id = prob_ev.step
