@@ -341,3 +341,19 @@ def test_batches_above_one_statement_update_counts(any_ctx: Context, tmp_path: P
     assert len(got) == len(niks) + 1
     assert all(got[n][:2] == ("active", date(2025, 1, 2)) for n in niks)
     assert [got[n][2] for n in niks[:4]] == ["big.csv", "big2.csv", "big2.csv", "big.csv"]
+
+
+def test_header_only_file_imports_nothing(ctx: Context, tmp_path: Path) -> None:
+    f = write(tmp_path / "empty.csv", "sep=;\r\nNIK;STATUS IKD;TGL AKTIVASI\r\n")
+    res = import_registry(ctx, f)
+    assert (res.read, res.inserted, res.rejected, res.rejects_file) == (0, 0, 0, None)
+
+
+def test_quoted_csv_uses_the_csv_reader(any_ctx: Context, tmp_path: Path) -> None:
+    a, b = N(21), N(22)
+    f = write(tmp_path / "q.csv", 'NIK,NAMA,STATUS IKD\r\n'
+                                  f'"{a}","RAHAYU, SITI",SUDAH\r\n'
+                                  f'"{b}","SANTOSO; BUDI","BELUM"\r\n')
+    res = import_registry(any_ctx, f)
+    assert (res.read, res.inserted, res.rejected) == (2, 2, 0)
+    assert entries(any_ctx) == {a: ("active", None, "q.csv"), b: ("not_active", None, "q.csv")}

@@ -602,7 +602,7 @@ def _flat_params(checked: _Checked, order: list[int]) -> list[Any]:
     return flat
 
 
-BATCH = 500  # rows per INSERT statement (3 parameters each, well under SQLite's 32,766)
+BATCH = 200  # rows per INSERT statement (3 parameters each, well under SQLite's 32,766)
 _SQLITE_UPSERT = (
     " ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
     "activated_on = excluded.activated_on, source = excluded.source, "
