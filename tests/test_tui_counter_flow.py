@@ -553,3 +553,72 @@ async def test_refused_write_is_shown_and_nothing_moves(
         assert any("ditutup" in m or "closed" in m for m in shown), shown
     (v,) = visits.visits_of_day(ctx, ctx.today())
     assert v.ended_at is None  # still open, offered again after the next login
+
+
+@async_test
+async def test_other_status_keys_and_nik_fixed_once_recorded(ctx: Context, officer: Any) -> None:
+    add_registry(ctx, NIK_ACTIVE, oc.ACTIVE)
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        # registry says active, but the resident lost the phone: "s" starts an activation
+        await keys.nik(NIK_ACTIVE)
+        await keys("enter", "s")
+        assert screen.phase == "prereq"
+        await keys("escape")
+        assert screen.phase == "status"
+        await keys("escape")  # refused: the visit is recorded, its NIK cannot change
+        assert screen.phase == "status"
+        await keys("t", "enter")
+        ready_for_next(screen)
+        # unknown in the registry, but the resident shows an active app: "a"
+        await keys.nik(NIK_NEW)
+        await keys("enter")
+        await keys("escape")  # nothing recorded yet: back to the NIK field, still filled
+        assert screen.phase == "nik"
+        assert screen.query_one("#nik-input", NikInput).value == NIK_NEW
+        await keys("enter", "a")
+        ready_for_next(screen)
+    rows = visits.visits_of_day(ctx, ctx.today())
+    assert [(r.nik, r.outcome) for r in rows] == [
+        (NIK_ACTIVE, oc.DECLINED),
+        (NIK_NEW, oc.ALREADY_ACTIVE),
+    ]
+
+
+@async_test
+async def test_broken_protocol_file_is_shown_on_the_counter(tmp_path: Any, clock: Any) -> None:
+    from counter.config import load_settings
+    from counter.domain.protocol import DEFAULT_FILE
+    from counter.services import accounts
+    from counter.services.context import make_context
+
+    broken = tmp_path / "protocol.toml"
+    broken.write_text(
+        DEFAULT_FILE.read_text("utf-8").replace('outcome = "PENDING"', 'outcome = "LATER"', 1),
+        "utf-8",
+    )
+    s = load_settings(
+        tmp_path / "none.toml",
+        env={},
+        overrides={
+            "database.url": str(tmp_path / "b.db"),
+            "paths.data": str(tmp_path / "data"),
+            "protocol.file": str(broken),
+        },
+    )
+    ctx = make_context(s, clock=clock)
+    try:
+        officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
+        app = counter_app(ctx)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_counter(pilot, officer)
+            shown = " ".join(str(w.render()) for w in screen.query(Static))
+            assert str(broken) in shown and "problems.server_down.outcome" in shown
+            assert "line " in shown
+            assert not screen.query(NikInput)
+            await pilot.press(*"3325", "enter")
+            assert visits.visits_of_day(ctx, ctx.today()) == []
+    finally:
+        ctx.db.dispose()

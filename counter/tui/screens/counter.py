@@ -526,8 +526,11 @@ class CounterScreen(Screen[None]):
                 return phase == "status" and not active
             case "start_activation":
                 return phase == "status" and active
-            case "declined" | "edit_nik":
+            case "declined":
                 return phase == "status"
+            case "edit_nik":
+                # Once the visit is recorded its NIK is fixed: end it with an outcome instead.
+                return phase == "status" and self.visit_id is None
             case "prereq_next" | "prereq_toggle" | "prereq_move" | "prereq_back":
                 return phase == "prereq"
             case "step_done" | "problem" | "step_back":
