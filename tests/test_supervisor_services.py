@@ -240,3 +240,25 @@ def test_backup_and_doctor_cli(ctx, tmp_path, capsys) -> None:
     bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
     assert main(["--db", str(bad), "doctor", "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["ok"] is False
+
+
+def test_bundle_merged_after_close_voids_the_anchor(any_ctx, clock) -> None:
+    """A bundle may bring visits of a closed day: the stored running count is not trusted."""
+    import uuid
+
+    from counter.store.models import BundleImport, Visit
+
+    fx = build(any_ctx, clock)
+    _finish_row_11(any_ctx, fx)
+    dayclose.close_day(any_ctx, date(2026, 11, 26), fx.kasi, backup=False)
+    dayclose.close_day(any_ctx, DAY, fx.kasi, backup=False)
+    assert report.summary(any_ctx, DAY).activated_total == 1004
+    clock.set(at(27, 17, 0))
+    with any_ctx.db.write() as s:  # what bundles.import_bundle writes for a laptop's visit
+        s.add(Visit(id=str(uuid.uuid4()), officer_id=fx.siti.id, nik=nik(50), day=DAY,
+                    started_at=at(27, 10, 0), ended_at=at(27, 10, 9), outcome="ACTIVATED",
+                    handling_seconds=540, counter_id="LAPTOP", updated_at=at(27, 10, 9)))
+        s.add(BundleImport(sha256="a" * 64, source_device="laptop", imported_at=any_ctx.now()))
+    assert report.summary(any_ctx, DAY).activated_total == 1005
+    assert report.summary(any_ctx, date(2026, 11, 30)).activated_total == 1006
+    assert report.summary(any_ctx, DAY).visits == 12

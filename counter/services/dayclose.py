@@ -20,7 +20,7 @@ from sqlmodel import Session, col, func, select
 from counter.domain import outcomes as oc
 from counter.services import audit
 from counter.services.context import Context
-from counter.services.report import Report, summary
+from counter.services.report import Report, _anchor_closed, summary
 from counter.store.models import DayClose, Officer, Visit
 
 
@@ -69,24 +69,9 @@ def _require_supervisor(officer: Officer) -> None:
         raise DayCloseError("forbidden")
 
 
-def _anchor(s: Session, before: date) -> tuple[date | None, int]:
-    """Newest closed day < ``before`` whose cumulative count is valid, and that count."""
-    rows = s.exec(select(DayClose.day, DayClose.totals)
-                  .where(DayClose.status == "closed", col(DayClose.day) < before)
-                  .order_by(col(DayClose.day).desc()).limit(20)).all()
-    for d, totals in rows:
-        try:
-            t = json.loads(totals or "{}")
-        except ValueError:
-            continue
-        if t.get("prefix_closed") and isinstance(t.get("cum_activated"), int):
-            return d, int(t["cum_activated"])
-    return None, 0
-
-
 def _cumulative(s: Session, day: date) -> tuple[int, bool]:
     """(ACTIVATED visits with Visit.day <= day, every earlier day with visits is closed)."""
-    anchor, base = _anchor(s, day)
+    anchor, base = _anchor_closed(s, day, inclusive=False)
     counted = select(func.count()).select_from(Visit).where(Visit.outcome == oc.ACTIVATED,
                                                             col(Visit.day) <= day)
     gap = select(Visit.id).where(col(Visit.day) < day, ~exists().where(

@@ -19,7 +19,14 @@ from sqlmodel import Session, col, select
 
 from counter.domain import outcomes as oc
 from counter.services.context import Context
-from counter.store.models import AppSetting, DayClose, Officer, OutreachEvent, Visit
+from counter.store.models import (
+    AppSetting,
+    BundleImport,
+    DayClose,
+    Officer,
+    OutreachEvent,
+    Visit,
+)
 
 DAY_START_HOUR, DAY_END_HOUR = 8, 15  # office hours always shown in per_hour
 
@@ -149,12 +156,18 @@ NEW_EVENTS_SQL = ("SELECT 1 FROM visit_event e JOIN visit v ON v.id = e.visit_id
                   "WHERE e.rowid > ? AND +v.day <= ? LIMIT 1")
 
 
-def _anchor_closed(s: Session, day: date) -> tuple[date | None, int]:
-    """Newest closed day <= ``day`` whose stored cumulative count is still valid."""
-    rows = s.exec(select(DayClose.day, DayClose.totals)
-                  .where(DayClose.status == "closed", col(DayClose.day) <= day)
-                  .order_by(col(DayClose.day).desc()).limit(20)).all()
-    for d, totals in rows:
+def _anchor_closed(s: Session, day: date, inclusive: bool = True) -> tuple[date | None, int]:
+    """Newest closed day <= ``day`` (< with ``inclusive=False``) whose stored cumulative count
+    is still valid: every earlier day was closed when it was closed, no earlier day has been
+    reopened since (``dayclose.reopen_day`` clears the flag) and no bundle was merged after it
+    was closed (a bundle may carry visits of closed days)."""
+    last_import = s.exec(select(func.max(BundleImport.imported_at))).one()
+    q = select(DayClose.day, DayClose.totals, DayClose.closed_at).where(
+        DayClose.status == "closed", col(DayClose.day) <= day if inclusive
+        else col(DayClose.day) < day)
+    if last_import is not None:
+        q = q.where(col(DayClose.closed_at) > last_import)
+    for d, totals, _closed_at in s.exec(q.order_by(col(DayClose.day).desc()).limit(20)).all():
         try:
             t = json.loads(totals or "{}")
         except ValueError:
