@@ -345,3 +345,26 @@ def test_failure_midway_rolls_back_everything(two, clock, tmp_path, monkeypatch)
     _assert_nothing_imported(office)
     monkeypatch.undo()
     assert bundles.import_bundle(office, p).new_visits == 5
+
+
+def test_well_formed_file_with_bad_records_is_refused(two, clock, tmp_path):  # noqa: ANN001
+    """Checksum right but content wrong (made by another tool): refused, nothing imported."""
+    import hashlib
+
+    office = two[1]
+    _, data = _bundle(two, clock, tmp_path)
+    lines = gzip.decompress(data).splitlines(keepends=True)[:-1]
+    for i, line in enumerate(lines):
+        if b'"t":"vevent"' in line:
+            rec = json.loads(line)
+            del rec["kind"]
+            lines[i] = (json.dumps(rec, separators=(",", ":")) + "\n").encode()
+            break
+    content = b"".join(lines)
+    trailer = json.dumps({"t": "end", "sha256": hashlib.sha256(content).hexdigest()}).encode()
+    bad = tmp_path / "crafted.ikdb"
+    bad.write_bytes(bundles._gzip(content + trailer + b"\n"))
+    with pytest.raises(bundles.BundleError) as e:
+        bundles.import_bundle(office, bad)
+    assert e.value.code == "invalid" and "kind" in e.value.message("en")
+    _assert_nothing_imported(office)

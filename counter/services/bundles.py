@@ -469,6 +469,9 @@ def _check_records(b: Bundle) -> None:
         if not isinstance(o["username"], str) or not o["username"]:
             raise ValueError("officer without username")
     for e in b.events:
+        missing = [k for k in _EVENT_FIELDS if k not in e]
+        if missing:
+            raise KeyError(f"outreach event field {missing[0]}")
         e["day"] = _day(e["day"])
         e["created_at"] = _dt(e["created_at"])
         str(e["id"])
@@ -484,6 +487,9 @@ def _check_records(b: Bundle) -> None:
             raise KeyError(f"visit field {missing[0]}")
         visit_ids.add(v["id"])
     for e in b.vevents:
+        missing = [k for k in (*_VEVENT_FIELDS, "officer") if k not in e]
+        if missing:
+            raise KeyError(f"event field {missing[0]}")
         e["at"] = _dt(e["at"])
         if e["at"] is None or e["visit_id"] not in visit_ids:
             raise ValueError(f"event {e.get('id')} of an unknown visit")
