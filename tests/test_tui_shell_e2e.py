@@ -170,3 +170,28 @@ def test_kill_mid_visit_then_resume_and_finish(tmp_path: Path, tmux: list[Tmux])
     second.keys("C-q")
     second.wait_for("EXIT=0")
     ctx.db.dispose()
+
+
+def test_demo_in_english_shows_accounts_and_logs_in(tmp_path: Path, tmux: list[Tmux]) -> None:
+    """``ikd-counter --lang en demo``: a throwaway database, the demo accounts on the login."""
+    en = catalog("en")
+    t = Tmux(f"ikd-e2e-{uuid.uuid4().hex[:8]}")
+    tmux.append(t)
+    env = f"IKD_COUNTER_CONFIG={shlex.quote(str(tmp_path / 'config.toml'))} TMPDIR={tmp_path}"
+    t.start(f"env {env} {shlex.quote(IKD)} --lang en demo --registry 300 --visits 20; "
+            f"echo EXIT=$?; sleep 120")
+    screen = t.wait_for(en.t("tui.login.demo_title"), en.t("tui.login.heading"), "kasi",
+                        "246802", "siti", "135790", "budi", "135791", timeout=90)
+    assert en.t("tui.demo_banner")[:20] in screen
+    demo_dirs = list(tmp_path.glob("ikd-counter-demo-*"))
+    assert len(demo_dirs) == 1 and (demo_dirs[0] / "demo.db").exists()
+    t.type("kasi")
+    t.keys("Enter")
+    t.type("246802")
+    t.keys("Enter")
+    # the supervisor lands in supervisor mode (its home screen, in English)
+    t.wait_for(en.t("supervisor.summary.by_officer"))
+    t.keys("C-q")
+    t.wait_for("EXIT=0")
+    assert not demo_dirs[0].exists()  # the throwaway database is gone
+    assert not (tmp_path / "config.toml").exists()  # the real config is never written

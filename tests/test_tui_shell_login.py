@@ -37,6 +37,9 @@ async def test_officer_goes_to_counter_mode_and_cannot_reach_supervisor(ctx, off
         app.push_screen(Secret())
         await pilot.pause()
         assert not isinstance(app.screen, Secret)
+        app.switch_screen(Secret())
+        await pilot.pause()
+        assert app.screen is counter_screen
         # the command palette offers nothing supervisor-only
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert app.t("tui.palette.supervisor") not in titles

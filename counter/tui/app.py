@@ -44,7 +44,10 @@ from counter.i18n import catalog
 
 if TYPE_CHECKING:
     from counter.services.context import Clock, Context
-    from counter.store.models import Officer, Visit
+
+# Rows handed out by the services (the tui layer does not import the ORM models).
+Officer = Any
+Visit = Any
 
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
@@ -262,10 +265,20 @@ class CounterApp(App[None]):
             return AwaitComplete.nothing()
         return super().switch_mode(mode)
 
+    def _refused(self, screen: Any) -> bool:
+        if isinstance(screen, str):
+            screen = self.SCREENS.get(screen, screen)
+        return bool(getattr(screen, "SUPERVISOR_ONLY", False)) and not self.require_supervisor()
+
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
-        if getattr(screen, "SUPERVISOR_ONLY", False) and not self.require_supervisor():
+        if self._refused(screen):
             return AwaitComplete.nothing()
         return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Any) -> Any:
+        if self._refused(screen):
+            return AwaitComplete.nothing()
+        return super().switch_screen(screen)
 
     def login_done(self, officer: Officer) -> None:
         """Called by the login screen: add the modes, route by role, offer to resume."""

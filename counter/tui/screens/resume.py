@@ -16,15 +16,16 @@ from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 
 if TYPE_CHECKING:
-    from counter.store.models import Visit
     from counter.tui.app import CounterApp
+
+Visit = Any  # a visit row from services.visits
 
 REASON = "interrupted"
 CLOSE_KEYS = {"close_pending": oc.PENDING, "close_failed": oc.FAILED,
               "close_declined": oc.DECLINED}
 
 
-class ResumeScreen(ModalScreen["Visit | None"]):
+class ResumeScreen(ModalScreen[Any]):
     """Dismissed with the visit to resume, or None when nothing is to be resumed now."""
 
     app: CounterApp  # type: ignore[assignment]
