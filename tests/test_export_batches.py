@@ -324,3 +324,30 @@ def test_concurrent_export_is_refused_not_duplicated(ctx: Context, clock,  # noq
     assert json.loads(audit.recent(ctx, "export_failed")[0].detail)["error"] == "concurrent"
     again = export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "mine.csv")
     assert again.rows == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_changes_during_the_export_are_not_recorded_as_exported(
+        any_ctx: Context, clock, tmp_path: Path, monkeypatch, fmt: str) -> None:  # noqa: ANN001
+    """A visit finishes and another is corrected while the file is being written: the batch
+    records exactly the rows in the file (old revision), and the next since-last sends the rest."""
+    ctx = any_ctx
+    off, sup = people(ctx)
+    a = visit(ctx, clock, off, NIKS[0], "PENDING")
+    b = visit(ctx, clock, off, NIKS[1], finish=False)
+    writer = "_write_csv" if fmt == "csv" else "_write_xlsx"
+    real = getattr(export, writer)
+
+    def meanwhile(*args: Any, **kw: Any) -> None:
+        real(*args, **kw)
+        visits.finish_visit(ctx, b, "ACTIVATED", officer_id=off.id)
+        visits.correct_visit(ctx, a, sup, "ACTIVATED", None, "sudah aktif")
+
+    monkeypatch.setattr(export, writer, meanwhile)
+    r1 = export.export_visits(ctx, sup, "range", date_from=ctx.today(), date_to=ctx.today(),
+                              fmt=fmt, out=tmp_path / f"r1.{fmt}")
+    monkeypatch.undo()
+    assert _file_rows(r1) == [(a, 0, "Tidak")]
+    assert export.batch_items(ctx, r1.batch_id) == [(a, 0, False)]
+    r2 = export.export_visits(ctx, sup, "since_last", fmt=fmt, out=tmp_path / f"r2.{fmt}")
+    assert _file_rows(r2) == [(a, 1, "Ya"), (b, 0, "Tidak")]

@@ -41,7 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import and_, exists, func, select, text
+from sqlalchemy import and_, delete, exists, func, insert, literal, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -154,20 +154,25 @@ def _correction_expr() -> Any:
                                ExportItem.revision < Visit.revision))
 
 
+def _filters(mode: str, date_from: date | None, date_to: date | None) -> list[Any]:
+    where = [col(Visit.ended_at).is_not(None), col(Visit.outcome).is_not(None)]
+    if mode == "since_last":
+        where.append(~exists().where(ExportItem.visit_id == Visit.id,
+                                     ExportItem.revision == Visit.revision))
+    else:
+        where += [Visit.day >= date_from, Visit.day <= date_to]
+    return where
+
+
 def _query(mode: str, date_from: date | None, date_to: date | None) -> Any:
     cols = (Visit.id, Visit.office_code, Visit.counter_id, Officer.username,
             Visit.day, Visit.started_at, Visit.ended_at, Visit.nik, Visit.district_code,
             Visit.in_batang, Visit.ikd_status_found, Visit.outcome, Visit.reason,
             Visit.handling_seconds, Visit.note, Visit.phone, Visit.consent_contact,
             Visit.revision, _correction_expr())
-    q = (select(*cols).join(Officer, Officer.id == Visit.officer_id, isouter=True)
-         .where(col(Visit.ended_at).is_not(None), col(Visit.outcome).is_not(None)))
-    if mode == "since_last":
-        q = q.where(~exists().where(ExportItem.visit_id == Visit.id,
-                                    ExportItem.revision == Visit.revision))
-    else:
-        q = q.where(Visit.day >= date_from, Visit.day <= date_to)
-    return q.order_by(Visit.day, Visit.started_at, Visit.id)
+    return (select(*cols).join(Officer, Officer.id == Visit.officer_id, isouter=True)
+            .where(*_filters(mode, date_from, date_to))
+            .order_by(Visit.day, Visit.started_at, Visit.id))
 
 
 def _stream(conn: Connection, q: Any, kind: str) -> Generator[tuple[Any, ...], None, None]:
@@ -220,6 +225,7 @@ class _Conv:
         self._offsets: dict[str, Any] = {}
         self.recap: dict[Any, list[int]] = {}
         self.corrections = 0
+        self.rev_sum = 0  # sum of the exported revisions: with the row count, a fingerprint
         self.first_day: Any = None
         self.last_day: Any = None
         self.index = {o: i for i, o in enumerate(oc.OUTCOMES)}
@@ -299,7 +305,7 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str],
     side_write = side.write
     writerow = w.writerow
     # this loop is the hot path: everything is inlined (see neutralise(), _Conv.count())
-    day_s, counts = None, None
+    day_s, counts, rev_sum = None, None, 0
     for (vid, office, counter, officer, day, started, ended, nik, dcode, in_batang, status,
          outcome, reason, secs, note, phone, consent, rev, corr) in rows:
         if day != day_s:
@@ -327,6 +333,7 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str],
                   "'" + note if note and note[0] in danger else note,
                   phone if (consent and phone) else "",
                   yes if corr else no, rev))
+        rev_sum += rev
         if corr:
             side_write(f"{vid}\t{rev}\t1\n")
             conv.corrections += 1
@@ -334,6 +341,7 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str],
             side_write(f"{vid}\t{rev}\t0\n")
         counts[conv.index.get(outcome, -2)] += 1  # type: ignore[index]
         counts[-1] += 1  # type: ignore[index]
+    conv.rev_sum = rev_sum
     tw.flush()
     tw.detach()
 
@@ -443,6 +451,7 @@ def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: I
                 yes if in_batang else no, status, outcome, clean(reason), secs, clean(note),
                 phone_c if (consent and phone) else None, yes if corr else no, rev))
         side_write(f"{vid}\t{rev}\t{1 if corr else 0}\n")
+        conv.rev_sum += rev
         count(d, outcome, corr)
 
     rs = wb.create_sheet(SHEET_RECAP)
@@ -648,6 +657,7 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
         except OSError as e:
             raise _fail(ctx, officer, mode, _io_error(e, final)) from e
 
+        args_from, args_to = date_from, date_to
         first = _as_date(conv.first_day) if conv.first_day is not None else None
         last = _as_date(conv.last_day) if conv.last_day is not None else None
         if mode == "since_last":
@@ -668,7 +678,8 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
                 s.add(batch)
                 s.flush()
                 assert batch.id is not None
-                _insert_items(s, batch.id, side)
+                if not _insert_items_fast(s, batch.id, mode, args_from, args_to, conv):
+                    _insert_items(s, batch.id, side)
                 audit.record(s, ctx, "export", officer, target=f"batch:{batch.id}", mode=mode,
                              format=fmt, rows=conv.rows, corrections=conv.corrections,
                              date_from=date_from, date_to=date_to, file=str(final),
@@ -695,6 +706,25 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
     finally:
         side.close()
         _cleanup(temps)
+
+
+def _insert_items_fast(s: Any, batch_id: int, mode: str, date_from: date | None,
+                       date_to: date | None, conv: _Conv) -> bool:
+    """Record the items with one INSERT .. SELECT of the export's own query, then check that they
+    are exactly the rows written: same count and same sum of revisions. That check is exact
+    because, between the snapshot and now, the selection can only grow (visits finish, are
+    never deleted) and revisions only go up; a since-last export by someone else (which could
+    shrink it) is ruled out by the batch check. False (and nothing kept) when they differ."""
+    q = (select(literal(batch_id), Visit.id, Visit.revision, _correction_expr())
+         .where(*_filters(mode, date_from, date_to)).order_by(Visit.id))
+    s.execute(insert(ExportItem).from_select(
+        ["batch_id", "visit_id", "revision", "correction"], q))
+    n, total = s.execute(select(func.count(), func.coalesce(func.sum(ExportItem.revision), 0))
+                         .where(ExportItem.batch_id == batch_id)).one()
+    if int(n) == conv.rows and int(total) == conv.rev_sum:
+        return True
+    s.execute(delete(ExportItem).where(col(ExportItem.batch_id) == batch_id))
+    return False
 
 
 def _insert_items(s: Any, batch_id: int, side: IO[str]) -> None:
