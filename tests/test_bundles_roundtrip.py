@@ -368,3 +368,26 @@ def test_well_formed_file_with_bad_records_is_refused(two, clock, tmp_path):  # 
         bundles.import_bundle(office, bad)
     assert e.value.code == "invalid" and "kind" in e.value.message("en")
     _assert_nothing_imported(office)
+
+
+def test_followups_resolved_by_activations_on_the_other_side(two, clock, tmp_path):  # noqa: ANN001
+    laptop, office, siti, budi, _ = two
+    ositi = accounts.get_officer(office, "siti")
+    # NIK 50: PENDING at the office (follow-up open), ACTIVATED later on the laptop
+    a = visits.start_visit(office, ositi, _nik(50), phone="081234567890", consent=True)
+    visits.finish_visit(office, a.id, "PENDING", officer_id=ositi.id)
+    # NIK 51: PENDING on the laptop (follow-up open), ACTIVATED later at the office
+    b = visits.start_visit(laptop, budi, _nik(51), phone="081234567891", consent=True)
+    visits.finish_visit(laptop, b.id, "PENDING", officer_id=budi.id)
+    clock.advance(hours=2)
+    c = _visit(laptop, clock, siti, 50, "ACTIVATED")
+    d = _visit(office, clock, ositi, 51, "ACTIVATED")
+    assert visits.get_visit(office, a.id).followup_state == "open"
+    bundles.export_bundle(laptop, tmp_path / "f.ikdb")
+    summ = bundles.import_bundle(office, tmp_path / "f.ikdb")
+    assert summ.followups_resolved == 2
+    got_a, got_b = visits.get_visit(office, a.id), visits.get_visit(office, b.id)
+    assert (got_a.followup_state, got_a.resolved_by_visit_id) == ("resolved", c.id)
+    assert (got_b.followup_state, got_b.resolved_by_visit_id) == ("resolved", d.id)
+    assert visits.timeline(office, b.id)[-1].kind == "followup"
+    assert any("follow-ups resolved" in line for line in summ.lines("en"))

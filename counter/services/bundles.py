@@ -127,6 +127,7 @@ class ImportSummary:
     visits_updated: int = 0
     unchanged_visits: int = 0
     outcomes_changed: int = 0
+    followups_resolved: int = 0
     outreach_events_added: int = 0
     officers_created: list[str] = field(default_factory=list)
     conflicts: list[OutcomeConflict] = field(default_factory=list)
@@ -148,6 +149,7 @@ class ImportSummary:
                 "events_added": self.events_added, "visits_updated": self.visits_updated,
                 "unchanged_visits": self.unchanged_visits,
                 "outcomes_changed": self.outcomes_changed,
+                "followups_resolved": self.followups_resolved,
                 "outreach_events_added": self.outreach_events_added,
                 "officers_created": list(self.officers_created),
                 "outcome_conflicts": [c.to_json() for c in self.conflicts],
@@ -157,7 +159,8 @@ class ImportSummary:
     def from_json(cls, d: dict[str, Any]) -> ImportSummary:
         s = cls(sha256=d["sha256"], source_device=d.get("source_device", ""))
         for k in ("visits_in_bundle", "new_visits", "events_added", "visits_updated",
-                  "unchanged_visits", "outcomes_changed", "outreach_events_added"):
+                  "unchanged_visits", "outcomes_changed", "followups_resolved",
+                  "outreach_events_added"):
             setattr(s, k, int(d.get(k, 0)))
         s.officers_created = list(d.get("officers_created", []))
         s.closed_days = list(d.get("closed_days", []))
@@ -183,6 +186,8 @@ class ImportSummary:
         for c in self.conflicts:
             out.append(t("bundle.import.conflict", visit=c.visit_id[:8], nik=c.nik_masked,
                          ours=c.ours or "-", theirs=c.theirs or "-", winner=c.winner or "-"))
+        if self.followups_resolved:
+            out.append(t("bundle.import.followups_resolved", n=self.followups_resolved))
         if self.outreach_events_added:
             out.append(t("bundle.import.outreach_added", n=self.outreach_events_added))
         if self.officers_created:
@@ -619,6 +624,9 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
         if new_events:
             s.execute(insert(VisitEvent.__table__), new_events)  # type: ignore[attr-defined]
         summ.events_added = len(new_events)
+        touched = {r["nik"] for r in new_rows} | {v.nik for v in existing.values()
+                                                  if v in s.dirty}
+        summ.followups_resolved = _resolve_followups(s, ctx, touched, officer)
         summ.closed_days = sorted(set(summ.closed_days))
         s.add(BundleImport(sha256=b.sha256, source_device=b.device_id, imported_at=now,
                            officer_id=officer.id if officer else None,
@@ -628,6 +636,37 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
                      events_added=summ.events_added, visits_updated=summ.visits_updated,
                      conflicts=len(summ.conflicts), officers_created=summ.officers_created)
     return summ
+
+
+def _resolve_followups(s: Session, ctx: Context, niks: set[str], by: Officer | None) -> int:
+    """Open follow-ups resolved by a later ACTIVATED visit of the same NIK, whichever side
+    recorded either of them, exactly as ``visits.finish_visit`` does for one recorded here."""
+    from counter.services.visits import _append
+
+    n = 0
+    for chunk in _chunks(sorted(niks)):
+        rows = list(s.exec(select(Visit).where(col(Visit.nik).in_(chunk)).where(
+            (Visit.outcome == oc.ACTIVATED)
+            | col(Visit.followup_state).in_(("open", "contacted")))))
+        by_nik: dict[str, list[Visit]] = {}
+        for v in rows:
+            by_nik.setdefault(v.nik, []).append(v)
+        for group in by_nik.values():
+            done = sorted((v for v in group if v.outcome == oc.ACTIVATED),
+                          key=lambda v: v.started_at)
+            for old in group:
+                if old.followup_state not in ("open", "contacted"):
+                    continue
+                later = [v for v in done if v.id != old.id and v.started_at > old.started_at]
+                if not later:
+                    continue
+                old.followup_state = "resolved"
+                old.resolved_by_visit_id = later[0].id
+                old.revision += 1
+                _append(s, ctx, old, "followup", None,
+                        {"state": "resolved", "by_visit": later[0].id}, by.id if by else None)
+                n += 1
+    return n
 
 
 def _event_row(e: dict[str, Any], ids: dict[str | None, int | None]) -> dict[str, Any]:
