@@ -470,9 +470,13 @@ def parse_bundle(raw: bytes, name: str = "bundle") -> Bundle:
 
 def _check_records(b: Bundle) -> None:
     """Convert field types in place; any bad value raises (ValueError/KeyError/TypeError)."""
+    from counter.services.accounts import AccountError, check_username
+
     for o in b.officers:
-        if not isinstance(o["username"], str) or not o["username"]:
-            raise ValueError("officer without username")
+        try:
+            check_username(o["username"])
+        except AccountError:
+            raise ValueError(f"officer name {str(o['username'])[:40]!r}") from None
     for e in b.events:
         missing = [k for k in _EVENT_FIELDS if k not in e]
         if missing:
