@@ -206,7 +206,7 @@ async def test_problem_with_remedy_then_retry_and_success(ctx: Context, officer:
         assert screen.problem is None and screen.proto.steps[screen.step_index].id == "face"
         # a second problem on a later step: continue anyway
         await keys("enter")  # face done
-        await keys("p", "down", "enter")  # qr_scan: second problem, server_down
+        await keys("p", "2")  # qr_scan: the second problem by its number, server_down
         assert screen.problem == "server_down"
         await keys("c")  # continue anyway
         assert screen.proto.steps[screen.step_index].id == "email_code"

@@ -121,6 +121,10 @@ class ProblemPicker(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "choose", "Pilih", id="counter.picker_choose", priority=True),
         Binding("escape", "cancel", "Batal", id="counter.picker_cancel"),
+        *[
+            Binding(str(n), f"pick({n - 1})", "", show=False, id=f"counter.picker_{n}")
+            for n in range(1, 10)
+        ],
     ]
 
     def __init__(self, protocol: Protocol, step_id: str, lang: str, title: str) -> None:
@@ -173,6 +177,12 @@ class ProblemPicker(ModalScreen[str | None]):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def action_pick(self, index: int) -> None:
+        """Digits 1-9 choose a problem directly (the list is numbered)."""
+        ol = self.query_one(OptionList)
+        if 0 <= index < ol.option_count:
+            self.dismiss(ol.get_option_at_index(index).id)
 
     def action_choose(self) -> None:
         ol = self.query_one(OptionList)
@@ -854,9 +864,7 @@ class CounterScreen(Screen[None]):
         )
         text = step.instruction.get(self.lang)
         payload = self._qr_payload(step.qr) if step.qr else ""
-        if step.qr == "install":
-            text += "\n\n" + self.t("counter.step.qr_install", url=payload)
-        elif step.qr == "activation" and not payload:
+        if step.qr == "activation" and not payload:
             text += "\n\n" + self.t("counter.step.qr_none")
         self.query_one("#step-instruction", Static).update(text)
         qr = self.query_one("#step-qr", QrCode)
