@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import islice
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -220,22 +220,15 @@ def parse_date(raw: object, today: date) -> date | None:
 class _Table:
     headers: list[str]
     header_line: int  # 1-based line (CSV) or row (XLSX) of the header
-    niks: Sequence[Any]  # raw cells, one per data row
-    statuses: Sequence[Any]
-    dates: Sequence[Any]
+    rows: list[tuple[Any, Any, Any]]  # (nik, status, date) raw cells of each data row
     lines: list[int] | None  # line of each row; None: header_line + 1 + index
     delimiter: str
+    niks_valid: bool = False  # the reader already matched every NIK as a valid Batang NIK
 
-    @classmethod
-    def of_rows(cls, headers: list[str], header_line: int, rows: list[tuple[Any, ...]],
-                lines: list[int] | None, delimiter: str) -> _Table:
-        """From (nik, status[, date]) row tuples: transposed in C."""
-        cols = list(zip(*rows)) if rows else [(), ()]
-        dates = cols[2] if len(cols) > 2 else [None] * len(cols[0])
-        return cls(headers, header_line, cols[0], cols[1], dates, lines, delimiter)
 
-    def row(self, i: int) -> tuple[Any, Any, Any]:
-        return self.niks[i], self.statuses[i], self.dates[i]
+def _with_dates(rows: list[tuple[Any, ...]]) -> list[tuple[Any, Any, Any]]:
+    """(nik, status) rows of a file without an activation-date column, as 3-tuples (in C)."""
+    return list(zip(map(itemgetter(0), rows), map(itemgetter(1), rows), repeat(None)))
 
 
 def _decode(data: bytes) -> str:
@@ -301,16 +294,22 @@ def _read_csv(path: Path, progress: Progress | None) -> _Table:
     # Fastest path: no quoting anywhere, so one regular expression pulls the wanted cells of
     # every line (in C). Lines that do not fit make the count differ: then the csv reader.
     if text.find('"', start_pos) == -1:
-        pat = _line_pattern(delim, wanted)
-        rows = pat.findall(text, start_pos)
+        # first with the NIK cell matched as a valid Batang NIK (saves a pass over the column);
+        # when some line does not fit that, again with any NIK cell
+        niks_valid = True
+        rows = _line_pattern(delim, wanted, ni).findall(text, start_pos)
+        if len(rows) != body_lines:
+            niks_valid = False
+            rows = _line_pattern(delim, wanted).findall(text, start_pos)
         if len(rows) == body_lines:
             if progress:
                 progress(50, 100)
-            order = sorted(wanted)
-            rows_cols = list(zip(*rows)) if rows else [()] * len(wanted)
-            cols = [rows_cols[order.index(i)] for i in wanted]
-            dates = cols[2] if di is not None else [None] * len(cols[0])
-            return _Table(headers, header_line, cols[0], cols[1], dates, None, delim)
+            in_file_order = sorted(wanted)
+            if wanted != in_file_order:  # e.g. STATUS before NIK: put the cells in our order
+                rows = list(map(itemgetter(*[in_file_order.index(i) for i in wanted]), rows))
+            if di is None:
+                rows = _with_dates(rows)
+            return _Table(headers, header_line, rows, None, delim, niks_valid)
     # Fast path: rows straight from the C reader through itemgetter, in chunks (for progress).
     getter = itemgetter(*wanted)
     rows = []
@@ -324,7 +323,8 @@ def _read_csv(path: Path, progress: Progress | None) -> _Table:
                 progress(buf.tell() * 50 // max(1, total), 100)
         # line numbers are implicit unless a quoted cell spans lines (or lines end in a bare CR)
         if body_lines == len(rows):
-            return _Table.of_rows(headers, header_line, rows, None, delim)
+            return _Table(headers, header_line, rows if di is not None else _with_dates(rows),
+                          None, delim)
     except IndexError:  # a blank or short line
         pass
     # Slow path: short rows, blank lines or multi-line cells; keep exact line numbers.
@@ -342,13 +342,17 @@ def _read_csv(path: Path, progress: Progress | None) -> _Table:
             row = row + [""] * (width - len(row))
         rows.append((row[ni], row[si], row[di] if di is not None else None))
         lines.append(first_line)
-    return _Table.of_rows(headers, header_line, rows, lines, delim)
+    return _Table(headers, header_line, rows, lines, delim)
 
 
-def _line_pattern(delim: str, wanted: list[int]) -> re.Pattern[str]:
+def _line_pattern(delim: str, wanted: list[int], valid_nik_at: int | None = None
+                  ) -> re.Pattern[str]:
+    """One data line: the wanted cells captured; with ``valid_nik_at`` that cell must be a
+    valid Batang NIK."""
     d = re.escape(delim)
     cell = f"[^{d}\\r\\n]*"
-    parts = [f"({cell})" if k in wanted else cell for k in range(max(wanted) + 1)]
+    parts = [(f"({_BATANG_NIK})" if k == valid_nik_at else f"({cell})") if k in wanted else cell
+             for k in range(max(wanted) + 1)]
     return re.compile("^" + d.join(parts) + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
 
 
@@ -398,7 +402,7 @@ def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
                 lines.append(r)
                 if progress and r % CHUNK == 0:
                     progress(min(49, r // CHUNK), 100)
-            return _Table.of_rows(headers, header_line, rows, lines, ";")
+            return _Table(headers, header_line, rows, lines, ";")
         raise RegistryError("no_nik_column", file=path.name,
                             headers=", ".join(first_headers) or "-")
     finally:
@@ -430,14 +434,21 @@ BIRTH_DIGITS_RE = (
     r"|(?:31|71)(?:0[13578]|1[02])[0-9]{2})")
 
 
-@lru_cache(maxsize=1)
-def _batang_niks_re() -> re.Pattern[str]:
-    """Newline-separated valid Batang NIKs (district known, birth date possible, serial > 0)."""
+def _batang_nik_pattern() -> str:
+    """A valid Batang NIK: district known, birth date possible, serial not 0000."""
     from counter.domain import regions
 
     prefixes = "|".join(r.code.replace(".", "") for r in regions.districts())
-    one = f"(?:{prefixes}){BIRTH_DIGITS_RE}(?!0000)[0-9]{{4}}"
-    return re.compile(f"(?:{one}\n)*{one}")
+    return f"(?:{prefixes}){BIRTH_DIGITS_RE}(?!0000)[0-9]{{4}}"
+
+
+_BATANG_NIK = _batang_nik_pattern()
+
+
+@lru_cache(maxsize=1)
+def _batang_niks_re() -> re.Pattern[str]:
+    """Newline-separated valid Batang NIKs."""
+    return re.compile(f"(?:{_BATANG_NIK}\n)*{_BATANG_NIK}")
 
 
 class _Lazy(dict):  # type: ignore[type-arg]
@@ -454,15 +465,11 @@ class _Lazy(dict):  # type: ignore[type-arg]
 
 @dataclass
 class _Checked:
-    niks: list[Any]  # NIK of each row (separators removed where that made it valid)
-    keep: list[int] | None  # rows to store (the last row of each NIK); None: every row
-    status: list[str | None]  # status code of each row
-    dates: list[Any]  # ISO activation date of each row (None, or _BAD)
+    rows: list[tuple[Any, Any, Any]]  # rows to store (nik cleaned), file order; [] with all_rows
+    all_rows: bool  # every row of the table is stored as it is (no reject, no duplicate)
+    status: dict[Any, str | None]  # raw status cell -> status code
+    dates: dict[Any, Any]  # raw date cell -> ISO date or None
     rejects: list[tuple[int, Any, Any, Any, str]]  # (index, nik, status, date, reason)
-
-    @property
-    def count(self) -> int:
-        return len(self.niks) if self.keep is None else len(self.keep)
 
 
 def _validate(table: _Table, today: date, lang: str) -> _Checked:
@@ -473,21 +480,19 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
     from counter.i18n import catalog
 
     t = catalog(lang)
-    raw_niks = table.niks
-    n_rows = len(raw_niks)
-    if not n_rows:
-        return _Checked([], None, [], [], [])
-    niks = list(raw_niks)
-    smap = {raw: status_code(raw) for raw in set(table.statuses)}
+    rows = table.rows
+    n_rows = len(rows)
+    smap = {raw: status_code(raw) for raw in set(map(itemgetter(1), rows))}
     dmap: dict[Any, Any] = {}
-    for raw in set(table.dates):
+    for raw in set(map(itemgetter(2), rows)):
         try:
             d = parse_date(raw, today)
             dmap[raw] = d.isoformat() if d else None
         except (ValueError, OverflowError):
             dmap[raw] = _BAD
-    st_col = list(map(smap.__getitem__, table.statuses))
-    dt_col = list(map(dmap.__getitem__, table.dates))
+    if not n_rows:
+        return _Checked([], True, smap, dmap, [])
+    niks = list(map(itemgetter(0), rows))
 
     def prefix_ok(prefix: str) -> bool:
         return nikmod.check(prefix + "0101900001", today)[0] is not None
@@ -500,9 +505,10 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
             return False
 
     bad: set[int] = set()
-    if set(map(type, niks)) == {str} and _batang_niks_re().fullmatch("\n".join(niks)):
+    all_str = table.niks_valid or set(map(type, niks)) == {str}
+    if table.niks_valid or (all_str and _batang_niks_re().fullmatch("\n".join(niks))):
         pass  # every NIK is a valid Batang NIK: one C pass over the column
-    elif (set(map(type, niks)) == {str} and set(map(len, niks)) == {16}
+    elif (all_str and set(map(len, niks)) == {16}
             and all(map(str.isascii, niks)) and all(map(str.isdigit, niks))):
         bad_pref = {p for p in set(map(itemgetter(slice(0, 6)), niks)) if not prefix_ok(p)}
         bad_born = {b for b in set(map(itemgetter(slice(6, 12)), niks)) if not born_ok(b)}
@@ -515,16 +521,16 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
                if n.__class__ is not str or len(n) != 16 or not n.isascii() or not n.isdigit()
                or n[12:] == "0000" or not okp[n[:6]] or not okb[n[6:12]]}
     if None in smap.values():
-        bad.update(i for i, st in enumerate(st_col) if st is None)
+        bad.update(i for i, s in enumerate(map(smap.__getitem__, map(itemgetter(1), rows)))
+                   if s is None)
     if _BAD in dmap.values():
-        bad.update(i for i, d in enumerate(dt_col) if d is _BAD)
-    # a date is kept only for an active entry
-    if any(st != oc.ACTIVE and d is not None for st, d in set(zip(st_col, dt_col))):
-        dt_col = [d if st == oc.ACTIVE else None for st, d in zip(st_col, dt_col)]
+        bad.update(i for i, d in enumerate(map(dmap.__getitem__, map(itemgetter(2), rows)))
+                   if d is _BAD)
     rejects: list[tuple[int, Any, Any, Any, str]] = []
     excluded: set[int] = set()
+    cleaned = False
     for i in sorted(bad):
-        n, s, d = table.row(i)
+        n, s, d = rows[i]
         if _empty(n) and _empty(s) and _empty(d):
             excluded.add(i)  # an empty row: nothing to import, nothing to report
             continue
@@ -532,9 +538,9 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
         reason = None
         if err is not None:
             reason = "NIK: " + err.message(lang)
-        elif st_col[i] is None:
+        elif smap[s] is None:
             reason = t("registry.bad_status", value="" if s is None else s)
-        elif dt_col[i] is _BAD:
+        elif dmap[d] is _BAD:
             reason = t("registry.bad_date", value=d)
         if reason:
             rejects.append((i, n, s, d, reason))
@@ -542,9 +548,11 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
         else:
             assert info is not None
             niks[i] = info.nik  # valid once the separators are gone
-    keep: list[int] | None
+            cleaned = True
     if len(set(niks)) == n_rows:  # no NIK twice: the common case
-        keep = None if not excluded else [i for i in range(n_rows) if i not in excluded]
+        if not excluded and not cleaned:
+            return _Checked([], True, smap, dmap, [])
+        keep = [i for i in range(n_rows) if i not in excluded]
     else:
         seen: dict[str, int] = {}
         for i, n in enumerate(niks):
@@ -552,12 +560,13 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
                 continue
             j = seen.get(n)
             if j is not None:
-                rn, rs, rd = table.row(j)
+                rn, rs, rd = rows[j]
                 rejects.append((j, rn, rs, rd, t("registry.superseded", line=_line(table, i))))
             seen[n] = i
-        keep = list(seen.values())
+        keep = sorted(seen.values())
     rejects.sort(key=itemgetter(0))
-    return _Checked(niks, keep, st_col, dt_col, rejects)
+    return _Checked([(niks[i], rows[i][1], rows[i][2]) for i in keep], False, smap, dmap,
+                    rejects)
 
 
 def _line(table: _Table, index: int) -> int:
@@ -582,24 +591,25 @@ def _write_rejects(path: Path, table: _Table, checked: _Checked, lang: str) -> P
 # ---- writing ----------------------------------------------------------------------------------
 
 
-def _order(checked: _Checked) -> list[int]:
-    """Rows to store, sorted by NIK so the primary-key index is filled in order."""
-    rows = range(len(checked.niks)) if checked.keep is None else checked.keep
-    return sorted(rows, key=checked.niks.__getitem__)
+def _sorted_rows(table: _Table, checked: _Checked) -> list[tuple[Any, Any, Any]]:
+    """The rows to store sorted by NIK, so the primary-key index is filled in order. With every
+    row stored as it is, the table's own list is sorted in place (it is not needed afterwards)."""
+    rows = table.rows if checked.all_rows else checked.rows
+    rows.sort(key=itemgetter(0))
+    return rows
 
 
-def _params(checked: _Checked, order: list[int]) -> list[tuple[str, str, str | None]]:
-    return list(zip(map(checked.niks.__getitem__, order), map(checked.status.__getitem__, order),
-                    map(checked.dates.__getitem__, order)))
-
-
-def _flat_params(checked: _Checked, order: list[int]) -> list[Any]:
-    """nik, status, date, nik, status, date, ... (for multi-row VALUES), built in C."""
-    flat: list[Any] = [None] * (3 * len(order))
-    flat[0::3] = list(map(checked.niks.__getitem__, order))
-    flat[1::3] = list(map(checked.status.__getitem__, order))
-    flat[2::3] = list(map(checked.dates.__getitem__, order))
+def _flat_params(rows: list[tuple[Any, Any, Any]], checked: _Checked) -> list[Any]:
+    """nik, status, date, nik, status, date, ... for multi-row VALUES, built in C."""
+    flat = list(chain.from_iterable(rows))
+    flat[1::3] = list(map(checked.status.__getitem__, flat[1::3]))
+    flat[2::3] = list(map(checked.dates.__getitem__, flat[2::3]))
     return flat
+
+
+def _params(rows: list[tuple[Any, Any, Any]], checked: _Checked) -> list[tuple[Any, Any, Any]]:
+    smap, dmap = checked.status, checked.dates
+    return [(n, smap[s], dmap[d]) for n, s, d in rows]
 
 
 BATCH = 200  # rows per INSERT statement (3 parameters each, well under SQLite's 32,766)
@@ -612,9 +622,12 @@ _SQLITE_UPSERT = (
 
 
 def _sqlite_insert(rows: int, source: str, ts: str, upsert: bool) -> str:
-    one = f"(?, ?, ?, {_sql_literal(source)}, {_sql_literal(ts)})"
+    """INSERT of ``rows`` rows; the activation date is kept only for active entries."""
     return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, source, updated_at) "
-            "VALUES " + ", ".join([one] * rows) + (_SQLITE_UPSERT if upsert else ""))
+            "SELECT column1, column2, CASE WHEN column2 = 'active' THEN column3 END, "
+            f"{_sql_literal(source)}, {_sql_literal(ts)} FROM (VALUES "
+            + ", ".join(["(?, ?, ?)"] * rows) + ") WHERE true"
+            + (_SQLITE_UPSERT if upsert else ""))
 
 
 def _sql_literal(text: str) -> str:
@@ -713,21 +726,22 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
         checked = _validate(table, ctx.today(), lang)
         if progress:
             progress(60, 100)
-        order = _order(checked)
+        n_rejects = len(checked.rejects)
+        rejects_file = (str(_write_rejects(path, table, checked, lang)) if n_rejects else None)
+        rows = _sorted_rows(table, checked)
+        n_stored = len(rows)
         now = ctx.now()
         source = path.name[:200]
         if ctx.db.kind == "sqlite":
-            inserted, updated = _write_sqlite(ctx, _flat_params(checked, order), source, now,
-                                              progress)
+            flat = _flat_params(rows, checked)
+            del rows, table
+            inserted, updated = _write_sqlite(ctx, flat, source, now, progress)
         else:
-            inserted, updated = _write_postgres(ctx, _params(checked, order), source, now,
+            inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
                                                 progress)
-        rejects_file = (str(_write_rejects(path, table, checked, lang))
-                        if checked.rejects else None)
-        n_read = len(order) + len(checked.rejects)
-        result = ImportResult(read=n_read, inserted=inserted, updated=updated,
-                              unchanged=len(order) - inserted - updated,
-                              rejected=len(checked.rejects), rejects_file=rejects_file,
+        result = ImportResult(read=n_stored + n_rejects, inserted=inserted, updated=updated,
+                              unchanged=n_stored - inserted - updated,
+                              rejected=n_rejects, rejects_file=rejects_file,
                               seconds=round(time.perf_counter() - t0, 3))
     finally:
         if gc_was:
