@@ -622,3 +622,30 @@ async def test_broken_protocol_file_is_shown_on_the_counter(tmp_path: Any, clock
             assert visits.visits_of_day(ctx, ctx.today()) == []
     finally:
         ctx.db.dispose()
+
+
+@async_test
+async def test_visits_on_sqlite_and_postgresql(any_ctx: Context, clock: Any) -> None:
+    """The same key sequence records the same rows on both databases."""
+    from counter.services import accounts
+
+    ctx = any_ctx
+    officer = accounts.create_officer(ctx, "siti", "135790", role="officer")
+    add_registry(ctx, NIK_ACTIVE, oc.ACTIVE)
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_ACTIVE)
+        await keys("enter", "enter")
+        clock.advance(minutes=2)
+        await keys.nik(NIK_NEW)
+        await keys("enter", "enter", "enter", *["enter"] * 7, "enter")
+        ready_for_next(screen)
+    rows = visits.visits_of_day(ctx, ctx.today())
+    assert [(r.nik, r.outcome) for r in rows] == [
+        (NIK_ACTIVE, oc.ALREADY_ACTIVE),
+        (NIK_NEW, oc.ACTIVATED),
+    ]
+    # start, prerequisites, 7 steps, outcome
+    assert len(visits.timeline(ctx, rows[1].id)) == 10
