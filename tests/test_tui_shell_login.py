@@ -153,3 +153,35 @@ async def test_indonesian_is_the_default(ctx, officer):
         texts = [str(w.content) for w in app.screen.query(Label)]
         assert "Masuk petugas" in texts and "Nama pengguna" in texts
         assert accounts.count_officers(ctx) == 1
+
+
+@async_test
+async def test_the_cli_path_opens_the_database_in_the_background(ctx, officer, clock):
+    """make_app(settings) without a context, as the CLI does: the DB opens after the first paint."""
+    from counter.tui.app import make_app
+    from tests.tui_shell_helpers import StubCounter
+
+    app = make_app(ctx.settings, clock=clock, mode_screens={"counter": StubCounter})
+    assert app.ctx is None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "siti", "135790")
+        assert app.ctx is not None and app.ctx is not ctx
+        assert app.officer.username == "siti" and isinstance(app.screen, StubCounter)
+    app.ctx.db.dispose()
+    assert [r.username for r in audit.recent(ctx, "login")] == ["siti"]
+
+
+@async_test
+async def test_a_database_that_cannot_be_opened_is_reported_on_the_login_screen(settings, tmp_path):
+    from dataclasses import replace
+
+    from counter.tui.app import make_app
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    app = make_app(replace(settings, db=str(blocker / "counter.db")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "siti", "135790")
+        error = str(app.screen.query_one("#login-error", Label).content)
+        assert error.startswith(app.t("tui.db_error", detail="")) and app.officer is None
+        assert type(app.screen).__name__ == "LoginScreen"
