@@ -276,7 +276,7 @@ def test_cli_export(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
     db = str(ctx.db.path)
     monkeypatch.setattr("sys.stdin", io.StringIO("246802\n"))
     rc = main(["--db", db, "export", "--since-last", "--as", "kasi", "-o",
-               str(tmp_path / "c.csv"), "--delimiter", ",", "--json"])
+               str(tmp_path / "c.csv"), "--delimiter", "comma", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["rows"] == 2 and out["format"] == "csv"
     head, rows = read_csv(Path(out["path"]), ",")

@@ -26,8 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day of the range")
     p.add_argument("--format", choices=["xlsx", "csv"], default=None,
                    help="file format (default: from -o's suffix, else xlsx)")
-    p.add_argument("--delimiter", choices=[";", ","], default=";",
-                   help="CSV delimiter (default ';', what Indonesian Excel expects)")
+    p.add_argument("--delimiter", choices=[";", ",", "semicolon", "comma"], default=";",
+                   metavar="';'|','",
+                   help="CSV delimiter: ';' (default, what Indonesian Excel expects) or ','; "
+                        "the words semicolon/comma also work")
     p.add_argument("-o", "--output", metavar="PATH",
                    help="file or folder to write (default: the exports folder)")
     p.add_argument("--as", dest="as_user", metavar="USERNAME",
@@ -76,7 +78,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     pin = read_pin(t("export.cli.pin_prompt", username=args.as_user))
     who = accounts.authenticate(ctx, args.as_user, pin)
     res = export_visits(ctx, who, mode, date_from=d1, date_to=d2, fmt=fmt,
-                        delimiter=args.delimiter, out=args.output)
+                        delimiter={"semicolon": ";", "comma": ","}.get(args.delimiter,
+                                                                      args.delimiter),
+                        out=args.output)
     if args.json:
         print_json(res.to_json())
         return 0
