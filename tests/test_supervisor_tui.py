@@ -43,6 +43,15 @@ async def settle(pilot, rounds: int = 4) -> None:
     await pilot.pause()
 
 
+async def until(pilot, cond, timeout: float = 20.0) -> None:  # noqa: ANN001
+    """Settle until ``cond()`` holds (workers post back to the UI thread; the machine is busy)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not cond():
+        assert loop.time() < end, "condition not reached"
+        await settle(pilot, 1)
+
+
 async def login(pilot, officer) -> None:  # noqa: ANN001
     pilot.app.login_done(officer)
     await settle(pilot)
@@ -220,7 +229,8 @@ async def test_close_and_reopen_day(ctx, fx) -> None:
         assert st.is_closed and st.closed_by == "kasi"
         assert st.backup_path and ctx.settings.backups_dir.joinpath(
             st.backup_path.rsplit("/", 1)[-1]).exists()
-        assert home.day_state == "closed"
+        await until(pilot, lambda: home.day_state == "closed")
+        assert any(st.backup_path in n.message for n in app._notifications)  # path shown
         assert "kasi" in str(home.query_one("#sup-status", Static).render())
         # a locked day refuses corrections: the key is disabled, the service refuses
         await pilot.press("l")
@@ -243,7 +253,7 @@ async def test_close_and_reopen_day(ctx, fx) -> None:
         await pilot.press(*"LOKET-2 typo", "enter")
         await settle(pilot)
         assert dayclose.status(ctx, DAY).status == "reopened"
-        assert home.day_state == "reopened"
+        await until(pilot, lambda: home.day_state == "reopened")
         reopened = audit.recent(ctx, action="day_reopened")
         assert json.loads(reopened[0].detail)["reason"] == "LOKET-2 typo"
         visits.correct_visit(ctx, fx.ids[1], fx.kasi, "ACTIVATED", None, "it works again")
@@ -349,3 +359,39 @@ async def test_export_key_writes_the_day(ctx, fx) -> None:
         shown = [n.message for n in app._notifications]
         assert any(str(files[0]) in m for m in shown), shown
     assert [a.action for a in audit.recent(ctx) if a.action.startswith("export")]
+
+
+@async_test
+async def test_bundle_import_key_merges_a_laptop_bundle(ctx, fx, clock, tmp_path) -> None:
+    from counter.config import load_settings
+    from counter.services import accounts, bundles
+    from counter.services.context import make_context
+    from tests.supervisor_fixture import at
+
+    laptop = make_context(load_settings(tmp_path / "none.toml", env={}, overrides={
+        "database.url": str(tmp_path / "laptop.db"), "paths.data": str(tmp_path / "ldata"),
+        "office.counter": "LAPTOP"}), clock=clock)
+    ani = accounts.create_officer(laptop, "ani", "135792")
+    clock.set(at(27, 10, 30))
+    v = visits.start_visit(laptop, ani, nik(60))
+    clock.advance(seconds=300)
+    visits.finish_visit(laptop, v.id, "ACTIVATED")
+    path = tmp_path / "laptop.bundle"
+    bundles.export_bundle(laptop, path)
+    laptop.db.dispose()
+    clock.set(at(27, 16, 0))
+    app = make_app(ctx.settings, ctx=ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, fx.kasi)
+        home = app.screen
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is home
+        assert home.query_one("#big-visits", BigCount).value == "12"
+        assert home.query_one("#big-activated", BigCount).value == "4"
+        assert any("1" in n.message for n in app._notifications)
+    assert report.summary(ctx, DAY).by_counter["LAPTOP"]["activated"] == 1

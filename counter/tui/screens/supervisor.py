@@ -63,8 +63,18 @@ class SupervisorBase:
         yield Footer()
 
     def run_service(self, fn: Any, done: Any, group: str) -> None:
-        """Run ``fn()`` in a thread; ``done(result)`` on the UI thread, errors as a notice."""
+        """Run ``fn()`` in a thread; ``done(result)`` on the UI thread, errors as a notice.
+
+        Only the newest run of a group delivers its result: an older, slower one (e.g. a reload
+        started before a change was committed) is dropped instead of painting stale numbers.
+        """
         app = self.app
+        seqs: dict[str, int] = self.__dict__.setdefault("_service_seq", {})
+        seqs[group] = seq = seqs.get(group, 0) + 1
+
+        def deliver(result: Any) -> None:
+            if seqs.get(group) == seq:
+                done(result)
 
         def job() -> None:
             try:
@@ -72,7 +82,7 @@ class SupervisorBase:
             except Exception as e:  # noqa: BLE001 - every failure becomes one clear notice
                 app.call_from_thread(self.service_failed, e)
                 return
-            app.call_from_thread(done, result)
+            app.call_from_thread(deliver, result)
 
         self.run_worker(job, thread=True, exclusive=True, exit_on_error=False,  # type: ignore[attr-defined]
                         group=group, name=group)
@@ -368,7 +378,8 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         Binding("c", "close_day", "Close day", id="sup.close"),
         Binding("o", "reopen_day", "Reopen day", id="sup.reopen"),
         Binding("e", "export", "Export", id="sup.export"),
-        Binding("r", "refresh", "Refresh", id="sup.refresh"),
+        Binding("b", "import_bundle", "Import bundle", id="sup.bundle"),
+        Binding("r", "refresh", "Refresh", id="sup.refresh", show=False),
     ]
     DEFAULT_CSS = """
     SupervisorHome #sup-counts { height: 6; }
@@ -409,7 +420,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             with Horizontal(id="sup-middle"):
                 with Vertical(classes="panel", id="panel-outcomes") as v:
                     v.border_title = t("supervisor.summary.outcomes")
-                    yield BarList(id="bars-outcomes", label_width=16)
+                    yield BarList(id="bars-outcomes", label_width=21)
                 with Vertical(classes="panel", id="panel-reasons") as v:
                     v.border_title = t("supervisor.summary.reasons")
                     yield BarList(id="bars-reasons", empty=t("supervisor.summary.no_reasons"),
@@ -442,6 +453,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                          "sup.day": "supervisor.keys.day", "sup.close": "supervisor.keys.close",
                          "sup.reopen": "supervisor.keys.reopen",
                          "sup.export": "supervisor.keys.export",
+                         "sup.bundle": "supervisor.keys.bundle",
                          "sup.refresh": "supervisor.keys.refresh"})
         assert self.app.ctx is not None
         self.day = self._initial_day or self.app.ctx.today()
@@ -537,10 +549,11 @@ class SupervisorHome(SupervisorBase, Screen[None]):
 
     # keys ---------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # only the one that applies is shown: close an open day, reopen a closed one
         if action == "close_day":
-            return self.day_state != "closed" or None
+            return self.day_state != "closed"
         if action == "reopen_day":
-            return self.day_state == "closed" or None
+            return self.day_state == "closed"
         return True
 
     def action_refresh(self) -> None:
@@ -586,9 +599,9 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         from counter.services import dayclose
 
         ctx, sup, day = self.app.ctx, self.app.officer, self.day
-        self.run_service(lambda: dayclose.close_day(ctx, day, sup), self._closed, "close")  # type: ignore[arg-type]
+        self.run_service(lambda: dayclose.close_day(ctx, day, sup), self._after_close, "close")  # type: ignore[arg-type]
 
-    def _closed(self, result: Any) -> None:
+    def _after_close(self, result: Any) -> None:
         t = self.t
         if result.backup_path is not None:
             self.notify(t("supervisor.close.done_backup", day=result.day.isoformat(),
@@ -627,6 +640,38 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         ctx, sup, day = self.app.ctx, self.app.officer, self.day
         self.run_service(lambda: export_visits(ctx, sup, "date", date_from=day),  # type: ignore[arg-type]
                          self._exported, "export")
+
+    def action_import_bundle(self) -> None:
+        try:
+            from counter.services.bundles import import_bundle
+        except ImportError:
+            self.notify(self.t("supervisor.bundle.missing"), severity="warning")
+            return
+
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            ctx, sup = self.app.ctx, self.app.officer
+            self.run_service(lambda: import_bundle(ctx, path, sup),  # type: ignore[arg-type]
+                             self._bundle_done, "bundle")
+
+        self.app.push_screen(TextPrompt(self.t("supervisor.bundle.title"),
+                                        self.t("supervisor.bundle.label")), chosen)
+
+    def _bundle_done(self, summ: Any) -> None:
+        t = self.t
+        if summ.already_imported:
+            self.notify(t("supervisor.bundle.already"))
+        else:
+            text = t("supervisor.bundle.done", new=summ.new_visits, updated=summ.visits_updated,
+                     events=summ.events_added, conflicts=len(summ.conflicts))
+            if summ.closed_days:
+                text += "\n" + t("supervisor.bundle.closed_days",
+                                 days=", ".join(summ.closed_days))
+            self.notify(text, timeout=12,
+                        severity="warning" if summ.conflicts or summ.closed_days else
+                        "information")
+        self.load()
 
     def _exported(self, result: Any) -> None:
         path = getattr(result, "path", None)
