@@ -148,6 +148,9 @@ def test_running_count_cache_is_used_and_invalidated(ctx, clock) -> None:
     clock.set(at(27, 16, 45))
     assert report.summary(ctx, DAY).activated_total == 1007
     assert _json.loads(settings_store.get(ctx, report.CACHE_KEY))["count"] == 3
+    # a report of an older day does not replace the cache of the recent days
+    assert report.summary(ctx, date(2026, 11, 10)).activated_total == 1000
+    assert _json.loads(settings_store.get(ctx, report.CACHE_KEY))["through"] == "2026-11-26"
 
 
 def test_cache_checks_walk_new_rows_only(ctx) -> None:

@@ -245,7 +245,12 @@ def _save_cache(ctx: Context, cache: _Cache) -> None:
             row = s.get(AppSetting, CACHE_KEY)
             if row is None:
                 s.add(AppSetting(key=CACHE_KEY, value=value))
-            else:
+                return
+            try:
+                newer = json.loads(row.value)["through"] > cache.through.isoformat()
+            except (ValueError, KeyError, TypeError):
+                newer = False
+            if not newer:  # a report of an old day keeps the cache of recent days
                 row.value = value
     except Exception as e:  # noqa: BLE001 - a cache that is not saved is only slower next time
         import logging
