@@ -41,3 +41,31 @@ def test_login_screen_english_after_wrong_pin(snap_compare, ctx, officer):  # no
         await _ready(pilot)
 
     assert snap_compare(app_on(ctx), terminal_size=(80, 24), run_before=wrong_pin)
+
+
+def test_setup_screen(snap_compare, ctx):  # noqa: ANN001
+    assert snap_compare(app_on(ctx), terminal_size=(80, 24), run_before=_ready)
+
+
+def test_resume_prompt(snap_compare, ctx, officer, clock):  # noqa: ANN001
+    from counter.services import visits
+
+    v = visits.start_visit(ctx, officer, "3325014507900002")
+    visits.record_event(ctx, v.id, "step", step="face", officer_id=officer.id)
+    clock.advance(minutes=7)
+    visits.start_visit(ctx, officer, "3325010101800003")
+
+    async def login_first(pilot) -> None:  # noqa: ANN001
+        await _ready(pilot)
+        await pilot.press(*"siti", "enter", *"135790", "enter")
+        for _ in range(50):
+            await _ready(pilot)
+            if type(pilot.app.screen).__name__ == "ResumeScreen":
+                break
+        assert type(pilot.app.screen).__name__ == "ResumeScreen"
+        for _ in range(3):  # the welcome toast may still be on its way
+            await pilot.pause()
+            pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app_on(ctx), terminal_size=(80, 24), run_before=login_first)

@@ -292,8 +292,6 @@ class CounterApp(App[None]):
                                                               self._make_supervisor))
         self.switch_mode("supervisor" if self.is_supervisor else "counter")
         self.refresh_bindings()
-        self.notify(self.t("tui.login.welcome", name=officer.full_name or officer.username),
-                    timeout=3)
         self.run_worker(self._check_unfinished, thread=True, exit_on_error=False,
                         name="unfinished")
 
@@ -382,8 +380,17 @@ class CounterApp(App[None]):
         from counter.services import visits
 
         rows = visits.unfinished(ctx, officer.id)
+        self.call_from_thread(self._after_login_check, officer, rows)
+
+    def _after_login_check(self, officer: Officer, rows: list[Visit]) -> None:
+        """Unfinished visits: the resume prompt; otherwise a short welcome."""
+        if self.officer is not officer:
+            return  # logged out meanwhile
         if rows:
-            self.call_from_thread(self._offer_resume, rows)
+            self._offer_resume(rows)
+        else:
+            self.notify(self.t("tui.login.welcome", name=officer.full_name or officer.username),
+                        timeout=3)
 
     def _offer_resume(self, rows: list[Visit]) -> None:
         from counter.tui.screens.resume import ResumeScreen
