@@ -42,7 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import and_, delete, exists, func, insert, literal, select, text
+from sqlalchemy import case, delete, exists, false, func, insert, literal, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -149,10 +149,12 @@ def recap_headers() -> list[str]:
 
 def _correction_expr() -> Any:
     """The visit went out before at an older revision (the central sheet holds a stale row)."""
-    # revision > 0 first: most visits were never changed, and then the subquery is skipped
-    return and_(Visit.revision > 0,
-                exists().where(ExportItem.visit_id == Visit.id,
-                               ExportItem.revision < Visit.revision))
+    # Most visits were never changed (revision 0): CASE skips the subquery for them (with AND,
+    # SQLite still ran it for every row: 3x slower fetch over 100k visits).
+    return case((Visit.revision > 0,
+                 exists().where(ExportItem.visit_id == Visit.id,
+                                ExportItem.revision < Visit.revision).correlate(Visit)),
+                else_=false())
 
 
 def _filters(mode: str, date_from: date | None, date_to: date | None) -> list[Any]:
@@ -375,7 +377,9 @@ def _illegal_cleaner() -> Callable[[str | None], str | None]:
         if not v:
             return v
         v = neutralise(v)
-        return sub("", v) if ILLEGAL_CHARACTERS_RE.search(v) else v  # type: ignore[arg-type]
+        if ILLEGAL_CHARACTERS_RE.search(v):  # type: ignore[arg-type]
+            v = sub("", v)  # type: ignore[arg-type]
+        return v[:32767]  # type: ignore[index]  # Excel's limit for one cell
 
     return clean
 
