@@ -21,7 +21,8 @@ class LoginScreen(Screen[None]):
     app: CounterApp  # type: ignore[assignment]
     AUTO_FOCUS = "#username"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Log in", id="login.submit", show=True),
+        # priority: handled before the focused Input, so the footer shows it too
+        Binding("enter", "submit", "Log in", id="login.submit", show=True, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -99,16 +100,14 @@ class LoginScreen(Screen[None]):
         self.query_one("#pin" if username else "#username", Input).focus()
 
     # Actions -------------------------------------------------------------------------------
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if (event.input.id == "username" and event.input.value.strip()
+    def action_submit(self) -> None:
+        """Enter: from a filled username with no PIN yet go to the PIN, otherwise log in."""
+        if self._busy:
+            return
+        focused = self.focused
+        if (isinstance(focused, Input) and focused.id == "username" and focused.value.strip()
                 and not self.query_one("#pin", Input).value):
             self.query_one("#pin", Input).focus()
-            return
-        self.action_submit()
-
-    def action_submit(self) -> None:
-        if self._busy:
             return
         username = self.query_one("#username", Input).value.strip().lower()
         pin = self.query_one("#pin", Input).value
