@@ -20,9 +20,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
-import queue
 import re
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -636,15 +634,14 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _write_sqlite(ctx: Context, rows: list[tuple[Any, Any, Any]], checked: _Checked,
-                  source: str, now: datetime, progress: Progress | None) -> tuple[int, int]:
+def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
+                  progress: Progress | None) -> tuple[int, int]:
     """One transaction; multi-row INSERTs of BATCH rows (fewer VM round trips per row).
 
-    A writer thread runs the statements (sqlite3 releases the GIL while SQLite works) while this
-    thread builds the next chunk's parameters, so the two overlap on a multi-core machine."""
+    (A writer thread overlapping SQLite with building the parameters was tried: slower, as the
+    C-level list building holds the GIL for long stretches.)"""
     ts = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    total = len(rows)
-    per_chunk = (CHUNK // BATCH) * BATCH
+    total = len(flat) // 3
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
@@ -652,48 +649,26 @@ def _write_sqlite(ctx: Context, rows: list[tuple[Any, Any, Any]], checked: _Chec
         upsert = before > 0
         old_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
         raw.execute("PRAGMA cache_size=-131072")  # 128 MiB while the rows go in
-        sql = _sqlite_insert(BATCH, source, ts, upsert)
-        step = 3 * BATCH
-        chunks: queue.Queue[list[Any] | None] = queue.Queue(maxsize=2)
-        changed = [0]
-        errors: list[BaseException] = []
-
-        def writer() -> None:
-            try:
-                while (flat := chunks.get()) is not None:
-                    n = len(flat) // 3
-                    full = n - n % BATCH
-                    if full:
-                        cur = raw.executemany(sql, (flat[j:j + step]
-                                                    for j in range(0, 3 * full, step)))
-                        changed[0] += max(0, cur.rowcount)
-                    if n > full:
-                        cur = raw.execute(_sqlite_insert(n - full, source, ts, upsert),
-                                          flat[3 * full:])
-                        changed[0] += max(0, cur.rowcount)
-            except BaseException as e:  # noqa: BLE001 - handed to the caller below
-                errors.append(e)
-                while chunks.get() is not None:  # let the producer finish
-                    pass
-
-        thread = threading.Thread(target=writer, name="registry-import-writer", daemon=True)
-        thread.start()
         try:
-            for k in range(0, total, per_chunk):
-                chunks.put(_flat_params(rows[k:k + per_chunk], checked))
+            changed = 0
+            full = total - total % BATCH
+            step = 3 * BATCH
+            sql = _sqlite_insert(BATCH, source, ts, upsert)
+            per_chunk = (CHUNK // BATCH) * BATCH
+            for k in range(0, full, per_chunk):
+                end = min(full, k + per_chunk)
+                cur = raw.executemany(sql, (flat[j:j + step] for j in range(3 * k, 3 * end, step)))
+                changed += max(0, cur.rowcount)
                 if progress:
-                    progress(60 + 40 * min(total, k + per_chunk) // max(1, total), 100)
-        finally:
-            chunks.put(None)
-            thread.join()
-        try:
-            if errors:
-                raise errors[0]
+                    progress(60 + 40 * end // max(1, total), 100)
+            if total > full:
+                cur = raw.execute(_sqlite_insert(total - full, source, ts, upsert), flat[3 * full:])
+                changed += max(0, cur.rowcount)
             after = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
         finally:
             raw.execute(f"PRAGMA cache_size={int(old_cache)}")
     inserted = after - before
-    return inserted, changed[0] - inserted
+    return inserted, changed - inserted
 
 
 def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], source: str,
@@ -762,7 +737,9 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
         source = path.name[:200]
         try:
             if ctx.db.kind == "sqlite":
-                inserted, updated = _write_sqlite(ctx, rows, checked, source, now, progress)
+                flat = _flat_params(rows, checked)
+                del rows, table
+                inserted, updated = _write_sqlite(ctx, flat, source, now, progress)
             else:
                 inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
                                                     progress)
