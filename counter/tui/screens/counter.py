@@ -38,6 +38,7 @@ from textual.widgets.option_list import Option
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain.protocol import Protocol, ProtocolError, cached_protocol
+from counter.tui.keys import after_typed_input
 
 if TYPE_CHECKING:
     from counter.services.context import Context
@@ -655,6 +656,9 @@ class CounterScreen(Screen[None]):
             self.query_one("#phone-msg", Static).update("")
 
     def action_check_nik(self) -> None:
+        after_typed_input(self, self._check_nik)
+
+    def _check_nik(self) -> None:
         nik_input = self.query_one("#nik-input", NikInput)
         info = self._decode(nik_input.value, final=True)
         if info is None:
@@ -1027,7 +1031,7 @@ class CounterScreen(Screen[None]):
         self.query_one("#outcome-reason", Static).update("\n".join(lines))
 
     def action_save(self) -> None:
-        self.save_outcome()
+        after_typed_input(self, self.save_outcome)
 
     def save_outcome(self, print_slip: bool = False) -> bool:
         assert self.outcome is not None
@@ -1040,7 +1044,7 @@ class CounterScreen(Screen[None]):
         return True
 
     def action_save_print(self) -> None:
-        self.save_outcome(print_slip=True)
+        after_typed_input(self, lambda: self.save_outcome(print_slip=True))
 
     def action_outcome_back(self) -> None:
         phase, index = self.back_to
