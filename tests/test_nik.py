@@ -65,6 +65,7 @@ def test_outside_batang_is_valid_but_flagged() -> None:
         ("3325991708050001", nik.REGION),  # no kecamatan 99 in Batang
         ("9925011708050001", nik.REGION),  # no province 99
         ("3325003108050001", nik.REGION),  # district 00
+        ("3300011708050001", nik.REGION),  # regency 00
         ("3325013202050001", nik.DATE),  # day 32
         ("3325012913050001", nik.DATE),  # month 13
         ("3325012902010001", nik.DATE),  # 29 Feb 2001/1901

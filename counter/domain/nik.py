@@ -123,7 +123,8 @@ def parse(raw: object, today: date | None = None) -> NikInfo:
     except (ValidationError, LookupError, IndexError):
         known_prefix = in_batang
     name = district_name(number[:6]) if in_batang else None
-    if not known_prefix or district == "00" or (in_batang and name is None):
+    # stdnum knows provinces only; outside Batang we can check no more than "not 00".
+    if not known_prefix or "00" in (regency, district) or (in_batang and name is None):
         raise NikError(REGION, region=f"{province}.{regency}.{district}")
     born = birth_date(number[6:12], today)
     if number[12:16] == "0000":
