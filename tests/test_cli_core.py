@@ -59,6 +59,12 @@ def test_init_officer_and_pin_never_an_argument(tmp_path: Path) -> None:
     rows = {o["username"]: o for o in json.loads(r.stdout)["officers"]}
     assert rows["kasi"]["role"] == "supervisor" and rows["kasi"]["active"] is True
     assert rows["siti"]["active"] is False and "lemah" not in rows
+    # an imported / forgotten account gets a PIN from the prompt, then can be enabled again
+    r = run("--db", db, "officer", "set-pin", "siti", stdin="975310\n")
+    assert r.returncode == 0, r.stderr
+    assert run("--db", db, "officer", "enable", "siti").returncode == 0
+    r = run("--db", db, "officer", "set-pin", "nobody", stdin="975310\n")
+    assert r.returncode == 1
     r = run("--db", db, "officer", "add", "--help")
     assert "--pin" not in r.stdout
 

@@ -41,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d = osub.add_parser("disable", help="disable an account")
     d.add_argument("username")
     d.set_defaults(func=cmd_officer_disable)
+    sp = osub.add_parser("set-pin", help="set or reset an account's PIN (asked at a prompt)")
+    sp.add_argument("username")
+    sp.set_defaults(func=cmd_officer_set_pin)
     e = osub.add_parser("enable", help="enable an account (e.g. one imported from a bundle)")
     e.add_argument("username")
     e.set_defaults(func=cmd_officer_enable)
@@ -175,4 +178,17 @@ def cmd_officer_enable(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     accounts.set_active(ctx, args.username, True)
     print(ctx.msg("account.enabled_ok", username=args.username))
+    return 0
+
+
+def cmd_officer_set_pin(args: argparse.Namespace) -> int:
+    from counter.services import accounts
+
+    ctx = context_from_args(args)
+    t = ctx.msg
+    if accounts.get_officer(ctx, args.username) is None:
+        raise CliError(t("account.not_found", username=args.username))
+    pin = read_pin(t("account.pin_prompt"), t("account.pin_again"))
+    accounts.set_pin(ctx, args.username, pin)
+    print(t("account.pin_set_ok", username=args.username))
     return 0
