@@ -13,8 +13,13 @@ DEMO_ACCOUNTS = [("kasi", "246802", "supervisor"), ("siti", "135790", "officer")
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("tui", help="open the counter TUI (the same as no command)")
+    p.add_argument("--db", default=argparse.SUPPRESS, help="as the global --db")
+    p.add_argument("--lang", choices=["id", "en"], default=argparse.SUPPRESS,
+                   help="as the global --lang")
     p.set_defaults(func=run_tui)
     p = sub.add_parser("demo", help="the TUI on a throwaway database with demo officers and data")
+    p.add_argument("--lang", choices=["id", "en"], default=argparse.SUPPRESS,
+                   help="as the global --lang")
     p.add_argument("--registry", type=int, default=2000, help="demo registry rows (default 2000)")
     p.add_argument("--visits", type=int, default=200, help="demo visits (default 200)")
     p.add_argument("--days", type=int, default=7, help="days of demo visits (default 7)")
