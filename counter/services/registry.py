@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import chain, islice, repeat
-from operator import itemgetter
+from operator import eq, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -224,6 +224,10 @@ class _Table:
     lines: list[int] | None  # line of each row; None: header_line + 1 + index
     delimiter: str
     niks_valid: bool = False  # the reader already matched every NIK as a valid Batang NIK
+    # Fastest path (SQLite, unquoted CSV, NIK before the status and date columns): each line's
+    # cells from the NIK to the last wanted one, as one string, NIK valid; ``rows`` is then empty
+    spans: list[str] | None = None
+    span_dated: bool = False  # the spans end in the status and the date cell (else the status)
 
 
 def _with_dates(rows: list[tuple[Any, ...]]) -> list[tuple[Any, Any, Any]]:
@@ -261,10 +265,19 @@ def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, list[str]] | No
     return None
 
 
-def _read_csv(path: Path, progress: Progress | None) -> _Table:
+def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False) -> _Table:
     text = _decode(path.read_bytes())
     delim = detect_delimiter(text)
-    buf = io.StringIO(text, newline="")
+    # the header is looked for in the first lines only: a StringIO over the whole text would
+    # copy it into a 4-bytes-per-character buffer on the first read (0.1 s and 180 MB for
+    # 45 MB); quoting there (multi-line cells) keeps the whole text
+    cut = -1
+    for _ in range(HEADER_SCAN_ROWS):
+        cut = text.find("\n", cut + 1)
+        if cut == -1:
+            break
+    head_text = text[:cut + 1] if cut != -1 and text.find('"', 0, cut) == -1 else text
+    buf = io.StringIO(head_text, newline="")
     reader = csv.reader(buf, delimiter=delim)
     head: list[list[str]] = []
     head_lines: list[int] = []
@@ -293,6 +306,17 @@ def _read_csv(path: Path, progress: Progress | None) -> _Table:
     wanted = [i for i in (ni, si, di) if i is not None]
     # Fastest path: no quoting anywhere, so one regular expression pulls the wanted cells of
     # every line (in C). Lines that do not fit make the count differ: then the csv reader.
+    if (spans_ok and text.find('"', start_pos) == -1 and ni < si
+            and (di is None or di == si + 1)):
+        # one string per line from the NIK cell to the status (and date) cell: one object per
+        # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK
+        last = si if di is None else di
+        spans = _span_pattern(delim, ni, last).findall(text, start_pos)
+        if len(spans) == body_lines:
+            if progress:
+                progress(50, 100)
+            return _Table(headers, header_line, [], None, delim, True, spans, di is not None)
+        del spans
     if text.find('"', start_pos) == -1:
         # first with the NIK cell matched as a valid Batang NIK (saves a pass over the column);
         # when some line does not fit that, again with any NIK cell
@@ -310,6 +334,10 @@ def _read_csv(path: Path, progress: Progress | None) -> _Table:
             if di is None:
                 rows = _with_dates(rows)
             return _Table(headers, header_line, rows, None, delim, niks_valid)
+    if head_text is not text:
+        buf = io.StringIO(text, newline="")
+        buf.seek(start_pos)
+        reader = csv.reader(buf, delimiter=delim)
     # Fast path: rows straight from the C reader through itemgetter, in chunks (for progress).
     getter = itemgetter(*wanted)
     rows = []
@@ -354,6 +382,15 @@ def _line_pattern(delim: str, wanted: list[int], valid_nik_at: int | None = None
     parts = [(f"({_BATANG_NIK})" if k == valid_nik_at else f"({cell})") if k in wanted else cell
              for k in range(max(wanted) + 1)]
     return re.compile("^" + d.join(parts) + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
+
+
+def _span_pattern(delim: str, first: int, last: int) -> re.Pattern[str]:
+    """One data line; captured: the cells ``first`` (a valid Batang NIK) to ``last``."""
+    d = re.escape(delim)
+    cell = f"[^{d}\\r\\n]*"
+    head = "".join(cell + d for _ in range(first))
+    span = d.join([f"{_BATANG_NIK}"] + [cell] * (last - first))
+    return re.compile("^" + head + f"({span})" + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
 
 
 def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
@@ -569,6 +606,47 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
                     rejects)
 
 
+def _span_params(table: _Table, today: date) -> list[Any] | None:
+    """nik, packed, nik, packed, ... sorted by NIK (packed: ``N`` not active, ``A`` active,
+    ``A2025-03-15`` active since that date), from the spans of a table whose NIKs are all
+    valid; None when some row needs the general path (a status or date that is not valid, or a
+    NIK twice: those rows are rejected with their line numbers there).
+
+    Sorting the span strings sorts by NIK (each starts with the 16 digits and the delimiter).
+    The NIKs are then sliced off the sorted spans and the status (and date) cells pulled out of
+    them by one regular expression, in C; the distinct ``status,date`` tails are few."""
+    spans = table.spans
+    assert spans is not None
+    spans.sort()
+    n = len(spans)
+    flat: list[Any] = [None] * (2 * n)
+    flat[0::2] = niks = list(map(itemgetter(slice(0, 16)), spans))
+    if any(map(eq, niks, islice(niks, 1, None))):
+        return None  # a NIK twice
+    del niks
+    d = re.escape(table.delimiter)
+    cell = f"[^{d}\\n]*"
+    tail = f"({cell}{d}{cell})$" if table.span_dated else f"({cell})$"
+    tails = re.compile("^[0-9]{16}(?:" + d + "[^\\n]*)?" + d + tail, re.M
+                       ).findall("\n".join(spans))
+    spans.clear()
+    if len(tails) != n:  # cannot happen with the reader's pattern; be safe
+        return None
+    packed: dict[str, str] = {}
+    for raw in set(tails):
+        status, _, when = raw.rpartition(table.delimiter) if table.span_dated else (raw, "", "")
+        code = status_code(status)
+        if code is None:
+            return None
+        try:
+            day = parse_date(when, today)
+        except (ValueError, OverflowError):
+            return None
+        packed[raw] = ("A" + (day.isoformat() if day else "")) if code == oc.ACTIVE else "N"
+    flat[1::2] = list(map(packed.__getitem__, tails))
+    return flat
+
+
 def _line(table: _Table, index: int) -> int:
     return table.lines[index] if table.lines is not None else table.header_line + 1 + index
 
@@ -621,13 +699,16 @@ _SQLITE_UPSERT = (
     "OR registry_entry.activated_on IS NOT excluded.activated_on")
 
 
-def _sqlite_insert(rows: int, source: str, ts: str, upsert: bool) -> str:
-    """INSERT of ``rows`` rows; the activation date is kept only for active entries."""
+def _sqlite_insert(rows: int, source: str, ts: str, upsert: bool, packed: bool = False) -> str:
+    """INSERT of ``rows`` rows; the activation date is kept only for active entries. Packed
+    rows are (nik, ``N`` | ``A`` | ``A`` + ISO date), see ``_span_params``."""
+    values = (", ".join(["(?, ?)"] * rows) if packed else ", ".join(["(?, ?, ?)"] * rows))
+    cols = ("column1, CASE WHEN substr(column2, 1, 1) = 'A' THEN 'active' ELSE 'not_active' "
+            "END, nullif(substr(column2, 2), ''), " if packed else
+            "column1, column2, CASE WHEN column2 = 'active' THEN column3 END, ")
     return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, source, updated_at) "
-            "SELECT column1, column2, CASE WHEN column2 = 'active' THEN column3 END, "
-            f"{_sql_literal(source)}, {_sql_literal(ts)} FROM (VALUES "
-            + ", ".join(["(?, ?, ?)"] * rows) + ") WHERE true"
-            + (_SQLITE_UPSERT if upsert else ""))
+            f"SELECT {cols}{_sql_literal(source)}, {_sql_literal(ts)} FROM (VALUES "
+            + values + ") WHERE true" + (_SQLITE_UPSERT if upsert else ""))
 
 
 def _sql_literal(text: str) -> str:
@@ -635,13 +716,15 @@ def _sql_literal(text: str) -> str:
 
 
 def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
-                  progress: Progress | None) -> tuple[int, int]:
+                  progress: Progress | None, packed: bool = False) -> tuple[int, int]:
     """One transaction; multi-row INSERTs of BATCH rows (fewer VM round trips per row).
+    ``flat``: nik, status, date, ... or, ``packed``, nik, packed status and date, ...
 
     (A writer thread overlapping SQLite with building the parameters was tried: slower, as the
     C-level list building holds the GIL for long stretches.)"""
     ts = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    total = len(flat) // 3
+    width = 2 if packed else 3
+    total = len(flat) // width
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
@@ -652,17 +735,19 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
         try:
             changed = 0
             full = total - total % BATCH
-            step = 3 * BATCH
-            sql = _sqlite_insert(BATCH, source, ts, upsert)
+            step = width * BATCH
+            sql = _sqlite_insert(BATCH, source, ts, upsert, packed)
             per_chunk = (CHUNK // BATCH) * BATCH
             for k in range(0, full, per_chunk):
                 end = min(full, k + per_chunk)
-                cur = raw.executemany(sql, (flat[j:j + step] for j in range(3 * k, 3 * end, step)))
+                cur = raw.executemany(sql, (flat[j:j + step]
+                                            for j in range(width * k, width * end, step)))
                 changed += max(0, cur.rowcount)
                 if progress:
                     progress(60 + 40 * end // max(1, total), 100)
             if total > full:
-                cur = raw.execute(_sqlite_insert(total - full, source, ts, upsert), flat[3 * full:])
+                cur = raw.execute(_sqlite_insert(total - full, source, ts, upsert, packed),
+                                  flat[width * full:])
                 changed += max(0, cur.rowcount)
             after = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
         finally:
@@ -719,27 +804,40 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
     gc_was = gc.isenabled()
     gc.disable()  # millions of small tuples: the cyclic GC would rescan them again and again
     try:
+        flat: list[Any] | None = None
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             table = _read_xlsx(path, progress)
         else:
             try:
-                table = _read_csv(path, progress)
+                table = _read_csv(path, progress, spans_ok=ctx.db.kind == "sqlite")
+                if table.spans is not None:
+                    flat = _span_params(table, ctx.today())
+                    if flat is None:  # some row to reject or a NIK twice: the general path
+                        table = _read_csv(path, progress)
             except (OSError, csv.Error) as e:
                 raise RegistryError("unreadable", file=path.name, detail=str(e)) from e
-        checked = _validate(table, ctx.today(), lang)
+        n_rejects, rejects_file = 0, None
+        packed = flat is not None
+        if flat is None:
+            checked = _validate(table, ctx.today(), lang)
+            n_rejects = len(checked.rejects)
+            if n_rejects:
+                rejects_file = str(_write_rejects(path, table, checked, lang))
+            rows = _sorted_rows(table, checked)
+            n_stored = len(rows)
+        else:  # every row valid, no NIK twice, already sorted and mapped
+            n_stored = len(flat) // 2
         if progress:
             progress(60, 100)
-        n_rejects = len(checked.rejects)
-        rejects_file = (str(_write_rejects(path, table, checked, lang)) if n_rejects else None)
-        rows = _sorted_rows(table, checked)
-        n_stored = len(rows)
         now = ctx.now()
         source = path.name[:200]
         try:
             if ctx.db.kind == "sqlite":
-                flat = _flat_params(rows, checked)
-                del rows, table
-                inserted, updated = _write_sqlite(ctx, flat, source, now, progress)
+                if flat is None:
+                    flat = _flat_params(rows, checked)
+                    del rows
+                del table
+                inserted, updated = _write_sqlite(ctx, flat, source, now, progress, packed)
             else:
                 inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
                                                     progress)
