@@ -853,6 +853,7 @@ class CounterScreen(Screen[None]):
         self.qr_entered = ""
         self._render_step()
         self._show("step")
+        self._tick()  # the phase is "step" only now: draw the elapsed time at once
 
     def _render_step(self) -> None:
         from counter.tui.widgets.qr import QrCode

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
+from counter.tui.keys import after_typed_input
 
 if TYPE_CHECKING:
     from counter.tui.app import CounterApp
@@ -102,6 +103,9 @@ class LoginScreen(Screen[None]):
     # Actions -------------------------------------------------------------------------------
     def action_submit(self) -> None:
         """Enter: from a filled username with no PIN yet go to the PIN, otherwise log in."""
+        after_typed_input(self, self._submit)
+
+    def _submit(self) -> None:
         if self._busy:
             return
         focused = self.focused
