@@ -307,9 +307,9 @@ def test_changed_content_with_recomputed_gzip_is_refused(two, clock, tmp_path): 
 
 @pytest.mark.parametrize("content", [
     b"", b"NIK;STATUS\n3325010101900001;active\n", b"PK\x03\x04 zip file",
-    gzip.compress(b"just some text\n"),
-    gzip.compress(json.dumps({"format": "other-app", "version": 1}).encode() + b"\n"),
-])
+    gzip.compress(b"just some text\n", mtime=0),
+    gzip.compress(json.dumps({"format": "other-app", "version": 1}).encode() + b"\n", mtime=0),
+], ids=["empty", "csv", "zip", "gzip-text", "gzip-other-json"])
 def test_foreign_file_is_refused(two, tmp_path, content):  # noqa: ANN001
     office = two[1]
     f = tmp_path / "foreign.bin"
