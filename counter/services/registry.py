@@ -6,9 +6,16 @@ Fast by design, because the extract holds every wajib-KTP resident (631,075 rows
   cell); the cyclic garbage collector is paused while the row tuples are built.
 * Status words and dates are mapped once per *distinct* raw value, NIK region and birth-date parts
   are validated once per distinct prefix / date (full ``nik.parse`` only on a cache miss).
+* Fastest path (SQLite; an unquoted CSV whose NIK column comes before the status and date
+  columns, every NIK a valid Batang NIK): one regular expression returns, per line, ONE string
+  from the NIK cell to the status/date cells; those strings are sorted as they are (so by NIK),
+  the status/date tails pulled out of the sorted strings by a second expression, mapped once per
+  distinct tail and packed into one parameter. A row that needs a reason (bad status or date, a
+  NIK twice) sends the file down the general path, which writes the rejects with line numbers.
 * SQLite: the raw sqlite3 connection runs one prepared statement over NIK-sorted rows with
   ``executemany`` in a single ``BEGIN IMMEDIATE`` transaction (plain INSERT into an empty registry,
   ``INSERT .. ON CONFLICT DO UPDATE .. WHERE changed`` otherwise); counts are set-based.
+  ``registry_entry`` is a WITHOUT ROWID table there (migration 0002): one B-tree to fill.
   PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT .. ON CONFLICT`` statement.
 
 Names and every other column of the extract are ignored and never stored. Every rejected row goes
@@ -304,7 +311,7 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False) -> 
     if len(text) > start_pos and not text.endswith("\n"):
         body_lines += 1
     wanted = [i for i in (ni, si, di) if i is not None]
-    # Fastest path: no quoting anywhere, so one regular expression pulls the wanted cells of
+    # Fastest paths: no quoting anywhere, so one regular expression pulls the wanted cells of
     # every line (in C). Lines that do not fit make the count differ: then the csv reader.
     if (spans_ok and text.find('"', start_pos) == -1 and ni < si
             and (di is None or di == si + 1)):
