@@ -10,6 +10,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnik
 
 from counter.domain.regions import BATANG_PREFIX, district_name
+from counter.errors import UserError
 
 # Error codes, each naming the part of the NIK that is wrong.
 EMPTY = "empty"
@@ -26,21 +27,9 @@ _FLOAT_RE = re.compile(r"^\s*\d{15,16}[.,]0+\s*$")
 _SEPARATORS = str.maketrans("", "", " .-\t\u00a0")
 
 
-class NikError(ValueError):
+class NikError(UserError, ValueError):
     """A NIK was rejected; ``code`` is one of ERROR_CODES, ``params`` fill the message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(code)
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"nik.error.{self.code}", **self.params)
-
-    def __str__(self) -> str:
-        return self.message("en")
+    prefix = "nik.error"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import func, select
 
+from counter.errors import UserError
 from counter.services import audit
 from counter.services.context import Context
 from counter.store.models import Officer
@@ -21,18 +22,8 @@ _USERNAME = re.compile(r"^[a-z0-9._]{3,32}$")
 _hasher = PasswordHasher()
 
 
-class AccountError(ValueError):
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(code)
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"account.{self.code}", **self.params)
-
-    def __str__(self) -> str:
-        return self.message("en")
+class AccountError(UserError, ValueError):
+    prefix = "account"
 
 
 @dataclass(frozen=True)

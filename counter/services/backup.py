@@ -9,20 +9,13 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from counter.errors import UserError
 from counter.services.context import Context
 
 
-class BackupError(RuntimeError):
+class BackupError(UserError, RuntimeError):
     """A backup problem the user can act on; ``code`` selects the message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(f"{code}: {params}")
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"supervisor.backup.error.{self.code}", **self.params)
+    prefix = "supervisor.backup.error"
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from counter.domain import outcomes as oc
+from counter.errors import UserError
 from counter.services import audit, settings_store
 from counter.services.context import Context
-from counter.store.models import (BundleExport, BundleImport, DayClose, Officer, OutreachEvent,
-                                  Visit, VisitEvent)
+from counter.store.models import (
+    BundleExport,
+    BundleImport,
+    DayClose,
+    Officer,
+    OutreachEvent,
+    Visit,
+    VisitEvent,
+)
 
 FORMAT = "ikd-counter-bundle"
 VERSION = 1
@@ -68,20 +76,9 @@ _EVENT_FIELDS = ("id", "name", "place_code", "place_name", "place_kind", "day", 
 _VEVENT_FIELDS = ("id", "visit_id", "seq", "device_id", "at", "kind", "step", "data")
 
 
-class BundleError(ValueError):
+class BundleError(UserError, ValueError):
     """A bundle that cannot be written or read; ``code`` selects the message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(code)
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"bundle.error.{self.code}", **self.params)
-
-    def __str__(self) -> str:
-        return self.message("en")
+    prefix = "bundle.error"
 
 
 @dataclass(frozen=True)

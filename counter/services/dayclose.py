@@ -18,24 +18,15 @@ from sqlalchemy import exists
 from sqlmodel import Session, col, func, select
 
 from counter.domain import outcomes as oc
+from counter.errors import UserError
 from counter.services import audit
 from counter.services.context import Context
 from counter.services.report import Report, _anchor_closed, summary
 from counter.store.models import DayClose, Officer, Visit
 
 
-class DayCloseError(ValueError):
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(code)
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"supervisor.dayclose.error.{self.code}", **self.params)
-
-    def __str__(self) -> str:
-        return self.message("en")
+class DayCloseError(UserError, ValueError):
+    prefix = "supervisor.dayclose.error"
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from sqlmodel import col
 
 from counter.domain import outcomes as oc
 from counter.domain.regions import district_name
+from counter.errors import UserError
 from counter.services import audit
 from counter.services.context import Context
 from counter.store.models import ExportBatch, ExportItem, Officer, Visit
@@ -70,20 +71,9 @@ _DANGER = frozenset("=+-@\t\r")
 BOM = b"\xef\xbb\xbf"
 
 
-class ExportError(RuntimeError):
+class ExportError(UserError, RuntimeError):
     """A user-facing export problem; ``code`` selects the message (export.error.<code>)."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(code)
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"export.error.{self.code}", **self.params)
-
-    def __str__(self) -> str:
-        return self.message("en")
+    prefix = "export.error"
 
 
 @dataclass(frozen=True)

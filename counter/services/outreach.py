@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from counter.domain import outcomes as oc
 from counter.domain import regions
+from counter.errors import UserError
 from counter.services import audit, settings_store
 from counter.services.context import Context
 from counter.store.models import Officer, OutreachEvent, Visit
@@ -25,18 +26,8 @@ ACTIVE_KEY = "outreach_event"
 KINDS = ("village", "school", "other")
 
 
-class OutreachError(ValueError):
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(code)
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"outreach.error.{self.code}", **self.params)
-
-    def __str__(self) -> str:
-        return self.message("en")
+class OutreachError(UserError, ValueError):
+    prefix = "outreach.error"
 
 
 @dataclass(frozen=True)

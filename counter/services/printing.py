@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from counter.config import Settings
+from counter.errors import UserError
 from counter.i18n import catalog
 from counter.services.context import Context
 
@@ -88,13 +89,8 @@ def print_file(settings: Settings, path: Path, lang: str | None = None) -> Print
 
 # ESC/POS ---------------------------------------------------------------------------------------
 
-class EscposConfigError(ValueError):
-    def __init__(self, key: str, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(catalog("en").t(key, **params))
-
-    def message(self, lang: str = "id") -> str:
-        return catalog(lang).t(self.key, **self.params)
+class EscposConfigError(UserError, ValueError):
+    prefix = ""
 
 
 def escpos_printer(spec: str) -> Any:

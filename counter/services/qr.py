@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from counter.config import Settings
-from counter.i18n import catalog
+from counter.errors import UserError
 
 KINDS = ("install", "install_ios", "activation", "help")
 QUIET_ZONE = 4  # modules of white around the code (ISO/IEC 18004 asks for 4)
@@ -23,15 +23,9 @@ A6_MM = (105.0, 148.0)
 Matrix = list[list[bool]]  # True = dark module; includes the quiet zone
 
 
-class QrError(ValueError):
+class QrError(UserError, ValueError):
     """A refused payload or an unwritable file; ``message(lang)`` gives the user-facing text."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(catalog("en").t(key, **params))
-
-    def message(self, lang: str = "id") -> str:
-        return catalog(lang).t(self.key, **self.params)
+    prefix = ""
 
 
 @dataclass(frozen=True)

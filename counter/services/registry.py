@@ -40,6 +40,7 @@ from typing import Any
 
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
+from counter.errors import UserError
 from counter.services.context import Context
 
 Progress = Callable[[int, int], None]
@@ -47,20 +48,9 @@ HEADER_SCAN_ROWS = 20  # title rows above the header are common in office sheets
 CHUNK = 65536
 
 
-class RegistryError(ValueError):
+class RegistryError(UserError, ValueError):
     """The whole file is refused; ``code`` selects the message (registry.<code>)."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(code)
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"registry.{self.code}", **self.params)
-
-    def __str__(self) -> str:
-        return self.message("en")
+    prefix = "registry"
 
 
 @dataclass

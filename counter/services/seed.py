@@ -13,7 +13,8 @@ import time
 import uuid
 from bisect import bisect_right
 from collections import Counter
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,8 +23,9 @@ from sqlalchemy import bindparam, func, insert, select, update
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain import regions
+from counter.errors import UserError
 from counter.services.context import Context
-from counter.store.models import Officer, RegistryEntry, Visit, VisitEvent
+from counter.store.models import RegistryEntry, Visit, VisitEvent
 
 SOURCE = "seed-demo"
 SUPERVISOR = ("kasi", "246802", "Kasi Pelayanan")
@@ -76,18 +78,8 @@ PURPOSES = (("ikd", 0.35), ("ktp_el", 0.2), ("kk", 0.15), ("kia", 0.06), ("akta"
 OUTSIDE = ("332601", "337501", "332401", "337401", "332801", "337301")
 
 
-class SeedError(ValueError):
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(code)
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"seed.error.{self.code}", **self.params)
-
-    def __str__(self) -> str:
-        return self.message("en")
+class SeedError(UserError, ValueError):
+    prefix = "seed.error"
 
 
 def _cum(pairs: tuple[tuple[Any, float], ...]) -> tuple[list[Any], list[float]]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from counter.domain import nik as nikmod
+from counter.errors import UserError
 from counter.i18n import catalog
 from counter.services.context import Context
 from counter.services.pdftext import latin1
@@ -20,13 +21,8 @@ PAPERS = ("80mm", "a6")
 SLIP_LANG = "id"  # the slip goes home with the resident
 
 
-class SlipError(ValueError):
-    def __init__(self, key: str, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(catalog("en").t(key, **params))
-
-    def message(self, lang: str = "id") -> str:
-        return catalog(lang).t(self.key, **self.params)
+class SlipError(UserError, ValueError):
+    prefix = ""
 
 
 @dataclass(frozen=True)

@@ -15,24 +15,15 @@ from sqlmodel import Session, col, select
 
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
+from counter.errors import UserError
 from counter.services import audit
 from counter.services.context import Context
 from counter.services.settings_store import device_id
 from counter.store.models import DayClose, Officer, RegistryEntry, Visit, VisitEvent
 
 
-class VisitError(ValueError):
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(code)
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"visit.error.{self.code}", **self.params)
-
-    def __str__(self) -> str:
-        return self.message("en")
+class VisitError(UserError, ValueError):
+    prefix = "visit.error"
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,13 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from counter.errors import UserError
 from counter.store import models  # noqa: F401  (registers the tables)
 
 
-class StorageError(RuntimeError):
+class StorageError(UserError, RuntimeError):
     """A storage problem the user can act on; ``code`` selects the message."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code, self.params = code, params
-        super().__init__(f"{code}: {params}")
-
-    def message(self, lang: str = "id") -> str:
-        from counter.i18n import catalog
-
-        return catalog(lang).t(f"db.error.{self.code}", **self.params)
+    prefix = "db.error"
 
 
 class DatabaseBusy(StorageError):

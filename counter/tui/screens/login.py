@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
+
 from counter.tui.keys import after_typed_input
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class LoginScreen(Screen[None]):
         self._ready = False
 
     def compose(self) -> ComposeResult:
-        t, s = self.app.t, self.app.settings
+        t = self.app.t
         yield Static(t("tui.title"), id="title-bar", classes="title-bar")
         yield Static(self._office_line(), id="office-line")
         with Center():

@@ -1,0 +1,25 @@
+"""The base of every error a person can act on: a catalog key plus the values for its message."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """``code`` (under the class's catalog ``prefix``) selects the message; ``params`` fill it."""
+
+    prefix = ""
+
+    def __init__(self, code: str, /, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(code)
+
+    @property
+    def key(self) -> str:
+        return f"{self.prefix}.{self.code}" if self.prefix else self.code
+
+    def message(self, lang: str = "id") -> str:
+        from counter.i18n import catalog
+
+        return catalog(lang).t(self.key, **self.params)
+
+    def __str__(self) -> str:
+        return self.message("en")
