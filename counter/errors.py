@@ -23,3 +23,13 @@ class UserError(Exception):
 
     def __str__(self) -> str:
         return self.message("en")
+
+
+def describe(error: BaseException, lang: str = "id") -> str:
+    """What to show a person: the catalog message of a UserError (or a ConfigError's own text),
+    else the exception's class and text so that an unexpected failure is still reported."""
+    if isinstance(error, UserError):
+        return error.message(lang)
+    if isinstance(error, ValueError) and error.__class__.__name__ == "ConfigError":
+        return str(error)
+    return f"{error.__class__.__name__}: {error}"

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from counter.config import ConfigError, Settings, load_settings
+from counter.errors import UserError
 
 # Modules that add sub-commands (each has register(sub)). Missing modules are skipped so that
 # features can land independently.
@@ -114,13 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as e:  # user-facing errors of the core carry message()
-        msg = getattr(e, "message", None)
-        if callable(msg):
-            lang = getattr(args, "lang", None) or "id"
-            print(f"ikd-counter: {msg(lang)}", file=sys.stderr)
-            return 1
-        raise
+    except UserError as e:  # every user-facing error of the core
+        lang = getattr(args, "lang", None) or "id"
+        print(f"ikd-counter: {e.message(lang)}", file=sys.stderr)
+        return 1
 
 
 def read_pin(prompt: str, again: str | None = None) -> str:

@@ -41,6 +41,7 @@ from textual.screen import Screen
 
 from counter.config import Settings
 from counter.i18n import catalog
+from counter.errors import describe
 
 if TYPE_CHECKING:
     from counter.services.context import Clock, Context
@@ -169,8 +170,7 @@ class CounterApp(App[None]):
         self.call_from_thread(self._db_ready, count, theme)
 
     def _show_ctx_error(self, error: Exception) -> None:
-        msg = getattr(error, "message", None)
-        detail = msg(self.settings.lang) if callable(msg) else str(error)
+        detail = describe(error, self.settings.lang)
         text = self.t("tui.db_error", detail=detail)
         login = self._login_screen()
         if login is not None:

@@ -39,6 +39,7 @@ from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain.protocol import Protocol, ProtocolError, cached_protocol
 from counter.tui.keys import after_typed_input
+from counter.errors import describe
 
 if TYPE_CHECKING:
     from counter.services.context import Context
@@ -568,8 +569,7 @@ class CounterScreen(Screen[None]):
 
     # -- errors ------------------------------------------------------------------------------
     def _fail(self, error: Exception) -> None:
-        msg = getattr(error, "message", None)
-        detail = msg(self.lang) if callable(msg) else str(error)
+        detail = describe(error, self.lang)
         self.notify(self.t("counter.db_error", detail=detail), severity="error", timeout=10)
 
     def _write(self, fn: Any, *args: Any, **kw: Any) -> Any:

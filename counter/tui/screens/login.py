@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from counter.tui.keys import after_typed_input
+from counter.errors import describe
 
 if TYPE_CHECKING:
     from counter.tui.app import CounterApp
@@ -144,9 +145,7 @@ class LoginScreen(Screen[None]):
             app.call_from_thread(self._failed, e.message(app.settings.lang))
             return
         except Exception as e:  # noqa: BLE001 - storage errors carry a message for the user
-            msg: Any = getattr(e, "message", None)
-            app.call_from_thread(self._failed, msg(app.settings.lang) if callable(msg)
-                                 else str(e))
+            app.call_from_thread(self._failed, describe(e, app.settings.lang))
             return
         app.call_from_thread(self._succeeded, officer)
 

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
+from counter.errors import describe
 
 if TYPE_CHECKING:
     from counter.tui.app import CounterApp
@@ -131,9 +132,7 @@ class ResumeScreen(ModalScreen[Any]):
             visits.finish_visit(app.ctx, v.id, outcome, reason=REASON,
                                 officer_id=app.officer.id if app.officer else None)
         except Exception as e:  # noqa: BLE001 - e.g. day closed: shown, visit stays open
-            msg: Any = getattr(e, "message", None)
-            app.call_from_thread(self._failed, msg(app.settings.lang) if callable(msg)
-                                 else str(e))
+            app.call_from_thread(self._failed, describe(e, app.settings.lang))
             return
         app.call_from_thread(self._visit_closed, v, outcome)
 

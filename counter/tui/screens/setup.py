@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static
+from counter.errors import describe
 
 if TYPE_CHECKING:
     from counter.tui.app import CounterApp
@@ -184,9 +185,7 @@ class SetupScreen(Screen[str]):
             app.call_from_thread(self._failed, "username", e.message(app.settings.lang))
             return
         except Exception as e:  # noqa: BLE001 - config/storage errors: shown, user can retry
-            msg: Any = getattr(e, "message", None)
-            app.call_from_thread(self._failed, "", msg(app.settings.lang) if callable(msg)
-                                 else str(e))
+            app.call_from_thread(self._failed, "", describe(e, app.settings.lang))
             return
         app.call_from_thread(self._saved, username, str(path))
 

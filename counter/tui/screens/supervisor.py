@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Select
 
 from counter.domain import outcomes as oc
 from counter.tui.widgets.charts import BarList, BigCount, HourChart
+from counter.errors import describe
 
 if TYPE_CHECKING:
     from counter.services.dayclose import DayStatus
@@ -88,8 +89,7 @@ class SupervisorBase:
                         group=group, name=group)
 
     def service_failed(self, error: Exception) -> None:
-        msg = getattr(error, "message", None)
-        text = msg(self.app.settings.lang) if callable(msg) else f"{error.__class__.__name__}: {error}"
+        text = describe(error, self.app.settings.lang)
         self.app.log.error(f"supervisor: {error!r}")
         self.notify(text, severity="error", timeout=8)  # type: ignore[attr-defined]
 
