@@ -42,7 +42,20 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import and_, case, delete, exists, false, func, insert, literal, null, select, text
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -408,7 +421,9 @@ def _csv_query(mode: str, date_from: date | None, date_to: date | None, conv: _C
     Times are the UTC text's first 19 characters (whole seconds, as _Conv.local) shifted by the
     offset; outside [lo, hi) they come back NULL and are converted in Python."""
     mod = f"{int(offset.total_seconds()):+d} seconds"
-    lo_s, hi_s = lo.strftime("%Y-%m-%d %H:%M:%S"), hi.strftime("%Y-%m-%d %H:%M:%S")
+    # the stored UTC text is compared as text (typed String: no datetime bind processing)
+    lo_s = literal(lo.strftime("%Y-%m-%d %H:%M:%S"), String())
+    hi_s = literal(hi.strftime("%Y-%m-%d %H:%M:%S"), String())
 
     def hms(c: Any) -> Any:
         return case((and_(c >= lo_s, c < hi_s), func.time(func.substr(c, 1, 19), mod)),
