@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "export", help="export visits for the central sheet (supervisor; PIN asked)",
         description="Export finished visits (XLSX or CSV) as a recorded batch. "
-                    "Columns: see docs/export.md.")
+                    "Columns: see the README, section Export to the central sheet.")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--date", metavar="YYYY-MM-DD", help="one day")
     when.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",

@@ -1,6 +1,6 @@
 """Export of visits to the district's central sheet (XLSX or CSV), as recorded batches.
 
-The contract (columns, formats, batches) is documented in docs/export.md. In short:
+The contract (columns, formats, batches) is documented in the README ("Export to the central sheet"). In short:
 
 * One row per finished visit, fixed columns with Indonesian headers, ordered by day, start time
   and visit id, so exporting the same date range twice gives the same rows in the same order.
