@@ -97,8 +97,18 @@ def test_outcome_mix_times_and_reasons_plausible(ctx: Context) -> None:
     for o in (oc.PENDING, oc.FAILED, oc.NOT_ELIGIBLE, oc.REFERRED, oc.DECLINED):
         assert counts[o] < counts[oc.ACTIVATED]
     reasons = Counter(v.reason for v in visits if v.reason)
-    for code in ("email_not_received", "face_mismatch", "no_smartphone", "nik_not_found"):
+    for code in ("email_not_received", "face_fail", "smartphone", "nik_not_found"):
         assert reasons[code] > 0, code
+    # every reason and step is one the counter's protocol file knows (labels in reports)
+    from counter.domain.protocol import load_protocol
+
+    proto = load_protocol()
+    known = set(proto.problems) | {p.id for p in proto.prerequisites}
+    assert set(reasons) <= known, set(reasons) - known
+    with ctx.db.read() as s:
+        steps = {r[0] for r in s.execute(select(VisitEvent.step).where(
+            VisitEvent.kind.in_(("step", "problem"))))}
+    assert steps == {st.id for st in proto.steps}
     days = set()
     for v in visits:
         if v.outcome in oc.NEEDS_REASON:

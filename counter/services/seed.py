@@ -39,34 +39,33 @@ ACTIVE_SHARE = 0.07  # of the registry (Batang, July 2024: 44,022 of 628,072)
 CHUNK = 5000
 
 # The activation steps as the resident goes through them (DOMAIN.md "Activation steps").
-STEPS = ("install", "open_app", "verify_data", "face", "qr", "email_code", "set_pin")
-# Reason code -> the step where that problem shows up (None: found before the steps).
+STEPS = ("install", "open_terms", "verify_data", "face", "qr_scan", "email_code", "set_pin")
+# Reason code -> the step where that problem shows up (None: a prerequisite, found before the
+# steps). Codes are the ids of assets/protocol.toml (problems and prerequisites), as the counter
+# records them; tests/test_seed.py checks that they exist there.
 REASON_STEP = {
     "email_not_received": "email_code",
-    "face_mismatch": "face",
+    "face_fail": "face",
     "server_down": "verify_data",
-    "app_error": "open_app",
+    "app_error": "open_terms",
     "device_bound": "verify_data",
     "nik_not_found": "verify_data",
-    "data_mismatch": "verify_data",
-    "no_smartphone": None,
-    "no_email": None,
-    "no_data": None,
-    "phone_unsupported": None,
-    "not_recorded": None,
-    "no_time": None,
+    "smartphone": None,
+    "email": None,
+    "data": None,
+    "ektp": None,
+    "phone_number": None,
 }
 # outcome -> (weight among not-yet-active visitors, reasons with weights)
 MIX: dict[str, tuple[float, tuple[tuple[str | None, float], ...]]] = {
     oc.ACTIVATED: (0.56, ((None, 1.0),)),
     oc.PENDING: (0.11, (("email_not_received", 0.6), ("server_down", 0.4))),
-    oc.FAILED: (0.11, (("face_mismatch", 0.35), ("email_not_received", 0.2),
+    oc.FAILED: (0.11, (("face_fail", 0.35), ("email_not_received", 0.2),
                        ("app_error", 0.2), ("server_down", 0.15), ("device_bound", 0.1))),
-    oc.NOT_ELIGIBLE: (0.08, (("no_smartphone", 0.45), ("no_email", 0.3), ("no_data", 0.1),
-                             ("phone_unsupported", 0.1), ("not_recorded", 0.05))),
-    oc.REFERRED: (0.05, (("nik_not_found", 0.5), ("device_bound", 0.3),
-                         ("data_mismatch", 0.2))),
-    oc.DECLINED: (0.09, ((None, 0.7), ("no_time", 0.3))),
+    oc.NOT_ELIGIBLE: (0.08, (("smartphone", 0.45), ("email", 0.3), ("data", 0.1),
+                             ("phone_number", 0.1), ("ektp", 0.05))),
+    oc.REFERRED: (0.05, (("nik_not_found", 0.7), ("device_bound", 0.3))),
+    oc.DECLINED: (0.09, ((None, 1.0),)),
 }
 # handling time in seconds (min, max) per outcome
 HANDLING = {oc.ALREADY_ACTIVE: (25, 120), oc.ACTIVATED: (420, 1500), oc.PENDING: (300, 900),
@@ -346,7 +345,7 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
                             stop = REASON_STEP.get(reason or "") if outcome != oc.ACTIVATED \
                                 else None
                             # sometimes a problem that a remedy fixed on the way to success
-                            fixed = (rng.choice(("face_mismatch", "app_error",
+                            fixed = (rng.choice(("face_fail", "app_error",
                                                  "email_not_received"))
                                      if outcome == oc.ACTIVATED and rng.random() < 0.2 else None)
                             for st in STEPS:
