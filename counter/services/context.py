@@ -23,6 +23,7 @@ class Context:
     settings: Settings
     db: Database
     clock: Clock = field(default=system_clock)
+    device_id: str = ""  # this database's device id; filled by make_context / settings_store
 
     @property
     def tz(self) -> ZoneInfo:

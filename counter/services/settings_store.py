@@ -25,9 +25,8 @@ def put(ctx: Context, key: str, value: str) -> None:
 
 def device_id(ctx: Context) -> str:
     """A stable id for this database (device), made on first use."""
-    cached = getattr(ctx, "_device_id", None)
-    if cached:
-        return cached
+    if ctx.device_id:
+        return ctx.device_id
     value = get(ctx, "device_id")
     if not value:
         with ctx.db.write() as s:
@@ -37,5 +36,5 @@ def device_id(ctx: Context) -> str:
             else:
                 value = uuid.uuid4().hex[:16]
                 s.add(AppSetting(key="device_id", value=value))
-    ctx._device_id = value  # type: ignore[attr-defined]
+    ctx.device_id = value
     return value

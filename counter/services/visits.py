@@ -58,8 +58,8 @@ def _append(s: Session, ctx: Context, visit: Visit, kind: str, step: str | None,
 
 
 def ctx_device(ctx: Context) -> str:
-    dev = getattr(ctx, "_device_id", None)
-    if dev is None:
+    dev = ctx.device_id
+    if not dev:
         raise RuntimeError("device id not initialised: build the Context with make_context()")
     return dev
 
