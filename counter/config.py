@@ -34,7 +34,11 @@ class Target:
 
     @property
     def goal(self) -> int:
-        return round(self.denominator * self.percent / 100)
+        """Residents to reach, rounded up (30% of 631,075 is 189,322.5: the goal is 189,323)."""
+        from decimal import ROUND_CEILING, Decimal
+
+        exact = Decimal(self.denominator) * Decimal(str(self.percent)) / 100
+        return int(exact.to_integral_value(rounding=ROUND_CEILING))
 
 
 @dataclass(frozen=True)
