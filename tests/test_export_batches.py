@@ -8,6 +8,7 @@ import gc
 import io
 import json
 import os
+import threading
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -304,6 +305,7 @@ def test_concurrent_export_is_refused_not_duplicated(ctx: Context, clock,  # noq
     off, sup = people(ctx)
     visit(ctx, clock, off)
     visit(ctx, clock, off, NIKS[1])
+    monkeypatch.setattr(export, "LOCKED_MAX_ROWS", -1)  # the two-phase route (XLSX, large CSV)
     real = export._write_csv
     done = {}
 
@@ -337,6 +339,7 @@ def test_changes_during_the_export_are_not_recorded_as_exported(
     b = visit(ctx, clock, off, NIKS[1], finish=False)
     writer = "_write_csv" if fmt == "csv" else "_write_xlsx"
     real = getattr(export, writer)
+    monkeypatch.setattr(export, "LOCKED_MAX_ROWS", -1)  # the two-phase route (XLSX, large CSV)
 
     def meanwhile(*args: Any, **kw: Any) -> None:
         real(*args, **kw)
@@ -351,3 +354,143 @@ def test_changes_during_the_export_are_not_recorded_as_exported(
     assert export.batch_items(ctx, r1.batch_id) == [(a, 0, False)]
     r2 = export.export_visits(ctx, sup, "since_last", fmt=fmt, out=tmp_path / f"r2.{fmt}")
     assert _file_rows(r2) == [(a, 1, "Ya"), (b, 0, "Tidak")]
+
+
+# ---- CSV on SQLite: the write lock is held from before the snapshot to the commit -----------
+
+
+def _in_thread(fn: Any) -> tuple[threading.Thread, dict[str, Any]]:
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            out["error"] = e
+
+    t = threading.Thread(target=run)
+    t.start()
+    return t, out
+
+
+def test_locked_csv_export_makes_a_counter_wait_and_records_exactly_the_file(
+        ctx: Context, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A counter finishes a visit (another thread) while the CSV is being written: its write
+    waits for the export's commit, then lands; the batch holds exactly the file's rows (the
+    items were recorded in parallel), and the late visit goes in the next since-last."""
+    off, sup = people(ctx)
+    a = visit(ctx, clock, off, NIKS[0], "PENDING")
+    b = visit(ctx, clock, off, NIKS[1], finish=False)
+    real = export._write_csv
+    seen: dict[str, Any] = {}
+
+    def meanwhile(*args: Any, **kw: Any) -> None:
+        real(*args, **kw)
+        t, out = _in_thread(lambda: visits.finish_visit(ctx, b, "ACTIVATED", officer_id=off.id))
+        t.join(0.5)
+        seen.update(thread=t, out=out, waiting=t.is_alive())
+
+    monkeypatch.setattr(export, "_write_csv", meanwhile)
+    r1 = export.export_visits(ctx, sup, "range", date_from=ctx.today(), date_to=ctx.today(),
+                              fmt="csv", out=tmp_path / "r1.csv")
+    seen["thread"].join(15)
+    monkeypatch.undo()
+    assert seen["waiting"], "the counter's write should wait for the export's commit"
+    assert "error" not in seen["out"] and not seen["thread"].is_alive()
+    assert _file_rows(r1) == [(a, 0, "Tidak")]
+    assert export.batch_items(ctx, r1.batch_id) == [(a, 0, False)]
+    r2 = export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "r2.csv")
+    assert _file_rows(r2) == [(b, 0, "Tidak")]
+    assert export.batch_items(ctx, r2.batch_id) == [(b, 0, False)]
+
+
+def test_locked_csv_export_and_a_second_since_last_never_duplicate(
+        ctx: Context, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Another supervisor's since-last export starts while ours is writing: it waits for our
+    commit and then finds nothing new (no second batch of the same visits)."""
+    off, sup = people(ctx)
+    ids = [visit(ctx, clock, off, n) for n in NIKS]
+    real = export._write_csv
+    seen: dict[str, Any] = {}
+
+    def meanwhile(*args: Any, **kw: Any) -> None:
+        real(*args, **kw)
+        if not seen:
+            t, out = _in_thread(lambda: export.export_visits(
+                ctx, sup, "since_last", fmt="csv", out=tmp_path / "other.csv"))
+            t.join(0.5)
+            seen.update(thread=t, out=out, waiting=t.is_alive())
+
+    monkeypatch.setattr(export, "_write_csv", meanwhile)
+    mine = export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "mine.csv")
+    seen["thread"].join(15)
+    assert seen["waiting"] and "error" not in seen["out"]
+    assert [r[0] for r in _file_rows(mine)] == ids
+    other = seen["out"]["value"]
+    assert other.rows == 0 and other.batch_id is None and not (tmp_path / "other.csv").exists()
+    assert _counts(ctx) == (1, 4)
+
+
+def test_locked_csv_export_items_failure_records_nothing(
+        ctx: Context, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The parallel item recording fails (here: its statement is broken): the error reaches
+    the caller, and there is no file, no temporary, no batch and no item."""
+    off, sup = people(ctx)
+    visit(ctx, clock, off)
+    real_init = export._ItemsWorker.__init__
+
+    def broken(self: Any, *args: Any) -> None:
+        real_init(self, *args)
+        self.sql = "INSERT INTO export_item (batch_id) SELECT no_such_column FROM visit"
+
+    monkeypatch.setattr(export._ItemsWorker, "__init__", broken)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(Exception, match="no_such_column"):
+        export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv")
+    assert list(folder.iterdir()) == [] and _counts(ctx) == (0, 0)
+    monkeypatch.undo()
+    assert export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv").rows == 1
+
+
+def test_locked_csv_export_refuses_items_that_differ_from_the_file(
+        ctx: Context, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The check before the commit: items whose count or revision sum differ from the rows
+    written are refused as ``concurrent`` (no file, no batch), never recorded."""
+    off, sup = people(ctx)
+    visit(ctx, clock, off)
+    visit(ctx, clock, off, NIKS[1])
+    real = export._ItemsWorker.result
+    monkeypatch.setattr(export._ItemsWorker, "result",
+                        lambda self: (lambda n, total: (n - 1, total))(*real(self)))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(export.ExportError) as ei:
+        export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv")
+    assert ei.value.code == "concurrent"
+    _assert_nothing_recorded(ctx, folder, "concurrent")
+
+
+def test_large_csv_export_takes_the_two_phase_route(ctx: Context, clock, tmp_path: Path,
+                                                    monkeypatch) -> None:  # noqa: ANN001
+    """Above LOCKED_MAX_ROWS visits the lock is held only to record the batch: a counter's
+    write during the file's writing does not wait."""
+    off, sup = people(ctx)
+    a = visit(ctx, clock, off)
+    b = visit(ctx, clock, off, NIKS[1], finish=False)
+    monkeypatch.setattr(export, "LOCKED_MAX_ROWS", 1)  # 2 visits in range: too many
+    real = export._write_csv
+    seen: dict[str, Any] = {}
+
+    def meanwhile(*args: Any, **kw: Any) -> None:
+        real(*args, **kw)
+        t, out = _in_thread(lambda: visits.finish_visit(ctx, b, "FAILED", reason="other",
+                                                        officer_id=off.id))
+        t.join(10)
+        seen.update(waiting=t.is_alive(), out=out)
+
+    monkeypatch.setattr(export, "_write_csv", meanwhile)
+    r = export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "r.csv")
+    assert seen == {"waiting": False, "out": {"value": seen["out"].get("value")}}
+    assert _file_rows(r) == [(a, 0, "Tidak")]
+    assert export.batch_items(ctx, r.batch_id) == [(a, 0, False)]

@@ -298,6 +298,14 @@ def _as_date(raw: Any) -> date:
 # Writers. Each consumes the row stream, writes to an open binary file and a side file of items.
 
 
+class _Discard:
+    """A side file that keeps nothing (the items are recorded by SQL, see _export_locked)."""
+
+    @staticmethod
+    def write(_text: str) -> int:
+        return 0
+
+
 @dataclass(frozen=True)
 class _SqlCells:
     """A query whose rows are the finished CSV cells (see _csv_query), for _write_csv."""
@@ -468,6 +476,7 @@ def _write_csv_sql(fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: I
     yes, index, dumps = conv.yes, conv.index, json.dumps
     writerows, side_write = w.writerows, side.write
     rev_sum, corrections = 0, 0
+    record_items = not isinstance(side, _Discard)
     try:
         while part := cur.fetchmany(CHUNK):
             if None in map(g_start, part) or None in map(g_end, part):
@@ -477,8 +486,9 @@ def _write_csv_sql(fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: I
             rev_sum += sum(map(g_rev, part))
             flags = list(map(yes.__eq__, map(g_corr, part)))
             corrections += flags.count(True)
-            side_write(dumps(list(zip(map(g_vid, part), map(g_rev, part), flags)),
-                             separators=(",", ":"))[1:-1] + "\n")
+            if record_items:
+                side_write(dumps(list(zip(map(g_vid, part), map(g_rev, part), flags)),
+                                 separators=(",", ":"))[1:-1] + "\n")
             for (day, outcome), n in Counter(map(g_day_outcome, part)).items():
                 counts = conv.day_counts(day)
                 counts[index.get(outcome, -2)] += n
@@ -779,6 +789,10 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
     recap_final = recap_path_for(final) if fmt == "csv" else None
 
     temps: list[Path] = []
+    if (fmt == "csv" and ctx.db.kind == "sqlite"
+            and _estimated_rows(ctx, mode, date_from, date_to) <= LOCKED_MAX_ROWS):
+        return _export_locked(ctx, officer, mode, date_from, date_to, delimiter, final,
+                              recap_final)
     side = tempfile.TemporaryFile("w+", encoding="ascii", newline="\n")
     try:
         conv = _Conv(ctx)
@@ -786,53 +800,19 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
         try:
             fh, tmp = _open_temp(final)
             temps.append(tmp)
-            with fh, ctx.db.read() as s:
-                if ctx.db.kind == "postgresql":
-                    conn = s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-                else:
-                    conn = s.connection()
-                seen_batch = conn.execute(select(func.max(ExportBatch.id))).scalar()
-                window = (_csv_window(conn, mode, date_from, date_to)
-                          if fmt == "csv" and ctx.db.kind == "sqlite" else None)
-                offset = _fixed_offset(ctx.tz, *window) if window is not None else None
-                rows: Any
-                if window is not None and offset is not None:
-                    # SQLite, fixed-offset zone (Asia/Jakarta): the cells are computed in SQL
-                    rows = _SqlCells(conn, _csv_query(mode, date_from, date_to, conv, offset,
-                                                      *window))
-                else:
-                    rows = _stream(conn, _query(mode, date_from, date_to), ctx.db.kind)
-                try:
-                    if fmt == "csv":
-                        _write_csv(fh, rows, conv, side, delimiter)
-                    else:
-                        _write_xlsx(fh, rows, conv, side)
-                finally:
-                    rows.close()  # the cursor goes now, while its connection is still ours
-                fh.flush()
-                os.fsync(fh.fileno())
+            seen_batch = _write_file(ctx, fh, fmt, mode, date_from, date_to, conv, side,
+                                     delimiter)
             if mode == "since_last" and conv.rows == 0:
                 _cleanup(temps)
-                audit.log(ctx, "export", officer, target="", mode=mode, format=fmt, rows=0,
-                          batch=None)
-                return ExportResult(None, 0, None, "", None, 0, mode, fmt, None, None)
-            if recap_final is not None:
-                rfh, rtmp = _open_temp(recap_final)
-                temps.append(rtmp)
-                with rfh:
-                    _write_csv_recap(rfh, conv, delimiter)
-                    rfh.flush()
-                    os.fsync(rfh.fileno())
+                return _nothing_new(ctx, officer, fmt)
+            recap_digest = _write_recap(recap_final, conv, delimiter, temps)
             digest = _sha256(tmp)
-            recap_digest = _sha256(temps[1]) if recap_final is not None else None
         except OSError as e:
             raise _fail(ctx, officer, mode, _io_error(e, final)) from e
 
         args_from, args_to = date_from, date_to
-        first = _as_date(conv.first_day) if conv.first_day is not None else None
-        last = _as_date(conv.last_day) if conv.last_day is not None else None
         if mode == "since_last":
-            date_from, date_to = first, last
+            date_from, date_to = _span(conv)
 
         # ---- phase 2: record the batch and rename, in one write transaction ---------------
         replaced: list[Path] = []
@@ -854,17 +834,8 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
                 if ctx.db.kind == "sqlite" or not _insert_items_fast(
                         s, batch.id, mode, args_from, args_to, conv):
                     _insert_items(s, batch.id, side)
-                audit.record(s, ctx, "export", officer, target=f"batch:{batch.id}", mode=mode,
-                             format=fmt, rows=conv.rows, corrections=conv.corrections,
-                             date_from=date_from, date_to=date_to, file=str(final),
-                             sha256=digest, recap_file=str(recap_final or ""),
-                             recap_sha256=recap_digest)
-                if recap_final is not None:
-                    os.replace(temps[1], recap_final)
-                    replaced.append(recap_final)
-                os.replace(tmp, final)
-                replaced.append(final)
-                _fsync_dir(final.parent)
+                _finish(s, ctx, officer, batch, conv, final, recap_final, digest,
+                        recap_digest, temps, replaced)
                 batch_id = batch.id
         except OSError as e:
             _cleanup(replaced)
@@ -880,6 +851,217 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
     finally:
         side.close()
         _cleanup(temps)
+
+
+# Exports of at most this many visits (CSV on SQLite) hold the write lock while the file is
+# written (see _export_locked); ~1 s at 100,000 rows, well inside the 10 s busy timeout that the
+# counters wait. Larger ones take the two-phase route, which holds it only to record the batch.
+LOCKED_MAX_ROWS = 250_000
+
+
+def _estimated_rows(ctx: Context, mode: str, date_from: date | None,
+                    date_to: date | None) -> int:
+    """An upper bound of the rows to export: the visits of the range (all visits for
+    since-last), counted on the day index alone."""
+    q = select(func.count()).select_from(Visit)
+    if mode != "since_last":
+        q = q.where(Visit.day >= date_from, Visit.day <= date_to)
+    with ctx.db.read() as s:
+        return int(s.execute(q).scalar() or 0)
+
+
+def _write_file(ctx: Context, fh: IO[bytes], fmt: str, mode: str, date_from: date | None,
+                date_to: date | None, conv: _Conv, side: IO[str] | _Discard,
+                delimiter: str) -> int | None:
+    """Phase 1: in ONE read transaction (one snapshot), the rows into ``fh`` (closed, flushed
+    and fsynced on return) and their items into ``side``. Returns the newest batch id seen."""
+    with fh, ctx.db.read() as s:
+        if ctx.db.kind == "postgresql":
+            conn = s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        else:
+            conn = s.connection()
+        seen_batch = conn.execute(select(func.max(ExportBatch.id))).scalar()
+        window = (_csv_window(conn, mode, date_from, date_to)
+                  if fmt == "csv" and ctx.db.kind == "sqlite" else None)
+        offset = _fixed_offset(ctx.tz, *window) if window is not None else None
+        rows: Any
+        if window is not None and offset is not None:
+            # SQLite, fixed-offset zone (Asia/Jakarta): the cells are computed in SQL
+            rows = _SqlCells(conn, _csv_query(mode, date_from, date_to, conv, offset, *window))
+        else:
+            rows = _stream(conn, _query(mode, date_from, date_to), ctx.db.kind)
+        try:
+            if fmt == "csv":
+                _write_csv(fh, rows, conv, side, delimiter)  # type: ignore[arg-type]
+            else:
+                _write_xlsx(fh, rows, conv, side)  # type: ignore[arg-type]
+        finally:
+            rows.close()  # the cursor goes now, while its connection is still ours
+        fh.flush()
+        os.fsync(fh.fileno())
+    return seen_batch  # type: ignore[no-any-return]
+
+
+def _write_recap(recap_final: Path | None, conv: _Conv, delimiter: str,
+                 temps: list[Path]) -> str | None:
+    """CSV: the recap file under a temporary name (appended to ``temps``); its SHA-256."""
+    if recap_final is None:
+        return None
+    rfh, rtmp = _open_temp(recap_final)
+    temps.append(rtmp)
+    with rfh:
+        _write_csv_recap(rfh, conv, delimiter)
+        rfh.flush()
+        os.fsync(rfh.fileno())
+    return _sha256(rtmp)
+
+
+def _span(conv: _Conv) -> tuple[date | None, date | None]:
+    """First and last day of the exported rows (a since-last batch records them)."""
+    first = _as_date(conv.first_day) if conv.first_day is not None else None
+    last = _as_date(conv.last_day) if conv.last_day is not None else None
+    return first, last
+
+
+def _nothing_new(ctx: Context, officer: Officer, fmt: str) -> ExportResult:
+    audit.log(ctx, "export", officer, target="", mode="since_last", format=fmt, rows=0,
+              batch=None)
+    return ExportResult(None, 0, None, "", None, 0, "since_last", fmt, None, None)
+
+
+def _finish(s: Any, ctx: Context, officer: Officer, batch: ExportBatch, conv: _Conv,
+            final: Path, recap_final: Path | None, digest: str, recap_digest: str | None,
+            temps: list[Path], replaced: list[Path]) -> None:
+    """Inside the batch's write transaction: the audit event, then the temporary files renamed
+    onto their final names (``replaced`` lists them, to remove should the commit fail)."""
+    audit.record(s, ctx, "export", officer, target=f"batch:{batch.id}", mode=batch.mode,
+                 format=batch.format, rows=conv.rows, corrections=conv.corrections,
+                 date_from=batch.date_from, date_to=batch.date_to, file=str(final),
+                 sha256=digest, recap_file=str(recap_final or ""), recap_sha256=recap_digest)
+    if recap_final is not None:
+        os.replace(temps[1], recap_final)
+        replaced.append(recap_final)
+    os.replace(temps[0], final)
+    replaced.append(final)
+    _fsync_dir(final.parent)
+
+
+class _NothingNew(Exception):
+    """A since-last export found nothing: roll the batch back."""
+
+
+def _export_locked(ctx: Context, officer: Officer, mode: str, date_from: date | None,
+                   date_to: date | None, delimiter: str, final: Path,
+                   recap_final: Path | None) -> ExportResult:
+    """CSV on SQLite: the batch's write transaction is opened FIRST (BEGIN IMMEDIATE), so no
+    one can commit until it ends; the file is then streamed from a read snapshot that is
+    therefore exactly what the write transaction sees, while a second thread records the items
+    with one INSERT .. SELECT of the same selection (SQLite runs it without the GIL, on the
+    other core). The items are checked against the rows written (count and sum of revisions)
+    before the commit; any failure rolls everything back and removes the file."""
+    conv = _Conv(ctx)
+    temps: list[Path] = []
+    replaced: list[Path] = []
+    try:
+        with ctx.db.write() as s:
+            conn = s.connection()  # BEGIN IMMEDIATE: the write lock, from here to the commit
+            batch = ExportBatch(created_at=ctx.now(), officer_id=officer.id, mode=mode,
+                                date_from=date_from, date_to=date_to, format="csv", rows=0,
+                                file_path=str(final), sha256="")
+            s.add(batch)
+            s.flush()
+            assert batch.id is not None
+            worker = _ItemsWorker(conn, batch.id, mode, date_from, date_to)
+            worker.start()
+            try:
+                fh, tmp = _open_temp(final)
+                temps.append(tmp)
+                _write_file(ctx, fh, "csv", mode, date_from, date_to, conv, _Discard(),
+                            delimiter)
+            finally:
+                worker.join()
+            n, rev_sum = worker.result()
+            if mode == "since_last" and conv.rows == 0:
+                raise _NothingNew
+            if (n, rev_sum) != (conv.rows, conv.rev_sum):  # cannot happen: same snapshot
+                raise ExportError("concurrent")
+            recap_digest = _write_recap(recap_final, conv, delimiter, temps)
+            digest = _sha256(tmp)
+            if mode == "since_last":
+                batch.date_from, batch.date_to = _span(conv)
+            batch.rows, batch.sha256 = conv.rows, digest
+            s.add(batch)
+            _finish(s, ctx, officer, batch, conv, final, recap_final, digest, recap_digest,
+                    temps, replaced)
+            batch_id = batch.id
+            span = batch.date_from, batch.date_to
+    except _NothingNew:
+        _cleanup(temps)
+        return _nothing_new(ctx, officer, "csv")
+    except OSError as e:
+        _cleanup(replaced)
+        raise _fail(ctx, officer, mode, _io_error(e, final)) from e
+    except ExportError as e:
+        _cleanup(replaced)
+        raise _fail(ctx, officer, mode, e) from None
+    except BaseException:
+        _cleanup(replaced)
+        raise
+    finally:
+        _cleanup(temps)
+    return ExportResult(final, conv.rows, batch_id, digest, recap_final, conv.corrections,
+                        mode, "csv", *span)
+
+
+class _ItemsWorker:
+    """Records a batch's items on the write transaction's own connection, in a thread:
+    one INSERT .. SELECT (the export's selection, in visit id order), then its count and sum of
+    revisions, read back for the check."""
+
+    def __init__(self, conn: Connection, batch_id: int, mode: str, date_from: date | None,
+                 date_to: date | None) -> None:
+        q = (select(literal(batch_id), Visit.id, Visit.revision, _correction_expr())
+             .where(*_filters(mode, date_from, date_to)).order_by(Visit.id))
+        compiled = insert(ExportItem).from_select(
+            ["batch_id", "visit_id", "revision", "correction"], q).compile(dialect=conn.dialect)
+        self.sql = str(compiled)
+        self.params = tuple(v.isoformat() if isinstance(v, date) else v
+                            for v in (compiled.params[k] for k in compiled.positiontup or []))
+        self.batch_id = batch_id
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        self.raw = raw
+        self._out: tuple[int, int] | None = None
+        self._error: BaseException | None = None
+        import threading
+
+        self._thread = threading.Thread(target=self._run, name="ikd-export-items", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            cur = self.raw.cursor()
+            try:
+                cur.execute(self.sql, self.params)
+                n, total = cur.execute(
+                    "SELECT count(*), coalesce(sum(revision), 0) FROM export_item "
+                    "WHERE batch_id = ?", (self.batch_id,)).fetchone()
+                self._out = (int(n), int(total))
+            finally:
+                cur.close()
+        except BaseException as e:  # handed to the caller by result()
+            self._error = e
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> tuple[int, int]:
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        return self._out
 
 
 def _insert_items_fast(s: Any, batch_id: int, mode: str, date_from: date | None,
