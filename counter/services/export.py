@@ -419,7 +419,9 @@ def _district_case() -> Any:
 
 def _neutralise_sql(expr: Any) -> Any:
     """SQL equivalent of neutralise(): a leading quote when the first character is dangerous."""
-    return case((func.substr(expr, 1, 1).in_([literal(c) for c in sorted(_DANGER)]), literal("'") + expr), else_=expr)
+    # unicode() of the first character: one call, compared with integers
+    return case((func.unicode(expr).in_([literal(ord(c)) for c in sorted(_DANGER)]),
+                 literal("'") + expr), else_=expr)
 
 
 def _csv_query(mode: str, date_from: date | None, date_to: date | None, conv: _Conv,
