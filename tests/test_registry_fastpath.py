@@ -15,7 +15,7 @@ from sqlalchemy import select
 from counter.domain import nik as nikmod
 from counter.services import registry as reg
 from counter.services.context import Context
-from counter.store.models import RegistryEntry
+from counter.store.models import RegistryEntry, RegistryImport
 
 
 def N(i: int, district: str = "332503", born: date = date(1988, 2, 29), sex: str = "F") -> str:
@@ -24,8 +24,10 @@ def N(i: int, district: str = "332503", born: date = date(1988, 2, 29), sex: str
 
 def entries(ctx: Context) -> dict[str, tuple[str, date | None, str]]:
     with ctx.db.read() as s:
-        return {r.nik: (r.ikd_status, r.activated_on, r.source)
-                for r in (x[0] for x in s.execute(select(RegistryEntry)))}
+        q = (select(RegistryEntry.nik, RegistryEntry.ikd_status, RegistryEntry.activated_on,
+                    RegistryImport.source)
+             .join(RegistryImport, RegistryImport.id == RegistryEntry.import_id))
+        return {r[0]: (r[1], r[2], r[3]) for r in s.execute(q)}
 
 
 def rejects(path: str) -> dict[int, list[str]]:

@@ -15,7 +15,7 @@ from counter.domain import nik as nikmod
 from counter.services.context import Context
 from counter.services.registry import (RegistryError, detect_delimiter, import_registry,
                                        match_columns, parse_date, status_code)
-from counter.store.models import RegistryEntry
+from counter.store.models import RegistryEntry, RegistryImport
 
 TODAY = date(2026, 11, 27)
 
@@ -26,8 +26,10 @@ def N(i: int, district: str = "332501", born: date = date(1990, 5, 3), sex: str 
 
 def entries(ctx: Context) -> dict[str, tuple[str, date | None, str]]:
     with ctx.db.read() as s:
-        return {r.nik: (r.ikd_status, r.activated_on, r.source)
-                for r in (x[0] for x in s.execute(select(RegistryEntry)))}
+        q = (select(RegistryEntry.nik, RegistryEntry.ikd_status, RegistryEntry.activated_on,
+                    RegistryImport.source)
+             .join(RegistryImport, RegistryImport.id == RegistryEntry.import_id))
+        return {r[0]: (r[1], r[2], r[3]) for r in s.execute(q)}
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -174,6 +176,11 @@ def test_same_file_twice_changes_nothing_newer_file_updates(any_ctx: Context,
     assert got[niks[0]] == first[niks[0]]  # unchanged rows keep their source
     assert got[N(101)] == ("active", date(2026, 11, 26), "ikd-2026-11.csv")
     assert len(got) == 42
+    with any_ctx.db.read() as s:  # each import is one registry_import row with its counts
+        imports = [(i.source, i.read, i.inserted, i.updated, i.rejected) for i in s.execute(
+            select(RegistryImport).order_by(RegistryImport.id)).scalars()]
+    assert imports == [("ikd-2025-06.csv", 40, 40, 0, 0), ("ikd-2025-06.csv", 40, 0, 0, 0),
+                       ("ikd-2026-11.csv", 42, 2, 3, 0)]
 
 
 def test_tab_delimited_duplicates_short_rows_multiline_cells(any_ctx: Context,

@@ -122,3 +122,48 @@ def test_visit_round_trip_with_aware_timestamps(any_ctx: Context, clock) -> None
         assert [e.seq for e in evs] == [1, 2, 3]
         assert all(e.at.tzinfo is not None for e in evs)
         assert evs[-1].at == clock.now
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_registry_entries_keep_their_source_through_0004(tmp_path: Path, engine: str,
+                                                         request: pytest.FixtureRequest) -> None:
+    """Migration 0004 moves each entry's file name and time to one registry_import row per
+    file: entries, statuses and sources survive; on SQLite the table stays WITHOUT ROWID; the
+    downgrade puts the columns back with the same values."""
+    from alembic.command import downgrade as alembic_downgrade
+
+    from counter.store.migrate import alembic_config, upgrade
+
+    url = request.getfixturevalue("pg_url") if engine == "postgres" else str(tmp_path / "r.db")
+    db = Database(url)
+    upgrade(db, "0003")
+    rows = [("3325010101900001", "active", "2025-01-02", "a.csv", "2026-01-01 01:00:00"),
+            ("3325010101900002", "not_active", None, "a.csv", "2026-01-01 02:00:00"),
+            ("3325010101900003", "not_active", None, "b.csv", "2026-02-01 00:00:00")]
+    with db.engine.begin() as c:
+        for r in rows:
+            c.execute(text("INSERT INTO registry_entry (nik, ikd_status, activated_on, source, "
+                           "updated_at) VALUES (:n, :s, :d, :src, :u)"),
+                      {"n": r[0], "s": r[1], "d": r[2], "src": r[3], "u": r[4]})
+    upgrade(db, "head")
+    with db.engine.connect() as c:
+        got = c.execute(text("SELECT e.nik, e.ikd_status, i.source, i.imported_at FROM "
+                             "registry_entry e JOIN registry_import i ON i.id = e.import_id "
+                             "ORDER BY e.nik")).all()
+        assert [(g[0], g[1], g[2]) for g in got] == [(r[0], r[1], r[3]) for r in rows]
+        assert str(got[0][3]).startswith("2026-01-01 02:00:00")  # the file's newest entry
+        cols = {col["name"] for col in inspect(c).get_columns("registry_entry")}
+        assert cols == {"nik", "ikd_status", "activated_on", "import_id"}
+        if engine == "sqlite":
+            ddl = c.execute(text("SELECT sql FROM sqlite_master WHERE name = 'registry_entry'")
+                            ).scalar()
+            assert "WITHOUT ROWID" in ddl
+    cfg = alembic_config(db)
+    with db.write_engine.begin() as c:
+        cfg.attributes["connection"] = c
+        alembic_downgrade(cfg, "0003")
+    with db.engine.connect() as c:
+        back = c.execute(text("SELECT nik, ikd_status, source FROM registry_entry ORDER BY nik")
+                         ).all()
+        assert [tuple(b) for b in back] == [(r[0], r[1], r[3]) for r in rows]
+    db.dispose()

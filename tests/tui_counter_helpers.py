@@ -29,18 +29,14 @@ def async_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., No
 
 def add_registry(ctx: Context, nik: str, status: str, activated_on: date | None = None) -> None:
     """A row of the central IKD status extract (tests may use the ORM directly)."""
-    from counter.store.models import RegistryEntry
+    from counter.store.models import RegistryEntry, RegistryImport
 
     with ctx.db.write() as s:
-        s.add(
-            RegistryEntry(
-                nik=nik,
-                ikd_status=status,
-                activated_on=activated_on,
-                source="test-extract.csv",
-                updated_at=ctx.now(),
-            )
-        )
+        imp = RegistryImport(source="test-extract.csv", imported_at=ctx.now())
+        s.add(imp)
+        s.flush()
+        s.add(RegistryEntry(nik=nik, ikd_status=status, activated_on=activated_on,
+                            import_id=imp.id))
 
 
 def counter_app(ctx: Context) -> CounterApp:

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 
 from counter.domain import outcomes as oc
 from counter.services.context import Context
-from counter.store.models import RegistryEntry, Visit
+from counter.store.models import RegistryEntry, RegistryImport, Visit
 
 
 @dataclass
@@ -31,8 +31,11 @@ _reg = RegistryEntry.__table__.c  # type: ignore[attr-defined]
 _vis = Visit.__table__.c  # type: ignore[attr-defined]
 # Core statements (compiled once, cached by SQLAlchemy): a lookup is two indexed reads, well
 # under a millisecond even in a 631,075-row registry (bench/bench_registry.py).
-_REGISTRY_Q = select(_reg.ikd_status, _reg.activated_on, _reg.source).where(
-    _reg.nik == bindparam("nik"))
+_imp = RegistryImport.__table__.c  # type: ignore[attr-defined]
+_REGISTRY_Q = (select(_reg.ikd_status, _reg.activated_on, _imp.source)
+               .select_from(RegistryEntry.__table__.outerjoin(  # type: ignore[attr-defined]
+                   RegistryImport.__table__, _imp.id == _reg.import_id))  # type: ignore[attr-defined]
+               .where(_reg.nik == bindparam("nik")))
 _VISITS_Q = (select(_vis.id, _vis.day, _vis.started_at, _vis.ended_at, _vis.outcome, _vis.reason,
                     _vis.counter_id)
              .where(_vis.nik == bindparam("nik"))

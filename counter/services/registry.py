@@ -308,7 +308,10 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False) -> 
         # one string per line from the NIK cell to the status (and date) cell: one object per
         # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK
         last = si if di is None else di
-        spans = _span_pattern(delim, ni, last).findall(text, start_pos)
+        pattern = _span_pattern(delim, ni, last)
+        spans = _sorted_spans_in_two_processes(pattern, text, start_pos)
+        if spans is None:
+            spans = pattern.findall(text, start_pos)
         if len(spans) == body_lines:
             if progress:
                 progress(50, 100)
@@ -379,6 +382,70 @@ def _line_pattern(delim: str, wanted: list[int], valid_nik_at: int | None = None
     parts = [(f"({_BATANG_NIK})" if k == valid_nik_at else f"({cell})") if k in wanted else cell
              for k in range(max(wanted) + 1)]
     return re.compile("^" + d.join(parts) + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
+
+
+PARALLEL_MIN_BYTES = 4 << 20  # below ~50,000 lines a second process costs more than it saves
+
+
+def _sorted_spans_in_two_processes(pattern: re.Pattern[str], text: str,
+                                   start: int) -> list[str] | None:
+    """``pattern.findall(text, start)``, sorted, with the second half of the text matched and
+    sorted by a forked child process while this one does the first half: the two sorted
+    halves are then merged (one ``list.sort`` over two runs, in C). None where fork is not
+    the way (Windows, a process with other threads, a small file) or the child failed: the
+    caller then matches the whole text here.
+
+    The child shares the text through fork (nothing copied up front), sends its spans back as
+    one newline-joined string (spans never hold a newline: the pattern's cells exclude it),
+    and leaves with ``os._exit`` (no clean-up of the parent's database connections)."""
+    import os
+    import threading
+
+    if (not hasattr(os, "fork") or threading.active_count() > 1
+            or len(text) - start < PARALLEL_MIN_BYTES):
+        return None
+    mid = text.find("\n", start + (len(text) - start) // 2)
+    if mid == -1:
+        return None
+    mid += 1
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:  # the child: the second half
+        code = 1
+        try:
+            os.close(r)
+            part = pattern.findall(text, mid)
+            part.sort()
+            data = len(part).to_bytes(8, "big") + "\n".join(part).encode("utf-8")
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    reader = os.fdopen(r, "rb")
+    try:
+        spans = pattern.findall(text, start, mid)
+        spans.sort()
+        data = reader.read()
+    finally:
+        reader.close()  # first: a child still writing gets EPIPE instead of waiting forever
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or len(data) < 8:
+        return None
+    n = int.from_bytes(data[:8], "big")
+    if n:
+        rest = data[8:].decode("utf-8").split("\n")
+        if len(rest) != n:
+            return None
+        spans += rest
+        spans.sort()  # two sorted runs: merged
+    return spans
 
 
 def _span_pattern(delim: str, first: int, last: int) -> re.Pattern[str]:
@@ -690,30 +757,31 @@ def _params(rows: list[tuple[Any, Any, Any]], checked: _Checked) -> list[tuple[A
 BATCH = 200  # rows per INSERT statement (3 parameters each, well under SQLite's 32,766)
 _SQLITE_UPSERT = (
     " ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
-    "activated_on = excluded.activated_on, source = excluded.source, "
-    "updated_at = excluded.updated_at "
+    "activated_on = excluded.activated_on, import_id = excluded.import_id "
     "WHERE registry_entry.ikd_status IS NOT excluded.ikd_status "
     "OR registry_entry.activated_on IS NOT excluded.activated_on")
 
 
-def _sqlite_insert(rows: int, source: str, ts: str, upsert: bool, packed: bool = False) -> str:
+def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False) -> str:
     """INSERT of ``rows`` rows; the activation date is kept only for active entries. Packed
     rows are (nik, ``N`` | ``A`` | ``A`` + ISO date), see ``_span_params``."""
     values = (", ".join(["(?, ?)"] * rows) if packed else ", ".join(["(?, ?, ?)"] * rows))
     cols = ("column1, CASE WHEN substr(column2, 1, 1) = 'A' THEN 'active' ELSE 'not_active' "
             "END, nullif(substr(column2, 2), ''), " if packed else
             "column1, column2, CASE WHEN column2 = 'active' THEN column3 END, ")
-    return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, source, updated_at) "
-            f"SELECT {cols}{_sql_literal(source)}, {_sql_literal(ts)} FROM (VALUES "
+    return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, import_id) "
+            f"SELECT {cols}{int(import_id)} FROM (VALUES "
             + values + ") WHERE true" + (_SQLITE_UPSERT if upsert else ""))
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+_NEW_IMPORT = ("INSERT INTO registry_import (source, imported_at, read, inserted, updated, "
+               "rejected) VALUES ({p}, {p}, {p}, 0, 0, {p})")
+_IMPORT_COUNTS = "UPDATE registry_import SET inserted = {p}, updated = {p} WHERE id = {p}"
 
 
 def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
-                  progress: Progress | None, packed: bool = False) -> tuple[int, int]:
+                  progress: Progress | None, packed: bool = False, read: int = 0,
+                  rejected: int = 0) -> tuple[int, int]:
     """One transaction; multi-row INSERTs of BATCH rows (fewer VM round trips per row).
     ``flat``: nik, status, date, ... or, ``packed``, nik, packed status and date, ...
 
@@ -725,6 +793,8 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
+        import_id = raw.execute(_NEW_IMPORT.format(p="?"),
+                                (source, ts, read, rejected)).lastrowid
         before = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
         upsert = before > 0
         old_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
@@ -733,7 +803,7 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
             changed = 0
             full = total - total % BATCH
             step = width * BATCH
-            sql = _sqlite_insert(BATCH, source, ts, upsert, packed)
+            sql = _sqlite_insert(BATCH, import_id, upsert, packed)
             per_chunk = (CHUNK // BATCH) * BATCH
             for k in range(0, full, per_chunk):
                 end = min(full, k + per_chunk)
@@ -743,22 +813,29 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                 if progress:
                     progress(60 + 40 * end // max(1, total), 100)
             if total > full:
-                cur = raw.execute(_sqlite_insert(total - full, source, ts, upsert, packed),
+                cur = raw.execute(_sqlite_insert(total - full, import_id, upsert, packed),
                                   flat[width * full:])
                 changed += max(0, cur.rowcount)
             after = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
         finally:
             raw.execute(f"PRAGMA cache_size={int(old_cache)}")
-    inserted = after - before
+        inserted = after - before
+        raw.execute(_IMPORT_COUNTS.format(p="?"), (inserted, changed - inserted, import_id))
     return inserted, changed - inserted
 
 
 def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], source: str,
-                    now: datetime, progress: Progress | None) -> tuple[int, int]:
+                    now: datetime, progress: Progress | None, read: int = 0,
+                    rejected: int = 0) -> tuple[int, int]:
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cur:
+            cur.execute(_NEW_IMPORT.format(p="%s") + " RETURNING id",
+                        (source, now, read, rejected))
+            row = cur.fetchone()
+            assert row is not None
+            import_id = int(row[0])
             cur.execute("CREATE TEMP TABLE ikd_registry_stage (nik varchar(16) PRIMARY KEY, "
                         "ikd_status varchar(12) NOT NULL, activated_on date) ON COMMIT DROP")
             with cur.copy("COPY ikd_registry_stage (nik, ikd_status, activated_on) "
@@ -769,19 +846,19 @@ def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], sou
                         progress(60 + 30 * k // max(1, len(params)), 100)
             cur.execute(
                 "WITH up AS ("
-                " INSERT INTO registry_entry (nik, ikd_status, activated_on, source, updated_at)"
+                " INSERT INTO registry_entry (nik, ikd_status, activated_on, import_id)"
                 " SELECT nik, ikd_status, CASE WHEN ikd_status = 'active' THEN activated_on END,"
-                " %s, %s FROM ikd_registry_stage"
+                " %s FROM ikd_registry_stage"
                 " ON CONFLICT (nik) DO UPDATE SET ikd_status = EXCLUDED.ikd_status,"
-                "  activated_on = EXCLUDED.activated_on, source = EXCLUDED.source,"
-                "  updated_at = EXCLUDED.updated_at"
+                "  activated_on = EXCLUDED.activated_on, import_id = EXCLUDED.import_id"
                 " WHERE registry_entry.ikd_status IS DISTINCT FROM EXCLUDED.ikd_status"
                 "  OR registry_entry.activated_on IS DISTINCT FROM EXCLUDED.activated_on"
                 " RETURNING (xmax = 0) AS inserted)"
                 " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
-                " FROM up", (source, now))
+                " FROM up", (import_id,))
             row = cur.fetchone()
             assert row is not None
+            cur.execute(_IMPORT_COUNTS.format(p="%s"), (int(row[0]), int(row[1]), import_id))
     if progress:
         progress(100, 100)
     return int(row[0]), int(row[1])
@@ -834,10 +911,11 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
                     flat = _flat_params(rows, checked)
                     del rows
                 del table
-                inserted, updated = _write_sqlite(ctx, flat, source, now, progress, packed)
+                inserted, updated = _write_sqlite(ctx, flat, source, now, progress, packed,
+                                                  n_stored + n_rejects, n_rejects)
             else:
                 inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
-                                                    progress)
+                                                    progress, n_stored + n_rejects, n_rejects)
         except Exception as e:
             translated = ctx.db._translate(e)  # locked / disk full -> the storage messages
             if translated is not e:

@@ -25,7 +25,7 @@ from counter.domain import outcomes as oc
 from counter.domain import regions
 from counter.errors import UserError
 from counter.services.context import Context
-from counter.store.models import RegistryEntry, Visit, VisitEvent
+from counter.store.models import RegistryEntry, RegistryImport, Visit, VisitEvent
 
 SOURCE = "seed-demo"
 SUPERVISOR = ("kasi", "246802", "Kasi Pelayanan")
@@ -205,6 +205,7 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
     reg_table = RegistryEntry.__table__  # type: ignore[attr-defined]
     rows: list[dict[str, Any]] = []
     done = 0
+    import_id: int | None = None
 
     def flush_registry() -> None:
         nonlocal done
@@ -225,8 +226,10 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
         if active:
             reg_active.append(n)
         reg_status[n] = status
+        if import_id is None:
+            import_id = _seed_import(ctx, now, registry)
         rows.append({"nik": n, "ikd_status": status, "activated_on": activated_on,
-                     "source": SOURCE, "updated_at": now})
+                     "import_id": import_id})
         if len(rows) >= CHUNK:
             flush_registry()
     flush_registry()
@@ -417,3 +420,13 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
         "outcomes": dict(sorted(outcome_counts.items())),
         "seconds": round(time.perf_counter() - t0, 2),
     }
+
+
+def _seed_import(ctx: Context, now: datetime, rows: int) -> int:
+    """The registry_import row the sample registry entries point to."""
+    with ctx.db.write() as s:
+        imp = RegistryImport(source=SOURCE, imported_at=now, read=rows, inserted=rows)
+        s.add(imp)
+        s.flush()
+        assert imp.id is not None
+        return imp.id
