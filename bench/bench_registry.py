@@ -13,9 +13,9 @@ side and alternating, for ``--rounds`` rounds:
 * the whole ``ikd-counter registry import FILE --json`` command (Python start-up included).
 
 The best round of each is compared (the machine is shared; the best round is the least disturbed),
-by wall time and by CPU time (``time.process_time`` of this process plus
-``getrusage(RUSAGE_CHILDREN)`` of the child the service forks to match half of the file; the
-latter alone for the commands), as CPU time is less disturbed by other jobs.
+by wall time and by CPU time (``time.process_time`` of this process, plus
+``getrusage(RUSAGE_CHILDREN)`` should the service ever start a child process; the latter alone
+for the commands), as CPU time is less disturbed by other jobs.
 Then 10,000 random NIK lookups through ``services.lookup.lookup`` in the imported registry (90%
 NIKs present, 10% absent), p50/p99. Needs the ``sqlite3`` shell (``apt-get install -y sqlite3``).
 """
@@ -115,7 +115,7 @@ def time_service_import(csv_path: Path, work: Path) -> tuple[float, float, dict]
         c0, k0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
         res = import_registry(ctx, csv_path)
         wall = time.perf_counter() - t0
-        # CPU of this process AND of the child process that matches half of the file
+        # CPU of this process and of any child process it started
         cpu = time.process_time() - c0 + _children_cpu() - k0
     finally:
         ctx.db.dispose()
@@ -131,7 +131,7 @@ def cpu_by_phase(csv_path: Path, work: Path) -> dict[str, float] | None:
     try:
         c0 = time.process_time() + _children_cpu()
         table = reg._read_csv(csv_path, None, spans_ok=True)
-        c1 = time.process_time() + _children_cpu()  # with the forked child's half
+        c1 = time.process_time() + _children_cpu()
         if table.spans is None:
             return None
         flat = reg._span_params(table, ctx.today())

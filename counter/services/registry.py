@@ -308,10 +308,7 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False) -> 
         # one string per line from the NIK cell to the status (and date) cell: one object per
         # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK
         last = si if di is None else di
-        pattern = _span_pattern(delim, ni, last)
-        spans = _sorted_spans_in_two_processes(pattern, text, start_pos)
-        if spans is None:
-            spans = pattern.findall(text, start_pos)
+        spans = _span_pattern(delim, ni, last).findall(text, start_pos)
         if len(spans) == body_lines:
             if progress:
                 progress(50, 100)
@@ -382,70 +379,6 @@ def _line_pattern(delim: str, wanted: list[int], valid_nik_at: int | None = None
     parts = [(f"({_BATANG_NIK})" if k == valid_nik_at else f"({cell})") if k in wanted else cell
              for k in range(max(wanted) + 1)]
     return re.compile("^" + d.join(parts) + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
-
-
-PARALLEL_MIN_BYTES = 4 << 20  # below ~50,000 lines a second process costs more than it saves
-
-
-def _sorted_spans_in_two_processes(pattern: re.Pattern[str], text: str,
-                                   start: int) -> list[str] | None:
-    """``pattern.findall(text, start)``, sorted, with the second half of the text matched and
-    sorted by a forked child process while this one does the first half: the two sorted
-    halves are then merged (one ``list.sort`` over two runs, in C). None where fork is not
-    the way (Windows, a process with other threads, a small file) or the child failed: the
-    caller then matches the whole text here.
-
-    The child shares the text through fork (nothing copied up front), sends its spans back as
-    one newline-joined string (spans never hold a newline: the pattern's cells exclude it),
-    and leaves with ``os._exit`` (no clean-up of the parent's database connections)."""
-    import os
-    import threading
-
-    if (not hasattr(os, "fork") or threading.active_count() > 1
-            or len(text) - start < PARALLEL_MIN_BYTES):
-        return None
-    mid = text.find("\n", start + (len(text) - start) // 2)
-    if mid == -1:
-        return None
-    mid += 1
-    r, w = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
-        return None
-    if pid == 0:  # the child: the second half
-        code = 1
-        try:
-            os.close(r)
-            part = pattern.findall(text, mid)
-            part.sort()
-            data = len(part).to_bytes(8, "big") + "\n".join(part).encode("utf-8")
-            with os.fdopen(w, "wb") as f:
-                f.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    reader = os.fdopen(r, "rb")
-    try:
-        spans = pattern.findall(text, start, mid)
-        spans.sort()
-        data = reader.read()
-    finally:
-        reader.close()  # first: a child still writing gets EPIPE instead of waiting forever
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or len(data) < 8:
-        return None
-    n = int.from_bytes(data[:8], "big")
-    if n:
-        rest = data[8:].decode("utf-8").split("\n")
-        if len(rest) != n:
-            return None
-        spans += rest
-        spans.sort()  # two sorted runs: merged
-    return spans
 
 
 def _span_pattern(delim: str, first: int, last: int) -> re.Pattern[str]:
