@@ -7,11 +7,12 @@ Fast by design, because the extract holds every wajib-KTP resident (631,075 rows
 * Status words and dates are mapped once per *distinct* raw value, NIK region and birth-date parts
   are validated once per distinct prefix / date (full ``nik.parse`` only on a cache miss).
 * Fastest path (SQLite; an unquoted CSV whose NIK column comes before the status and date
-  columns, every NIK a valid Batang NIK): one regular expression returns, per line, ONE string
-  from the NIK cell to the status/date cells; those strings are sorted as they are (so by NIK),
-  the status/date tails pulled out of the sorted strings by a second expression, mapped once per
-  distinct tail and packed into one parameter. A row that needs a reason (bad status or date, a
-  NIK twice) sends the file down the general path, which writes the rejects with line numbers.
+  columns, every NIK a valid Batang NIK): one regular expression returns, per line, the NIK and
+  ONE string of the status/date cells; the distinct tails (about 1,400) are checked once each
+  and packed (``N``, ``A``, ``A2025-03-15``); each row becomes one string, NIK + packed tail,
+  built in file order (memory order) and then sorted (so by NIK): one parameter per row. A row
+  that needs a reason (bad status or date, a NIK twice) sends the file down the general path,
+  which writes the rejects with line numbers.
 * SQLite: the raw sqlite3 connection runs one prepared statement over NIK-sorted rows with
   ``executemany`` in a single ``BEGIN IMMEDIATE`` transaction (plain INSERT into an empty registry,
   ``INSERT .. ON CONFLICT DO UPDATE .. WHERE changed`` otherwise); counts are set-based.
@@ -34,7 +35,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import chain, islice, repeat
-from operator import eq, itemgetter
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -223,8 +224,8 @@ class _Table:
     niks_valid: bool = False  # the reader already matched every NIK as a valid Batang NIK
     # Fastest path (SQLite, unquoted CSV, NIK before the status and date columns): each line's
     # cells from the NIK to the last wanted one, as one string, NIK valid; ``rows`` is then empty
-    spans: list[str] | None = None
-    span_dated: bool = False  # the spans end in the status and the date cell (else the status)
+    spans: list[tuple[str, str]] | None = None  # (NIK, "status,date" or "status") per line
+    span_dated: bool = False  # the tails are the status and the date cell (else the status)
 
 
 def _with_dates(rows: list[tuple[Any, ...]]) -> list[tuple[Any, Any, Any]]:
@@ -308,7 +309,7 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False) -> 
         # one string per line from the NIK cell to the status (and date) cell: one object per
         # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK
         last = si if di is None else di
-        spans = _span_pattern(delim, ni, last).findall(text, start_pos)
+        spans = _span_pattern(delim, ni, si, last).findall(text, start_pos)
         if len(spans) == body_lines:
             if progress:
                 progress(50, 100)
@@ -381,13 +382,16 @@ def _line_pattern(delim: str, wanted: list[int], valid_nik_at: int | None = None
     return re.compile("^" + d.join(parts) + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
 
 
-def _span_pattern(delim: str, first: int, last: int) -> re.Pattern[str]:
-    """One data line; captured: the cells ``first`` (a valid Batang NIK) to ``last``."""
+def _span_pattern(delim: str, nik: int, status: int, last: int) -> re.Pattern[str]:
+    """One data line; captured: the cell ``nik`` (a valid Batang NIK), and the cells
+    ``status`` to ``last`` as ONE string (the status, or the status and the date)."""
     d = re.escape(delim)
     cell = f"[^{d}\\r\\n]*"
-    head = "".join(cell + d for _ in range(first))
-    span = d.join([f"{_BATANG_NIK}"] + [cell] * (last - first))
-    return re.compile("^" + head + f"({span})" + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
+    head = "".join(cell + d for _ in range(nik))
+    between = "".join(d + cell for _ in range(status - nik - 1))
+    tail = d.join([cell] * (last - status + 1))
+    return re.compile("^" + head + f"({_BATANG_NIK})" + between + d + f"({tail})"
+                      + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
 
 
 def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
@@ -603,32 +607,23 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
                     rejects)
 
 
-def _span_params(table: _Table, today: date) -> list[Any] | None:
-    """nik, packed, nik, packed, ... sorted by NIK (packed: ``N`` not active, ``A`` active,
-    ``A2025-03-15`` active since that date), from the spans of a table whose NIKs are all
-    valid; None when some row needs the general path (a status or date that is not valid, or a
-    NIK twice: those rows are rejected with their line numbers there).
+def _span_params(table: _Table, today: date) -> list[str] | None:
+    """One string per row, sorted: the NIK followed by the packed status (``N`` not active,
+    ``A`` active, ``A2025-03-15`` active since that date), from the (NIK, tail) pairs of a
+    table whose NIKs are all valid; None when some row needs the general path (a status or
+    date that is not valid, or a NIK twice: those rows are rejected with their line numbers
+    there).
 
-    Sorting the span strings sorts by NIK (each starts with the 16 digits and the delimiter).
-    The NIKs are then sliced off the sorted spans and the status (and date) cells pulled out of
-    them by one regular expression, in C; the distinct ``status,date`` tails are few."""
-    spans = table.spans
-    assert spans is not None
-    spans.sort()
-    n = len(spans)
-    flat: list[Any] = [None] * (2 * n)
-    flat[0::2] = niks = list(map(itemgetter(slice(0, 16)), spans))
-    if any(map(eq, niks, islice(niks, 1, None))):
+    Everything before the sort walks the pairs in file order (the order they lie in memory);
+    the distinct ``status,date`` tails are few (about 1,400 in Batang's extract) and are
+    checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status)."""
+    pairs = table.spans
+    assert pairs is not None
+    niks = list(map(itemgetter(0), pairs))
+    tails = list(map(itemgetter(1), pairs))
+    pairs.clear()
+    if len(set(niks)) != len(niks):
         return None  # a NIK twice
-    del niks
-    d = re.escape(table.delimiter)
-    cell = f"[^{d}\\n]*"
-    tail = f"({cell}{d}{cell})$" if table.span_dated else f"({cell})$"
-    tails = re.compile("^[0-9]{16}(?:" + d + "[^\\n]*)?" + d + tail, re.M
-                       ).findall("\n".join(spans))
-    spans.clear()
-    if len(tails) != n:  # cannot happen with the reader's pattern; be safe
-        return None
     packed: dict[str, str] = {}
     for raw in set(tails):
         status, _, when = raw.rpartition(table.delimiter) if table.span_dated else (raw, "", "")
@@ -640,8 +635,10 @@ def _span_params(table: _Table, today: date) -> list[Any] | None:
         except (ValueError, OverflowError):
             return None
         packed[raw] = ("A" + (day.isoformat() if day else "")) if code == oc.ACTIVE else "N"
-    flat[1::2] = list(map(packed.__getitem__, tails))
-    return flat
+    keys = list(map(add, niks, map(packed.__getitem__, tails)))
+    del niks, tails
+    keys.sort()
+    return keys
 
 
 def _line(table: _Table, index: int) -> int:
@@ -696,11 +693,11 @@ _SQLITE_UPSERT = (
 
 
 def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False) -> str:
-    """INSERT of ``rows`` rows; the activation date is kept only for active entries. Packed
-    rows are (nik, ``N`` | ``A`` | ``A`` + ISO date), see ``_span_params``."""
-    values = (", ".join(["(?, ?)"] * rows) if packed else ", ".join(["(?, ?, ?)"] * rows))
-    cols = ("column1, CASE WHEN substr(column2, 1, 1) = 'A' THEN 'active' ELSE 'not_active' "
-            "END, nullif(substr(column2, 2), ''), " if packed else
+    """INSERT of ``rows`` rows; the activation date is kept only for active entries. A packed
+    row is ONE string: the NIK, then ``N`` | ``A`` | ``A`` + ISO date, see ``_span_params``."""
+    values = (", ".join(["(?)"] * rows) if packed else ", ".join(["(?, ?, ?)"] * rows))
+    cols = ("substr(column1, 1, 16), CASE WHEN substr(column1, 17, 1) = 'A' THEN 'active' "
+            "ELSE 'not_active' END, nullif(substr(column1, 18), ''), " if packed else
             "column1, column2, CASE WHEN column2 = 'active' THEN column3 END, ")
     return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, import_id) "
             f"SELECT {cols}{int(import_id)} FROM (VALUES "
@@ -716,12 +713,12 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                   progress: Progress | None, packed: bool = False, read: int = 0,
                   rejected: int = 0) -> tuple[int, int]:
     """One transaction; multi-row INSERTs of BATCH rows (fewer VM round trips per row).
-    ``flat``: nik, status, date, ... or, ``packed``, nik, packed status and date, ...
+    ``flat``: nik, status, date, ... or, ``packed``, one string per row (NIK + packed status)
 
     (A writer thread overlapping SQLite with building the parameters was tried: slower, as the
     C-level list building holds the GIL for long stretches.)"""
     ts = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    width = 2 if packed else 3
+    width = 1 if packed else 3
     total = len(flat) // width
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
@@ -833,7 +830,7 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
             rows = _sorted_rows(table, checked)
             n_stored = len(rows)
         else:  # every row valid, no NIK twice, already sorted and mapped
-            n_stored = len(flat) // 2
+            n_stored = len(flat)
         if progress:
             progress(60, 100)
         now = ctx.now()
