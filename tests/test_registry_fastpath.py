@@ -42,8 +42,8 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     calls: list[bool] = []
     real = reg._span_params
 
-    def wrapped(table, today):  # noqa: ANN001, ANN202
-        out = real(table, today)
+    def wrapped(table, today, **kw):  # noqa: ANN001, ANN202, ANN003
+        out = real(table, today, **kw)
         calls.append(out is not None)
         return out
     monkeypatch.setattr(reg, "_span_params", wrapped)
@@ -113,10 +113,20 @@ def test_a_nik_twice_keeps_the_later_line(any_ctx: Context, tmp_path: Path,
             f"3,{N(1)},A,BANDAR,SUDAH,02/02/2025,x"]
     r = reg.import_registry(any_ctx, _file(tmp_path, "d.csv", body), lang="en")
     assert (r.read, r.inserted, r.rejected) == (3, 2, 1)
-    assert spy == ([False] if any_ctx.db.kind == "sqlite" else [])
+    # empty registry: the fastest path skips its own duplicate check, the primary key refuses
+    # the NIK twice while writing (rolled back), and the general path reads the file again
+    assert spy == ([True] if any_ctx.db.kind == "sqlite" else [])
     rej = rejects(r.rejects_file)  # type: ignore[arg-type]
     assert rej[2][4] == "the same NIK appears again on line 4; that later line is used"
     assert entries(any_ctx)[N(1)] == ("active", date(2025, 2, 2), "d.csv")
+    with any_ctx.db.read() as s:  # the rolled-back attempt left no import record
+        assert [i.source for i in s.execute(select(RegistryImport)).scalars()] == ["d.csv"]
+    # a registry with rows: upserts, so the fastest path checks for a NIK twice itself
+    body2 = [f"1,{N(3)},C,BANDAR,BELUM,,x", f"2,{N(3)},C,BANDAR,SUDAH,03/03/2025,x"]
+    r2 = reg.import_registry(any_ctx, _file(tmp_path, "d2.csv", body2), lang="en")
+    assert (r2.read, r2.inserted, r2.rejected) == (2, 1, 1)
+    assert spy[1:] == ([False] if any_ctx.db.kind == "sqlite" else [])
+    assert entries(any_ctx)[N(3)] == ("active", date(2025, 3, 3), "d2.csv")
 
 
 def test_other_layouts_use_the_general_path_with_the_same_result(any_ctx: Context,

@@ -29,6 +29,7 @@ import csv
 import gc
 import io
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -38,6 +39,8 @@ from itertools import chain, islice, repeat
 from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
@@ -607,7 +610,7 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
                     rejects)
 
 
-def _span_params(table: _Table, today: date) -> list[str] | None:
+def _span_params(table: _Table, today: date, check_dups: bool = True) -> list[str] | None:
     """One string per row, sorted: the NIK followed by the packed status (``N`` not active,
     ``A`` active, ``A2025-03-15`` active since that date), from the (NIK, tail) pairs of a
     table whose NIKs are all valid; None when some row needs the general path (a status or
@@ -616,13 +619,14 @@ def _span_params(table: _Table, today: date) -> list[str] | None:
 
     Everything before the sort walks the pairs in file order (the order they lie in memory);
     the distinct ``status,date`` tails are few (about 1,400 in Batang's extract) and are
-    checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status)."""
+    checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status).
+    ``check_dups=False``: the caller lets the primary key catch a NIK twice (empty registry)."""
     pairs = table.spans
     assert pairs is not None
     niks = list(map(itemgetter(0), pairs))
     tails = list(map(itemgetter(1), pairs))
     pairs.clear()
-    if len(set(niks)) != len(niks):
+    if check_dups and len(set(niks)) != len(niks):
         return None  # a NIK twice
     packed: dict[str, str] = {}
     for raw in set(tails):
@@ -711,7 +715,7 @@ _IMPORT_COUNTS = "UPDATE registry_import SET inserted = {p}, updated = {p} WHERE
 
 def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                   progress: Progress | None, packed: bool = False, read: int = 0,
-                  rejected: int = 0) -> tuple[int, int]:
+                  rejected: int = 0, dups_checked: bool = True) -> tuple[int, int]:
     """One transaction; multi-row INSERTs of BATCH rows (fewer VM round trips per row).
     ``flat``: nik, status, date, ... or, ``packed``, one string per row (NIK + packed status)
 
@@ -727,6 +731,8 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                                 (source, ts, read, rejected)).lastrowid
         before = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
         upsert = before > 0
+        if upsert and not dups_checked:  # rows arrived since the caller looked: check after all
+            raise _GeneralPath
         old_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
         raw.execute("PRAGMA cache_size=-131072")  # 128 MiB while the rows go in
         try:
@@ -747,6 +753,10 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                                   flat[width * full:])
                 changed += max(0, cur.rowcount)
             after = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
+        except sqlite3.IntegrityError:
+            if dups_checked:
+                raise
+            raise _GeneralPath from None  # a NIK twice: rolled back; the caller reads again
         finally:
             raw.execute(f"PRAGMA cache_size={int(old_cache)}")
         inserted = after - before
@@ -797,6 +807,10 @@ def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], sou
 # ---- the import -------------------------------------------------------------------------------
 
 
+class _GeneralPath(Exception):
+    """The fastest path met a NIK twice while writing (rolled back): read the file again."""
+
+
 def import_registry(ctx: Context, path: str | Path, progress: Progress | None = None,
                     lang: str | None = None) -> ImportResult:
     """Import a registry extract; returns the counts. Raises RegistryError for a refused file."""
@@ -808,58 +822,82 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
     gc_was = gc.isenabled()
     gc.disable()  # millions of small tuples: the cyclic GC would rescan them again and again
     try:
-        flat: list[Any] | None = None
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            table = _read_xlsx(path, progress)
-        else:
-            try:
-                table = _read_csv(path, progress, spans_ok=ctx.db.kind == "sqlite")
-                if table.spans is not None:
-                    flat = _span_params(table, ctx.today())
-                    if flat is None:  # some row to reject or a NIK twice: the general path
-                        table = _read_csv(path, progress)
-            except (OSError, csv.Error) as e:
-                raise RegistryError("unreadable", file=path.name, detail=str(e)) from e
-        n_rejects, rejects_file = 0, None
-        packed = flat is not None
-        if flat is None:
-            checked = _validate(table, ctx.today(), lang)
-            n_rejects = len(checked.rejects)
-            if n_rejects:
-                rejects_file = str(_write_rejects(path, table, checked, lang))
-            rows = _sorted_rows(table, checked)
-            n_stored = len(rows)
-        else:  # every row valid, no NIK twice, already sorted and mapped
-            n_stored = len(flat)
-        if progress:
-            progress(60, 100)
-        now = ctx.now()
-        source = path.name[:200]
         try:
-            if ctx.db.kind == "sqlite":
-                if flat is None:
-                    flat = _flat_params(rows, checked)
-                    del rows
-                del table
-                inserted, updated = _write_sqlite(ctx, flat, source, now, progress, packed,
-                                                  n_stored + n_rejects, n_rejects)
-            else:
-                inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
-                                                    progress, n_stored + n_rejects, n_rejects)
-        except Exception as e:
-            translated = ctx.db._translate(e)  # locked / disk full -> the storage messages
-            if translated is not e:
-                raise translated from e
-            raise
-        result = ImportResult(read=n_stored + n_rejects, inserted=inserted, updated=updated,
-                              unchanged=n_stored - inserted - updated,
-                              rejected=n_rejects, rejects_file=rejects_file,
-                              seconds=round(time.perf_counter() - t0, 3))
+            counts = _import(ctx, path, progress, lang, fast=ctx.db.kind == "sqlite")
+        except _GeneralPath:
+            counts = _import(ctx, path, progress, lang, fast=False)
     finally:
         if gc_was:
             gc.enable()
+    n_stored, n_rejects, rejects_file, inserted, updated = counts
+    result = ImportResult(read=n_stored + n_rejects, inserted=inserted, updated=updated,
+                          unchanged=n_stored - inserted - updated,
+                          rejected=n_rejects, rejects_file=rejects_file,
+                          seconds=round(time.perf_counter() - t0, 3))
     from counter.services import audit
 
     audit.log(ctx, "registry_import", None, target=path.name, read=result.read,
               inserted=result.inserted, updated=result.updated, rejected=result.rejected)
     return result
+
+
+def _registry_empty(ctx: Context) -> bool:
+    with ctx.db.read() as s:
+        return s.execute(text("SELECT 1 FROM registry_entry LIMIT 1")).first() is None
+
+
+def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
+            fast: bool) -> tuple[int, int, str | None, int, int]:
+    """Read, check and write once: (stored, rejected, rejects file, inserted, updated).
+    ``fast``: try the fastest path (SQLite, see _span_params); raises _GeneralPath when it met
+    a NIK twice while writing (nothing kept)."""
+    flat: list[Any] | None = None
+    # Into an empty registry the rows are plain INSERTs, so a NIK twice is caught by the
+    # primary key while writing (IntegrityError, rolled back): no set of 631,075 NIKs first.
+    dups_in_db = fast and _registry_empty(ctx)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        table = _read_xlsx(path, progress)
+    else:
+        try:
+            table = _read_csv(path, progress, spans_ok=fast)
+            if table.spans is not None:
+                flat = _span_params(table, ctx.today(), check_dups=not dups_in_db)
+                if flat is None:  # some row to reject or a NIK twice: the general path
+                    table = _read_csv(path, progress)
+        except (OSError, csv.Error) as e:
+            raise RegistryError("unreadable", file=path.name, detail=str(e)) from e
+    n_rejects, rejects_file = 0, None
+    packed = flat is not None
+    if flat is None:
+        checked = _validate(table, ctx.today(), lang)
+        n_rejects = len(checked.rejects)
+        if n_rejects:
+            rejects_file = str(_write_rejects(path, table, checked, lang))
+        rows = _sorted_rows(table, checked)
+        n_stored = len(rows)
+    else:  # every row valid, already sorted and mapped
+        n_stored = len(flat)
+    if progress:
+        progress(60, 100)
+    now = ctx.now()
+    source = path.name[:200]
+    try:
+        if ctx.db.kind == "sqlite":
+            if flat is None:
+                flat = _flat_params(rows, checked)
+                del rows
+            del table
+            inserted, updated = _write_sqlite(ctx, flat, source, now, progress, packed,
+                                              n_stored + n_rejects, n_rejects,
+                                              dups_checked=not (packed and dups_in_db))
+        else:
+            inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
+                                                progress, n_stored + n_rejects, n_rejects)
+    except _GeneralPath:
+        raise
+    except Exception as e:
+        translated = ctx.db._translate(e)  # locked / disk full -> the storage messages
+        if translated is not e:
+            raise translated from e
+        raise
+    return n_stored, n_rejects, rejects_file, inserted, updated
