@@ -229,6 +229,7 @@ class _Table:
     # cells from the NIK to the last wanted one, as one string, NIK valid; ``rows`` is then empty
     spans: list[tuple[str, str]] | None = None  # (NIK, "status,date" or "status") per line
     span_dated: bool = False  # the tails are the status and the date cell (else the status)
+    keys: list[str] | None = None  # or already the sorted keys (see _keys_in_two_processes)
 
 
 def _with_dates(rows: list[tuple[Any, ...]]) -> list[tuple[Any, Any, Any]]:
@@ -266,7 +267,11 @@ def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, list[str]] | No
     return None
 
 
-def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False) -> _Table:
+def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
+              two_processes_for: date | None = None) -> _Table:
+    """``spans_ok``: the fastest path's (NIK, tail) pairs may be returned. With
+    ``two_processes_for`` (today; only for an empty registry), already their sorted keys, half
+    of them made by a forked child (see _keys_in_two_processes)."""
     text = _decode(path.read_bytes())
     delim = detect_delimiter(text)
     # the header is looked for in the first lines only: a StringIO over the whole text would
@@ -312,7 +317,17 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False) -> 
         # one string per line from the NIK cell to the status (and date) cell: one object per
         # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK
         last = si if di is None else di
-        spans = _span_pattern(delim, ni, si, last).findall(text, start_pos)
+        pattern = _span_pattern(delim, ni, si, last)
+        if two_processes_for is not None:
+            keys = _keys_in_two_processes(pattern, text, start_pos, delim, di is not None,
+                                          two_processes_for)
+            if keys is not None and len(keys) == body_lines:
+                if progress:
+                    progress(50, 100)
+                return _Table(headers, header_line, [], None, delim, True, None,
+                              di is not None, keys)
+            del keys
+        spans = pattern.findall(text, start_pos)
         if len(spans) == body_lines:
             if progress:
                 progress(50, 100)
@@ -615,14 +630,22 @@ def _span_params(table: _Table, today: date, check_dups: bool = True) -> list[st
     ``A`` active, ``A2025-03-15`` active since that date), from the (NIK, tail) pairs of a
     table whose NIKs are all valid; None when some row needs the general path (a status or
     date that is not valid, or a NIK twice: those rows are rejected with their line numbers
-    there).
+    there). ``check_dups=False``: the caller lets the primary key catch a NIK twice (empty
+    registry). A table read in two processes has its keys ready (see _keys_in_two_processes)."""
+    if table.keys is not None:
+        return table.keys
+    pairs = table.spans
+    assert pairs is not None
+    return _keys(pairs, table.delimiter, table.span_dated, today, check_dups)
+
+
+def _keys(pairs: list[tuple[str, str]], delimiter: str, dated: bool, today: date,
+          check_dups: bool) -> list[str] | None:
+    """The sorted packed keys of (NIK, tail) pairs (emptied on the way), or None.
 
     Everything before the sort walks the pairs in file order (the order they lie in memory);
     the distinct ``status,date`` tails are few (about 1,400 in Batang's extract) and are
-    checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status).
-    ``check_dups=False``: the caller lets the primary key catch a NIK twice (empty registry)."""
-    pairs = table.spans
-    assert pairs is not None
+    checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status)."""
     niks = list(map(itemgetter(0), pairs))
     tails = list(map(itemgetter(1), pairs))
     pairs.clear()
@@ -630,7 +653,7 @@ def _span_params(table: _Table, today: date, check_dups: bool = True) -> list[st
         return None  # a NIK twice
     packed: dict[str, str] = {}
     for raw in set(tails):
-        status, _, when = raw.rpartition(table.delimiter) if table.span_dated else (raw, "", "")
+        status, _, when = raw.rpartition(delimiter) if dated else (raw, "", "")
         code = status_code(status)
         if code is None:
             return None
@@ -642,6 +665,70 @@ def _span_params(table: _Table, today: date, check_dups: bool = True) -> list[st
     keys = list(map(add, niks, map(packed.__getitem__, tails)))
     del niks, tails
     keys.sort()
+    return keys
+
+
+PARALLEL_MIN_BYTES = 4 << 20  # below ~50,000 lines a second process costs more than it saves
+
+
+def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, delimiter: str,
+                           dated: bool, today: date) -> list[str] | None:
+    """The sorted keys of every line (see _keys), the second half of the text matched, packed
+    and sorted by a forked child process while this one does the first half; the two sorted
+    halves are then merged (one ``list.sort`` over two runs, in C). Only for an EMPTY registry
+    (the primary key catches a NIK twice, also across the halves). None where fork is not the
+    way (not POSIX, other threads running, a small file), when the child failed, or when some
+    line needs the general path: the caller then reads the file here alone.
+
+    The child shares the text through fork (nothing copied up front), sends its keys back as
+    one newline-joined string (keys never hold a newline: the pattern's cells exclude it), and
+    leaves with ``os._exit`` (none of the parent's clean-up, database connections untouched)."""
+    import os
+    import threading
+
+    if (not hasattr(os, "fork") or threading.active_count() > 1
+            or len(text) - start < PARALLEL_MIN_BYTES):
+        return None
+    mid = text.find("\n", start + (len(text) - start) // 2)
+    if mid == -1:
+        return None
+    mid += 1
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:  # the child: the second half
+        code = 1
+        try:
+            os.close(r)
+            part = _keys(pattern.findall(text, mid), delimiter, dated, today, False)
+            data = (b"-" if part is None else
+                    len(part).to_bytes(8, "big") + "\n".join(part).encode("utf-8"))
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    reader = os.fdopen(r, "rb")
+    try:
+        keys = _keys(pattern.findall(text, start, mid), delimiter, dated, today, False)
+        data = reader.read()
+    finally:
+        reader.close()  # first: a child still writing gets EPIPE instead of waiting forever
+        _, status = os.waitpid(pid, 0)
+    if keys is None or status != 0 or len(data) < 8:
+        return None
+    n = int.from_bytes(data[:8], "big")
+    if n:
+        rest = data[8:].decode("utf-8").split("\n")
+        if len(rest) != n:
+            return None
+        keys += rest
+        keys.sort()  # two sorted runs: merged
     return keys
 
 
@@ -859,8 +946,9 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
         table = _read_xlsx(path, progress)
     else:
         try:
-            table = _read_csv(path, progress, spans_ok=fast)
-            if table.spans is not None:
+            table = _read_csv(path, progress, spans_ok=fast,
+                              two_processes_for=ctx.today() if dups_in_db else None)
+            if table.spans is not None or table.keys is not None:
                 flat = _span_params(table, ctx.today(), check_dups=not dups_in_db)
                 if flat is None:  # some row to reject or a NIK twice: the general path
                     table = _read_csv(path, progress)
