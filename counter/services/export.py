@@ -25,6 +25,11 @@ How it stays correct and light:
    inserts the batch and its items (read back from the side file in chunks), writes the audit
    event, and renames the temporary file onto its final name just before the commit. Any failure
    rolls the transaction back and removes the temporary file: no file, no batch.
+
+CSV on SQLite with at most LOCKED_MAX_ROWS visits in range (see _export_locked) turns this
+around: the write transaction comes first, the file is streamed from a snapshot that then equals
+what it sees, and the items are recorded in a second thread meanwhile (one INSERT .. SELECT that
+SQLite runs without the GIL), checked against the file before the commit.
 """
 
 from __future__ import annotations

@@ -12,11 +12,14 @@ Fast by design, because the extract holds every wajib-KTP resident (631,075 rows
   and packed (``N``, ``A``, ``A2025-03-15``); each row becomes one string, NIK + packed tail,
   built in file order (memory order) and then sorted (so by NIK): one parameter per row. A row
   that needs a reason (bad status or date, a NIK twice) sends the file down the general path,
-  which writes the rejects with line numbers.
+  which writes the rejects with line numbers. Into an empty registry (POSIX, no other threads,
+  4 MB and more) a forked child does the second half of the lines while this process does the
+  first (_keys_in_two_processes); a NIK twice is then left to the primary key.
 * SQLite: the raw sqlite3 connection runs one prepared statement over NIK-sorted rows with
   ``executemany`` in a single ``BEGIN IMMEDIATE`` transaction (plain INSERT into an empty registry,
   ``INSERT .. ON CONFLICT DO UPDATE .. WHERE changed`` otherwise); counts are set-based.
-  ``registry_entry`` is a WITHOUT ROWID table there (migration 0002): one B-tree to fill.
+  ``registry_entry`` is a WITHOUT ROWID table there (migration 0002): one B-tree to fill; the
+  file name and time live once in ``registry_import`` (migration 0004), not on every row.
   PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT .. ON CONFLICT`` statement.
 
 Names and every other column of the extract are ignored and never stored. Every rejected row goes
