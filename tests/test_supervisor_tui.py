@@ -96,6 +96,31 @@ async def test_summary_shows_the_report_numbers(ctx, fx) -> None:
 
 
 @async_test
+async def test_summary_at_80x24_stacks_the_panels_without_wrapping(ctx, fx) -> None:
+    """On an 80x24 counter PC the three-panel rows are stacked: each panel is full width, so
+    the per-officer and per-counter tables keep one line per officer/counter (no wrapped
+    header); widened to 120 columns the panels sit side by side again."""
+    app = make_app(ctx.settings, ctx=ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, fx.kasi)
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, SupervisorHome) and home.has_class("-narrow")
+        for tid, names in (("#tbl-officer", 2), ("#tbl-counter", 3)):
+            tbl = home.query_one(tid, Static)
+            text = str(tbl.render())
+            assert tbl.size.width >= max(len(line) for line in text.splitlines())
+            assert tbl.size.height == names + 1  # header + one line each: nothing wrapped
+        lower = [p.region for p in home.query("#sup-lower > .panel")]
+        assert len({r.x for r in lower}) == 1 and len({r.y for r in lower}) == 3  # stacked
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert not home.has_class("-narrow")
+        lower = [p.region for p in home.query("#sup-lower > .panel")]
+        assert len({r.y for r in lower}) == 1 and len({r.x for r in lower}) == 3  # side by side
+
+
+@async_test
 async def test_daily_log_filters_and_sort(ctx, fx) -> None:
     app = make_app(ctx.settings, ctx=ctx)
     async with app.run_test(size=SIZE) as pilot:

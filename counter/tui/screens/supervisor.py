@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -392,7 +392,12 @@ class SupervisorHome(SupervisorBase, Screen[None]):
     SupervisorHome #sup-target ProgressBar { width: 100%; }
     SupervisorHome #sup-target Bar { width: 1fr; }
     SupervisorHome .closed { color: $warning; text-style: bold; }
+    /* below NARROW columns (80x24 counter PCs) the three-panel rows are stacked: each panel
+       gets the full width instead of wrapping its labels and table headers */
+    SupervisorHome.-narrow #sup-middle { layout: vertical; }
+    SupervisorHome.-narrow #sup-lower { layout: vertical; }
     """
+    NARROW = 110
 
     day: reactive[date | None] = reactive(None, bindings=True, init=False)
     day_state: reactive[str] = reactive("open", bindings=True, init=False)
@@ -445,7 +450,11 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                 yield Static("", id="target-needed")
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < self.NARROW, "-narrow")
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < self.NARROW, "-narrow")
         if not self.allowed:
             return
         _localize(self, {"sup.log": "supervisor.keys.log", "sup.followup": "supervisor.keys.followup",
