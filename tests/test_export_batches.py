@@ -449,6 +449,19 @@ def test_locked_csv_export_items_failure_records_nothing(
     with pytest.raises(Exception, match="no_such_column"):
         export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv")
     assert list(folder.iterdir()) == [] and _counts(ctx) == (0, 0)
+    # the disk fills up while the items are written: the storage message, nothing recorded
+    import sqlite3
+
+    from counter.store.db import StorageError
+
+    def full(self: Any) -> None:
+        self._error = sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(export._ItemsWorker, "_run", full)
+    with pytest.raises(StorageError) as ei:
+        export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv")
+    assert ei.value.code == "disk" and "disk" in ei.value.message("en").lower()
+    assert list(folder.iterdir()) == [] and _counts(ctx) == (0, 0)
     monkeypatch.undo()
     assert export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv").rows == 1
 
