@@ -193,7 +193,10 @@ def test_demo_in_english_shows_accounts_and_logs_in(tmp_path: Path, tmux: list[T
     t.keys("Enter")
     t.type("246802")
     t.keys("Enter")
-    # the supervisor lands in supervisor mode (its home screen, in English)
+    # the supervisor lands in supervisor mode (its home screen, in English); at 100 columns
+    # the panels are stacked, the per-officer table is further down (PageDown scrolls)
+    t.wait_for(en.t("supervisor.summary.outcomes"), en.t("supervisor.summary.reasons"))
+    t.keys("PageDown")
     t.wait_for(en.t("supervisor.summary.by_officer"))
     t.keys("C-q")
     t.wait_for("EXIT=0")
