@@ -42,6 +42,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -186,6 +187,27 @@ def _query(mode: str, date_from: date | None, date_to: date | None) -> Any:
             .order_by(Visit.day, Visit.started_at, Visit.id))
 
 
+def _sqlite_sql(q: Any, conn: Connection) -> tuple[str, tuple[Any, ...]]:
+    """A query compiled for the raw sqlite3 cursor: its SQL and positional parameters (dates
+    as the ISO text SQLite stores)."""
+    compiled = q.compile(dialect=conn.dialect)
+    return str(compiled), tuple(v.isoformat() if isinstance(v, date) else v
+                                for v in (compiled.params[n] for n in compiled.positiontup or []))
+
+
+def _items_insert(batch_id: int, mode: str, date_from: date | None, date_to: date | None) -> Any:
+    """INSERT .. SELECT of a batch's items: the export's selection, in visit id order."""
+    q = (select(literal(batch_id), Visit.id, Visit.revision, _correction_expr())
+         .where(*_filters(mode, date_from, date_to)).order_by(Visit.id))
+    return insert(ExportItem).from_select(["batch_id", "visit_id", "revision", "correction"], q)
+
+
+def _items_fingerprint(batch_id: int) -> Any:
+    """Count and sum of revisions of a batch's items, to check them against the rows written."""
+    return (select(func.count(), func.coalesce(func.sum(ExportItem.revision), 0))
+            .where(ExportItem.batch_id == batch_id))
+
+
 def _stream(conn: Connection, q: Any, kind: str) -> Generator[tuple[Any, ...], None, None]:
     """Plain DB-API tuples, CHUNK at a time, never all of them in memory.
 
@@ -202,10 +224,7 @@ def _stream(conn: Connection, q: Any, kind: str) -> Generator[tuple[Any, ...], N
         cur.execute(str(compiled), compiled.params)
     else:
         cur = raw.cursor()
-        names = compiled.positiontup or []
-        params = tuple(v.isoformat() if isinstance(v, date) else v
-                       for v in (compiled.params[n] for n in names))
-        cur.execute(str(compiled), params)
+        cur.execute(*_sqlite_sql(q, conn))
     try:
         while True:
             part = cur.fetchmany(CHUNK)
@@ -482,13 +501,10 @@ def _write_csv_sql(fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: I
     tw = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
     w = csv.writer(tw, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(headers())
-    compiled = q.compile(dialect=conn.dialect)
     raw = conn.connection.dbapi_connection
     assert raw is not None
     cur = raw.cursor()
-    params = tuple(v.isoformat() if isinstance(v, date) else v
-                   for v in (compiled.params[n] for n in compiled.positiontup or []))
-    cur.execute(str(compiled), params)
+    cur.execute(*_sqlite_sql(q, conn))
     g_vid, g_start, g_end, g_corr, g_rev = (itemgetter(0), itemgetter(5), itemgetter(6),
                                             itemgetter(16), itemgetter(17))
     g_day_outcome = itemgetter(4, 11)
@@ -835,7 +851,7 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
 
         # ---- phase 2: record the batch and rename, in one write transaction ---------------
         replaced: list[Path] = []
-        try:
+        with _failures_recorded(ctx, officer, mode, final, replaced):
             with ctx.db.write() as s:
                 if ctx.db.kind == "postgresql":
                     s.execute(text("LOCK TABLE export_batch IN SHARE ROW EXCLUSIVE MODE"))
@@ -856,15 +872,6 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
                 _finish(s, ctx, officer, batch, conv, final, recap_final, digest,
                         recap_digest, temps, replaced)
                 batch_id = batch.id
-        except OSError as e:
-            _cleanup(replaced)
-            raise _fail(ctx, officer, mode, _io_error(e, final)) from e
-        except ExportError as e:
-            _cleanup(replaced)
-            raise _fail(ctx, officer, mode, e) from None
-        except BaseException:
-            _cleanup(replaced)
-            raise
         return ExportResult(final, conv.rows, batch_id, digest, recap_final, conv.corrections,
                             mode, fmt, date_from, date_to)
     finally:
@@ -965,6 +972,25 @@ def _finish(s: Any, ctx: Context, officer: Officer, batch: ExportBatch, conv: _C
     _fsync_dir(final.parent)
 
 
+@contextmanager
+def _failures_recorded(ctx: Context, officer: Officer, mode: str, final: Path,
+                       replaced: list[Path]) -> Iterator[None]:
+    """Around a batch's write transaction: on any failure the files already renamed onto their
+    final names (``replaced``) are removed; an I/O error or a refusal is audited
+    (``export_failed``) and raised as the ExportError that says why."""
+    try:
+        yield
+    except OSError as e:
+        _cleanup(replaced)
+        raise _fail(ctx, officer, mode, _io_error(e, final)) from e
+    except ExportError as e:
+        _cleanup(replaced)
+        raise _fail(ctx, officer, mode, e) from None
+    except BaseException:
+        _cleanup(replaced)
+        raise
+
+
 class _NothingNew(Exception):
     """A since-last export found nothing: roll the batch back."""
 
@@ -982,7 +1008,7 @@ def _export_locked(ctx: Context, officer: Officer, mode: str, date_from: date | 
     temps: list[Path] = []
     replaced: list[Path] = []
     try:
-        with ctx.db.write() as s:
+        with _failures_recorded(ctx, officer, mode, final, replaced), ctx.db.write() as s:
             conn = s.connection()  # BEGIN IMMEDIATE: the write lock, from here to the commit
             batch = ExportBatch(created_at=ctx.now(), officer_id=officer.id, mode=mode,
                                 date_from=date_from, date_to=date_to, format="csv", rows=0,
@@ -1017,18 +1043,8 @@ def _export_locked(ctx: Context, officer: Officer, mode: str, date_from: date | 
                     temps, replaced)
             batch_id = batch.id
             span = batch.date_from, batch.date_to
-    except _NothingNew:
-        _cleanup(temps)
+    except _NothingNew:  # the temporary file goes in the finally clause
         return _nothing_new(ctx, officer, "csv")
-    except OSError as e:
-        _cleanup(replaced)
-        raise _fail(ctx, officer, mode, _io_error(e, final)) from e
-    except ExportError as e:
-        _cleanup(replaced)
-        raise _fail(ctx, officer, mode, e) from None
-    except BaseException:
-        _cleanup(replaced)
-        raise
     finally:
         _cleanup(temps)
     return ExportResult(final, conv.rows, batch_id, digest, recap_final, conv.corrections,
@@ -1042,14 +1058,9 @@ class _ItemsWorker:
 
     def __init__(self, conn: Connection, batch_id: int, mode: str, date_from: date | None,
                  date_to: date | None) -> None:
-        q = (select(literal(batch_id), Visit.id, Visit.revision, _correction_expr())
-             .where(*_filters(mode, date_from, date_to)).order_by(Visit.id))
-        compiled = insert(ExportItem).from_select(
-            ["batch_id", "visit_id", "revision", "correction"], q).compile(dialect=conn.dialect)
-        self.sql = str(compiled)
-        self.params = tuple(v.isoformat() if isinstance(v, date) else v
-                            for v in (compiled.params[k] for k in compiled.positiontup or []))
-        self.batch_id = batch_id
+        self.sql, self.params = _sqlite_sql(_items_insert(batch_id, mode, date_from, date_to),
+                                            conn)
+        self.check = _sqlite_sql(_items_fingerprint(batch_id), conn)
         raw = conn.connection.dbapi_connection
         assert raw is not None
         self.raw = raw
@@ -1064,9 +1075,7 @@ class _ItemsWorker:
             cur = self.raw.cursor()
             try:
                 cur.execute(self.sql, self.params)
-                n, total = cur.execute(
-                    "SELECT count(*), coalesce(sum(revision), 0) FROM export_item "
-                    "WHERE batch_id = ?", (self.batch_id,)).fetchone()
+                n, total = cur.execute(*self.check).fetchone()
                 self._out = (int(n), int(total))
             finally:
                 cur.close()
@@ -1093,12 +1102,8 @@ def _insert_items_fast(s: Any, batch_id: int, mode: str, date_from: date | None,
     because, between the snapshot and now, the selection can only grow (visits finish, are
     never deleted) and revisions only go up; a since-last export by someone else (which could
     shrink it) is ruled out by the batch check. False (and nothing kept) when they differ."""
-    q = (select(literal(batch_id), Visit.id, Visit.revision, _correction_expr())
-         .where(*_filters(mode, date_from, date_to)).order_by(Visit.id))
-    s.execute(insert(ExportItem).from_select(
-        ["batch_id", "visit_id", "revision", "correction"], q))
-    n, total = s.execute(select(func.count(), func.coalesce(func.sum(ExportItem.revision), 0))
-                         .where(ExportItem.batch_id == batch_id)).one()
+    s.execute(_items_insert(batch_id, mode, date_from, date_to))
+    n, total = s.execute(_items_fingerprint(batch_id)).one()
     if int(n) == conv.rows and int(total) == conv.rev_sum:
         return True
     s.execute(delete(ExportItem).where(col(ExportItem.batch_id) == batch_id))
