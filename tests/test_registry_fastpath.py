@@ -4,8 +4,6 @@ path with its line number. Runs on SQLite and PostgreSQL (which never takes this
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 
@@ -15,25 +13,12 @@ from sqlalchemy import select
 from counter.domain import nik as nikmod
 from counter.services import registry as reg
 from counter.services.context import Context
-from counter.store.models import RegistryEntry, RegistryImport
+from counter.store.models import RegistryImport
+from tests._registry_util import entries, rejects
 
 
 def N(i: int, district: str = "332503", born: date = date(1988, 2, 29), sex: str = "F") -> str:
     return nikmod.compose(district, born, sex, i)
-
-
-def entries(ctx: Context) -> dict[str, tuple[str, date | None, str]]:
-    with ctx.db.read() as s:
-        q = (select(RegistryEntry.nik, RegistryEntry.ikd_status, RegistryEntry.activated_on,
-                    RegistryImport.source)
-             .join(RegistryImport, RegistryImport.id == RegistryEntry.import_id))
-        return {r[0]: (r[1], r[2], r[3]) for r in s.execute(q)}
-
-
-def rejects(path: str) -> dict[int, list[str]]:
-    text = Path(path).read_bytes().decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text), delimiter=","))
-    return {int(r[0]): r for r in rows[1:]}
 
 
 @pytest.fixture

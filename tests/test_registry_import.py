@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date, datetime
@@ -15,7 +14,8 @@ from counter.domain import nik as nikmod
 from counter.services.context import Context
 from counter.services.registry import (RegistryError, detect_delimiter, import_registry,
                                        match_columns, parse_date, status_code)
-from counter.store.models import RegistryEntry, RegistryImport
+from counter.store.models import RegistryImport
+from tests._registry_util import entries, read_rejects
 
 TODAY = date(2026, 11, 27)
 
@@ -24,25 +24,9 @@ def N(i: int, district: str = "332501", born: date = date(1990, 5, 3), sex: str 
     return nikmod.compose(district, born, sex, i)
 
 
-def entries(ctx: Context) -> dict[str, tuple[str, date | None, str]]:
-    with ctx.db.read() as s:
-        q = (select(RegistryEntry.nik, RegistryEntry.ikd_status, RegistryEntry.activated_on,
-                    RegistryImport.source)
-             .join(RegistryImport, RegistryImport.id == RegistryEntry.import_id))
-        return {r[0]: (r[1], r[2], r[3]) for r in s.execute(q)}
-
-
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
-
-
-def read_rejects(path: str) -> list[list[str]]:
-    raw = Path(path).read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")  # opens in Excel as UTF-8
-    text = raw.decode("utf-8-sig")
-    delim = ";" if text.splitlines()[0].count(";") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delim))
 
 
 # ---- units -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from counter.config import load_settings
 from counter.domain import nik as nikmod
 from counter.services import registry as reg
 from counter.services.context import Context, make_context
-from tests.test_registry_fastpath import entries, rejects
+from tests._registry_util import entries, rejects
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX only")
 
