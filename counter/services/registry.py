@@ -819,8 +819,9 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
         assert raw is not None
         import_id = raw.execute(_NEW_IMPORT.format(p="?"),
                                 (source, ts, read, rejected)).lastrowid
-        before = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
-        upsert = before > 0
+        upsert = raw.execute("SELECT 1 FROM registry_entry LIMIT 1").fetchone() is not None
+        # an upsert counts the new rows from the table's size; plain INSERTs are all new
+        before = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0] if upsert else 0
         if upsert and not dups_checked:  # rows arrived since the caller looked: check after all
             raise _GeneralPath
         old_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
@@ -842,7 +843,8 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                 cur = raw.execute(_sqlite_insert(total - full, import_id, upsert, packed),
                                   flat[width * full:])
                 changed += max(0, cur.rowcount)
-            after = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
+            after = (raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0] if upsert
+                     else changed)
         except sqlite3.IntegrityError:
             if dups_checked:
                 raise
@@ -944,15 +946,15 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
     flat: list[Any] | None = None
     # Into an empty registry the rows are plain INSERTs, so a NIK twice is caught by the
     # primary key while writing (IntegrityError, rolled back): no set of 631,075 NIKs first.
-    dups_in_db = fast and _registry_empty(ctx)
+    empty_registry = fast and _registry_empty(ctx)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         table = _read_xlsx(path, progress)
     else:
         try:
             table = _read_csv(path, progress, spans_ok=fast,
-                              two_processes_for=ctx.today() if dups_in_db else None)
+                              two_processes_for=ctx.today() if empty_registry else None)
             if table.spans is not None or table.keys is not None:
-                flat = _span_params(table, ctx.today(), check_dups=not dups_in_db)
+                flat = _span_params(table, ctx.today(), check_dups=not empty_registry)
                 if flat is None:  # some row to reject or a NIK twice: the general path
                     table = _read_csv(path, progress)
         except (OSError, csv.Error) as e:
@@ -980,7 +982,7 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
             del table
             inserted, updated = _write_sqlite(ctx, flat, source, now, progress, packed,
                                               n_stored + n_rejects, n_rejects,
-                                              dups_checked=not (packed and dups_in_db))
+                                              dups_checked=not (packed and empty_registry))
         else:
             inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
                                                 progress, n_stored + n_rejects, n_rejects)
