@@ -77,11 +77,12 @@ def bare_csv(rows: list[list[Any]], path: Path) -> float:
     return time.perf_counter() - t
 
 
-def bare_xlsx(rows: list[list[Any]], path: Path) -> float:
+def bare_sheet() -> tuple[Any, ...]:
+    """A write-only workbook with the header row, and the export's styled cells re-used row
+    after row: (workbook, sheet, NIK, phone, day, start, end)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    t = time.perf_counter()
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Kunjungan")
     ws.append(export.headers())
@@ -91,8 +92,13 @@ def bare_xlsx(rows: list[list[Any]], path: Path) -> float:
         c.number_format = fmt
         return c
 
-    nik_c, phone_c = styled("@"), styled("@")
-    day_c, start_c, end_c = styled("yyyy-mm-dd"), styled("hh:mm:ss"), styled("hh:mm:ss")
+    return (wb, ws, styled("@"), styled("@"), styled("yyyy-mm-dd"), styled("hh:mm:ss"),
+            styled("hh:mm:ss"))
+
+
+def bare_xlsx(rows: list[list[Any]], path: Path) -> float:
+    t = time.perf_counter()
+    wb, ws, nik_c, phone_c, day_c, start_c, end_c = bare_sheet()
     for r in rows:
         nik_c.value, day_c.value, start_c.value, end_c.value = r[7], r[4], r[5], r[6]
         if r[15]:
@@ -140,20 +146,7 @@ def bare_db(ctx: Any, fmt: str, path: Path, d1: date, d2: date) -> float:
             # text cells; times converted with a fixed offset, no neutralising, no batch
             from datetime import timedelta
 
-            from openpyxl import Workbook
-            from openpyxl.cell import WriteOnlyCell
-
-            wb = Workbook(write_only=True)
-            ws = wb.create_sheet("Kunjungan")
-            ws.append(export.headers())
-
-            def styled(fmt: str) -> Any:
-                c = WriteOnlyCell(ws)
-                c.number_format = fmt
-                return c
-
-            nik_c, phone_c = styled("@"), styled("@")
-            day_c, start_c, end_c = styled("yyyy-mm-dd"), styled("hh:mm:ss"), styled("hh:mm:ss")
+            wb, ws, nik_c, phone_c, day_c, start_c, end_c = bare_sheet()
             off = timedelta(hours=7)
             iso, fromiso = datetime.fromisoformat, date.fromisoformat
             while part := cur.fetchmany(500):
