@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -92,6 +92,26 @@ def ctx(settings: Settings, clock: FixedClock) -> Iterator[Context]:
     c = make_context(settings, clock=clock)
     yield c
     c.db.dispose()
+
+
+@pytest.fixture
+def make_ctx(tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., Context]]:
+    """Contexts on their own SQLite file in tmp_path with extra settings, e.g.
+    ``make_ctx({"ui.lang": "en"})``; disposed after the test."""
+    made: list[Context] = []
+
+    def make(extra: dict[str, object] | None = None, name: str = "extra.db",
+             clock_: Callable[[], datetime] | None = None) -> Context:
+        s = load_settings(tmp_path / "none.toml", env={},
+                          overrides={"database.url": str(tmp_path / name),
+                                     "paths.data": str(tmp_path / "data"), **(extra or {})})
+        c = make_context(s, clock=clock_ or clock)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.db.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

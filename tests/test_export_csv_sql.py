@@ -84,37 +84,28 @@ def test_zone_with_dst_uses_the_python_path() -> None:
 
 
 @pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Jayapura", "Asia/Kolkata", "UTC"])
-def test_sql_times_match_the_python_path_across_midnight(tmp_path: Path, zone: str,
+def test_sql_times_match_the_python_path_across_midnight(tmp_path: Path, zone: str, make_ctx: Any,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Whole-hour zones take the hour from a lookup string, others SQLite's time(): both give
     the Python path's bytes, also for visits whose local time crosses midnight."""
     from datetime import UTC, datetime
-
-    from counter.config import load_settings
-    from counter.services.context import make_context
-    from tests.conftest import FixedClock
-
     from zoneinfo import ZoneInfo
+
+    from tests.conftest import FixedClock
 
     start = (datetime(2026, 11, 27, tzinfo=ZoneInfo(zone)) - timedelta(hours=1)).astimezone(UTC)
     clock = FixedClock(start)
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": str(tmp_path / "c.db"),
-                                 "paths.data": str(tmp_path / "data"), "database.timezone": zone})
-    ctx = make_context(s, clock=clock)
-    try:
-        off, sup = people(ctx)
-        for i in range(8):  # 23:00 local onwards, ~20 minutes apart: local midnight in between
-            visit(ctx, clock, off, NIKS[i % 4], seconds=600 + 7 * i)
-            clock.advance(seconds=570)
-        d1, d2 = date(2026, 11, 25), date(2026, 11, 28)
-        fast = _export(ctx, sup, tmp_path / "fast.csv", d1, d2)
-        monkeypatch.setattr(export, "_fixed_offset", lambda *a: None)
-        slow = _export(ctx, sup, tmp_path / "slow.csv", d1, d2)
-        assert fast.rows == slow.rows == 8
-        assert fast.path.read_bytes() == slow.path.read_bytes()
-        _, rows = read_csv(fast.path, ",")
-        assert rows[0][5] == "23:00:00"  # the first start, local
-        assert {r[4] for r in rows} == {"2026-11-26", "2026-11-27"}  # two local days
-    finally:
-        ctx.db.dispose()
+    ctx = make_ctx({"database.timezone": zone}, clock_=clock)
+    off, sup = people(ctx)
+    for i in range(8):  # 23:00 local onwards, ~20 minutes apart: local midnight in between
+        visit(ctx, clock, off, NIKS[i % 4], seconds=600 + 7 * i)
+        clock.advance(seconds=570)
+    d1, d2 = date(2026, 11, 25), date(2026, 11, 28)
+    fast = _export(ctx, sup, tmp_path / "fast.csv", d1, d2)
+    monkeypatch.setattr(export, "_fixed_offset", lambda *a: None)
+    slow = _export(ctx, sup, tmp_path / "slow.csv", d1, d2)
+    assert fast.rows == slow.rows == 8
+    assert fast.path.read_bytes() == slow.path.read_bytes()
+    _, rows = read_csv(fast.path, ",")
+    assert rows[0][5] == "23:00:00"  # the first start, local
+    assert {r[4] for r in rows} == {"2026-11-26", "2026-11-27"}  # two local days

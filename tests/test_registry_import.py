@@ -350,17 +350,13 @@ def test_quoted_csv_uses_the_csv_reader(any_ctx: Context, tmp_path: Path) -> Non
     assert entries(any_ctx) == {a: ("active", None, "q.csv"), b: ("not_active", None, "q.csv")}
 
 
-def test_locked_database_reports_busy_and_keeps_nothing(tmp_path: Path, clock) -> None:  # noqa: ANN001
+def test_locked_database_reports_busy_and_keeps_nothing(tmp_path: Path,
+                                                        make_ctx) -> None:  # noqa: ANN001
     import sqlite3
 
-    from counter.config import load_settings
-    from counter.services.context import make_context
     from counter.store.db import DatabaseBusy
 
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": str(tmp_path / "busy.db"),
-                                 "database.busy_timeout": 0.3})
-    ctx = make_context(s, clock=clock)
+    ctx = make_ctx({"database.busy_timeout": 0.3}, name="busy.db")
     f = write(tmp_path / "r.csv", f"NIK,STATUS\n{N(1)},SUDAH\n")
     other = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process is writing
@@ -372,4 +368,3 @@ def test_locked_database_reports_busy_and_keeps_nothing(tmp_path: Path, clock) -
         other.close()
     assert entries(ctx) == {}
     assert import_registry(ctx, f).inserted == 1
-    ctx.db.dispose()

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from counter.config import load_settings
 from counter.domain import nik as nikmod
 from counter.services import registry as reg
-from counter.services.context import Context, make_context
+from counter.services.context import Context
 from tests._registry_util import entries, rejects
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX only")
@@ -30,19 +28,9 @@ def N(i: int) -> str:
                           "F" if i % 2 else "M", 1 + i // 500)
 
 
-def _ctx(tmp_path: Path, name: str) -> Context:
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": str(tmp_path / f"{name}.db"),
-                                 "paths.data": str(tmp_path / "data")})
-    return make_context(s)
-
-
 @pytest.fixture
-def two(tmp_path: Path) -> Iterator[tuple[Context, Context]]:
-    a, b = _ctx(tmp_path, "forked"), _ctx(tmp_path, "alone")
-    yield a, b
-    a.db.dispose()
-    b.db.dispose()
+def two(make_ctx: Any) -> tuple[Context, Context]:
+    return make_ctx(name="forked.db"), make_ctx(name="alone.db")
 
 
 @pytest.fixture

@@ -387,15 +387,13 @@ async def test_export_key_writes_the_day(ctx, fx) -> None:
 
 
 @async_test
-async def test_bundle_import_key_merges_a_laptop_bundle(ctx, fx, clock, tmp_path) -> None:
-    from counter.config import load_settings
+async def test_bundle_import_key_merges_a_laptop_bundle(ctx, fx, clock, tmp_path,  # noqa: ANN001
+                                                        make_ctx) -> None:
     from counter.services import accounts, bundles
-    from counter.services.context import make_context
     from tests.supervisor_fixture import at
 
-    laptop = make_context(load_settings(tmp_path / "none.toml", env={}, overrides={
-        "database.url": str(tmp_path / "laptop.db"), "paths.data": str(tmp_path / "ldata"),
-        "office.counter": "LAPTOP"}), clock=clock)
+    laptop = make_ctx({"paths.data": str(tmp_path / "ldata"), "office.counter": "LAPTOP"},
+                      name="laptop.db")
     ani = accounts.create_officer(laptop, "ani", "135792")
     clock.set(at(27, 10, 30))
     v = visits.start_visit(laptop, ani, nik(60))

@@ -364,53 +364,39 @@ async def test_today_panel_lists_masked_visits(ctx: Context, officer: Any) -> No
 
 
 @async_test
-async def test_english_mode(tmp_path: Any, clock: Any) -> None:
-    from counter.config import load_settings
+async def test_english_mode(tmp_path: Any, clock: Any, make_ctx: Any) -> None:
     from counter.services import accounts
-    from counter.services.context import make_context
 
-    s = load_settings(
-        tmp_path / "none.toml",
-        env={},
-        overrides={
-            "database.url": str(tmp_path / "en.db"),
-            "paths.data": str(tmp_path / "data"),
-            "ui.lang": "en",
-        },
-    )
-    ctx = make_context(s, clock=clock)
-    try:
-        officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
-        add_registry(ctx, NIK_ACTIVE, oc.ACTIVE, date(2025, 3, 1))
-        app = counter_app(ctx)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = await open_counter(pilot, officer)
-            keys = Keys(pilot)
-            await keys.nik(NIK_ACTIVE[:15])
-            await keys("enter")
-            assert text_of(screen, "#nik-msg") == "A NIK has 16 digits; 15 were typed."
-            await keys.nik(NIK_ACTIVE[15])
-            assert "born 01-01-1990 · female · 36 years" in text_of(screen, "#nik-msg")
-            await keys("enter")
-            assert "IKD ALREADY ACTIVE since 01-03-2025" in text_of(screen, "#status-ikd")
-            footer = {b.binding.description for b in screen.active_bindings.values()}
-            assert "Record active" in footer and "Declined" in footer
-            await keys("enter")
-            ready_for_next(screen)
-            assert "Today: 1 visits" in text_of(screen, "#counter-header")
-            await keys.nik(NIK_NEW)
-            await keys("enter", "enter", "enter")
-            assert "Step 1/7: Install the IKD app" in str(screen.query_one("#step-title").render())
-            await keys("p")
-            assert "Phone unsupported" in str(
-                app.screen.query_one("OptionList").get_option_at_index(0).prompt
-            )
-            await keys("escape")
-            assert app.screen is screen
-        rows = visits.visits_of_day(ctx, ctx.today())
-        assert [r.outcome for r in rows] == [oc.ALREADY_ACTIVE, None]
-    finally:
-        ctx.db.dispose()
+    ctx = make_ctx({"ui.lang": "en"}, name="en.db")
+    officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
+    add_registry(ctx, NIK_ACTIVE, oc.ACTIVE, date(2025, 3, 1))
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_ACTIVE[:15])
+        await keys("enter")
+        assert text_of(screen, "#nik-msg") == "A NIK has 16 digits; 15 were typed."
+        await keys.nik(NIK_ACTIVE[15])
+        assert "born 01-01-1990 · female · 36 years" in text_of(screen, "#nik-msg")
+        await keys("enter")
+        assert "IKD ALREADY ACTIVE since 01-03-2025" in text_of(screen, "#status-ikd")
+        footer = {b.binding.description for b in screen.active_bindings.values()}
+        assert "Record active" in footer and "Declined" in footer
+        await keys("enter")
+        ready_for_next(screen)
+        assert "Today: 1 visits" in text_of(screen, "#counter-header")
+        await keys.nik(NIK_NEW)
+        await keys("enter", "enter", "enter")
+        assert "Step 1/7: Install the IKD app" in str(screen.query_one("#step-title").render())
+        await keys("p")
+        assert "Phone unsupported" in str(
+            app.screen.query_one("OptionList").get_option_at_index(0).prompt
+        )
+        await keys("escape")
+        assert app.screen is screen
+    rows = visits.visits_of_day(ctx, ctx.today())
+    assert [r.outcome for r in rows] == [oc.ALREADY_ACTIVE, None]
 
 
 def test_every_binding_is_shown_with_a_text_and_uses_portable_keys() -> None:
@@ -464,74 +450,47 @@ async def test_qr_steps_install_and_pasted_activation(ctx: Context, officer: Any
 
 
 @async_test
-async def test_configured_activation_qr_is_shown(tmp_path: Any, clock: Any) -> None:
-    from counter.config import load_settings
+async def test_configured_activation_qr_is_shown(tmp_path: Any, clock: Any,
+                                                make_ctx: Any) -> None:
     from counter.services import accounts
-    from counter.services.context import make_context
     from counter.tui.widgets.qr import QrCode
 
-    s = load_settings(
-        tmp_path / "none.toml",
-        env={},
-        overrides={
-            "database.url": str(tmp_path / "q.db"),
-            "paths.data": str(tmp_path / "data"),
-            "qr.activation": "OFFICE-QR-PAYLOAD",
-        },
-    )
-    ctx = make_context(s, clock=clock)
-    try:
-        officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
-        app = counter_app(ctx)
-        async with app.run_test(size=(120, 40)) as pilot:
-            screen = await open_counter(pilot, officer)
-            keys = Keys(pilot)
-            await keys.nik(NIK_NEW)
-            await keys("enter", "enter", "enter", "enter", "enter", "enter", "enter")
-            assert screen.proto.steps[screen.step_index].id == "qr_scan"
-            qr = screen.query_one("#step-qr", QrCode)
-            assert qr.display and qr.payload == "OFFICE-QR-PAYLOAD"
-            assert not screen.query_one("#qr-payload").display
-            footer = {b.binding.action for b in screen.active_bindings.values()}
-            assert "enlarge_qr" in footer and "paste_qr" not in footer
-    finally:
-        ctx.db.dispose()
+    ctx = make_ctx({"qr.activation": "OFFICE-QR-PAYLOAD"}, name="q.db")
+    officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
+    app = counter_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_NEW)
+        await keys("enter", "enter", "enter", "enter", "enter", "enter", "enter")
+        assert screen.proto.steps[screen.step_index].id == "qr_scan"
+        qr = screen.query_one("#step-qr", QrCode)
+        assert qr.display and qr.payload == "OFFICE-QR-PAYLOAD"
+        assert not screen.query_one("#qr-payload").display
+        footer = {b.binding.action for b in screen.active_bindings.values()}
+        assert "enlarge_qr" in footer and "paste_qr" not in footer
 
 
 @async_test
-async def test_print_slip_key_saves_then_prints(tmp_path: Any, clock: Any) -> None:
-    from counter.config import load_settings
+async def test_print_slip_key_saves_then_prints(tmp_path: Any, clock: Any, make_ctx: Any) -> None:
     from counter.services import accounts
-    from counter.services.context import make_context
 
     printed = tmp_path / "printed.pdf"
-    s = load_settings(
-        tmp_path / "none.toml",
-        env={},
-        overrides={
-            "database.url": str(tmp_path / "p.db"),
-            "paths.data": str(tmp_path / "data"),
-            "print.command": f"cp {{file}} {printed}",
-        },
-    )
-    ctx = make_context(s, clock=clock)
-    try:
-        officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
-        app = counter_app(ctx)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = await open_counter(pilot, officer)
-            keys = Keys(pilot)
-            await keys.nik(NIK_NEW)
-            await keys("enter", "t")
-            await keys("f6")  # save + print slip
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            ready_for_next(screen)
-        assert printed.exists() and printed.read_bytes().startswith(b"%PDF")
-        (v,) = visits.visits_of_day(ctx, ctx.today())
-        assert v.outcome == oc.DECLINED
-    finally:
-        ctx.db.dispose()
+    ctx = make_ctx({"print.command": f"cp {{file}} {printed}"}, name="p.db")
+    officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_NEW)
+        await keys("enter", "t")
+        await keys("f6")  # save + print slip
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        ready_for_next(screen)
+    assert printed.exists() and printed.read_bytes().startswith(b"%PDF")
+    (v,) = visits.visits_of_day(ctx, ctx.today())
+    assert v.outcome == oc.DECLINED
 
 
 @async_test
@@ -588,40 +547,27 @@ async def test_other_status_keys_and_nik_fixed_once_recorded(ctx: Context, offic
 
 
 @async_test
-async def test_broken_protocol_file_is_shown_on_the_counter(tmp_path: Any, clock: Any) -> None:
-    from counter.config import load_settings
+async def test_broken_protocol_file_is_shown_on_the_counter(tmp_path: Any, clock: Any,
+                                                            make_ctx: Any) -> None:
     from counter.domain.protocol import DEFAULT_FILE
     from counter.services import accounts
-    from counter.services.context import make_context
 
     broken = tmp_path / "protocol.toml"
     broken.write_text(
         DEFAULT_FILE.read_text("utf-8").replace('outcome = "PENDING"', 'outcome = "LATER"', 1),
         "utf-8",
     )
-    s = load_settings(
-        tmp_path / "none.toml",
-        env={},
-        overrides={
-            "database.url": str(tmp_path / "b.db"),
-            "paths.data": str(tmp_path / "data"),
-            "protocol.file": str(broken),
-        },
-    )
-    ctx = make_context(s, clock=clock)
-    try:
-        officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
-        app = counter_app(ctx)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = await open_counter(pilot, officer)
-            shown = " ".join(str(w.render()) for w in screen.query(Static))
-            assert str(broken) in shown and "problems.server_down.outcome" in shown
-            assert "line " in shown
-            assert not screen.query(NikInput)
-            await pilot.press(*"3325", "enter")
-            assert visits.visits_of_day(ctx, ctx.today()) == []
-    finally:
-        ctx.db.dispose()
+    ctx = make_ctx({"protocol.file": str(broken)}, name="b.db")
+    officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        shown = " ".join(str(w.render()) for w in screen.query(Static))
+        assert str(broken) in shown and "problems.server_down.outcome" in shown
+        assert "line " in shown
+        assert not screen.query(NikInput)
+        await pilot.press(*"3325", "enter")
+        assert visits.visits_of_day(ctx, ctx.today()) == []
 
 
 @async_test
