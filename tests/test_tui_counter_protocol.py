@@ -123,6 +123,14 @@ def test_bad_outcome_value(tmp_path: Path) -> None:
     assert e.line == line_of(text, 'outcome = "OOPS"')
 
 
+def test_bad_qr_kind(tmp_path: Path) -> None:
+    text = GOOD.replace('qr = "activation"', 'qr = "website"', 1)
+    e = broken(tmp_path, text)
+    assert e.key.endswith(".qr") and "website" in e.problem
+    assert "install" in e.problem and "activation" in e.problem  # the kinds it accepts
+    assert e.line == line_of(text, 'qr = "website"')
+
+
 def test_duplicate_id(tmp_path: Path) -> None:
     text = GOOD.replace('id = "lost_phone"', 'id = "device_bound"')
     e = broken(tmp_path, text)

@@ -289,20 +289,13 @@ class _Loader:
                     row[key] = value
                 elif kind == "text":
                     row[key] = self.text(value, line, f"{table}.{item.get('id', i + 1)}.{key}")
-                elif kind == "outcome":
-                    if value not in PROBLEM_OUTCOMES:
+                elif kind in ("outcome", "qr"):
+                    allowed = PROBLEM_OUTCOMES if kind == "outcome" else QR_KINDS
+                    if value not in allowed:
                         raise self.fail(
                             line,
                             f"{table}.{item.get('id', i + 1)}.{key}",
-                            f"expected one of {', '.join(PROBLEM_OUTCOMES)}, got {value!r}",
-                        )
-                    row[key] = value
-                elif kind == "qr":
-                    if value not in QR_KINDS:
-                        raise self.fail(
-                            line,
-                            f"{table}.{item.get('id', i + 1)}.{key}",
-                            f"expected one of {', '.join(QR_KINDS)}, got {value!r}",
+                            f"expected one of {', '.join(allowed)}, got {value!r}",
                         )
                     row[key] = value
                 elif kind == "idlist":

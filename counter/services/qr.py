@@ -6,6 +6,7 @@ from :func:`matrix` and :func:`to_half_blocks`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -147,17 +148,7 @@ def svg_text(text: str, box: int = 10) -> str:
 
     m = matrix(text)
     n = len(m)
-    rects: list[str] = []
-    for y, row in enumerate(m):
-        x = 0
-        while x < n:
-            if row[x]:
-                start = x
-                while x < n and row[x]:
-                    x += 1
-                rects.append(f'<rect x="{start}" y="{y}" width="{x - start}" height="1"/>')
-            else:
-                x += 1
+    rects = [f'<rect x="{x}" y="{y}" width="{w}" height="1"/>' for y, x, w in dark_runs(m)]
     size = n * box
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -167,6 +158,21 @@ def svg_text(text: str, box: int = 10) -> str:
         f'<rect width="{n}" height="{n}" fill="#ffffff"/>\n'
         f'<g fill="#000000">{"".join(rects)}</g>\n</svg>\n'
     )
+
+
+def dark_runs(m: Matrix) -> Iterator[tuple[int, int, int]]:
+    """(row, first column, length) of every horizontal run of dark modules: one rectangle each
+    in the SVG and the PDF instead of one per module."""
+    for y, row in enumerate(m):
+        x, n = 0, len(row)
+        while x < n:
+            if row[x]:
+                start = x
+                while x < n and row[x]:
+                    x += 1
+                yield y, start, x - start
+            else:
+                x += 1
 
 
 def write_svg(text: str, path: Path, box: int = 10) -> Path:
@@ -182,17 +188,8 @@ def draw_pdf(pdf, text: str, x: float, y: float, size: float) -> None:  # noqa: 
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(x, y, size, size, style="F")
     pdf.set_fill_color(0, 0, 0)
-    for row_i, row in enumerate(m):
-        col = 0
-        while col < n:
-            if row[col]:
-                start = col
-                while col < n and row[col]:
-                    col += 1
-                pdf.rect(x + start * module, y + row_i * module, (col - start) * module,
-                         module, style="F")
-            else:
-                col += 1
+    for row_i, col, width in dark_runs(m):
+        pdf.rect(x + col * module, y + row_i * module, width * module, module, style="F")
 
 
 def write_pdf(text: str, path: Path, caption: str | None = None) -> Path:
