@@ -1025,10 +1025,7 @@ def _export_locked(ctx: Context, officer: Officer, mode: str, date_from: date | 
                             delimiter)
             finally:
                 worker.join()
-            try:
-                n, rev_sum = worker.result()
-            except Exception as e:  # raw sqlite3 errors: disk full, I/O -> the storage message
-                raise ctx.db._translate(e) from e
+            n, rev_sum = worker.result()  # its sqlite3 errors: translated by ctx.db.write()
             if mode == "since_last" and conv.rows == 0:
                 raise _NothingNew
             if (n, rev_sum) != (conv.rows, conv.rev_sum):  # cannot happen: same snapshot

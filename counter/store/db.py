@@ -43,6 +43,11 @@ def normalise_url(path_or_url: str) -> str:
     return "sqlite:///" + str(Path(s).expanduser().resolve())
 
 
+# Errors that reach the user as the storage messages (locked, disk full): SQLAlchemy's, and the
+# sqlite3 module's own from the raw cursors some services use for speed inside a session.
+_OPERATIONAL = (OperationalError, sqlite3.OperationalError)
+
+
 def _is_disk_error(e: BaseException) -> bool:
     text = str(e).lower()
     return any(w in text for w in ("disk is full", "database or disk is full", "readonly",
@@ -106,7 +111,7 @@ class Database:
         try:
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
-        except OperationalError as e:
+        except _OPERATIONAL as e:
             raise self._translate(e) from e
 
     @contextmanager
@@ -116,7 +121,7 @@ class Database:
             with Session(self.write_engine, expire_on_commit=False) as s:
                 yield s
                 s.commit()
-        except OperationalError as e:
+        except _OPERATIONAL as e:
             raise self._translate(e) from e
 
     def dispose(self) -> None:
