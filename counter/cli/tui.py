@@ -45,6 +45,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="ikd-counter-demo-") as tmp:
         folder = Path(tmp)
+        _remove_on_hangup(folder)
         overrides = {"database.url": str(folder / "demo.db"), "paths.data": str(folder / "data"),
                      "ui.lang": getattr(args, "lang", None)}
         # The demo never reads or writes the real config file.
@@ -57,6 +58,22 @@ def run_demo(args: argparse.Namespace) -> int:
         finally:
             ctx.db.dispose()
     return int(app.return_code or 0)
+
+
+def _remove_on_hangup(folder: object) -> None:
+    """Closing the terminal (SIGHUP) or a plain ``kill`` (SIGTERM) ends the process without the
+    ``with`` block's clean-up: remove the throwaway folder (it holds the demo database) first."""
+    import os
+    import shutil
+    import signal
+
+    def _gone(signum: int, _frame: object) -> None:
+        shutil.rmtree(str(folder), ignore_errors=True)
+        os._exit(128 + signum)
+
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        if hasattr(signal, sig.name):
+            signal.signal(sig, _gone)
 
 
 def _seed(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
