@@ -195,3 +195,33 @@ def test_default_path_in_exports_folder(ctx: Context, clock) -> None:  # noqa: A
     assert res2.path.name.startswith("ikd-3325-2026-11-01_2026-11-27-")
     assert res2.recap_path.exists()
     assert [p.name for p in ctx.settings.exports_dir.iterdir() if p.name.startswith(".")] == []
+
+
+def test_xlsx_is_a_sheet_a_kasi_can_read_and_print(day_visits: dict, tmp_path: Path) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ctx, sup = day_visits["ctx"], day_visits["sup"]
+    res = export.export_visits(ctx, sup, "range", date_from=date(2026, 11, 27),
+                               date_to=date(2026, 11, 28), fmt="xlsx", out=tmp_path / "a.xlsx")
+    wb = read_xlsx(res.path)
+    ws = wb["Kunjungan"]
+    last = get_column_letter(len(HEADERS))
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{last}5"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.print_title_rows == "$1:$1"  # header repeated on every printed page
+    assert ws.print_area == f"'Kunjungan'!$B$1:${last}$5"  # the UUID is not printed
+    for i, cell in enumerate(next(ws.iter_rows(max_row=1)), 1):
+        assert cell.font.b, f"header {cell.value!r} is not bold"
+        width = ws.column_dimensions[get_column_letter(i)].width
+        # a header fits its column, or wraps inside it
+        assert len(cell.value) <= width or cell.alignment.wrap_text, cell.value
+    note = [r for r in ws.iter_rows(min_row=2) if r[COL["Catatan"]].value == "baris 1\nbaris 2; \"kutip\""]
+    assert note and note[0][COL["Catatan"]].alignment.wrap_text
+    rs = wb["Rekap"]
+    assert all(c.font.b for c in next(rs.iter_rows(max_row=1)))
+    assert rs.page_setup.orientation == "landscape" and rs.print_title_rows == "$1:$1"
+    for i, cell in enumerate(next(rs.iter_rows(max_row=1)), 1):
+        assert len(cell.value) <= rs.column_dimensions[get_column_letter(i)].width, cell.value

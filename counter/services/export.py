@@ -584,10 +584,32 @@ def _illegal_cleaner() -> Callable[[str | None], str | None]:
     return clean
 
 
-_WIDTHS = {"visit_id": 38, "office_code": 11, "counter": 10, "officer": 14, "date": 12,
-           "start": 10, "end": 10, "nik": 19, "district": 18, "in_batang": 10, "ikd_status": 12,
-           "outcome": 15, "reason": 22, "handling_seconds": 10, "note": 40, "phone": 16,
+# Column widths (characters) of the visits sheet: at least the Indonesian header, so nothing is cut.
+_WIDTHS = {"visit_id": 14, "office_code": 12, "counter": 10, "officer": 14, "date": 12,
+           "start": 11, "end": 12, "nik": 19, "district": 16, "in_batang": 11, "ikd_status": 14,
+           "outcome": 15, "reason": 22, "handling_seconds": 12, "note": 40, "phone": 16,
            "correction": 9, "revision": 8}
+_WRAPPED = frozenset({"note", "reason", "district", "phone", "handling_seconds", "ikd_status",
+                      "in_batang", "end"})
+
+
+def _page_setup(ws: Any) -> None:
+    """A sheet a Kasi can print: landscape A4, fit to the page width, the header row on every
+    page. Set before the first row (a write-only sheet writes its properties then)."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
+
+
+def _ranges(ws: Any, first_col: str, last_col: str, rows: int) -> None:
+    """Filter on the header; the print area starts at ``first_col`` (the visits sheet leaves out
+    its visit_id, which the central import reads but nobody reads on paper)."""
+    ws.auto_filter.ref = f"A1:{last_col}{max(rows, 1)}"
+    ws.print_area = f"{first_col}1:{last_col}{max(rows, 1)}"
 
 
 def _write_xlsx(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str]) -> None:
@@ -610,20 +632,15 @@ def _write_xlsx(fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str]) 
 
 def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: IO[str]) -> None:
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(SHEET_VISITS)
     for i, k in enumerate(COLUMNS, 1):
         ws.column_dimensions[get_column_letter(i)].width = _WIDTHS[k]
     ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for h in headers():
-        c = WriteOnlyCell(ws, h)
-        c.font = bold
-        head.append(c)
-    ws.append(head)
+    _page_setup(ws)
+    ws.append(_header_cells(ws, headers(), [k in _WRAPPED for k in COLUMNS]))
 
     # Prepared cells, re-used row after row (write-only rows are serialised on append): the
     # style is looked up once instead of once per cell.
@@ -633,6 +650,10 @@ def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: I
         return c
 
     nik_c, phone_c = styled("@"), styled("@")
+    note_c = styled("@")
+    note_c.alignment = Alignment(wrap_text=True, vertical="top")
+    uuid_c = WriteOnlyCell(ws)
+    uuid_c.font = Font(color="808080", size=8)
     day_c, start_c, end_c = styled("yyyy-mm-dd"), styled("hh:mm:ss"), styled("hh:mm:ss")
     yes, no = conv.yes, conv.no
     district, local, count = conv.district, conv.local, conv.count
@@ -653,17 +674,25 @@ def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: I
             end_c.value = e.time()
         if consent and phone:
             phone_c.value = phone
-        append((vid, clean(office), clean(counter), clean(officer), day_c,
+        uuid_c.value = vid
+        note_c.value = clean(note)
+        append((uuid_c, clean(office), clean(counter), clean(officer), day_c,
                 start_c if s else None, end_c if e else None, nik_c, district(dcode),
-                yes if in_batang else no, status, outcome, clean(reason), secs, clean(note),
+                yes if in_batang else no, status, outcome, clean(reason), secs, note_c if note else None,
                 phone_c if (consent and phone) else None, yes if corr else no, rev))
         side_write(f'[{json.dumps(vid)},{rev},{1 if corr else 0}]\n')
         conv.rev_sum += rev
         count(d, outcome, corr)
 
+    _ranges(ws, "B", get_column_letter(len(COLUMNS)), conv.rows + 1)
+
     rs = wb.create_sheet(SHEET_RECAP)
     rs.column_dimensions["A"].width = 12
-    rs.append([WriteOnlyCell(rs, h) for h in recap_headers()])
+    for i, h in enumerate(recap_headers()[1:], 2):
+        rs.column_dimensions[get_column_letter(i)].width = max(10, len(h) + 2)
+    rs.freeze_panes = "B2"
+    _page_setup(rs)
+    rs.append(_header_cells(rs, recap_headers(), [False] * len(recap_headers())))
     totals = [0] * (len(oc.OUTCOMES) + 1)
     for day_key in sorted(conv.recap):
         counts = _recap_row(conv.recap[day_key])
@@ -673,8 +702,26 @@ def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: I
         rs.append((rd, *counts))
     from counter.i18n import catalog
 
-    rs.append((catalog("id").t("export.recap.total"), *totals))
+    total_label = WriteOnlyCell(rs, catalog("id").t("export.recap.total"))
+    total_label.font = Font(bold=True)
+    rs.append((total_label, *totals))
+    _ranges(rs, "A", get_column_letter(len(recap_headers())), len(conv.recap) + 2)
     _save(wb, fh)
+
+
+def _header_cells(ws: Any, names: list[str], wrapped: list[bool]) -> list[Any]:
+    """Bold header cells; long headers of narrow columns wrap instead of being cut."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    bold = Font(bold=True)
+    cells = []
+    for name, wrap in zip(names, wrapped, strict=True):
+        c = WriteOnlyCell(ws, name)
+        c.font = bold
+        c.alignment = Alignment(wrap_text=wrap, vertical="top")
+        cells.append(c)
+    return cells
 
 
 def _save(wb: Any, fh: IO[bytes]) -> None:
