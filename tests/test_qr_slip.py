@@ -226,3 +226,43 @@ def test_slip_cli_reprint(ctx: Context, officer, tmp_path: Path,  # noqa: ANN001
     assert kept.parent == ctx.settings.slips_dir and decode(pdf_pages(kept)[0]) == [ANDROID_STORE]
     assert main(["--config", str(cfg), "slip", "nope"]) == 1
     assert "nope" in capsys.readouterr().err
+
+
+def test_slip_gives_the_resident_their_next_step_not_the_officers_remedy(
+        ctx: Context, officer) -> None:  # noqa: ANN001
+    from counter.domain.protocol import cached_protocol
+
+    proto = cached_protocol()
+    vid = finished(ctx, officer, "FAILED", reason="server_down")
+    data = slip.slip_data(ctx, vid)
+    problem = proto.problems["server_down"]
+    assert problem.resident is not None
+    assert data.next_steps[0] == problem.resident.get("id")
+    assert problem.remedy.get("id") not in data.next_steps  # "Catat sebagai tertunda ..."
+    text = squash(pdf_text(slip.make_slip(ctx, vid, paper="80mm")))
+    assert "Catat sebagai tertunda" not in text
+
+
+def test_every_reason_in_the_shipped_protocol_has_a_resident_step() -> None:
+    from counter.domain.protocol import cached_protocol
+
+    proto = cached_protocol()
+    for item in [*proto.prerequisites, *proto.problems.values()]:
+        assert item.resident and item.resident.id and item.resident.en, item.id
+
+
+def test_a6_slip_prints_the_help_contact_in_words(ctx: Context, officer) -> None:  # noqa: ANN001
+    with_settings(ctx, qr=QrSettings(help=HELP))
+    vid = finished(ctx, officer, "ACTIVATED")
+    text = squash(pdf_text(slip.make_slip(ctx, vid, paper="a6")))
+    assert HELP in text
+
+
+@pytest.mark.parametrize("paper", ["80mm", "a6"])
+def test_slip_prints_text_outside_windows_1252(ctx: Context, officer, paper: str) -> None:  # noqa: ANN001
+    ctx.settings = dataclasses.replace(ctx.settings, office_name="Disdukcapil Batang ✓ Ω ж")
+    vid = finished(ctx, officer, "ACTIVATED")
+    path = slip.make_slip(ctx, vid, paper=paper)
+    text = squash(pdf_text(path))
+    assert "Disdukcapil Batang ✓ Ω ж" in text
+    assert "?" not in text.split("Batang", 1)[1][:6]

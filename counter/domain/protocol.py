@@ -46,15 +46,17 @@ class Text:
 class Prerequisite:
     id: str
     label: Text
-    remedy: Text
+    remedy: Text  # for the officer
+    resident: Text | None = None  # the resident's next step (the slip), when the file gives one
 
 
 @dataclass(frozen=True)
 class Problem:
     id: str
     text: Text
-    remedy: Text
+    remedy: Text  # for the officer
     outcome: str  # suggested outcome: FAILED, PENDING or REFERRED
+    resident: Text | None = None  # the resident's next step (the slip), when the file gives one
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,10 @@ class Protocol:
                 (f"prerequisites.{p.id}.label", p.label),
                 (f"prerequisites.{p.id}.remedy", p.remedy),
             ]
+            out += [(f"prerequisites.{p.id}.resident", p.resident)] if p.resident else []
         for pr in self.problems.values():
             out += [(f"problems.{pr.id}.text", pr.text), (f"problems.{pr.id}.remedy", pr.remedy)]
+            out += [(f"problems.{pr.id}.resident", pr.resident)] if pr.resident else []
         for s in self.steps:
             out += [(f"steps.{s.id}.title", s.title), (f"steps.{s.id}.instruction", s.instruction)]
         out += [(f"outcomes.{k}", v) for k, v in self.outcomes.items()]
@@ -152,12 +156,13 @@ class Protocol:
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 # table name -> {key: kind}; kinds: "id", "text", "str", "outcome", "qr", "idlist"
 _TABLES: dict[str, dict[str, str]] = {
-    "prerequisites": {"id": "id", "label": "text", "remedy": "text"},
-    "problems": {"id": "id", "text": "text", "remedy": "text", "outcome": "outcome"},
+    "prerequisites": {"id": "id", "label": "text", "remedy": "text", "resident": "text"},
+    "problems": {"id": "id", "text": "text", "remedy": "text", "outcome": "outcome",
+                 "resident": "text"},
     "steps": {"id": "id", "title": "text", "instruction": "text", "problems": "idlist", "qr": "qr"},
     "purposes": {"id": "id", "label": "text"},
 }
-_OPTIONAL = {("steps", "qr")}
+_OPTIONAL = {("steps", "qr"), ("prerequisites", "resident"), ("problems", "resident")}
 _TOP = {"version", "prerequisites", "problems", "steps", "outcomes", "purposes"}
 
 
@@ -369,9 +374,12 @@ class _Loader:
             )
         return Protocol(
             version=version,
-            prerequisites=tuple(Prerequisite(p["id"], p["label"], p["remedy"]) for p in prereqs),
+            prerequisites=tuple(
+                Prerequisite(p["id"], p["label"], p["remedy"], p["resident"]) for p in prereqs
+            ),
             problems={
-                p["id"]: Problem(p["id"], p["text"], p["remedy"], p["outcome"]) for p in problems
+                p["id"]: Problem(p["id"], p["text"], p["remedy"], p["outcome"], p["resident"])
+                for p in problems
             },
             steps=tuple(
                 Step(s["id"], s["title"], s["instruction"], s["problems"], s["qr"]) for s in steps

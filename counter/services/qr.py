@@ -196,24 +196,25 @@ def write_pdf(text: str, path: Path, caption: str | None = None) -> Path:
     """An A6 page with the QR (60 mm) and the encoded text under it."""
     from fpdf import FPDF
 
-    from counter.services.pdftext import latin1
+    from counter.services.pdftext import unicode_font
 
     pdf = FPDF(orientation="P", unit="mm", format=A6_MM)
+    font = unicode_font(pdf)
     pdf.set_auto_page_break(False)
     pdf.set_margins(8, 8, 8)
     pdf.add_page()
     width = pdf.w - 16
     y = 8.0
     if caption:
-        pdf.set_font("Helvetica", "B", 11)
+        pdf.set_font(font, "B", 11)
         pdf.set_xy(8, y)
-        pdf.multi_cell(width, 5, latin1(caption), align="C")
+        pdf.multi_cell(width, 5, caption, align="C")
         y = pdf.get_y() + 2
     size = 60.0
     draw_pdf(pdf, text, (pdf.w - size) / 2, y, size)
     pdf.set_xy(8, y + size + 2)
-    pdf.set_font("Courier", "", 8)
-    pdf.multi_cell(width, 3.5, latin1(text), align="C")
+    pdf.set_font(font, "", 8)
+    pdf.multi_cell(width, 3.5, text, align="C")
     pdf.output(str(path))
     return path
 

@@ -14,7 +14,7 @@ from counter.domain import nik as nikmod
 from counter.errors import UserError
 from counter.i18n import catalog
 from counter.services.context import Context
-from counter.services.pdftext import latin1
+from counter.services.pdftext import unicode_font
 from counter.services.qr import QrError, draw_pdf, optional_payload
 
 PAPERS = ("80mm", "a6")
@@ -46,7 +46,8 @@ class SlipData:
 
 
 def _reason(ctx: Context, reason: str | None) -> tuple[str, str]:
-    """(reason in words, its remedy) from the protocol file; the bare code when unknown."""
+    """(reason in words, the resident's next step for it) from the protocol file; the bare code
+    and no step when unknown. The officer's remedy is never printed: it speaks to the officer."""
     if not reason:
         return "", ""
     try:
@@ -58,14 +59,10 @@ def _reason(ctx: Context, reason: str | None) -> tuple[str, str]:
     except (ProtocolError, OSError):
         return reason, ""
     text = proto.reason_text(reason, SLIP_LANG)
-    remedy = ""
-    if reason in proto.problems:
-        remedy = proto.problems[reason].remedy.get(SLIP_LANG)
-    else:
-        for p in proto.prerequisites:
-            if p.id == reason:
-                remedy = p.remedy.get(SLIP_LANG)
-    return text, remedy
+    source = proto.problems.get(reason) or next(
+        (p for p in proto.prerequisites if p.id == reason), None)
+    resident = source.resident if source is not None else None
+    return text, resident.get(SLIP_LANG) if resident else ""
 
 
 def slip_data(ctx: Context, visit_id: str) -> SlipData:
@@ -136,16 +133,17 @@ def _render(data: SlipData, paper: str, height: float):  # noqa: ANN202 - FPDF
     pdf = FPDF(orientation="P", unit="mm", format=(g.width, height))
     pdf.set_auto_page_break(paper == "a6", margin=g.margin)
     pdf.set_margins(g.margin, g.margin, g.margin)
-    pdf.set_title(latin1(data.title))
+    font = unicode_font(pdf)
+    pdf.set_title(data.title)
     pdf.add_page()
     w = g.width - 2 * g.margin
     lh = g.base * 0.45  # line height in mm for the body size
     lb = data.labels
 
     def text(s: str, size: float = g.base, style: str = "", align: str = "L") -> None:
-        pdf.set_font("Helvetica", style, size)
+        pdf.set_font(font, style, size)
         pdf.set_x(g.margin)
-        pdf.multi_cell(w, size * 0.45, latin1(s), align=align, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(w, size * 0.45, s, align=align, new_x="LMARGIN", new_y="NEXT")
 
     def rule() -> None:
         y = pdf.get_y() + 1
@@ -157,10 +155,10 @@ def _render(data: SlipData, paper: str, height: float):  # noqa: ANN202 - FPDF
     def row(label: str, value: str, bold: bool = False) -> None:
         lw = 22.0
         pdf.set_x(g.margin)
-        pdf.set_font("Helvetica", "", g.base)
-        pdf.cell(lw, lh, latin1(label))
-        pdf.set_font("Helvetica", "B" if bold else "", g.base)
-        pdf.multi_cell(w - lw, lh, latin1(value), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(font, "", g.base)
+        pdf.cell(lw, lh, label)
+        pdf.set_font(font, "B" if bold else "", g.base)
+        pdf.multi_cell(w - lw, lh, value, align="L", new_x="LMARGIN", new_y="NEXT")
 
     text(data.office_name, g.base + 2, "B", "C")
     text(data.title, g.base + 1, "B", "C")
@@ -180,10 +178,10 @@ def _render(data: SlipData, paper: str, height: float):  # noqa: ANN202 - FPDF
     rule()
     text(lb["next_title"], g.base, "B")
     for i, step in enumerate(data.next_steps, 1):
-        pdf.set_font("Helvetica", "", g.base)
+        pdf.set_font(font, "", g.base)
         pdf.set_x(g.margin)
         pdf.cell(5, lh, f"{i}.")
-        pdf.multi_cell(w - 5, lh, latin1(step), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(w - 5, lh, step, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(pdf.get_y() + 0.6)
     rule()
     qrs = [(lb["install_qr"], data.install_url, g.qr)]
@@ -192,7 +190,8 @@ def _render(data: SlipData, paper: str, height: float):  # noqa: ANN202 - FPDF
     if paper == "a6":
         # One A6 page: the codes sit side by side and shrink (not below MIN_QR) to what is left.
         col = w / len(qrs)
-        reserve = 6.0 + 4 * g.base * 0.45  # captions, URL line, warning, rule, footer
+        # captions, URL line, help contact line, warning, rule, footer
+        reserve = 6.0 + (5 + (1 if data.help_payload else 0)) * g.base * 0.45
         room = height - g.margin - pdf.get_y() - reserve
         if room < MIN_QR:
             pdf.add_page()
@@ -203,13 +202,15 @@ def _render(data: SlipData, paper: str, height: float):  # noqa: ANN202 - FPDF
         for i, (caption, payload, _size) in enumerate(qrs):
             x0 = g.margin + i * col
             pdf.set_xy(x0, y0)
-            pdf.set_font("Helvetica", "B", g.base - 1)
-            pdf.multi_cell(col - 2, (g.base - 1) * 0.45, latin1(caption), align="C")
+            pdf.set_font(font, "B", g.base - 1)
+            pdf.multi_cell(col - 2, (g.base - 1) * 0.45, caption, align="C")
             yq = pdf.get_y() + 0.5
             draw_pdf(pdf, payload, x0 + (col - size) / 2, yq, size)
             bottoms.append(yq + size)
         pdf.set_y(max(bottoms) + 0.5)
         text(data.install_url, g.base - 2.5, "", "C")
+        if data.help_payload:  # the help contact in words too: not everyone can scan
+            text(f"{lb['help_qr']} {data.help_payload}", g.base - 2, "", "C")
     else:
         for caption, payload, size in qrs:
             text(caption, g.base, "B", "C")
