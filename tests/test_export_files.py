@@ -225,3 +225,26 @@ def test_xlsx_is_a_sheet_a_kasi_can_read_and_print(day_visits: dict, tmp_path: P
     assert rs.page_setup.orientation == "landscape" and rs.print_title_rows == "$1:$1"
     for i, cell in enumerate(next(rs.iter_rows(max_row=1)), 1):
         assert len(cell.value) <= rs.column_dimensions[get_column_letter(i)].width, cell.value
+
+
+def test_output_folder_that_does_not_exist_is_created_not_a_file(day_visits: dict,
+                                                                  tmp_path: Path) -> None:
+    ctx, sup = day_visits["ctx"], day_visits["sup"]
+    for out in (f"{tmp_path}/new/", str(tmp_path / "plain-folder")):
+        res = export.export_visits(ctx, sup, "date", date_from=date(2026, 11, 27), fmt="xlsx",
+                                   out=out)
+        folder = Path(out.rstrip("/"))
+        assert folder.is_dir() and res.path.parent == folder
+        assert res.path.name.startswith("ikd-") and res.path.suffix == ".xlsx"
+
+
+def test_an_existing_file_is_never_overwritten(day_visits: dict, tmp_path: Path) -> None:
+    ctx, sup = day_visits["ctx"], day_visits["sup"]
+    target = tmp_path / "a.xlsx"
+    target.write_bytes(b"precious")
+    with pytest.raises(export.ExportError) as e:
+        export.export_visits(ctx, sup, "date", date_from=date(2026, 11, 27), fmt="xlsx",
+                             out=target)
+    assert e.value.code == "exists" and str(target) in e.value.message("en")
+    assert target.read_bytes() == b"precious"
+    assert export.batches(ctx) == []

@@ -266,3 +266,16 @@ def test_slip_prints_text_outside_windows_1252(ctx: Context, officer, paper: str
     text = squash(pdf_text(path))
     assert "Disdukcapil Batang ✓ Ω ж" in text
     assert "?" not in text.split("Batang", 1)[1][:6]
+
+
+def test_slip_cli_print_failure_goes_to_stderr(ctx: Context, officer, tmp_path: Path,  # noqa: ANN001
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from counter.cli import main
+
+    vid = finished(ctx, officer, "ACTIVATED")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "{ctx.settings.db_url}"\n[paths]\n'
+                   f'data = "{ctx.settings.data_dir}"\n[print]\ncommand = "false"\n')
+    assert main(["--config", str(cfg), "slip", vid, "--print"]) == 1
+    out = capsys.readouterr()
+    assert out.out == "" and "exit 1" in out.err

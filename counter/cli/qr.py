@@ -85,6 +85,8 @@ def cmd_slip(args: argparse.Namespace) -> int:
         print_json({"visit_id": args.visit_id, "file": str(path),
                     "printed": None if result is None else result.ok,
                     "message": None if result is None else result.message})
-    else:
-        print(result.message if result else path)
+    elif result is None:
+        print(path)
+    else:  # a printer failure is an error: stderr, non-zero exit (the kept file is named in it)
+        print(result.message, file=sys.stdout if result.ok else sys.stderr)
     return 0 if result is None or result.ok else 1

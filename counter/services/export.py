@@ -842,6 +842,29 @@ def _refuse(ctx: Context, officer: Officer | None, why: str, **detail: Any) -> E
     return ExportError("forbidden")
 
 
+def _destination(ctx: Context, officer: Officer, mode: str, date_from: date | None,
+                 date_to: date | None, fmt: str, out: str | Path | None) -> Path:
+    """Where the file goes. ``out`` None: the exports folder. A folder (existing, or a path
+    ending in a separator, or without an .xlsx/.csv name): created if needed (0700), the dated
+    default name inside it. A file name: refused when it exists (never overwritten silently)."""
+    default = default_path(ctx, mode, date_from, date_to, fmt)
+    if out is None:
+        final = default
+    else:
+        raw = str(out)
+        final = Path(raw).expanduser()
+        if (final.is_dir() or raw.endswith(("/", os.sep))
+                or final.suffix.lower() not in (".xlsx", ".csv")):
+            final = final / default.name
+        elif final.exists():
+            raise _fail(ctx, officer, mode, ExportError("exists", path=str(final.absolute())))
+    try:
+        final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as e:
+        raise _fail(ctx, officer, mode, _io_error(e, final)) from e
+    return final.absolute()
+
+
 def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
                   date_from: date | None = None, date_to: date | None = None,
                   fmt: str = "xlsx", delimiter: str = ";",
@@ -856,18 +879,7 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
     if officer is None or officer.role != "supervisor" or not officer.active:
         raise _refuse(ctx, officer, "role", role=getattr(officer, "role", None), mode=mode)
 
-    # Where to write
-    if out is None:
-        final = default_path(ctx, mode, date_from, date_to, fmt)
-        try:
-            final.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise _fail(ctx, officer, mode, _io_error(e, final)) from e
-    else:
-        final = Path(out).expanduser()
-        if final.is_dir():
-            final = final / default_path(ctx, mode, date_from, date_to, fmt).name
-    final = final.absolute()
+    final = _destination(ctx, officer, mode, date_from, date_to, fmt, out)
     recap_final = recap_path_for(final) if fmt == "csv" else None
 
     temps: list[Path] = []
