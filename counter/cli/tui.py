@@ -53,7 +53,10 @@ def run_demo(args: argparse.Namespace) -> int:
         ctx = make_context(settings)
         try:
             _seed(ctx, args)
-            app = make_app(settings, ctx=ctx, demo_accounts=demo_accounts())
+            from counter.services.demo import sample_niks
+
+            app = make_app(settings, ctx=ctx, demo_accounts=demo_accounts(),
+                           demo_niks=sample_niks(ctx))
             app.run()
         finally:
             ctx.db.dispose()

@@ -99,13 +99,14 @@ class CounterApp(App[None]):
 
     def __init__(self, settings: Settings, clock: Clock | None = None,
                  ctx: Context | None = None, *, demo_accounts: list[tuple[str, str, str]]
-                 | None = None,
+                 | None = None, demo_niks: list[tuple[str, str]] | None = None,
                  mode_screens: dict[str, Callable[[], Screen]] | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or (ctx.clock if ctx else _system_clock)
         self.ctx: Context | None = ctx
         self.officer: Officer | None = None
         self.demo_accounts = demo_accounts or []
+        self.demo_niks = demo_niks or []  # (NIK, kind): sample NIKs shown on the demo login
         self.mode_screens = dict(mode_screens or {})
         self.officer_count: int | None = None
         self._ctx_error: Exception | None = None
@@ -413,14 +414,16 @@ class CounterApp(App[None]):
 
 def make_app(settings: Settings, clock: Clock | None = None, ctx: Context | None = None, *,
              demo_accounts: list[tuple[str, str, str]] | None = None,
+             demo_niks: list[tuple[str, str]] | None = None,
              mode_screens: dict[str, Callable[[], Screen]] | None = None) -> CounterApp:
     """The one factory used by the CLI and every test.
 
     ``ctx`` given: use it (tests); otherwise the database of ``settings`` is opened in a thread
-    while the login screen appears. ``demo_accounts``: (username, PIN, role) shown on login.
+    while the login screen appears. ``demo_accounts``: (username, PIN, role) shown on login,
+    ``demo_niks``: (NIK, kind) sample NIKs beside them.
     ``mode_screens``: tests of the shell may replace the base screen of "counter"/"supervisor".
     """
     if ctx is not None and clock is None:
         clock = ctx.clock
     return CounterApp(settings, clock=clock, ctx=ctx, demo_accounts=demo_accounts,
-                      mode_screens=mode_screens)
+                      demo_niks=demo_niks, mode_screens=mode_screens)

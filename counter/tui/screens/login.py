@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
+from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
@@ -50,10 +50,18 @@ class LoginScreen(Screen[None]):
         if self.app.demo_accounts:
             with Center():
                 with Vertical(id="demo-box", classes="box"):
-                    yield Label(t("tui.login.demo_title"), classes="box-title")
-                    for user, pin, role in self.app.demo_accounts:
-                        yield Label(f"{user:<8} {pin}  ({t('tui.login.demo_' + role)})",
-                                    classes="demo-account")
+                    with Horizontal(id="demo-columns"):
+                        with Vertical(id="demo-accounts"):
+                            yield Label(t("tui.login.demo_title"), classes="box-title")
+                            for user, pin, role in self.app.demo_accounts:
+                                yield Label(f"{user:<6} {pin} {t('tui.login.demo_' + role)}",
+                                            classes="demo-account")
+                        if self.app.demo_niks:
+                            with Vertical(id="demo-niks"):
+                                yield Label(t("demo.nik_title"), classes="box-title")
+                                for nik, kind in self.app.demo_niks:
+                                    yield Label(f"{nik} {t('demo.nik_' + kind)}",
+                                                classes="demo-nik")
                     yield Label(t("tui.demo_banner"), id="demo-banner")
         yield Footer()
 
