@@ -95,6 +95,11 @@ class CounterApp(App[None]):
         Binding("f8", "logout", "Log out", id="app.logout"),
         Binding("f9", "toggle_theme", "Theme", id="app.theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # Focus moves as soon as Tab arrives, before the keys typed after it are handed to a
+        # widget: a burst (password manager, macro, scanner with a Tab suffix) such as
+        # "siti<Tab>135790<Enter>" then fills each field with its own part.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, settings: Settings, clock: Clock | None = None,
