@@ -59,7 +59,12 @@ def print_json(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=str))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The whole parser; its help in ``lang`` (English as written, Indonesian from the
+    catalog of counter.cli.help_text)."""
+    from counter.cli.help_text import argparse_words, localise
+
+    argparse_words(lang)
     p = argparse.ArgumentParser(prog="ikd-counter",
                                 description="IKD Counter: assisted IKD activation at the counter.")
     p.add_argument("--db", help="SQLite file path or postgresql+psycopg:// URL (IKD_COUNTER_DB)")
@@ -75,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         mod.register(sub)
     _globals_everywhere(sub)
+    localise(p, lang)
     return p
 
 
@@ -94,7 +100,10 @@ def _globals_everywhere(sub: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    from counter.cli.help_text import language
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(language(argv))
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int | None] | None = getattr(args, "func", None)
     if func is None:
