@@ -95,6 +95,8 @@ class CounterApp(App[None]):
         Binding("f8", "logout", "Log out", id="app.logout"),
         Binding("f9", "toggle_theme", "Theme", id="app.theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False,
+                priority=True),
         # Focus moves as soon as Tab arrives, before the keys typed after it are handed to a
         # widget: a burst (password manager, macro, scanner with a Tab suffix) such as
         # "siti<Tab>135790<Enter>" then fills each field with its own part.
@@ -135,7 +137,8 @@ class CounterApp(App[None]):
 
     def _apply_binding_texts(self) -> None:
         localize_bindings(self, {"app.mode": "tui.keys.mode", "app.logout": "tui.keys.logout",
-                                 "app.theme": "tui.keys.theme", "app.quit": "tui.keys.quit"})
+                                 "app.theme": "tui.keys.theme", "app.quit": "tui.keys.quit",
+                                 "app.palette": "commands.palette"})
 
     def set_language(self, lang: str) -> None:
         self.settings = replace(self.settings, lang=lang)
@@ -359,6 +362,20 @@ class CounterApp(App[None]):
         if action == "logout":
             return self.officer is not None
         return True
+
+    def action_command_palette(self) -> None:
+        """Our command list (in the user's language) instead of Textual's palette."""
+        from counter.tui.screens.commands import CommandsScreen
+
+        if not isinstance(self.screen, CommandsScreen):
+            self.push_screen(CommandsScreen(self.get_system_commands(self.screen)))
+
+    def action_show_help_panel(self) -> None:
+        """Our key list (in the user's language, Esc closes it) instead of Textual's panel."""
+        from counter.tui.screens.commands import KeysScreen, key_rows
+
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen(key_rows(self, self.screen)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """A restricted palette: no screen or mode an officer may not reach."""
