@@ -10,13 +10,14 @@ the caller passes it on as ``by=`` so the change is audited with that username.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from counter.cli import CliError, read_pin
 
 if TYPE_CHECKING:
     from counter.services.context import Context
-    from counter.store.models import Officer
+
+Officer = Any  # the account accounts.authenticate returns (the CLI does not import the ORM)
 
 
 def add_as_argument(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tomllib
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -95,9 +94,3 @@ def missing(parser: argparse.ArgumentParser) -> list[str]:
     helps, _ = _table()
     return sorted({text for _, _, text in texts(parser) if text not in helps})
 
-
-if __name__ == "__main__":  # list what needs translating: python -m counter.cli.help_text
-    from counter.cli import build_parser
-
-    for text in missing(build_parser()):
-        sys.stdout.write(f"{text!r}\n")
