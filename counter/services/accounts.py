@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import func, select
+from sqlalchemy import text
+from sqlmodel import Session, col, func, select
 
 from counter.errors import UserError
 from counter.services import audit
 from counter.services.context import Context
-from counter.store.models import Officer
+from counter.store.models import AuditEvent, Officer
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 ROLES = ("officer", "supervisor")
 _USERNAME = re.compile(r"^[a-z0-9._]{3,32}$")
 _hasher = PasswordHasher()
+_NAME_KEEP = 200  # a typed name longer than any username is still one (unknown) name
+_UNKNOWN = '"why": "unknown user"'  # how audit.record writes it (json.dumps)
 
 
 class AccountError(UserError, ValueError):
@@ -124,44 +130,106 @@ def set_pin(ctx: Context, username: str, pin: str, by: Officer | None = None) ->
 def authenticate(ctx: Context, username: str, pin: str) -> Officer:
     """Check a PIN. Five wrong PINs lock the account for 15 minutes; all of it is audited.
 
-    The audit rows and counters are committed before the refusal is raised.
+    Atomic on both engines: the attempt holds the officer row (``SELECT ... FOR UPDATE`` and an
+    advisory lock on the name on PostgreSQL; SQLite write transactions are ``BEGIN IMMEDIATE``)
+    while the PIN is verified, so at most five wrong PINs are ever checked before the lock.
+    An unknown username answers exactly like a known one (same messages, same attempts left, a
+    verification of the same cost, the same lockout), so names cannot be enumerated; a disabled
+    account says so only after its right PIN. The audit rows and counters are committed before
+    the refusal is raised.
     """
+    name = normalise_username(username)
     now = ctx.now()
-    error: AccountError | None = None
     with ctx.db.write() as s:
-        off = s.exec(select(Officer).where(Officer.username == username)).first()
+        _serialise_name(s, ctx, name)
+        off = s.exec(select(Officer).where(Officer.username == name).with_for_update()).first()
         if off is None:
-            audit.record(s, ctx, "login_failed", None, target=username, username=username,
-                         why="unknown user")
-            error = AccountError("wrong_pin", left=MAX_FAILURES)
-        elif not off.active:
-            audit.record(s, ctx, "login_failed", off, target=username, why="disabled")
-            error = AccountError("disabled", username=username)
-        elif off.locked_until and off.locked_until > now:
-            audit.record(s, ctx, "login_failed", off, target=username, why="locked")
-            error = AccountError("locked", until=ctx.local(off.locked_until).strftime("%H:%M"),
-                                 count=MAX_FAILURES)
-        elif not _verify(off.pin_hash, pin):
-            off.failed_attempts += 1
-            audit.record(s, ctx, "login_failed", off, target=username,
-                         attempts=off.failed_attempts)
-            if off.failed_attempts >= MAX_FAILURES:
-                off.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                off.failed_attempts = 0
-                audit.record(s, ctx, "lockout", off, target=username, minutes=LOCK_MINUTES)
-                error = AccountError("locked",
-                                     until=ctx.local(off.locked_until).strftime("%H:%M"),
-                                     count=MAX_FAILURES)
-            else:
-                error = AccountError("wrong_pin", left=MAX_FAILURES - off.failed_attempts)
+            error = _unknown_attempt(s, ctx, name, pin, now)
         else:
-            off.failed_attempts = 0
-            off.locked_until = None
-            audit.record(s, ctx, "login", off, target=username)
+            error = _known_attempt(s, ctx, off, pin, now)
     if error is not None:
         raise error
     assert off is not None
     return off
+
+
+def normalise_username(username: str) -> str:
+    """How a typed name is looked up (and audited): trimmed, lower case, bounded."""
+    return (username or "").replace("\x00", "").strip().lower()[:_NAME_KEEP]
+
+
+def _serialise_name(s: Session, ctx: Context, name: str) -> None:
+    """On PostgreSQL, one attempt per name at a time (also for names without an account)."""
+    if ctx.db.kind == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big",
+                             signed=True)
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def _locked_error(ctx: Context, until: datetime) -> AccountError:
+    return AccountError("locked", until=ctx.local(until).strftime("%H:%M"), count=MAX_FAILURES)
+
+
+def _known_attempt(s: Session, ctx: Context, off: Officer, pin: str,
+                   now: datetime) -> AccountError | None:
+    name = off.username
+    if off.locked_until and off.locked_until > now:
+        audit.record(s, ctx, "login_failed", off, target=name, why="locked")
+        return _locked_error(ctx, off.locked_until)
+    if not _verify(off.pin_hash, pin):
+        off.failed_attempts += 1
+        audit.record(s, ctx, "login_failed", off, target=name, attempts=off.failed_attempts)
+        if off.failed_attempts < MAX_FAILURES:
+            return AccountError("wrong_pin", left=MAX_FAILURES - off.failed_attempts)
+        off.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        off.failed_attempts = 0
+        audit.record(s, ctx, "lockout", off, target=name, minutes=LOCK_MINUTES)
+        return _locked_error(ctx, off.locked_until)
+    if not off.active:
+        audit.record(s, ctx, "login_failed", off, target=name, why="disabled")
+        return AccountError("disabled", username=name)
+    off.failed_attempts = 0
+    off.locked_until = None
+    audit.record(s, ctx, "login", off, target=name)
+    return None
+
+
+def _unknown_attempt(s: Session, ctx: Context, name: str, pin: str,
+                     now: datetime) -> AccountError:
+    """The same answers as for an account, counted from the audit log of this name."""
+    who = {"target": name[:120], "username": name[:32]}
+    base = (AuditEvent.officer_id.is_(None), AuditEvent.target == who["target"])  # type: ignore[union-attr]
+    last_lock = s.exec(select(AuditEvent).where(AuditEvent.action == "lockout", *base)
+                       .order_by(AuditEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    if last_lock is not None:
+        until = _aware(last_lock.at) + timedelta(minutes=LOCK_MINUTES)
+        if until > now:
+            audit.record(s, ctx, "login_failed", None, why="locked", **who)
+            return _locked_error(ctx, until)
+    _verify(_dummy_hash(), pin)  # the same cost as a real check
+    since = last_lock.id if last_lock is not None else 0
+    failed = int(s.exec(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "login_failed", AuditEvent.id > since,  # type: ignore[operator]
+        col(AuditEvent.detail).like(f"%{_UNKNOWN}%"), *base)).one()) + 1
+    audit.record(s, ctx, "login_failed", None, why="unknown user", attempts=failed, **who)
+    if failed < MAX_FAILURES:
+        return AccountError("wrong_pin", left=MAX_FAILURES - failed)
+    audit.record(s, ctx, "lockout", None, minutes=LOCK_MINUTES, **who)
+    return _locked_error(ctx, now + timedelta(minutes=LOCK_MINUTES))
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash_for(params: tuple[int, int, int]) -> str:
+    return _hasher.hash(secrets.token_hex(8))
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current hasher's parameters, so checking it costs the same."""
+    return _dummy_hash_for((_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism))
 
 
 def _verify(pin_hash: str, pin: str) -> bool:
