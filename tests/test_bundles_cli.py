@@ -14,6 +14,9 @@ from counter.domain import nik as nikmod
 from counter.services import accounts, visits
 from counter.services.context import make_context
 
+from ._auth_util import AS_SUP, SUP_PIN, add_supervisor, stdin
+
+
 
 @pytest.fixture(autouse=True)
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,22 +26,32 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
                                                             parallelism=1))
 
 
-def _run(capsys, db: Path, cfg: Path, *args: str) -> tuple[int, str, str]:  # noqa: ANN001
-    code = main(["--db", str(db), "--config", str(cfg), *args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+@pytest.fixture
+def run(capsys, monkeypatch):  # noqa: ANN001, ANN201
+    """``run(db, cfg, *args)``: the command with the supervisor's PIN ready on stdin (a command
+    that needs none leaves it unread); returns (exit code, stdout, stderr)."""
+
+    def _run(db: Path, cfg: Path, *args: str) -> tuple[int, str, str]:
+        stdin(monkeypatch, SUP_PIN)
+        code = main(["--db", str(db), "--config", str(cfg), *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
 
 
-def test_outreach_and_bundle_commands(tmp_path, capsys, clock) -> None:  # noqa: ANN001
+def test_outreach_and_bundle_commands(tmp_path, run, clock) -> None:  # noqa: ANN001
     cfg = tmp_path / "none.toml"
     laptop_db, office_db = tmp_path / "laptop.db", tmp_path / "office.db"
-    code, out, _ = _run(capsys, laptop_db, cfg, "outreach", "start", "--village",
-                        "3325012001", "--date", "2026-11-27", "--json")
+    add_supervisor(laptop_db)
+    add_supervisor(office_db)
+    code, out, _ = run(laptop_db, cfg, "outreach", "start", "--village",
+                        "3325012001", "--date", "2026-11-27", "--json", *AS_SUP)
     assert code == 0
     ev = json.loads(out)["active"]
     assert (ev["place_code"], ev["place_name"], ev["day"]) == ("33.25.01.2001", "Silurah",
                                                                "2026-11-27")
-    code, out, _ = _run(capsys, laptop_db, cfg, "outreach", "list")
+    code, out, _ = run(laptop_db, cfg, "outreach", "list")
     assert code == 0 and "Silurah" in out and "[aktif]" in out
 
     s = load_settings(cfg, env={}, overrides={"database.url": str(laptop_db),
@@ -50,37 +63,38 @@ def test_outreach_and_bundle_commands(tmp_path, capsys, clock) -> None:  # noqa:
         visits.finish_visit(ctx, v.id, "ACTIVATED", officer_id=off.id)
     ctx.db.dispose()
 
-    code, out, _ = _run(capsys, laptop_db, cfg, "outreach", "report", "--from", "2026-11-27",
+    code, out, _ = run(laptop_db, cfg, "outreach", "report", "--from", "2026-11-27",
                         "--by", "place", "--json")
     rows = json.loads(out)["rows"]
     assert [(r["key"], r["visits"], r["activated"]) for r in rows] == [("33.25.01.2001", 3, 3)]
-    code, out, _ = _run(capsys, laptop_db, cfg, "outreach", "stop")
+    code, out, _ = run(laptop_db, cfg, "outreach", "stop", *AS_SUP)
     assert code == 0 and "Silurah" in out
-    code, out, _ = _run(capsys, laptop_db, cfg, "outreach", "stop")
+    code, out, _ = run(laptop_db, cfg, "outreach", "stop", *AS_SUP)
     assert "Tidak ada kegiatan" in out
 
     bundle = tmp_path / "out" / "hari1.ikdb"
-    code, out, _ = _run(capsys, laptop_db, cfg, "bundle", "export", "--since-last", "-o",
-                        str(bundle), "--json")
+    code, out, _ = run(laptop_db, cfg, "bundle", "export", "--since-last", "-o",
+                        str(bundle), "--json", *AS_SUP)
     assert code == 0 and json.loads(out)["visits"] == 3 and bundle.exists()
-    code, out, _ = _run(capsys, laptop_db, cfg, "--lang", "en", "bundle", "export",
-                        "--since-last", "-o", str(tmp_path / "empty.ikdb"))
+    code, out, _ = run(laptop_db, cfg, "--lang", "en", "bundle", "export",
+                        "--since-last", "-o", str(tmp_path / "empty.ikdb"), *AS_SUP)
     assert code == 0 and "No visits changed" in out
 
-    code, out, _ = _run(capsys, office_db, cfg, "bundle", "import", str(bundle), "--json")
+    code, out, _ = run(office_db, cfg, "bundle", "import", str(bundle), "--json",
+                        *AS_SUP)
     got = json.loads(out)
     assert code == 0 and (got["new_visits"], got["events_added"]) == (3, 6)
     assert got["officers_created"] == ["budi"] and not got["already_imported"]
-    code, out, _ = _run(capsys, office_db, cfg, "bundle", "import", str(bundle))
+    code, out, _ = run(office_db, cfg, "bundle", "import", str(bundle), *AS_SUP)
     assert code == 0 and "sudah pernah diimpor" in out
-    code, out, _ = _run(capsys, office_db, cfg, "officer", "list", "--json")
+    code, out, _ = run(office_db, cfg, "officer", "list", "--json", *AS_SUP)
     assert code == 0 and "budi" in out
 
     data = bundle.read_bytes()
     cut = tmp_path / "cut.ikdb"
     cut.write_bytes(data[: len(data) // 2])
-    code, out, err = _run(capsys, office_db, cfg, "bundle", "import", str(cut))
+    code, out, err = run(office_db, cfg, "bundle", "import", str(cut), *AS_SUP)
     assert code == 2 and out == "" and "tidak lengkap" in err and "Traceback" not in err
-    code, _, err = _run(capsys, office_db, cfg, "--lang", "en", "outreach", "start",
-                        "--village", "1234")
+    code, _, err = run(office_db, cfg, "--lang", "en", "outreach", "start",
+                        "--village", "1234", *AS_SUP)
     assert code != 0 and "not a desa/kelurahan code" in err

@@ -49,21 +49,24 @@ def test_init_officer_and_pin_never_an_argument(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     r = run("--db", db, "init", "--username", "kasi2", stdin="246802\n")
     assert r.returncode == 1  # already initialised
-    r = run("--db", db, "officer", "add", "siti", stdin="135790\n")
+    as_kasi = ("--as", "kasi")
+    # the supervisor's PIN on the first line of stdin, the new account's PIN on the second
+    r = run("--db", db, "officer", "add", "siti", *as_kasi, stdin="246802\n135790\n")
     assert r.returncode == 0, r.stderr
-    r = run("--db", db, "officer", "add", "lemah", stdin="111111\n")
+    r = run("--db", db, "officer", "add", "lemah", *as_kasi, stdin="246802\n111111\n")
     assert r.returncode == 1 and "PIN" in r.stderr
-    r = run("--db", db, "officer", "disable", "siti")
+    r = run("--db", db, "officer", "disable", "siti", *as_kasi, stdin="246802\n")
     assert r.returncode == 0
-    r = run("--db", db, "officer", "list", "--json")
+    r = run("--db", db, "officer", "list", "--json", *as_kasi, stdin="246802\n")
     rows = {o["username"]: o for o in json.loads(r.stdout)["officers"]}
     assert rows["kasi"]["role"] == "supervisor" and rows["kasi"]["active"] is True
     assert rows["siti"]["active"] is False and "lemah" not in rows
     # an imported / forgotten account gets a PIN from the prompt, then can be enabled again
-    r = run("--db", db, "officer", "set-pin", "siti", stdin="975310\n")
+    r = run("--db", db, "officer", "set-pin", "siti", *as_kasi, stdin="246802\n975310\n")
     assert r.returncode == 0, r.stderr
-    assert run("--db", db, "officer", "enable", "siti").returncode == 0
-    r = run("--db", db, "officer", "set-pin", "nobody", stdin="975310\n")
+    assert run("--db", db, "officer", "enable", "siti", *as_kasi,
+               stdin="246802\n").returncode == 0
+    r = run("--db", db, "officer", "set-pin", "nobody", *as_kasi, stdin="246802\n975310\n")
     assert r.returncode == 1
     r = run("--db", db, "officer", "add", "--help")
     assert "--pin" not in r.stdout

@@ -13,11 +13,12 @@ import pytest
 from counter.cli import main
 from counter.config import Settings, load_settings
 from counter.domain import nik as nikmod
-from counter.services import outreach, report, settings_store, visits
+from counter.services import accounts, outreach, report, settings_store, visits
 from counter.services.context import Context, make_context
 from counter.store.db import DatabaseBusy
 
 from . import _concurrency_util as cu
+from ._auth_util import stdin
 
 NIK = nikmod.compose("332501", date(1990, 5, 17), "F", 42)
 
@@ -100,14 +101,16 @@ def test_readers_do_not_wait_for_a_writer(ctx, settings, clock, warm) -> None:  
     short.db.dispose()
 
 
-def test_cli_shows_the_message_not_the_sqlite_error(ctx, settings, tmp_path,
-                                                    capsys) -> None:  # noqa: ANN001
+def test_cli_shows_the_message_not_the_sqlite_error(ctx, settings, tmp_path, capsys,
+                                                    monkeypatch) -> None:  # noqa: ANN001
     settings_store.device_id(ctx)
+    accounts.create_officer(ctx, "kasi", "246802", role="supervisor")
     cfg = tmp_path / "busy.toml"
     cfg.write_text("[database]\nbusy_timeout = 0.3\n", encoding="utf-8")
+    stdin(monkeypatch, "246802")
     with Holder(ctx.db.path, 4.0):
         code = main(["--db", str(ctx.db.path), "--config", str(cfg), "--lang", "en",
-                     "outreach", "start", "--school", "SD Negeri 1 Batang"])
+                     "outreach", "start", "--school", "SD Negeri 1 Batang", "--as", "kasi"])
     err = capsys.readouterr().err
     assert code != 0
     assert "in use by another process for more than 0.3 seconds" in err

@@ -257,23 +257,29 @@ def test_names_never_stored(ctx: Context, tmp_path: Path) -> None:
 
 # ---- CLI -------------------------------------------------------------------------------------
 
-def test_cli_registry_import_json_and_errors(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_registry_import_json_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from counter.cli import main
 
+    from ._auth_util import AS_SUP, SUP_PIN, add_supervisor, stdin
+
     db = str(tmp_path / "c.db")
+    add_supervisor(db)
     f = write(tmp_path / "r.csv", f"NIK;STATUS IKD\n{N(1)};SUDAH\n{N(2)};??\n")
-    assert main(["--db", db, "registry", "import", str(f), "--json"]) == 0
+    stdin(monkeypatch, SUP_PIN)
+    assert main(["--db", db, "registry", "import", str(f), "--json", *AS_SUP]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"read", "inserted", "updated", "unchanged", "rejected", "rejects_file",
                         "seconds"}
     assert (out["read"], out["inserted"], out["rejected"]) == (2, 1, 1)
     assert out["rejects_file"].endswith("r.rejects.csv")
-    assert main(["--db", db, "--lang", "en", "registry", "import", str(f)]) == 0
+    stdin(monkeypatch, SUP_PIN)
+    assert main(["--db", db, "--lang", "en", "registry", "import", str(f), *AS_SUP]) == 0
     text = capsys.readouterr().out
     assert "Read 2, new 0, updated 0, unchanged 1, rejected 1." in text
     bad = write(tmp_path / "bad.csv", "Nama,Alamat\nx,y\n")
-    assert main(["--db", db, "--lang", "en", "registry", "import", str(bad)]) == 1
+    stdin(monkeypatch, SUP_PIN)
+    assert main(["--db", db, "--lang", "en", "registry", "import", str(bad), *AS_SUP]) == 1
     err = capsys.readouterr().err
     assert "no NIK column" in err and "Nama, Alamat" in err
 

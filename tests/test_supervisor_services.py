@@ -227,10 +227,14 @@ def test_report_cli_text_and_errors(ctx, clock, tmp_path, capsys) -> None:
     assert main(["--config", str(cfg), "report", "--date", "27-11-2026"]) == 2
 
 
-def test_backup_and_doctor_cli(ctx, tmp_path, capsys) -> None:
+def test_backup_and_doctor_cli(ctx, tmp_path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    from ._auth_util import AS_SUP, SUP_PIN, add_supervisor, stdin
+
     cfg = _config(tmp_path, str(ctx.db.path))
     out = tmp_path / "copy.db"
-    assert main(["--config", str(cfg), "backup", "-o", str(out), "--json"]) == 0
+    add_supervisor(ctx.db.path)
+    stdin(monkeypatch, SUP_PIN)
+    assert main(["--config", str(cfg), "backup", "-o", str(out), "--json", *AS_SUP]) == 0
     j = json.loads(capsys.readouterr().out)
     assert j["path"] == str(out) and j["integrity"] == "ok" and out.exists()
     assert main(["--config", str(cfg), "doctor", "--json"]) == 0

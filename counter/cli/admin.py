@@ -6,11 +6,14 @@ import argparse
 from pathlib import Path
 
 from counter.cli import CliError, context_from_args, print_json
+from counter.cli.auth import add_as_argument, require_supervisor
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("backup", help="consistent online backup of the SQLite database")
+    p = sub.add_parser("backup", help="consistent online backup of the SQLite database "
+                                      "(supervisor: it holds all personal data)")
     p.add_argument("-o", "--output", help="backup file (default: the backups folder, dated)")
+    add_as_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backup)
 
@@ -25,11 +28,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     ctx = context_from_args(args)
     t = ctx.msg
+    sup = require_supervisor(ctx, args, "backup")
     try:
         res = backup(ctx, dest=Path(args.output).expanduser() if args.output else None)
     except BackupError as e:
         raise CliError(e.message(ctx.settings.lang)) from None
-    audit.log(ctx, "backup", None, target=str(res.path), size=res.size, username="cli")
+    audit.log(ctx, "backup", sup, target=str(res.path), size=res.size)
     ctx.db.dispose()
     if args.json:
         print_json({"path": str(res.path), "size": res.size, "integrity": res.integrity})

@@ -1,6 +1,7 @@
 """Who is running a command: every command that changes accounts, takes personal data out or
 changes recorded data names a supervisor account with ``--as USERNAME`` and gives its PIN (at a
-masked prompt, or one line of stdin when stdin is not a terminal).
+masked prompt, or one line of stdin when stdin is not a terminal; a command that then reads a
+new PIN or a code takes it from the next line).
 
 ``require_supervisor`` is the one place that enforces it: it authenticates (the lockout and audit
 of ``accounts.authenticate`` apply), refuses a non-supervisor (audited), and returns the account;
@@ -34,6 +35,8 @@ def require_supervisor(ctx: Context, args: argparse.Namespace, action: str) -> O
     if not username:
         raise CliError(t("auth.as_required"), code=2)
     pin = read_pin(t("auth.pin_prompt", username=username))
+    if not pin:  # end of input: not an attempt (a script without stdin must not burn the five)
+        raise CliError(t("auth.pin_missing", username=username), code=2)
     who = accounts.authenticate(ctx, username, pin)
     if who.role != "supervisor" or not who.active:
         audit.log(ctx, "forbidden", who, target=action, role=who.role)

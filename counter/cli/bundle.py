@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 
 from counter.cli import CliError, context_from_args, print_json
+from counter.cli.auth import add_as_argument, require_supervisor
 
 
 def _date(text: str) -> date:
@@ -18,7 +19,8 @@ def _date(text: str) -> date:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("bundle", help="move visits between an outreach laptop and the office")
     bsub = p.add_subparsers(dest="bundle_cmd", required=True)
-    e = bsub.add_parser("export", help="write visits, their events and officers to one file")
+    e = bsub.add_parser("export", help="write visits, their events and officers to one file "
+                                        "(supervisor: full NIKs and phone numbers)")
     mode = e.add_mutually_exclusive_group()
     mode.add_argument("--since-last", action="store_true",
                       help="only visits changed since the last bundle of this device")
@@ -26,14 +28,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.add_argument("-o", "--output", required=True, metavar="FILE", help="bundle file to write")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_export)
-    i = bsub.add_parser("import", help="merge a bundle into this database (idempotent)")
+    i = bsub.add_parser("import", help="merge a bundle into this database (idempotent; "
+                                        "supervisor)")
     i.add_argument("file")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import)
 
     p = sub.add_parser("outreach", help="jemput bola: this device's outreach event")
     osub = p.add_subparsers(dest="outreach_cmd", required=True)
-    s = osub.add_parser("start", help="create an event (or reuse one) and make it active here")
+    s = osub.add_parser("start", help="create an event (or reuse one) and make it active here "
+                                       "(supervisor)")
     place = s.add_mutually_exclusive_group(required=True)
     place.add_argument("--village", metavar="CODE", help="desa/kelurahan code, e.g. 33.25.01.2001")
     place.add_argument("--school", metavar="NAME", help="school name")
@@ -47,9 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls.add_argument("--to", dest="date_to", type=_date)
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_outreach_list)
-    st = osub.add_parser("stop", help="end the active event on this device (office mode)")
+    st = osub.add_parser("stop", help="end the active event on this device (office mode; "
+                                        "supervisor)")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_outreach_stop)
+    for cmd in (e, i, s, st):
+        add_as_argument(cmd)
     r = osub.add_parser("report", help="visits split by outreach event or by place")
     r.add_argument("--from", dest="date_from", type=_date)
     r.add_argument("--to", dest="date_to", type=_date)
@@ -62,8 +69,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from counter.services import bundles
 
     ctx = context_from_args(args)
+    sup = require_supervisor(ctx, args, "bundle export")
     res = bundles.export_bundle(ctx, args.output, since_last=args.since_last,
-                                event_id=args.event)
+                                event_id=args.event, officer=sup)
     if args.json:
         print_json(res.to_json())
     else:
@@ -79,8 +87,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from counter.services import bundles
 
     ctx = context_from_args(args)
+    sup = require_supervisor(ctx, args, "bundle import")
     try:
-        summ = bundles.import_bundle(ctx, args.file, None)
+        summ = bundles.import_bundle(ctx, args.file, sup)
     except bundles.BundleError as e:
         raise CliError(e.message(ctx.settings.lang), code=2) from None
     if args.json:
@@ -94,11 +103,12 @@ def cmd_outreach_start(args: argparse.Namespace) -> int:
     from counter.services import outreach
 
     ctx = context_from_args(args)
+    sup = require_supervisor(ctx, args, "outreach start")
     if args.event:
-        ev = outreach.set_active(ctx, args.event)
+        ev = outreach.set_active(ctx, args.event, by=sup)
     else:
         ev = outreach.start(ctx, village_code=args.village, school=args.school, day=args.date,
-                            name=args.name)
+                            name=args.name, by=sup)
     if args.json:
         print_json({"active": ev.to_json()})
     else:
@@ -132,7 +142,8 @@ def cmd_outreach_stop(args: argparse.Namespace) -> int:
     from counter.services import outreach
 
     ctx = context_from_args(args)
-    ev = outreach.stop(ctx)
+    sup = require_supervisor(ctx, args, "outreach stop")
+    ev = outreach.stop(ctx, by=sup)
     if args.json:
         print_json({"stopped": ev.to_json() if ev else None})
     elif ev is None:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from counter.cli import CliError, context_from_args, print_json, read_pin, settings_from_args
+from counter.cli.auth import add_as_argument, require_supervisor
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,30 +24,60 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lookup)
 
-    p = sub.add_parser("init", help="create the database and the first supervisor")
+    p = sub.add_parser("init", help="create the database and the first supervisor",
+                       description="Only on a database without any account: makes the first "
+                                   "supervisor (PIN asked twice on a terminal, else one line of "
+                                   "stdin) and shows the recovery code once (see README, Lost "
+                                   "supervisor PIN).")
     p.add_argument("--username", default="admin")
     p.add_argument("--name", default="")
     p.set_defaults(func=cmd_init)
+    _register_officer(sub)
 
-    p = sub.add_parser("officer", help="officer accounts: add, list, disable, enable")
+
+_STDIN_TWO = ("Without a terminal, stdin gives the supervisor's PIN on the first line and the "
+              "new PIN on the second.")
+
+
+def _register_officer(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("officer", help="accounts: add, list, disable, enable, set-pin, recover "
+                                       "(a supervisor's --as USERNAME and PIN)")
     osub = p.add_subparsers(dest="officer_cmd", required=True)
-    a = osub.add_parser("add", help="add an account (PIN asked, never on the command line)")
+    a = osub.add_parser("add", help="add an account (supervisor; PINs asked, never on the "
+                                    "command line)", description=_STDIN_TWO)
     a.add_argument("username")
     a.add_argument("--name", default="")
     a.add_argument("--role", choices=["officer", "supervisor"], default="officer")
     a.set_defaults(func=cmd_officer_add)
-    ls = osub.add_parser("list", help="list accounts")
+    ls = osub.add_parser("list", help="list accounts (supervisor)")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_officer_list)
-    d = osub.add_parser("disable", help="disable an account")
+    d = osub.add_parser("disable", help="disable an account (supervisor; not the last "
+                                        "active supervisor)")
     d.add_argument("username")
     d.set_defaults(func=cmd_officer_disable)
-    sp = osub.add_parser("set-pin", help="set or reset an account's PIN (asked at a prompt)")
+    sp = osub.add_parser("set-pin", help="set or reset an account's PIN (supervisor; a second "
+                                         "supervisor resets a lost supervisor PIN)",
+                         description=_STDIN_TWO)
     sp.add_argument("username")
     sp.set_defaults(func=cmd_officer_set_pin)
-    e = osub.add_parser("enable", help="enable an account (e.g. one imported from a bundle)")
+    e = osub.add_parser("enable", help="enable an account, clearing a lockout (supervisor)")
     e.add_argument("username")
     e.set_defaults(func=cmd_officer_enable)
+    for cmd in (a, ls, d, sp, e):
+        add_as_argument(cmd)
+    r = osub.add_parser("recover", help="new PIN for a supervisor with the recovery code "
+                                        "(when no other supervisor can reset it)",
+                        description="Asks the recovery code shown at init (or by "
+                                    "'officer recovery-code'), then the new PIN; without a "
+                                    "terminal: the code on the first line of stdin, the PIN on "
+                                    "the second. The code works once: a new one is shown.")
+    r.add_argument("username")
+    r.set_defaults(func=cmd_officer_recover)
+    rc = osub.add_parser("recovery-code", help="make a new recovery code; the old one stops "
+                                               "working (supervisor)")
+    add_as_argument(rc)
+    rc.set_defaults(func=cmd_officer_recovery_code)
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
@@ -123,7 +154,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from counter.services import accounts
+    from counter.services import accounts, recovery
 
     ctx = context_from_args(args)
     t = ctx.msg
@@ -131,8 +162,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(t("account.already_init"), file=sys.stderr)
         return 1
     pin = read_pin(t("account.pin_prompt"), t("account.pin_again"))
-    accounts.create_officer(ctx, args.username, pin, role="supervisor", full_name=args.name)
+    _, code = recovery.init_first_supervisor(ctx, args.username, pin, full_name=args.name)
     print(t("account.created", username=args.username, role=t("account.role_supervisor")))
+    print(t("auth.recovery.code", code=code))
     print(ctx.db.url if ctx.db.kind != "sqlite" else str(ctx.db.path))
     return 0
 
@@ -142,8 +174,9 @@ def cmd_officer_add(args: argparse.Namespace) -> int:
 
     ctx = context_from_args(args)
     t = ctx.msg
+    sup = require_supervisor(ctx, args, "officer add")
     pin = read_pin(t("account.pin_prompt"), t("account.pin_again"))
-    accounts.create_officer(ctx, args.username, pin, role=args.role, full_name=args.name)
+    accounts.create_officer(ctx, args.username, pin, role=args.role, full_name=args.name, by=sup)
     print(t("account.created", username=args.username, role=t(f"account.role_{args.role}")))
     return 0
 
@@ -152,6 +185,7 @@ def cmd_officer_list(args: argparse.Namespace) -> int:
     from counter.services import accounts
 
     ctx = context_from_args(args)
+    require_supervisor(ctx, args, "officer list")
     rows = accounts.list_officers(ctx)
     if args.json:
         print_json({"officers": [r.__dict__ for r in rows]})
@@ -167,7 +201,8 @@ def cmd_officer_disable(args: argparse.Namespace) -> int:
     from counter.services import accounts
 
     ctx = context_from_args(args)
-    accounts.set_active(ctx, args.username, False)
+    sup = require_supervisor(ctx, args, "officer disable")
+    accounts.set_active(ctx, args.username, False, by=sup)
     print(ctx.msg("account.disabled_ok", username=args.username))
     return 0
 
@@ -176,7 +211,8 @@ def cmd_officer_enable(args: argparse.Namespace) -> int:
     from counter.services import accounts
 
     ctx = context_from_args(args)
-    accounts.set_active(ctx, args.username, True)
+    sup = require_supervisor(ctx, args, "officer enable")
+    accounts.set_active(ctx, args.username, True, by=sup)
     print(ctx.msg("account.enabled_ok", username=args.username))
     return 0
 
@@ -186,9 +222,32 @@ def cmd_officer_set_pin(args: argparse.Namespace) -> int:
 
     ctx = context_from_args(args)
     t = ctx.msg
+    sup = require_supervisor(ctx, args, "officer set-pin")
     if accounts.get_officer(ctx, args.username) is None:
         raise CliError(t("account.not_found", username=args.username))
     pin = read_pin(t("account.pin_prompt"), t("account.pin_again"))
-    accounts.set_pin(ctx, args.username, pin)
+    accounts.set_pin(ctx, args.username, pin, by=sup)
     print(t("account.pin_set_ok", username=args.username))
+    return 0
+
+
+def cmd_officer_recover(args: argparse.Namespace) -> int:
+    from counter.services import recovery
+
+    ctx = context_from_args(args)
+    t = ctx.msg
+    code = read_pin(t("auth.recovery.code_prompt"))
+    pin = read_pin(t("account.pin_prompt"), t("account.pin_again"))
+    new_code = recovery.recover(ctx, args.username, code, pin)
+    print(t("auth.recovery.done", username=args.username))
+    print(t("auth.recovery.code", code=new_code))
+    return 0
+
+
+def cmd_officer_recovery_code(args: argparse.Namespace) -> int:
+    from counter.services import recovery
+
+    ctx = context_from_args(args)
+    sup = require_supervisor(ctx, args, "officer recovery-code")
+    print(ctx.msg("auth.recovery.code", code=recovery.new_code(ctx, by=sup)))
     return 0

@@ -1,15 +1,17 @@
 """``ikd-counter export``: visits to the central sheet (XLSX or CSV), as a recorded batch.
 
 Who exports: the person at the machine names their supervisor account with ``--as USERNAME`` and
-types its PIN (asked on the terminal, or one line of stdin when not a terminal); the service
-refuses anyone who is not an active supervisor and audits every attempt.
+types its PIN (asked on the terminal, or one line of stdin when not a terminal), checked by
+``require_supervisor`` like every other protected command; the service refuses anyone who is not
+an active supervisor too and audits every attempt.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from counter.cli import CliError, context_from_args, print_json, read_pin
+from counter.cli import CliError, context_from_args, print_json
+from counter.cli.auth import add_as_argument, require_supervisor
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,8 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "the words semicolon/comma also work")
     p.add_argument("-o", "--output", metavar="PATH",
                    help="file or folder to write (default: the exports folder)")
-    p.add_argument("--as", dest="as_user", metavar="USERNAME",
-                   help="supervisor account doing the export (its PIN is asked)")
+    add_as_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
@@ -54,7 +55,6 @@ def _date(value: str | None, lang: str):  # noqa: ANN202
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from counter.services import accounts
     from counter.services.export import ExportError, export_visits
 
     lang = args.lang or "id"
@@ -75,8 +75,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     ctx = context_from_args(args)
     t = ctx.msg
-    pin = read_pin(t("export.cli.pin_prompt", username=args.as_user))
-    who = accounts.authenticate(ctx, args.as_user, pin)
+    who = require_supervisor(ctx, args, "export")
     res = export_visits(ctx, who, mode, date_from=d1, date_to=d2, fmt=fmt,
                         delimiter={"semicolon": ";", "comma": ","}.get(args.delimiter,
                                                                       args.delimiter),

@@ -6,13 +6,16 @@ import argparse
 import sys
 
 from counter.cli import context_from_args, print_json
+from counter.cli.auth import add_as_argument, require_supervisor
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("registry", help="the central IKD status extract")
     rsub = p.add_subparsers(dest="registry_cmd", required=True)
-    imp = rsub.add_parser("import", help="import a CSV or XLSX extract (upsert by NIK)")
+    imp = rsub.add_parser("import", help="import a CSV or XLSX extract (upsert by NIK; "
+                                          "supervisor)")
     imp.add_argument("file")
+    add_as_argument(imp)
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=cmd_registry_import)
 
@@ -23,9 +26,10 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
 
     ctx = context_from_args(args)
     t = ctx.msg
+    sup = require_supervisor(ctx, args, "registry import")
     bar = ProgressBar(t("registry.progress"), show_counts=False)
     try:
-        res = import_registry(ctx, args.file, progress=bar)
+        res = import_registry(ctx, args.file, progress=bar, by=sup)
     finally:
         bar.close()
     if args.json:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from counter.cli import context_from_args, print_json
+from counter.cli import CliError, context_from_args, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("seed-demo", help="fill an empty database with deterministic sample data")
+    p = sub.add_parser("seed-demo", help="fill an empty database with deterministic sample data",
+                       description="Only on a database without accounts, visits or registry "
+                                   "rows: it makes demo accounts with well-known PINs.")
     p.add_argument("--registry", type=int, default=5000, help="registry NIKs (default 5000)")
     p.add_argument("--visits", type=int, default=1500, help="visits (default 1500)")
     p.add_argument("--days", type=int, default=30, help="calendar days ending today (default 30)")
@@ -21,10 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from counter.cli.progress import ProgressBar
+    from counter.services.accounts import count_officers
     from counter.services.seed import seed_demo
 
     ctx = context_from_args(args)
     t = ctx.msg
+    accounts = count_officers(ctx)
+    if accounts:  # its demo accounts' PINs are in the README: never next to real ones
+        raise CliError(t("auth.seed_has_accounts", count=accounts))
     bar = ProgressBar(t("seed.working"))
     try:
         summary = seed_demo(ctx, registry=args.registry, visits=args.visits, days=args.days,

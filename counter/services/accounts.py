@@ -32,6 +32,12 @@ class AccountError(UserError, ValueError):
     prefix = "account"
 
 
+class AuthError(AccountError):
+    """Refusals of the access rules (catalog ``auth.error``): last supervisor, recovery code."""
+
+    prefix = "auth.error"
+
+
 @dataclass(frozen=True)
 class OfficerView:
     id: int
@@ -100,18 +106,27 @@ def list_officers(ctx: Context) -> list[OfficerView]:
 
 
 def set_active(ctx: Context, username: str, active: bool, by: Officer | None = None) -> None:
+    """Enable or disable an account; the last active supervisor cannot be disabled."""
     with ctx.db.write() as s:
+        _serialise_name(s, ctx, "\x00supervisors")  # two disables at once keep one supervisor
         off = s.exec(select(Officer).where(Officer.username == username)).first()
         if not off:
             raise AccountError("not_found", username=username)
         if active and not off.pin_hash:
             raise AccountError("pin_weak")  # imported account: set a PIN first
+        if not active and off.role == "supervisor" and off.active and _active_supervisors(s) < 2:
+            raise AuthError("last_supervisor", username=username)
         off.active = active
         if active:
             off.failed_attempts = 0
             off.locked_until = None
         audit.record(s, ctx, "officer_enabled" if active else "officer_disabled", by,
                      target=username)
+
+
+def _active_supervisors(s: Session) -> int:
+    return int(s.exec(select(func.count()).select_from(Officer).where(
+        Officer.role == "supervisor", Officer.active == True)).one())  # noqa: E712
 
 
 def set_pin(ctx: Context, username: str, pin: str, by: Officer | None = None) -> None:

@@ -41,7 +41,7 @@ from functools import lru_cache
 from itertools import chain, islice, repeat
 from operator import add, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -49,6 +49,9 @@ from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.errors import UserError
 from counter.services.context import Context
+
+if TYPE_CHECKING:
+    from counter.store.models import Officer
 
 Progress = Callable[[int, int], None]
 HEADER_SCAN_ROWS = 20  # title rows above the header are common in office sheets
@@ -904,8 +907,9 @@ class _GeneralPath(Exception):
 
 
 def import_registry(ctx: Context, path: str | Path, progress: Progress | None = None,
-                    lang: str | None = None) -> ImportResult:
-    """Import a registry extract; returns the counts. Raises RegistryError for a refused file."""
+                    lang: str | None = None, by: Officer | None = None) -> ImportResult:
+    """Import a registry extract; returns the counts (audited as ``by``). Raises RegistryError
+    for a refused file."""
     t0 = time.perf_counter()
     path = Path(path)
     lang = lang or ctx.settings.lang
@@ -928,7 +932,7 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
                           seconds=round(time.perf_counter() - t0, 3))
     from counter.services import audit
 
-    audit.log(ctx, "registry_import", None, target=path.name, read=result.read,
+    audit.log(ctx, "registry_import", by, target=path.name, read=result.read,
               inserted=result.inserted, updated=result.updated, rejected=result.rejected)
     return result
 
