@@ -17,7 +17,6 @@ from counter.services.context import make_context
 from ._auth_util import AS_SUP, SUP_PIN, add_supervisor, stdin
 
 
-
 @pytest.fixture(autouse=True)
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
@@ -27,7 +26,7 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def run(capsys, monkeypatch):  # noqa: ANN001, ANN201
+def run(capsys, monkeypatch):
     """``run(db, cfg, *args)``: the command with the supervisor's PIN ready on stdin (a command
     that needs none leaves it unread); returns (exit code, stdout, stderr)."""
 
@@ -40,7 +39,7 @@ def run(capsys, monkeypatch):  # noqa: ANN001, ANN201
     return _run
 
 
-def test_outreach_and_bundle_commands(tmp_path, run, clock) -> None:  # noqa: ANN001
+def test_outreach_and_bundle_commands(tmp_path, run, clock) -> None:
     cfg = tmp_path / "none.toml"
     laptop_db, office_db = tmp_path / "laptop.db", tmp_path / "office.db"
     add_supervisor(laptop_db)

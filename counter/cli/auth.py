@@ -37,7 +37,7 @@ def require_supervisor(ctx: Context, args: argparse.Namespace, action: str) -> O
     pin = read_pin(t("auth.pin_prompt", username=username))
     if not pin:  # end of input: not an attempt (a script without stdin must not burn the five)
         raise CliError(t("auth.pin_missing", username=username), code=2)
-    who = accounts.authenticate(ctx, username, pin)
+    who = accounts.authenticate(ctx, username, pin, purpose=action)
     if who.role != "supervisor" or not who.active:
         audit.log(ctx, "forbidden", who, target=action, role=who.role)
         raise CliError(t("auth.not_supervisor", username=username))

@@ -126,7 +126,7 @@ def set_active(ctx: Context, username: str, active: bool, by: Officer | None = N
 
 def _active_supervisors(s: Session) -> int:
     return int(s.exec(select(func.count()).select_from(Officer).where(
-        Officer.role == "supervisor", Officer.active == True)).one())  # noqa: E712
+        Officer.role == "supervisor", col(Officer.active).is_(True))).one())
 
 
 def set_pin(ctx: Context, username: str, pin: str, by: Officer | None = None) -> None:
@@ -142,7 +142,7 @@ def set_pin(ctx: Context, username: str, pin: str, by: Officer | None = None) ->
         audit.record(s, ctx, "pin_set", by, target=username)
 
 
-def authenticate(ctx: Context, username: str, pin: str) -> Officer:
+def authenticate(ctx: Context, username: str, pin: str, purpose: str = "") -> Officer:
     """Check a PIN. Five wrong PINs lock the account for 15 minutes; all of it is audited.
 
     Atomic on both engines: the attempt holds the officer row (``SELECT ... FOR UPDATE`` and an
@@ -151,17 +151,18 @@ def authenticate(ctx: Context, username: str, pin: str) -> Officer:
     An unknown username answers exactly like a known one (same messages, same attempts left, a
     verification of the same cost, the same lockout), so names cannot be enumerated; a disabled
     account says so only after its right PIN. The audit rows and counters are committed before
-    the refusal is raised.
+    the refusal is raised. ``purpose`` (e.g. the command) goes into every audit row it writes.
     """
     name = normalise_username(username)
+    why = {"purpose": purpose} if purpose else {}
     now = ctx.now()
     with ctx.db.write() as s:
         _serialise_name(s, ctx, name)
         off = s.exec(select(Officer).where(Officer.username == name).with_for_update()).first()
         if off is None:
-            error = _unknown_attempt(s, ctx, name, pin, now)
+            error = _unknown_attempt(s, ctx, name, pin, now, why)
         else:
-            error = _known_attempt(s, ctx, off, pin, now)
+            error = _known_attempt(s, ctx, off, pin, now, why)
     if error is not None:
         raise error
     assert off is not None
@@ -185,34 +186,35 @@ def _locked_error(ctx: Context, until: datetime) -> AccountError:
     return AccountError("locked", until=ctx.local(until).strftime("%H:%M"), count=MAX_FAILURES)
 
 
-def _known_attempt(s: Session, ctx: Context, off: Officer, pin: str,
-                   now: datetime) -> AccountError | None:
+def _known_attempt(s: Session, ctx: Context, off: Officer, pin: str, now: datetime,
+                   extra: dict[str, str]) -> AccountError | None:
     name = off.username
     if off.locked_until and off.locked_until > now:
-        audit.record(s, ctx, "login_failed", off, target=name, why="locked")
+        audit.record(s, ctx, "login_failed", off, target=name, why="locked", **extra)
         return _locked_error(ctx, off.locked_until)
     if not _verify(off.pin_hash, pin):
         off.failed_attempts += 1
-        audit.record(s, ctx, "login_failed", off, target=name, attempts=off.failed_attempts)
+        audit.record(s, ctx, "login_failed", off, target=name, attempts=off.failed_attempts,
+                     **extra)
         if off.failed_attempts < MAX_FAILURES:
             return AccountError("wrong_pin", left=MAX_FAILURES - off.failed_attempts)
         off.locked_until = now + timedelta(minutes=LOCK_MINUTES)
         off.failed_attempts = 0
-        audit.record(s, ctx, "lockout", off, target=name, minutes=LOCK_MINUTES)
+        audit.record(s, ctx, "lockout", off, target=name, minutes=LOCK_MINUTES, **extra)
         return _locked_error(ctx, off.locked_until)
     if not off.active:
-        audit.record(s, ctx, "login_failed", off, target=name, why="disabled")
+        audit.record(s, ctx, "login_failed", off, target=name, why="disabled", **extra)
         return AccountError("disabled", username=name)
     off.failed_attempts = 0
     off.locked_until = None
-    audit.record(s, ctx, "login", off, target=name)
+    audit.record(s, ctx, "login", off, target=name, **extra)
     return None
 
 
-def _unknown_attempt(s: Session, ctx: Context, name: str, pin: str,
-                     now: datetime) -> AccountError:
+def _unknown_attempt(s: Session, ctx: Context, name: str, pin: str, now: datetime,
+                     extra: dict[str, str]) -> AccountError:
     """The same answers as for an account, counted from the audit log of this name."""
-    who = {"target": name[:120], "username": name[:32]}
+    who = {"target": name[:120], "username": name[:32], **extra}
     base = (AuditEvent.officer_id.is_(None), AuditEvent.target == who["target"])  # type: ignore[union-attr]
     last_lock = s.exec(select(AuditEvent).where(AuditEvent.action == "lockout", *base)
                        .order_by(AuditEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]

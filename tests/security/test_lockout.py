@@ -68,7 +68,7 @@ def _hammer(c: Context, username: str, pin: str) -> list[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def engine_ctx(request: pytest.FixtureRequest, tmp_path: Path, clock) -> Iterator[Context]:  # noqa: ANN001
+def engine_ctx(request: pytest.FixtureRequest, tmp_path: Path, clock) -> Iterator[Context]:
     if request.param == "postgres":
         url = request.getfixturevalue("pg_url")
     else:
@@ -108,7 +108,7 @@ def _answers(c: Context, username: str, pin: str, n: int) -> list[str]:
     return out
 
 
-def test_unknown_name_answers_like_a_known_one(any_ctx: Context, clock,  # noqa: ANN001
+def test_unknown_name_answers_like_a_known_one(any_ctx: Context, clock,
                                                verifications: list[str]) -> None:
     c = any_ctx
     off = accounts.create_officer(c, "dewi", "135790")
