@@ -152,12 +152,16 @@ def cpu_by_phase(csv_path: Path, work: Path) -> dict[str, tuple[float, float]] |
 def time_cli_import(csv_path: Path, work: Path) -> tuple[float, float]:
     db = work / "cli.db"
     ctx = _fresh_ctx(db)  # the schema exists already, as after `ikd-counter init`
+    from counter.services import accounts
+
+    accounts.create_officer(ctx, "kasi", "246802", role="supervisor")  # the import needs --as
     ctx.db.dispose()
     exe = Path(sys.executable).parent / "ikd-counter"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "counter"]
     cpu0, t0 = _children_cpu(), time.perf_counter()
-    subprocess.run(cmd + ["--db", str(db), "registry", "import", str(csv_path), "--json"],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd + ["--db", str(db), "registry", "import", str(csv_path), "--json",
+                          "--as", "kasi"], input=b"246802\n", check=True,
+                   stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0, _children_cpu() - cpu0
 
 
