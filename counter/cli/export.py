@@ -60,8 +60,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     lang = args.lang or "id"
     if args.date_from and not args.date_to or args.date_to and not args.date_from:
         raise CliError(ExportError("dates_required").message(lang), code=2)
-    if not args.as_user:
-        raise CliError(ExportError("as_required").message(lang), code=2)
     if args.since_last:
         mode, d1, d2 = "since_last", None, None
     elif args.date:
