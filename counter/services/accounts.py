@@ -250,7 +250,11 @@ def _dummy_hash() -> str:
 
 
 def _verify(pin_hash: str, pin: str) -> bool:
+    """Check ``pin``; an account without a PIN (imported) costs the same check and fails."""
     try:
-        return bool(pin_hash) and _hasher.verify(pin_hash, pin)
+        if not pin_hash:
+            _hasher.verify(_dummy_hash(), pin)
+            return False
+        return _hasher.verify(pin_hash, pin)
     except (VerificationError, InvalidHashError):
         return False

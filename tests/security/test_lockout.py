@@ -148,3 +148,24 @@ def test_names_are_trimmed_and_lower_case_and_long_names_are_audited(any_ctx: Co
     assert accounts.authenticate(any_ctx, " Dewi ", "135790").username == "dewi"
     long_name = "x" * 500  # longer than the audit columns: still one unknown name
     assert _answers(any_ctx, long_name, "000001", 2)[1].endswith("Attempts left: 3.")
+
+
+def test_an_account_without_a_pin_costs_a_check_too(ctx: Context,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlmodel import select
+
+    from counter.store.models import Officer
+
+    accounts.create_officer(ctx, "dewi", "135790")
+    with ctx.db.write() as s:  # as a bundle import leaves it: no PIN yet
+        s.exec(select(Officer).where(Officer.username == "dewi")).one().pin_hash = ""
+    checks: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
+            checks.append(str(hash))
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting(time_cost=1, memory_cost=8, parallelism=1))
+    assert _answers(ctx, "dewi", "000001", 1) == _answers(ctx, "nobody", "000001", 1)
+    assert len(checks) == 2 and all(h.startswith("$argon2id$") for h in checks)
