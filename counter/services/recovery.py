@@ -72,8 +72,8 @@ def init_first_supervisor(ctx: Context, username: str, pin: str,
                       pin_hash=pin_hash, active=True, created_at=ctx.now())
         s.add(off)
         s.flush()
-        audit.record(s, ctx, "officer_created", None, target=username, role="supervisor",
-                     via="init")
+        audit.record(s, ctx, "officer_created", off, target=username, role="supervisor",
+                     via="init")  # the first supervisor makes itself
         code = _store(s)
         audit.record(s, ctx, "recovery_code_set", off, target="recovery_code", via="init")
     return off, code
