@@ -57,6 +57,24 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    idle_lock_minutes: int = 10  # the screen locks after this long without a key or click
+    supervisor_idle_lock_minutes: int = 5  # sooner for a supervisor's session
+    lock_warning_seconds: int = 60  # a countdown shows this long before the lock
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    phone_days_after_followup: int = 30  # a phone number is erased this long after its visit closed
+    backup_days: int = 90  # backups older than this are deleted (the newest is always kept)
+
+
+@dataclass(frozen=True)
+class OutreachSettings:
+    unexported_warning_days: int = 3  # warn when visits here wait longer than this for a bundle
+
+
+@dataclass(frozen=True)
 class Settings:
     office_name: str = "Disdukcapil Kabupaten Batang"
     office_code: str = "3325"
@@ -69,6 +87,9 @@ class Settings:
     target: Target = field(default_factory=Target)
     qr: QrSettings = field(default_factory=QrSettings)
     printing: PrintSettings = field(default_factory=PrintSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+    outreach: OutreachSettings = field(default_factory=OutreachSettings)
     config_file: str = ""
     data_dir: str = ""
     protocol_file: str = ""  # the office's own protocol file; empty: the packaged one
@@ -125,6 +146,26 @@ _SCHEMA: dict[str, tuple[str, type, str]] = {
     "print.paper": ("printing.paper", str, "\"80mm\" or \"a6\""),
     "print.escpos": ("printing.escpos", str, "usb:VID:PID, network:HOST[:PORT] or file:PATH"),
     "protocol.file": ("protocol_file", str, "the path of the office's protocol TOML file"),
+    "security.idle_lock_minutes": ("security.idle_lock_minutes", int,
+                                   "whole minutes between 1 and 480"),
+    "security.supervisor_idle_lock_minutes": ("security.supervisor_idle_lock_minutes", int,
+                                              "whole minutes between 1 and 480"),
+    "security.lock_warning_seconds": ("security.lock_warning_seconds", int,
+                                      "whole seconds between 0 and 600"),
+    "retention.phone_days_after_followup": ("retention.phone_days_after_followup", int,
+                                            "whole days between 0 and 3650"),
+    "retention.backup_days": ("retention.backup_days", int, "whole days between 1 and 3650"),
+    "outreach.unexported_warning_days": ("outreach.unexported_warning_days", int,
+                                         "whole days between 0 and 365"),
+}
+# inclusive bounds of the whole-number keys above
+_RANGES: dict[str, tuple[int, int]] = {
+    "security.idle_lock_minutes": (1, 480),
+    "security.supervisor_idle_lock_minutes": (1, 480),
+    "security.lock_warning_seconds": (0, 600),
+    "retention.phone_days_after_followup": (0, 3650),
+    "retention.backup_days": (1, 3650),
+    "outreach.unexported_warning_days": (0, 365),
 }
 _ENV_ALIASES = {"IKD_COUNTER_DB": "database.url", "IKD_COUNTER_LANG": "ui.lang"}
 
@@ -162,6 +203,7 @@ def _check(key: str, value: Any, file: str) -> None:
         or (key == "database.busy_timeout" and value <= 0)
         or (key == "print.paper" and value not in ("80mm", "a6"))
         or (key in ("qr.install_android", "qr.install_ios") and not str(value).strip())
+        or (key in _RANGES and not _RANGES[key][0] <= value <= _RANGES[key][1])
     )
     if bad:
         raise ConfigError(file, key, f"expected {expected}, got {value!r}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
+from typing import Any
 
 from counter.cli import CliError, context_from_args, print_json
 from counter.cli.auth import add_as_argument, require_supervisor
@@ -65,6 +67,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     r.set_defaults(func=cmd_outreach_report)
 
 
+def _laptop_warning(ctx: Any, args: argparse.Namespace, payload: dict[str, Any]) -> None:
+    """The lost-laptop warning (``services.unexported``): a JSON key, or a line on stderr."""
+    from counter.services.unexported import unexported
+
+    w = unexported(ctx)
+    if args.json:
+        payload["unexported"] = w.to_json() if w else None
+    elif w is not None:
+        print(w.message(ctx), file=sys.stderr)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from counter.services import bundles
 
@@ -109,8 +122,10 @@ def cmd_outreach_start(args: argparse.Namespace) -> int:
     else:
         ev = outreach.start(ctx, village_code=args.village, school=args.school, day=args.date,
                             name=args.name, by=sup)
+    payload: dict[str, Any] = {"active": ev.to_json()}
+    _laptop_warning(ctx, args, payload)
     if args.json:
-        print_json({"active": ev.to_json()})
+        print_json(payload)
     else:
         print(ctx.msg.t("outreach.started", name=ev.name, day=ev.day.isoformat(), id=ev.id))
     return 0
@@ -122,9 +137,11 @@ def cmd_outreach_list(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     events = outreach.list_events(ctx, args.date_from, args.date_to)
     active = outreach.active_event(ctx)
+    payload: dict[str, Any] = {"active": active.id if active else None,
+                               "events": [e.to_json() for e in events]}
+    _laptop_warning(ctx, args, payload)
     if args.json:
-        print_json({"active": active.id if active else None,
-                    "events": [e.to_json() for e in events]})
+        print_json(payload)
         return 0
     if not events:
         print(ctx.msg.t("outreach.no_events"))
@@ -144,8 +161,10 @@ def cmd_outreach_stop(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     sup = require_supervisor(ctx, args, "outreach stop")
     ev = outreach.stop(ctx, by=sup)
+    payload: dict[str, Any] = {"stopped": ev.to_json() if ev else None}
+    _laptop_warning(ctx, args, payload)
     if args.json:
-        print_json({"stopped": ev.to_json() if ev else None})
+        print_json(payload)
     elif ev is None:
         print(ctx.msg.t("outreach.none_active"))
     else:
@@ -163,9 +182,11 @@ def cmd_outreach_report(args: argparse.Namespace) -> int:
         raise CliError(f"--from {d_from} > --to {d_to}", code=2)
     fn = outreach.by_place if args.by == "place" else outreach.by_event
     rows = fn(ctx, d_from, d_to)
+    payload: dict[str, Any] = {"from": d_from.isoformat(), "to": d_to.isoformat(),
+                               "by": args.by, "rows": [r.to_json() for r in rows]}
+    _laptop_warning(ctx, args, payload)
     if args.json:
-        print_json({"from": d_from.isoformat(), "to": d_to.isoformat(), "by": args.by,
-                    "rows": [r.to_json() for r in rows]})
+        print_json(payload)
         return 0
     print(ctx.msg.t("outreach.report_header"))
     for r in rows:

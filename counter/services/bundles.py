@@ -737,8 +737,9 @@ def _update_visit(local: Visit, theirs: dict[str, Any], local_events: list[dict[
         stepped = [e for e in timeline if e["step"]]
         if stepped:
             local.current_step = stepped[-1]["step"]
+    erased = _erased_fields(timeline)  # erased under the retention rule: never brought back
     for k in ("name", "phone", "purpose", "followup_note", "resolved_by_visit_id"):
-        if getattr(local, k) in (None, "") and theirs.get(k):
+        if getattr(local, k) in (None, "") and theirs.get(k) and k not in erased:
             setattr(local, k, theirs[k])
     if theirs.get("consent_contact") and not local.consent_contact and theirs.get("phone"):
         local.consent_contact = True
@@ -753,6 +754,19 @@ def _update_visit(local: Visit, theirs: dict[str, Any], local_events: list[dict[
     local.revision = max(local.revision, int(theirs.get("revision") or 0)) + (1 if was_ended
                                                                                else 0)
     local.updated_at = max(local.updated_at, theirs["updated_at"], now)
+
+
+def _erased_fields(timeline: list[dict[str, Any]]) -> set[str]:
+    """Fields an ``erased`` event (``services.retention``) of this timeline emptied."""
+    out: set[str] = set()
+    for e in timeline:
+        if e["kind"] == "erased":
+            try:
+                data = json.loads(e["data"]) if isinstance(e["data"], str) else e["data"]
+                out.update(str(f) for f in data.get("fields", []))
+            except (ValueError, AttributeError, TypeError):
+                out.add("phone")  # unreadable: keep the number out, the safe side
+    return out
 
 
 def describe_file(path: str | Path) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from counter.domain import outcomes as oc
 from counter.errors import UserError
-from counter.services import audit
+from counter.services import audit, retention
 from counter.services.context import Context
 from counter.services.report import Report, _anchor_closed, summary
 from counter.store.models import DayClose, Officer, Visit
@@ -114,6 +114,7 @@ def close_day(ctx: Context, day: date, supervisor: Officer, *, backup: bool = Tr
         dc.backup_path = ""
         audit.record(s, ctx, "day_closed", supervisor, target=day.isoformat(),
                      visits=report.visits, outcomes=report.outcomes)
+    retention.run_at_close(ctx, supervisor)  # expired phone numbers, old backups (audited)
     result = CloseResult(day, report, None, postgres=ctx.db.kind != "sqlite")
     if backup and ctx.db.kind == "sqlite":
         from counter.services.backup import BackupError

@@ -21,6 +21,13 @@ Contract for the screens that plug in (counter, supervisor, widgets):
   and carry on recording events on it. Closing records ``finish_visit(..., reason="interrupted")``.
 * App-wide keys: F7 mode, F8 log out, F9 theme (remembered in the database, settings_store key
   ``"theme"``), Ctrl+Q quit, Ctrl+P command palette. Screens should not rebind these.
+* Idle lock: every key, click and scroll counts as activity (:meth:`CounterApp.on_event`); once a
+  second :meth:`CounterApp.check_idle` compares with ``[security]`` (a supervisor's session locks
+  sooner), shows a countdown banner in the last seconds and then pushes
+  ``counter.tui.screens.lock.LockScreen`` over whatever is shown. While locked, mode switches,
+  the palette and other screens wait (screens pushed meanwhile appear after the unlock); F8 still
+  logs out. ``screen_locked`` / ``screen_unlocked`` are audited.
+* After login the lost-laptop warning (``services.unexported``) is shown when it applies.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
@@ -42,6 +50,7 @@ from textual.screen import Screen
 from counter.config import Settings
 from counter.i18n import catalog
 from counter.errors import describe
+from counter.tui.idle import IdleBanner, IdleWatch, limit_seconds, warning_seconds
 
 if TYPE_CHECKING:
     from counter.services.context import Clock, Context
@@ -107,7 +116,8 @@ class CounterApp(App[None]):
     def __init__(self, settings: Settings, clock: Clock | None = None,
                  ctx: Context | None = None, *, demo_accounts: list[tuple[str, str, str]]
                  | None = None, demo_niks: list[tuple[str, str]] | None = None,
-                 mode_screens: dict[str, Callable[[], Screen]] | None = None) -> None:
+                 mode_screens: dict[str, Callable[[], Screen]] | None = None,
+                 idle_clock: Callable[[], float] | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or (ctx.clock if ctx else _system_clock)
         self.ctx: Context | None = ctx
@@ -122,6 +132,10 @@ class CounterApp(App[None]):
         if ctx is not None:
             self.ctx_done.set()
         self._bench = os.environ.get(BENCH_ENV, "")
+        self.idle = IdleWatch(idle_clock)
+        self.locked = False
+        self._held: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = []
+        self._banner: IdleBanner | None = None
         super().__init__()
         self.theme = settings.theme if settings.theme in self.available_themes else LIGHT_THEME
         if ctx is None:
@@ -209,6 +223,7 @@ class CounterApp(App[None]):
     # Start ---------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.set_interval(1.0, self.check_idle, name="idle-lock")
         if self._bench == "shown":
             self.call_after_refresh(self._bench_exit)
             return
@@ -266,9 +281,9 @@ class CounterApp(App[None]):
         return False
 
     def switch_mode(self, mode: str) -> Any:
+        if self.locked:
+            return AwaitComplete.nothing()
         if mode == "supervisor" and not self.require_supervisor():
-            from textual.await_complete import AwaitComplete
-
             return AwaitComplete.nothing()
         if mode in ("counter", "supervisor") and self.officer is None:
             return AwaitComplete.nothing()
@@ -282,16 +297,20 @@ class CounterApp(App[None]):
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
         if self._refused(screen):
             return AwaitComplete.nothing()
+        if self.locked:  # shown after the unlock, never over the lock screen
+            self._held.append((screen, args, kwargs))
+            return AwaitComplete.nothing()
         return super().push_screen(screen, *args, **kwargs)
 
     def switch_screen(self, screen: Any) -> Any:
-        if self._refused(screen):
+        if self._refused(screen) or self.locked:
             return AwaitComplete.nothing()
         return super().switch_screen(screen)
 
     def login_done(self, officer: Officer) -> None:
         """Called by the login screen: add the modes, route by role, offer to resume."""
         self.officer = officer
+        self.idle.touch()
         for mode in ("counter", "supervisor"):
             if mode in self._modes:
                 self.remove_mode(mode)
@@ -341,6 +360,9 @@ class CounterApp(App[None]):
             await self._in_thread(lambda: audit.log(ctx, "logout", officer,
                                                     target=officer.username))
         self.officer = None
+        self.locked = False
+        self._held.clear()
+        self._hide_banner()
         await super().switch_mode("login")
         for mode in ("counter", "supervisor"):
             if mode in self._modes:
@@ -357,6 +379,8 @@ class CounterApp(App[None]):
         return await asyncio.get_running_loop().run_in_executor(None, fn)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.locked and action in ("switch_role_mode", "command_palette"):
+            return False
         if action == "switch_role_mode":
             return self.is_supervisor
         if action == "logout":
@@ -395,6 +419,90 @@ class CounterApp(App[None]):
         yield SystemCommand(self.t("tui.palette.quit"), self.t("tui.palette.quit"),
                             self.action_quit)
 
+    # Idle lock -----------------------------------------------------------------------------
+    _ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp,
+                 events.Paste)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, self._ACTIVITY) and not getattr(event, "is_forwarded", False):
+            self.note_activity()
+        await super().on_event(event)
+
+    def note_activity(self) -> None:
+        self.idle.touch()
+        self._hide_banner()
+
+    def idle_limit(self) -> int:
+        return limit_seconds(self.settings.security, self.is_supervisor)
+
+    def check_idle(self) -> None:
+        """Once a second: the countdown in the last seconds, then the lock."""
+        if self.officer is None or self.locked:
+            self._hide_banner()
+            return
+        limit = self.idle_limit()
+        left = self.idle.remaining(limit)
+        if left <= 0:
+            self.lock()
+        elif left <= warning_seconds(self.settings.security, limit):
+            self._show_banner(max(1, int(left + 0.999)))
+        else:
+            self._hide_banner()
+
+    def _show_banner(self, seconds: int) -> None:
+        text = self.t("retention.lock.countdown", seconds=seconds)
+        if self._banner is not None and self._banner.parent is self.screen:
+            self._banner.update(text)
+            return
+        self._hide_banner()
+        self._banner = IdleBanner(text, id="idle-countdown", markup=False)
+        self.screen.mount(self._banner)
+
+    def _hide_banner(self) -> None:
+        if self._banner is not None:
+            banner, self._banner = self._banner, None
+            if banner.is_attached:
+                banner.remove()
+
+    def lock(self) -> None:
+        """Cover the current screen with the lock screen (audited)."""
+        if self.officer is None or self.locked:
+            return
+        from counter.tui.screens.lock import LockScreen
+
+        self._hide_banner()
+        self.locked = True
+        officer = self.officer
+        self._audit_in_thread("screen_locked", officer, idle_seconds=int(self.idle.idle_seconds()),
+                              mode=self.current_mode)
+        super().push_screen(LockScreen(officer))
+
+    def unlock(self, lock_screen: Screen, who: Officer) -> None:
+        """Called by the lock screen once the same officer's PIN was right."""
+        if not self.locked or self.officer is None or who.id != self.officer.id:
+            return
+        self.locked = False
+        self.idle.touch()
+        self._audit_in_thread("screen_unlocked", self.officer)
+        if self.screen is lock_screen:
+            self.pop_screen()
+        held, self._held = self._held, []
+        for screen, args, kwargs in held:
+            self.push_screen(screen, *args, **kwargs)
+        self.refresh_bindings()
+        self.notify(self.t("retention.lock.unlocked"), timeout=2)
+
+    def _audit_in_thread(self, action: str, officer: Officer, **detail: Any) -> None:
+        ctx = self.ctx
+        if ctx is None:
+            return
+        from counter.services import audit
+
+        def job() -> None:
+            audit.log(ctx, action, officer, target=officer.username, **detail)
+
+        self.run_worker(job, thread=True, exit_on_error=False, name=action)
+
     # Resume --------------------------------------------------------------------------------
     def _check_unfinished(self) -> None:
         officer, ctx = self.officer, self.ctx
@@ -404,6 +512,24 @@ class CounterApp(App[None]):
 
         rows = visits.unfinished(ctx, officer.id)
         self.call_from_thread(self._after_login_check, officer, rows)
+        warning = self._laptop_warning(ctx)
+        if warning:
+            self.call_from_thread(self._show_laptop_warning, officer, warning)
+
+    def _laptop_warning(self, ctx: Context) -> str:
+        """The lost-laptop warning text, or "" (runs in the worker thread)."""
+        try:
+            from counter.services.unexported import unexported
+
+            w = unexported(ctx)
+        except Exception as e:  # noqa: BLE001 - a warning that cannot be read stops nothing
+            self.log.error(f"unexported check failed: {e!r}")
+            return ""
+        return w.message(ctx) if w else ""
+
+    def _show_laptop_warning(self, officer: Officer, text: str) -> None:
+        if self.officer is officer:
+            self.notify(text, severity="warning", timeout=20, markup=False)
 
     def _after_login_check(self, officer: Officer, rows: list[Visit]) -> None:
         """Unfinished visits: the resume prompt; otherwise a short welcome."""
@@ -437,15 +563,17 @@ class CounterApp(App[None]):
 def make_app(settings: Settings, clock: Clock | None = None, ctx: Context | None = None, *,
              demo_accounts: list[tuple[str, str, str]] | None = None,
              demo_niks: list[tuple[str, str]] | None = None,
-             mode_screens: dict[str, Callable[[], Screen]] | None = None) -> CounterApp:
+             mode_screens: dict[str, Callable[[], Screen]] | None = None,
+             idle_clock: Callable[[], float] | None = None) -> CounterApp:
     """The one factory used by the CLI and every test.
 
     ``ctx`` given: use it (tests); otherwise the database of ``settings`` is opened in a thread
     while the login screen appears. ``demo_accounts``: (username, PIN, role) shown on login,
     ``demo_niks``: (NIK, kind) sample NIKs beside them.
     ``mode_screens``: tests of the shell may replace the base screen of "counter"/"supervisor".
+    ``idle_clock``: the monotonic clock of the idle lock (tests move a fake one).
     """
     if ctx is not None and clock is None:
         clock = ctx.clock
     return CounterApp(settings, clock=clock, ctx=ctx, demo_accounts=demo_accounts,
-                      demo_niks=demo_niks, mode_screens=mode_screens)
+                      demo_niks=demo_niks, mode_screens=mode_screens, idle_clock=idle_clock)
