@@ -22,7 +22,7 @@ Contract for the screens that plug in (counter, supervisor, widgets):
 * App-wide keys: F7 mode, F8 log out, F9 theme (remembered in the database, settings_store key
   ``"theme"``), Ctrl+Q quit, Ctrl+P command palette. Screens should not rebind these.
 * Idle lock: every key, click and scroll counts as activity (:meth:`CounterApp.on_event`); once a
-  second :meth:`CounterApp.check_idle` compares with ``[security]`` (a supervisor's session locks
+  second :meth:`CounterApp.check_idle_lock` compares with ``[security]`` (a supervisor locks
   sooner), shows a countdown banner in the last seconds and then pushes
   ``counter.tui.screens.lock.LockScreen`` over whatever is shown. While locked, mode switches,
   the palette and other screens wait (screens pushed meanwhile appear after the unlock); F8 still
@@ -223,7 +223,7 @@ class CounterApp(App[None]):
     # Start ---------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.set_interval(1.0, self.check_idle, name="idle-lock")
+        self.set_interval(1.0, self.check_idle_lock, name="idle-lock")
         if self._bench == "shown":
             self.call_after_refresh(self._bench_exit)
             return
@@ -435,7 +435,7 @@ class CounterApp(App[None]):
     def idle_limit(self) -> int:
         return limit_seconds(self.settings.security, self.is_supervisor)
 
-    def check_idle(self) -> None:
+    def check_idle_lock(self) -> None:
         """Once a second: the countdown in the last seconds, then the lock."""
         if self.officer is None or self.locked:
             self._hide_banner()

@@ -31,9 +31,10 @@ class LockScreen(Screen[None]):
         Binding("enter", "unlock", "Unlock", id="lock.unlock", show=True, priority=True),
     ]
     DEFAULT_CSS = """
-    LockScreen { align: center middle; }
+    LockScreen #lock-box { margin-top: 2; }
     LockScreen #lock-box Input { width: 100%; }
     LockScreen #lock-box .box-title { margin-top: 0; }
+    LockScreen #lock-box Static { width: 100%; height: auto; }
     """
 
     def __init__(self, officer: Any) -> None:
