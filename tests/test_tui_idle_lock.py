@@ -217,3 +217,35 @@ async def test_laptop_warning_after_login(ctx: Context, officer: Any, clock: Any
         await settle(pilot)
         texts = [n.message for n in app._notifications]
         assert any("1 kunjungan" in t and "2026-11-27" in t for t in texts), texts
+
+
+@async_test
+async def test_english_and_configured_times(make_ctx: Any) -> None:
+    ctx = make_ctx({"ui.lang": "en", "security.idle_lock_minutes": 2,
+                    "security.lock_warning_seconds": 0})
+    accounts.create_officer(ctx, "siti", "135790")
+    mono = FakeMonotonic()
+    app = app_on(ctx, idle_clock=mono)
+    async with app.run_test() as pilot:
+        await login(pilot, "siti", "135790")
+        mono.advance(119)
+        await _tick(pilot)
+        assert _banner(app) is None and not app.locked  # no countdown configured
+        mono.advance(1)
+        await _tick(pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert "Screen locked" in str(app.screen.query_one("#lock-heading", Label).render())
+        assert "Wrong username or PIN" in await _type_pin(pilot, "999999")
+
+
+@async_test
+async def test_english_countdown(make_ctx: Any) -> None:
+    ctx = make_ctx({"ui.lang": "en"})
+    accounts.create_officer(ctx, "siti", "135790")
+    mono = FakeMonotonic()
+    app = app_on(ctx, idle_clock=mono)
+    async with app.run_test() as pilot:
+        await login(pilot, "siti", "135790")
+        mono.advance(590)
+        await _tick(pilot)
+        assert "The screen locks in 10 s" in (_banner(app) or "")
