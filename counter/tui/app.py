@@ -379,7 +379,8 @@ class CounterApp(App[None]):
         return await asyncio.get_running_loop().run_in_executor(None, fn)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.locked and action in ("switch_role_mode", "command_palette"):
+        if self.locked and action in ("switch_role_mode", "command_palette",
+                                      "show_help_panel"):
             return False
         if action == "switch_role_mode":
             return self.is_supervisor
@@ -475,7 +476,9 @@ class CounterApp(App[None]):
         officer = self.officer
         self._audit_in_thread("screen_locked", officer, idle_seconds=int(self.idle.idle_seconds()),
                               mode=self.current_mode)
-        super().push_screen(LockScreen(officer))
+        screen = LockScreen(officer)
+        localize_bindings(screen, {"lock.unlock": "retention.lock.key_unlock"})
+        super().push_screen(screen)
 
     def unlock(self, lock_screen: Screen, who: Officer) -> None:
         """Called by the lock screen once the same officer's PIN was right."""

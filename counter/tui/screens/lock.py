@@ -8,7 +8,7 @@ typed fields) stays as it was and nothing of it shows while locked. The PIN goes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,12 +20,11 @@ from textual.widgets import Footer, Input, Label, Static
 from counter.errors import describe
 from counter.tui.keys import after_typed_input
 
-if TYPE_CHECKING:
-    from counter.tui.app import CounterApp
-
 
 class LockScreen(Screen[None]):
-    app: CounterApp  # type: ignore[assignment]
+    """Pushed by ``CounterApp.lock`` (which also gives the Enter binding its catalog text); calls
+    ``CounterApp.unlock`` once the PIN was right. It does not import the app module (no cycle)."""
+
     AUTO_FOCUS = "#lock-pin"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "unlock", "Unlock", id="lock.unlock", show=True, priority=True),
@@ -56,11 +55,6 @@ class LockScreen(Screen[None]):
             yield Label("", id="lock-error", classes="err-text", markup=False)
             yield Label(t("retention.lock.hint"), id="lock-hint", classes="field-label")
         yield Footer()
-
-    def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
-        localize_bindings(self, {"lock.unlock": "retention.lock.key_unlock"})
 
     def show_error(self, text: str) -> None:
         self.query_one("#lock-error", Label).update(text)
