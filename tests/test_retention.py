@@ -257,3 +257,20 @@ def test_cli_retention(ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert _phone(ctx, vid) is None
     (row,) = audit.recent(ctx, "retention")
     assert row.username == "kasi" and row.target == "command"
+
+
+def test_an_unreadable_backups_folder_is_reported_and_phones_still_erased(
+        ctx: Context, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    off, sup = _people(ctx)
+    vid = _visit(ctx, off, NIKS[0], oc.ACTIVATED, "081234567801")
+    ctx.settings.backups_dir.mkdir(parents=True)
+    clock.advance(days=31)
+
+    def denied(self: Path) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    res = retention.run(ctx, sup)
+    assert res.phones_erased == 1 and _phone(ctx, vid) is None
+    assert len(res.backup_errors) == 1 and "Permission denied" in res.backup_errors[0]
+    assert json.loads(audit.recent(ctx, "retention_backup_failed")[0].detail)["errors"]

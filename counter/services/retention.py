@@ -134,8 +134,10 @@ def _erase(s: Session, ctx: Context, ids: list[str], days: int, by: Officer) -> 
 # -- backups ---------------------------------------------------------------------------------
 
 def backup_files(folder: Path, ctx: Context) -> list[BackupFile]:
-    """This app's backup files in ``folder`` (regular files with our naming), oldest first."""
-    out = []
+    """This app's backup files in ``folder`` (regular files with our naming), oldest first.
+
+    An unreadable folder raises OSError."""
+    out: list[BackupFile] = []
     if not folder.is_dir():
         return out
     for p in folder.iterdir():
@@ -183,7 +185,11 @@ def run(ctx: Context, by: Officer | None, *, dry_run: bool = False,
     rs = ctx.settings.retention
     res = RetentionResult(dry_run, rs.phone_days_after_followup, rs.backup_days)
     cutoff = ctx.now() - timedelta(days=rs.phone_days_after_followup)
-    due_backups, res.backups_kept = old_backups(ctx, rs.backup_days)
+    try:
+        due_backups, res.backups_kept = old_backups(ctx, rs.backup_days)
+    except OSError as e:  # the phone numbers are still erased; the problem is reported
+        due_backups = []
+        res.backup_errors.append(f"{ctx.settings.backups_dir}: {e.strerror or e}")
     if dry_run:
         with ctx.db.read() as s:
             rows = _phone_rows(s)
@@ -199,7 +205,8 @@ def run(ctx: Context, by: Officer | None, *, dry_run: bool = False,
                      phones_erased=res.phones_erased, phones_kept=res.phones_kept,
                      phone_days=rs.phone_days_after_followup,
                      backups_deleted=len(due_backups), backup_days=rs.backup_days)
-    res.backups_deleted, res.backup_errors = _delete(due_backups)
+    res.backups_deleted, errors = _delete(due_backups)
+    res.backup_errors.extend(errors)
     if res.backup_errors:
         audit.log(ctx, "retention_backup_failed", by, target=trigger,
                   errors=res.backup_errors)
