@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -111,9 +112,12 @@ def test_outreach_commands_say_it(ctx: Context, monkeypatch: pytest.MonkeyPatch,
     assert ev.id[:8] in cap.out and f"1 {word}" in cap.err and "2020-01-06" in cap.err
     assert main([*base, "report", "--from", "2020-01-01", "--to", "2020-01-31"]) == 0
     assert "2020-01-06" in capsys.readouterr().err
-    assert main([*base, "stop", "--json"]) == 0
+    accounts.create_officer(ctx, "kasi", "246802", role="supervisor")
+    monkeypatch.setattr("sys.stdin", io.StringIO("246802\n"))
+    assert main([*base, "stop", "--json", "--as", "kasi"]) == 0
     assert json.loads(capsys.readouterr().out)["unexported"]["visits"] == 1
-    assert main([*base, "start", "--event", ev.id]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("246802\n"))
+    assert main([*base, "start", "--event", ev.id, "--as", "kasi"]) == 0
     assert "2020-01-06" in capsys.readouterr().err
 
 
