@@ -18,11 +18,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Footer, Input, ProgressBar
 
 from counter.domain import outcomes as oc
 from counter.tui.widgets.charts import BarList, BigCount, HourChart
 from counter.errors import describe
+from counter.tui.widgets.literal import DataTable, Label, Select, Static
 
 if TYPE_CHECKING:
     from counter.services.dayclose import DayStatus
