@@ -134,10 +134,7 @@ class CounterApp(App[None]):
 
     # Language ------------------------------------------------------------------------------
     def t(self, key: str, **kw: object) -> str:
-        """The catalog text; every text parameter (a name, a note, a path) made one printable
-        line first, so data cannot add lines or control characters to a message."""
-        clean = {k: printable(v) if isinstance(v, str) else v for k, v in kw.items()}
-        return catalog(self.settings.lang).t(key, **clean)
+        return catalog(self.settings.lang).t(key, **kw)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = True) -> None:

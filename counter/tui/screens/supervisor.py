@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, ProgressBar
 
 from counter.domain import outcomes as oc
+from counter.domain.text import one_line
 from counter.tui.widgets.charts import BarList, BigCount, HourChart
 from counter.errors import describe
 from counter.tui.widgets.literal import DataTable, Label, Select, Static
@@ -553,7 +554,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                 f"{t('supervisor.summary.col_activated'):>8}{t('supervisor.summary.col_avg'):>7}")
         lines = [head]
         for name, row in rows.items():
-            lines.append(f"{name[:10]:<10}{row['visits']:>7}{row['activated']:>8}"
+            lines.append(f"{one_line(name)[:10]:<10}{row['visits']:>7}{row['activated']:>8}"
                          f"{mmss(row['avg_seconds']):>7}")
         return "\n".join(lines)
 
