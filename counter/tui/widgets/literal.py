@@ -26,12 +26,25 @@ from textual.widgets.option_list import Option
 
 from counter.domain.text import printable
 
-__all__ = ["DataTable", "Label", "OptionList", "Select", "Static", "literal", "shown"]
+__all__ = ["DataTable", "Label", "LiteralText", "OptionList", "Select", "Static", "literal",
+           "shown"]
+
+
+class LiteralText(Text):
+    """A ``Text`` made from data. It equals the string it shows (``cell == "Budi"``), so code and
+    tests that read a table cell back keep comparing strings."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.plain == other
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like Text
 
 
 def literal(value: object, *, multiline: bool = False, style: str = "") -> Text:
     """``value`` as a Rich ``Text`` that shows literally (never parsed as markup)."""
-    return Text(printable(value, multiline=multiline), style=style, end="")
+    return LiteralText(printable(value, multiline=multiline), style=style, end="")
 
 
 def shown(value: Any, *, multiline: bool = True) -> Any:
@@ -44,7 +57,7 @@ def shown(value: Any, *, multiline: bool = True) -> Any:
         clean = printable(value.plain, multiline=multiline)
         if clean == value.plain:
             return value
-        return Text(clean, style=value.style, justify=value.justify, end="")
+        return LiteralText(clean, style=value.style, justify=value.justify, end="")
     if isinstance(value, Content):
         clean = printable(value.plain, multiline=multiline)
         return value if clean == value.plain else Content(clean)
