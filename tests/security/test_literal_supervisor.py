@@ -23,7 +23,7 @@ HOSTILE_NAMES = ["[/]", "[/bold]", "[x]", "HP rusak [lihat foto]", "Siti [b]teba
                  "\x1b]0;pwned\x07Budi", "\x1b[2Jclear", "nama\u202eevil", "[@click=app.quit]x[/]"]
 
 
-def _seed(ctx, clock, name: str, note: str, contact: str | None = None):  # noqa: ANN001, ANN202
+def _seed(ctx, clock, name: str, note: str, contact: str | None = None):
     off = accounts.get_officer(ctx, "siti") or accounts.create_officer(
         ctx, "siti", "135790", role="officer", full_name="Siti [/] \x1b[31m")
     v = visits.start_visit(ctx, off, nik(len(name) % 90 + 1), name=name, phone="081234567890",
