@@ -23,6 +23,7 @@ from counter.services.context import make_context
 from tests.test_cli_core import run
 
 EVIL = "\x1b]0;pwned\x07Siti \x1b[2J[/bold] \x9b31m\u202eevil\x7f"
+AS_KASI = ("--as", "kasi")  # these commands need a supervisor (PIN on stdin)
 SHOWN = printable(EVIL)  # what must appear: "␛]0;pwned␇Siti ␛[2J[/bold] �31m�evil␡"
 
 
@@ -46,14 +47,14 @@ def db(tmp_path: Path) -> str:
 
 
 def test_officer_list_shows_names_literally(db: str) -> None:
-    r = run("--db", db, "officer", "list")
+    r = run("--db", db, "officer", "list", *AS_KASI, stdin="246802\n")
     assert r.returncode == 0, r.stderr
     assert _raw_controls(r.stdout) == []
     assert SHOWN in r.stdout
 
 
 def test_officer_list_json_keeps_the_value_but_escapes_it(db: str) -> None:
-    r = run("--db", db, "officer", "list", "--json")
+    r = run("--db", db, "officer", "list", "--json", *AS_KASI, stdin="246802\n")
     assert r.returncode == 0, r.stderr
     assert _raw_controls(r.stdout) == []
     rows = {o["username"]: o for o in json.loads(r.stdout)["officers"]}
@@ -71,7 +72,7 @@ def test_registry_columns_found_message_is_literal(tmp_path: Path, db: str) -> N
     f = tmp_path / "extract.csv"
     f.write_text("nama;\x1b]0,pwned\x07kolom;\x1b[2Jstatus\u202e\n"
                  "Budi;x;y\n", encoding="utf-8")
-    r = run("--db", db, "registry", "import", str(f))
+    r = run("--db", db, "registry", "import", str(f), *AS_KASI, stdin="246802\n")
     assert r.returncode != 0
     assert _raw_controls(r.stderr + r.stdout) == []
     assert "␛]0,pwned␇kolom" in r.stderr and "␛[2Jstatus" in r.stderr
