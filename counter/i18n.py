@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from counter.domain.assets import asset_path
+from counter.domain.text import printable
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANG = "id"
@@ -34,12 +35,16 @@ class Catalog:
         self.messages = messages
 
     def t(self, key: str, **params: object) -> str:
+        """The message ``key`` filled with ``params``. Text parameters are data (a name, a note, a
+        file header): each becomes one printable line first, so it can neither add lines to the
+        message nor carry control characters to a terminal (``counter.domain.text``)."""
         text = self.messages.get(key)
         if text is None:
             return f"⟨{key}⟩"
         if params:
+            clean = {k: printable(v) if isinstance(v, str) else v for k, v in params.items()}
             try:
-                return text.format(**params)
+                return text.format(**clean)
             except (KeyError, IndexError, ValueError):
                 return text
         return text

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from counter.config import ConfigError, Settings, load_settings
 from counter.errors import UserError
+from counter.cli.output import out_err, out_json
 
 # Modules that add sub-commands (each has register(sub)). Missing modules are skipped so that
 # features can land independently.
@@ -57,7 +57,7 @@ def context_from_args(args: argparse.Namespace, migrate: bool = True):  # noqa: 
 
 
 def print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, default=str))
+    out_json(obj)
 
 
 def build_parser(lang: str = "en") -> argparse.ArgumentParser:
@@ -118,16 +118,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(func(args) or 0)
     except CliError as e:
-        print(f"ikd-counter: {e}", file=sys.stderr)
+        out_err(f"ikd-counter: {e}")
         return e.code
     except ConfigError as e:
-        print(f"ikd-counter: {e}", file=sys.stderr)
+        out_err(f"ikd-counter: {e}")
         return 2
     except KeyboardInterrupt:
         return 130
     except UserError as e:  # every user-facing error of the core
         lang = getattr(args, "lang", None) or "id"
-        print(f"ikd-counter: {e.message(lang)}", file=sys.stderr)
+        out_err(f"ikd-counter: {e.message(lang)}")
         return 1
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from counter.cli import CliError, context_from_args, print_json
+from counter.cli.output import out
 from counter.cli.auth import add_as_argument, require_supervisor
 
 
@@ -38,7 +39,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"path": str(res.path), "size": res.size, "integrity": res.integrity})
     else:
-        print(t("supervisor.backup.done", path=str(res.path), size=res.size))
+        out(t("supervisor.backup.done", path=str(res.path), size=res.size))
     return 0
 
 
@@ -54,6 +55,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         t = ctx.msg
         key = "supervisor.doctor.ok" if res.ok else "supervisor.doctor.bad"
-        print(t(key, kind=res.kind, location=res.location, detail=res.detail,
+        out(t(key, kind=res.kind, location=res.location, detail=res.detail,
                 schema=res.schema or "-"))
     return 0 if res.ok else 1

@@ -8,6 +8,8 @@ from datetime import date
 from typing import Any
 
 from counter.cli import CliError, context_from_args, print_json
+from counter.cli.output import out
+from counter.domain.text import one_line
 from counter.cli.auth import add_as_argument, require_supervisor
 
 
@@ -88,11 +90,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.json:
         print_json(res.to_json())
     else:
-        print(ctx.msg.t("bundle.export.done", path=res.path, visits=res.visits,
+        out(ctx.msg.t("bundle.export.done", path=res.path, visits=res.visits,
                         events=res.events, officers=res.officers, device=res.device_id,
                         sha=res.sha256))
         if res.visits == 0 and res.mode == "since_last":
-            print(ctx.msg.t("bundle.export.nothing_new"))
+            out(ctx.msg.t("bundle.export.nothing_new"))
     return 0
 
 
@@ -108,7 +110,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summ.to_json())
     else:
-        print("\n".join(summ.lines(ctx.settings.lang)))
+        out("\n".join(summ.lines(ctx.settings.lang)))
     return 0
 
 
@@ -127,7 +129,7 @@ def cmd_outreach_start(args: argparse.Namespace) -> int:
     if args.json:
         print_json(payload)
     else:
-        print(ctx.msg.t("outreach.started", name=ev.name, day=ev.day.isoformat(), id=ev.id))
+        out(ctx.msg.t("outreach.started", name=ev.name, day=ev.day.isoformat(), id=ev.id))
     return 0
 
 
@@ -144,14 +146,14 @@ def cmd_outreach_list(args: argparse.Namespace) -> int:
         print_json(payload)
         return 0
     if not events:
-        print(ctx.msg.t("outreach.no_events"))
+        out(ctx.msg.t("outreach.no_events"))
         return 0
-    print(ctx.msg.t("outreach.header"))
+    out(ctx.msg.t("outreach.header"))
     for e in events:
         mark = f"  [{ctx.msg.t('outreach.active_mark')}]" if active and active.id == e.id else ""
         kind = ctx.msg.t(f"outreach.kind.{e.place_kind}")
         code = f" {e.place_code}" if e.place_code else ""
-        print(f"{e.id[:8]}  {e.day.isoformat()}  {kind:<8} {e.name}{code}{mark}")
+        out(f"{e.id[:8]}  {e.day.isoformat()}  {kind:<8} {one_line(e.name)}{one_line(code)}{mark}")
     return 0
 
 
@@ -166,9 +168,9 @@ def cmd_outreach_stop(args: argparse.Namespace) -> int:
     if args.json:
         print_json(payload)
     elif ev is None:
-        print(ctx.msg.t("outreach.none_active"))
+        out(ctx.msg.t("outreach.none_active"))
     else:
-        print(ctx.msg.t("outreach.stopped", name=ev.name))
+        out(ctx.msg.t("outreach.stopped", name=ev.name))
     return 0
 
 
@@ -188,8 +190,8 @@ def cmd_outreach_report(args: argparse.Namespace) -> int:
     if args.json:
         print_json(payload)
         return 0
-    print(ctx.msg.t("outreach.report_header"))
+    out(ctx.msg.t("outreach.report_header"))
     for r in rows:
-        print(f"{r.label} | {r.visits} | {r.already_active} | {r.attempted} | {r.activated} | "
-              f"{r.pending} | {r.failed} | {r.other} | {r.open}")
+        out(f"{one_line(r.label)} | {r.visits} | {r.already_active} | {r.attempted} | "
+            f"{r.activated} | {r.pending} | {r.failed} | {r.other} | {r.open}")
     return 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from counter.cli import CliError, context_from_args, print_json, read_pin, settings_from_args
+from counter.cli.output import out, out_err
+from counter.domain.text import one_line
 from counter.cli.auth import add_as_argument, require_supervisor
 
 
@@ -90,7 +91,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
     else:
         width = max(map(len, info))
         for k, v in info.items():
-            print(f"{k:<{width}}  {v}")
+            out(f"{k:<{width}}  {one_line(v)}")
     return 0
 
 
@@ -113,18 +114,18 @@ def cmd_nik(args: argparse.Namespace) -> int:
                         "serial": None})
         return 0 if info else 1
     if err:
-        print(f"ikd-counter: {err.message(lang)}", file=sys.stderr)
+        out_err(f"ikd-counter: {err.message(lang)}")
         return 1
     from counter.i18n import catalog
 
     t = catalog(lang)
     assert info is not None
-    print(f"{info.nik}  {t('nik.valid')}")
+    out(f"{info.nik}  {t('nik.valid')}")
     where = info.district_name or f"{info.province_code}.{info.regency_code}.{info.district_code}"
-    print(f"  {where}  {info.birth_date.isoformat()}  {t('nik.sex_' + info.sex)}  "
+    out(f"  {where}  {info.birth_date.isoformat()}  {t('nik.sex_' + info.sex)}  "
           f"{t('nik.years', age=info.age(today))}")
     if not info.in_batang:
-        print(f"  ! {t('nik.outside_batang')}")
+        out(f"  ! {t('nik.outside_batang')}")
     return 0
 
 
@@ -145,11 +146,11 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     line = t(f"lookup.{res.ikd_status}")
     if res.activated_on:
         line += " " + t("lookup.since", date=res.activated_on.isoformat())
-    print(f"{info.nik}  {line}")
+    out(f"{info.nik}  {line}")
     if not res.visits:
-        print("  " + t("lookup.no_visits"))
+        out("  " + t("lookup.no_visits"))
     for v in res.visits:
-        print(f"  {v['date']}  {v['outcome'] or '-'}  {v['reason'] or ''}".rstrip())
+        out(f"  {v['date']}  {v['outcome'] or '-'}  {one_line(v['reason'] or '')}".rstrip())
     return 0
 
 
@@ -159,13 +160,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     t = ctx.msg
     if accounts.count_officers(ctx) > 0:
-        print(t("account.already_init"), file=sys.stderr)
+        out_err(t("account.already_init"))
         return 1
     pin = read_pin(t("account.pin_prompt"), t("account.pin_again"))
     _, code = recovery.init_first_supervisor(ctx, args.username, pin, full_name=args.name)
-    print(t("account.created", username=args.username, role=t("account.role_supervisor")))
-    print(t("auth.recovery.code", code=code))
-    print(ctx.db.url if ctx.db.kind != "sqlite" else str(ctx.db.path))
+    out(t("account.created", username=args.username, role=t("account.role_supervisor")))
+    out(t("auth.recovery.code", code=code))
+    out(ctx.db.url if ctx.db.kind != "sqlite" else str(ctx.db.path))
     return 0
 
 
@@ -177,7 +178,7 @@ def cmd_officer_add(args: argparse.Namespace) -> int:
     sup = require_supervisor(ctx, args, "officer add")
     pin = read_pin(t("account.pin_prompt"), t("account.pin_again"))
     accounts.create_officer(ctx, args.username, pin, role=args.role, full_name=args.name, by=sup)
-    print(t("account.created", username=args.username, role=t(f"account.role_{args.role}")))
+    out(t("account.created", username=args.username, role=t(f"account.role_{args.role}")))
     return 0
 
 
@@ -193,7 +194,7 @@ def cmd_officer_list(args: argparse.Namespace) -> int:
     for r in rows:
         flags = ("" if r.active else " [nonaktif/disabled]") + (" [terkunci/locked]"
                                                                    if r.locked else "")
-        print(f"{r.username:<20} {r.role:<10} {r.full_name}{flags}")
+        out(f"{r.username:<20} {r.role:<10} {one_line(r.full_name)}{flags}")
     return 0
 
 
@@ -203,7 +204,7 @@ def cmd_officer_disable(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     sup = require_supervisor(ctx, args, "officer disable")
     accounts.set_active(ctx, args.username, False, by=sup)
-    print(ctx.msg("account.disabled_ok", username=args.username))
+    out(ctx.msg("account.disabled_ok", username=args.username))
     return 0
 
 
@@ -213,7 +214,7 @@ def cmd_officer_enable(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     sup = require_supervisor(ctx, args, "officer enable")
     accounts.set_active(ctx, args.username, True, by=sup)
-    print(ctx.msg("account.enabled_ok", username=args.username))
+    out(ctx.msg("account.enabled_ok", username=args.username))
     return 0
 
 
@@ -227,7 +228,7 @@ def cmd_officer_set_pin(args: argparse.Namespace) -> int:
         raise CliError(t("account.not_found", username=args.username))
     pin = read_pin(t("account.pin_prompt"), t("account.pin_again"))
     accounts.set_pin(ctx, args.username, pin, by=sup)
-    print(t("account.pin_set_ok", username=args.username))
+    out(t("account.pin_set_ok", username=args.username))
     return 0
 
 
@@ -239,8 +240,8 @@ def cmd_officer_recover(args: argparse.Namespace) -> int:
     code = read_pin(t("auth.recovery.code_prompt"))
     pin = read_pin(t("account.pin_prompt"), t("account.pin_again"))
     new_code = recovery.recover(ctx, args.username, code, pin)
-    print(t("auth.recovery.done", username=args.username))
-    print(t("auth.recovery.code", code=new_code))
+    out(t("auth.recovery.done", username=args.username))
+    out(t("auth.recovery.code", code=new_code))
     return 0
 
 
@@ -249,5 +250,5 @@ def cmd_officer_recovery_code(args: argparse.Namespace) -> int:
 
     ctx = context_from_args(args)
     sup = require_supervisor(ctx, args, "officer recovery-code")
-    print(ctx.msg("auth.recovery.code", code=recovery.new_code(ctx, by=sup)))
+    out(ctx.msg("auth.recovery.code", code=recovery.new_code(ctx, by=sup)))
     return 0

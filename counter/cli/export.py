@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from counter.cli import CliError, context_from_args, print_json
+from counter.cli.output import out
 from counter.cli.auth import add_as_argument, require_supervisor
 
 
@@ -82,11 +83,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         print_json(res.to_json())
         return 0
     if res.batch_id is None:
-        print(t("export.cli.nothing_new"))
+        out(t("export.cli.nothing_new"))
         return 0
-    print(t("export.cli.done", rows=res.rows, corrections=res.corrections, batch=res.batch_id))
-    print(t("export.cli.file", path=res.path))
+    out(t("export.cli.done", rows=res.rows, corrections=res.corrections, batch=res.batch_id))
+    out(t("export.cli.file", path=res.path))
     if res.recap_path:
-        print(t("export.cli.recap", path=res.recap_path))
-    print(t("export.cli.sha", sha=res.sha256))
+        out(t("export.cli.recap", path=res.recap_path))
+    out(t("export.cli.sha", sha=res.sha256))
     return 0

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from counter.cli import CliError, print_json, settings_from_args
+from counter.cli.output import out, out_drawing, out_err
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,7 +47,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
             if args.json:
                 print_json({"kind": kind, "payload": p.text, "file": str(path)})
             else:
-                print(msg.t("qr.saved", file=str(path)))
+                out(msg.t("qr.saved", file=str(path)))
             return 0
         m = qr.matrix(p.text)
     except qr.QrError as e:
@@ -56,8 +57,8 @@ def cmd_qr(args: argparse.Namespace) -> int:
                     "lines": qr.to_half_blocks(m)})
         return 0
     drawing = qr.to_ansi(m) if sys.stdout.isatty() else "\n".join(qr.to_half_blocks(m))
-    print(drawing)
-    print(p.text)
+    out_drawing(drawing)
+    out(p.text)
     return 0
 
 
@@ -86,7 +87,9 @@ def cmd_slip(args: argparse.Namespace) -> int:
                     "printed": None if result is None else result.ok,
                     "message": None if result is None else result.message})
     elif result is None:
-        print(path)
+        out(path)
+    elif result.ok:
+        out(result.message)
     else:  # a printer failure is an error: stderr, non-zero exit (the kept file is named in it)
-        print(result.message, file=sys.stdout if result.ok else sys.stderr)
+        out_err(result.message)
     return 0 if result is None or result.ok else 1

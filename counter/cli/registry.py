@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from counter.cli import context_from_args, print_json
+from counter.cli.output import out, out_err
 from counter.cli.auth import add_as_argument, require_supervisor
 
 
@@ -35,10 +35,10 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
     if args.json:
         print_json(res.to_json())
         return 0
-    print(t("registry.done", read=f"{res.read:,}", inserted=f"{res.inserted:,}",
+    out(t("registry.done", read=f"{res.read:,}", inserted=f"{res.inserted:,}",
             updated=f"{res.updated:,}", unchanged=f"{res.unchanged:,}",
             rejected=f"{res.rejected:,}"))
     if res.rejects_file:
-        print(t("registry.rejects", path=res.rejects_file))
-    print(t("registry.seconds", seconds=res.seconds), file=sys.stderr)
+        out(t("registry.rejects", path=res.rejects_file))
+    out_err(t("registry.seconds", seconds=res.seconds))
     return 0

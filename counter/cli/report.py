@@ -6,6 +6,8 @@ import argparse
 from datetime import date
 
 from counter.cli import CliError, context_from_args, print_json
+from counter.cli.output import out
+from counter.domain.text import one_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,7 +44,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.json:
         print_json(r.to_json())
         return 0
-    print(render_text(r, ctx.msg))
+    out(render_text(r, ctx.msg))
     return 0
 
 
@@ -69,7 +71,7 @@ def render_text(r, t) -> str:  # noqa: ANN001 - Report, Catalog
     for code, reasons in r.reasons.items():
         for reason, n in reasons.items():
             any_reason = True
-            lines.append(f"  {code:<16}{reason:<28}{n:>8}")
+            lines.append(f"  {code:<16}{one_line(reason):<28}{n:>8}")
     if not any_reason:
         lines.append("  -")
     for title, table in ((t("supervisor.report.by_officer"), r.by_officer),
@@ -80,12 +82,13 @@ def render_text(r, t) -> str:  # noqa: ANN001 - Report, Catalog
                      f"{t('supervisor.outcome.ACTIVATED'):>14}{t('supervisor.report.avg'):>14}")
         for name, row in table.items():
             avg = "-" if row["avg_seconds"] is None else _mmss(row["avg_seconds"])
-            lines.append(f"  {name:<16}{row['visits']:>10}{row['activated']:>14}{avg:>14}")
+            lines.append(f"  {one_line(name):<16}{row['visits']:>10}{row['activated']:>14}"
+                         f"{avg:>14}")
     if r.by_event:
         lines.append("")
         lines.append(t("supervisor.report.by_event"))
         for row in r.by_event.values():
-            lines.append(f"  {(row['name'] or row['place'])[:30]:<30}{row['visits']:>8}"
+            lines.append(f"  {one_line(row['name'] or row['place'])[:30]:<30}{row['visits']:>8}"
                          f"{row['activated']:>8}")
     lines.append("")
     med = "-" if r.handling_median is None else _mmss(r.handling_median)

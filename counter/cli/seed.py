@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from counter.cli import CliError, context_from_args, print_json
+from counter.cli.output import out
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,8 +41,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
         return 0
-    print(t("seed.done", **summary))
-    print(t("seed.officers", officers=", ".join(summary["officers"])))
-    print(t("seed.outcomes", outcomes=", ".join(f"{k} {v}" for k, v in
+    out(t("seed.done", **summary))
+    out(t("seed.officers", officers=", ".join(summary["officers"])))
+    out(t("seed.outcomes", outcomes=", ".join(f"{k} {v}" for k, v in
                                                 summary["outcomes"].items())))
     return 0

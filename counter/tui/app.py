@@ -48,6 +48,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from counter.config import Settings
+from counter.domain.text import printable
 from counter.i18n import catalog
 from counter.errors import describe
 from counter.tui.idle import IdleBanner, IdleWatch, limit_seconds, warning_seconds
@@ -148,6 +149,13 @@ class CounterApp(App[None]):
     # Language ------------------------------------------------------------------------------
     def t(self, key: str, **kw: object) -> str:
         return catalog(self.settings.lang).t(key, **kw)
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notice (screens' ``notify`` come here too) is shown literally, never as markup:
+        it may carry data (a name, a file name, an error detail)."""
+        super().notify(printable(message, multiline=True), title=printable(title),
+                       severity=severity, timeout=timeout, markup=False)
 
     def _apply_binding_texts(self) -> None:
         localize_bindings(self, {"app.mode": "tui.keys.mode", "app.logout": "tui.keys.logout",

@@ -15,9 +15,10 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input
 from textual.widgets.option_list import Option
 
+from counter.tui.widgets.literal import Label, OptionList
 
 
 def key_rows(app: Any, screen: Screen) -> list[tuple[str, str]]:

@@ -20,25 +20,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import (
-    Checkbox,
-    ContentSwitcher,
-    DataTable,
-    Footer,
-    Input,
-    Label,
-    OptionList,
-    Select,
-    Static,
-)
+from textual.widgets import Checkbox, ContentSwitcher, Footer, Input
 from textual.widgets.option_list import Option
 
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain.protocol import Protocol, ProtocolError, cached_protocol
+from counter.domain.text import printable
 from counter.tui.keys import after_typed_input
+from counter.tui.widgets.literal import DataTable, Label, OptionList, Select, Static
 from counter.errors import describe
 
 if TYPE_CHECKING:
@@ -139,7 +131,7 @@ class ProblemPicker(ModalScreen[str | None]):
             yield Label(self.heading, markup=False, classes="title")
             yield OptionList(
                 *[
-                    Option(escape(f"{i + 1}. {p.text.get(self.lang)}"), id=p.id)
+                    Option(f"{i + 1}. {p.text.get(self.lang)}", id=p.id)
                     for i, p in enumerate(problems)
                 ],
                 id="picker-list",
@@ -787,9 +779,9 @@ class CounterScreen(Screen[None]):
             mark = "✘" if missing else "✔"
             state = self.t("counter.prereq.missing" if missing else "counter.prereq.present")
             pointer = "▶" if i == self.prereq_cursor else " "
-            line = escape(f"{pointer} {i + 1}. {mark} {p.label.get(self.lang)} — {state}")
-            lines.append(f"[b $error]{line}[/]" if missing else line)
-        self.query_one("#prereq-list", Static).update("\n".join(lines))
+            line = f"{pointer} {i + 1}. {mark} {p.label.get(self.lang)} — {state}"
+            lines.append(Content.styled(printable(line), "bold $error" if missing else ""))
+        self.query_one("#prereq-list", Static).update(Content("\n").join(lines))
         remedies = [
             self.t("counter.prereq.remedy", text=p.remedy.get(self.lang))
             for p in self.proto.prerequisites

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
+
+from counter.tui.widgets.literal import Static
 
 
 class PlaceholderScreen(Screen[None]):

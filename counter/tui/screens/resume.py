@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Footer
 from textual.widgets.option_list import Option
 
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.errors import describe
+from counter.tui.widgets.literal import Label, OptionList
 
 if TYPE_CHECKING:
     from counter.tui.app import CounterApp

@@ -11,8 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Footer, Input
 from counter.errors import describe
+from counter.tui.widgets.literal import Label, Select, Static
 
 if TYPE_CHECKING:
     from counter.tui.app import CounterApp

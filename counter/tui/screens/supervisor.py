@@ -18,11 +18,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Footer, Input, ProgressBar
 
 from counter.domain import outcomes as oc
+from counter.domain.text import one_line
 from counter.tui.widgets.charts import BarList, BigCount, HourChart
 from counter.errors import describe
+from counter.tui.widgets.literal import DataTable, Label, Select, Static
 
 if TYPE_CHECKING:
     from counter.services.dayclose import DayStatus
@@ -552,7 +554,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                 f"{t('supervisor.summary.col_activated'):>8}{t('supervisor.summary.col_avg'):>7}")
         lines = [head]
         for name, row in rows.items():
-            lines.append(f"{name[:10]:<10}{row['visits']:>7}{row['activated']:>8}"
+            lines.append(f"{one_line(name)[:10]:<10}{row['visits']:>7}{row['activated']:>8}"
                          f"{mmss(row['avg_seconds']):>7}")
         return "\n".join(lines)
 

@@ -8,7 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Digits, Label
+from textual.widgets import Digits
+
+from counter.domain.text import printable
+from counter.tui.widgets.literal import Label
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 
@@ -53,12 +56,12 @@ class BarList(Widget):
     def __init__(self, rows: list[tuple[str, int]] | None = None, *, empty: str = "-",
                  label_width: int = 22, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows = list(rows or [])
+        self.rows = [(printable(label), n) for label, n in rows or []]
         self.empty = empty
         self.label_width = label_width
 
     def set_rows(self, rows: list[tuple[str, int]]) -> None:
-        self.rows = list(rows)
+        self.rows = [(printable(label), n) for label, n in rows]  # labels are data: literal
         self.refresh(layout=True)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

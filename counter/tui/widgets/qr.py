@@ -22,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from counter.domain.text import printable
 from counter.i18n import catalog
 from counter.services.qr import (
     EC_LEVELS,
@@ -162,8 +163,8 @@ class QrCode(Widget, can_focus=True):
 
     def _text_lines(self, text: str, width: int) -> list[str]:
         out: list[str] = []
-        for para in text.splitlines() or [""]:
-            out.extend(textwrap.wrap(para, max(1, width), break_long_words=True,
+        for para in text.splitlines() or [""]:  # data (payload, titles): shown literally
+            out.extend(textwrap.wrap(printable(para), max(1, width), break_long_words=True,
                                      break_on_hyphens=False) or [""])
         return out
 
