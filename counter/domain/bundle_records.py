@@ -241,7 +241,7 @@ def check_visit(rec: dict[str, Any], fields: Collection[str], rules: Rules,
                             ours=rules.office_code)
     text(rec, "counter_id", lim.COUNTER_ID)
     text(rec, "device_id", lim.DEVICE_ID)
-    if rec.get("officer") not in officers:
+    if not isinstance(rec.get("officer"), str) or rec["officer"] not in officers:
         raise RecordProblem("officer", "unknown_officer", value=shown(rec.get("officer")))
     if uuid_id(rec, "event_id", optional=True) not in (None, *outreach):
         raise RecordProblem("event_id", "unknown_event", value=shown(rec.get("event_id")))
@@ -315,7 +315,8 @@ def check_vevent(rec: dict[str, Any], fields: Collection[str], rules: Rules,
     rec["at"] = timestamp(rec, "at", rules)
     kind = code(rec, "kind", EVENT_KINDS, optional=False)
     ident(rec, "step", lim.STEP)
-    if rec.get("officer") is not None and rec.get("officer") not in officers:
+    off = rec.get("officer")
+    if off is not None and (not isinstance(off, str) or off not in officers):
         raise RecordProblem("officer", "unknown_officer", value=shown(rec.get("officer")))
     raw = rec.get("data")
     if not isinstance(raw, str) or len(raw.encode("utf-8", "surrogatepass")) \
