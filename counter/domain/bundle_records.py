@@ -177,6 +177,8 @@ def shown(v: object, limit: int = 40) -> str:
 
 
 def only_fields(rec: Mapping[str, Any], allowed: Collection[str]) -> None:
+    if isinstance(allowed, frozenset) and rec.keys() == allowed:
+        return  # the common case, one set comparison
     extra = sorted(k for k in rec if k not in allowed)
     if extra:
         raise RecordProblem(str(extra[0])[:40], "unknown_field")
@@ -328,12 +330,24 @@ def check_vevent(rec: dict[str, Any], fields: Collection[str], rules: Rules,
         raise RecordProblem("data", "not_json") from None
     if not isinstance(data, dict):
         raise RecordProblem("data", "not_json")
-    _check_json(data, "data", 0)
+    if not _flat_and_plain(data, raw):
+        _check_json(data, "data", 0)
     try:
         _check_event_data(str(kind), data, rules)
     except RecordProblem as e:
         raise RecordProblem(f"data.{e.field}", e.code, **e.params) from None
     return rec
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat_and_plain(data: dict[str, Any], raw: str) -> bool:
+    """Most events' data: one small object of short plain values. Without a backslash in the
+    JSON text no decoded text holds a control character (JSON refuses them raw)."""
+    return ("\\" not in raw and len(data) <= lim.DATA_ITEMS
+            and all(v.__class__ in _SCALARS and (v.__class__ is not str or len(v) <= lim.DATA_TEXT)
+                    and len(k) <= lim.DATA_TEXT for k, v in data.items()))
 
 
 def _check_json(v: Any, where: str, depth: int) -> None:

@@ -55,7 +55,8 @@ class _Walk:
     """What the records seen so far make known, for the records after them."""
 
     def __init__(self, rules: br.Rules, fields: dict[str, Sequence[str]]) -> None:
-        self.rules, self.fields = rules, fields
+        self.rules = rules
+        self.fields = {k: frozenset(v) for k, v in fields.items()}
         self.lists: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
         self.officers: set[str] = set()
         self.outreach: set[str] = set()

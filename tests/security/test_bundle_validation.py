@@ -5,6 +5,8 @@ checks alone must catch them."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,7 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, clock: Any):  # noqa: ANN201
+def setup(tmp_path: Path, clock: Any):
     laptop, office = make(tmp_path, "laptop", clock), make(tmp_path, "office", clock)
     key = share_key(office, laptop)
     fill_laptop(laptop, clock)
@@ -90,7 +92,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_a_tampered_record_refuses_the_whole_bundle_naming_it(setup, tmp_path, case) -> None:  # noqa: ANN001
+def test_a_tampered_record_refuses_the_whole_bundle_naming_it(setup, tmp_path, case) -> None:
     _, office, key, src = setup
     kind, n, field, change = CASES[case]
     recs = read_records(src)
@@ -111,14 +113,14 @@ def test_a_tampered_record_refuses_the_whole_bundle_naming_it(setup, tmp_path, c
     assert snapshot(office) == before  # nothing written, not even the officers
 
 
-def test_the_untampered_bundle_imports(setup) -> None:  # noqa: ANN001
+def test_the_untampered_bundle_imports(setup) -> None:
     """The fixture's own bundle is valid: each refusal above is the edit's doing."""
     _, office, _, src = setup
     summ = bundles.import_bundle(office, src)
     assert (summ.new_visits, summ.officers_created) == (5, ["budi", "siti"])
 
 
-def test_a_bundle_from_another_office_is_refused_naming_both_codes(setup, tmp_path) -> None:  # noqa: ANN001
+def test_a_bundle_from_another_office_is_refused_naming_both_codes(setup, tmp_path) -> None:
     _, office, key, src = setup
 
     def other(recs: Records) -> None:
@@ -136,7 +138,7 @@ def test_a_bundle_from_another_office_is_refused_naming_both_codes(setup, tmp_pa
     assert snapshot(office) == before
 
 
-def test_a_visit_id_known_for_another_nik_is_a_conflict(setup, tmp_path) -> None:  # noqa: ANN001
+def test_a_visit_id_known_for_another_nik_is_a_conflict(setup, tmp_path) -> None:
     _, office, key, src = setup
     bundles.import_bundle(office, src)
 
@@ -154,8 +156,8 @@ def test_a_visit_id_known_for_another_nik_is_a_conflict(setup, tmp_path) -> None
     assert snapshot(office) == before
 
 
-def test_signature_no_key_wrong_key_forged_and_unsigned(setup, tmp_path, clock) -> None:  # noqa: ANN001
-    laptop, office, key, src = setup
+def test_signature_no_key_wrong_key_forged_and_unsigned(setup, tmp_path, clock) -> None:
+    _, office, key, src = setup
     data = src.read_bytes()
     before = snapshot(office)
     # an office without the key cannot check it
@@ -175,8 +177,6 @@ def test_signature_no_key_wrong_key_forged_and_unsigned(setup, tmp_path, clock) 
     recs = read_records(src)
     _visit(recs, 0)["outcome"] = "DECLINED"
     forged = bytearray(write_records(tmp_path / "f.ikdb", recs, key).read_bytes())
-    import hashlib
-
     forged[72:HEADER_LEN] = data[72:HEADER_LEN]  # the signature of the original
     forged[32:64] = hashlib.sha256(bytes(forged[64:])).digest()
     (tmp_path / "f.ikdb").write_bytes(bytes(forged))
@@ -193,7 +193,7 @@ def test_signature_no_key_wrong_key_forged_and_unsigned(setup, tmp_path, clock) 
     stranger.db.dispose()
 
 
-def test_export_needs_a_key(tmp_path, clock) -> None:  # noqa: ANN001
+def test_export_needs_a_key(tmp_path, clock) -> None:
     c = make(tmp_path, "nokey", clock)
     with pytest.raises(bundle_key.BundleKeyError) as e:
         bundles.export_bundle(c, tmp_path / "x.ikdb")
@@ -212,18 +212,16 @@ HOSTILE = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_any_field_mutation_is_refused_or_stays_within_the_rules(setup, data) -> None:  # noqa: ANN001
+def test_any_field_mutation_is_refused_or_stays_within_the_rules(setup, data) -> None:
     """Any field of any record set to a hostile value: the parse either refuses with a
     BundleError or yields records the counter could have written."""
-    _, office, key, src = setup
+    _, office, _, src = setup
     recs = read_records(src)
     i = data.draw(st.integers(1, len(recs) - 1))
     field = data.draw(st.sampled_from(sorted(k for k in recs[i] if k != "t")))
     recs[i][field] = data.draw(HOSTILE)
-    content = b"".join(__import__("json").dumps(r, separators=(",", ":")).encode() + b"\n"
-                       for r in recs)
-    trailer = b'{"t":"end","sha256":"' + __import__("hashlib").sha256(content).hexdigest() \
-        .encode() + b'"}\n'
+    content = b"".join(json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in recs)
+    trailer = b'{"t":"end","sha256":"' + hashlib.sha256(content).hexdigest().encode() + b'"}\n'
     from counter.services import bundle_check
 
     try:

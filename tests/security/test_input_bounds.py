@@ -29,7 +29,6 @@ from counter.domain import nik as nikmod
 from counter.services import bundle_file, bundle_key, bundles, registry
 from counter.services.input_bounds import InputRefused
 
-from .._bundle_util import share_key
 from ._bundle_fixtures import make, snapshot
 
 MB = 1 << 20
@@ -79,14 +78,14 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def office(tmp_path: Path, clock: Any):  # noqa: ANN201
+def office(tmp_path: Path, clock: Any):
     c = make(tmp_path, "office", clock)
     bundle_key.install(c, b"K" * 32)
     yield c
     c.db.dispose()
 
 
-def test_a_1gb_gzip_bomb_is_refused_early_with_flat_memory(bombs, office) -> None:  # noqa: ANN001
+def test_a_1gb_gzip_bomb_is_refused_early_with_flat_memory(bombs, office) -> None:
     assert bombs["zeros"].stat().st_size < 2 * MB  # 1 GB of zeros inside
     before = snapshot(office)
     err, peak = _peak(lambda: bundles.import_bundle(office, bombs["zeros"]))
@@ -96,14 +95,14 @@ def test_a_1gb_gzip_bomb_is_refused_early_with_flat_memory(bombs, office) -> Non
     assert snapshot(office) == before
 
 
-def test_a_bomb_of_short_lines_is_refused_at_the_content_bound(bombs, office) -> None:  # noqa: ANN001
+def test_a_bomb_of_short_lines_is_refused_at_the_content_bound(bombs, office) -> None:
     err, peak = _peak(lambda: bundles.import_bundle(office, bombs["lines"]))
     assert isinstance(err, bundles.BundleError), err
     assert err.code == "content_too_big" and "256 MB" in err.message("en")
     assert peak < lim.BUNDLE_CONTENT_BYTES + 16 * MB  # never more than the bound itself
 
 
-def test_an_unsigned_bomb_is_never_decompressed(bombs, tmp_path, clock) -> None:  # noqa: ANN001
+def test_an_unsigned_bomb_is_never_decompressed(bombs, tmp_path, clock) -> None:
     """Someone without the key: refused on the signature, before any decompression."""
     c = make(tmp_path, "other", clock)
     bundle_key.install(c, b"Z" * 32)
@@ -113,7 +112,7 @@ def test_an_unsigned_bomb_is_never_decompressed(bombs, tmp_path, clock) -> None:
     c.db.dispose()
 
 
-def test_an_oversized_bundle_file_is_refused_before_reading(tmp_path, office) -> None:  # noqa: ANN001
+def test_an_oversized_bundle_file_is_refused_before_reading(tmp_path, office) -> None:
     big = tmp_path / "big.ikdb"
     with big.open("wb") as f:
         f.truncate(lim.BUNDLE_FILE_BYTES + 1)  # sparse: nothing written
@@ -124,12 +123,12 @@ def test_an_oversized_bundle_file_is_refused_before_reading(tmp_path, office) ->
 
 # ---- registry ------------------------------------------------------------------------------
 
-def N(i: int) -> str:  # noqa: N802
+def N(i: int) -> str:
     return nikmod.compose("332501", date(1990, 1, 1 + i % 28), "M", 1 + i)
 
 
 @pytest.fixture
-def rctx(tmp_path: Path, clock: Any):  # noqa: ANN201
+def rctx(tmp_path: Path, clock: Any):
     c = make(tmp_path, "reg", clock)
     yield c
     c.db.dispose()
@@ -144,7 +143,7 @@ def _count(c: Any) -> int:
         return int(s.exec(select(func.count()).select_from(RegistryEntry)).one())
 
 
-def test_a_50mb_single_line_is_refused_quickly_with_flat_memory(tmp_path, rctx) -> None:  # noqa: ANN001
+def test_a_50mb_single_line_is_refused_quickly_with_flat_memory(tmp_path, rctx) -> None:
     f = tmp_path / "one-line.csv"
     with f.open("wb") as fh:
         fh.write(b"NIK;STATUS IKD;ALAMAT\n" + N(1).encode() + b";SUDAH;")
@@ -160,7 +159,7 @@ def test_a_50mb_single_line_is_refused_quickly_with_flat_memory(tmp_path, rctx) 
     assert _count(rctx) == 0
 
 
-def test_a_registry_file_beyond_the_size_bound_is_refused_unread(tmp_path, rctx) -> None:  # noqa: ANN001
+def test_a_registry_file_beyond_the_size_bound_is_refused_unread(tmp_path, rctx) -> None:
     f = tmp_path / "huge.csv"
     with f.open("wb") as fh:
         fh.write(b"NIK;STATUS\n")
@@ -171,7 +170,7 @@ def test_a_registry_file_beyond_the_size_bound_is_refused_unread(tmp_path, rctx)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
-def test_utf16_csv_gets_save_as_csv_utf8_advice(tmp_path, rctx, encoding) -> None:  # noqa: ANN001
+def test_utf16_csv_gets_save_as_csv_utf8_advice(tmp_path, rctx, encoding) -> None:
     f = tmp_path / "unicode.txt"
     f.write_bytes(f"NIK\tSTATUS IKD\n{N(1)}\tSUDAH\n".encode(encoding))
     with pytest.raises(InputRefused) as e:
@@ -180,7 +179,7 @@ def test_utf16_csv_gets_save_as_csv_utf8_advice(tmp_path, rctx, encoding) -> Non
     assert "CSV UTF-8" in e.value.message("en") and "CSV UTF-8" in e.value.message("id")
 
 
-def test_binary_garbage_is_not_echoed_as_columns(tmp_path, rctx) -> None:  # noqa: ANN001
+def test_binary_garbage_is_not_echoed_as_columns(tmp_path, rctx) -> None:
     f = tmp_path / "garbage.csv"
     f.write_bytes(random.Random(7).randbytes(20000))
     with pytest.raises(InputRefused) as e:
@@ -196,7 +195,7 @@ def test_binary_garbage_is_not_echoed_as_columns(tmp_path, rctx) -> None:  # noq
     assert e2.value.code == "no_nik_column" and "\x1b" not in msg and "A" * 41 not in msg
 
 
-def test_one_long_cell_in_an_ignored_column_does_not_refuse_the_file(tmp_path, rctx) -> None:  # noqa: ANN001
+def test_one_long_cell_in_an_ignored_column_does_not_refuse_the_file(tmp_path, rctx) -> None:
     f = tmp_path / "alamat.csv"
     long_cell = '"' + "Jl. Panjang " * 25_000 + '"'  # 300 kB, quoted: the csv reader's path
     f.write_text(f"NIK;STATUS IKD;ALAMAT\n{N(1)};SUDAH;{long_cell}\n{N(2)};BELUM;Batang\n",
@@ -205,7 +204,7 @@ def test_one_long_cell_in_an_ignored_column_does_not_refuse_the_file(tmp_path, r
     assert (r.read, r.inserted, r.rejected) == (2, 2, 0)
 
 
-def test_rejects_files_of_csv_and_xlsx_do_not_collide(tmp_path, rctx) -> None:  # noqa: ANN001
+def test_rejects_files_of_csv_and_xlsx_do_not_collide(tmp_path, rctx) -> None:
     import openpyxl
 
     bad = '=HYPERLINK("http://evil.example","x")'
@@ -228,13 +227,13 @@ def test_rejects_files_of_csv_and_xlsx_do_not_collide(tmp_path, rctx) -> None:  
     assert "123" in Path(r2.rejects_file).read_text(encoding="utf-8-sig")
 
 
-def test_an_xlsx_zip_bomb_is_refused_before_openpyxl(tmp_path, rctx) -> None:  # noqa: ANN001
+def test_an_xlsx_zip_bomb_is_refused_before_openpyxl(tmp_path, rctx) -> None:
     f = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
-        with z.open("xl/worksheets/sheet1.xml", "w") as part:
-            block = b"\0" * MB
-            for _ in range(64):
-                part.write(block)
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z, \
+            z.open("xl/worksheets/sheet1.xml", "w") as part:
+        block = b"\0" * MB
+        for _ in range(64):
+            part.write(block)
     assert f.stat().st_size < MB
     err, peak = _peak(lambda: registry.import_registry(rctx, f))
     assert isinstance(err, InputRefused) and err.code == "xlsx_too_big", err
@@ -264,7 +263,7 @@ def test_the_line_bound_follows_lines_across_chunks() -> None:
 
 # ---- export ---------------------------------------------------------------------------------
 
-def test_no_export_cell_is_ever_a_formula(tmp_path, clock) -> None:  # noqa: ANN001
+def test_no_export_cell_is_ever_a_formula(tmp_path, clock) -> None:
     """Every text field in the database holds a formula, the NIK included: the XLSX read back
     has no formula cell, and no CSV cell starts with = + - @ (a phone's + excepted)."""
     import openpyxl
