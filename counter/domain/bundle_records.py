@@ -25,6 +25,9 @@ EVENT_KINDS = frozenset({
     "qr_shown", "resume", "details", "outcome", "correction", "followup", "void", "abandon",
     "abandoned", "end", "reopen", "note",
 })
+# Reason codes the counter records besides the protocol's problems and prerequisites: a visit
+# left open and closed later (resume screen, day close) carries "interrupted".
+EXTRA_REASONS = frozenset({"interrupted"})
 # Steps of the counter screen around the protocol's own activation steps.
 COUNTER_STEPS = frozenset({"nik", "status", "prereq", "outcome", "done"})
 FOLLOWUP_STATES = ("open", "contacted", "resolved")
@@ -67,7 +70,8 @@ class Rules:
     def make(cls, office_code: str, protocol_steps: Collection[str],
              reason_codes: Collection[str], now: datetime, today: date) -> Rules:
         return cls(office_code, frozenset(protocol_steps) | COUNTER_STEPS,
-                   frozenset(reason_codes), datetime(2020, 1, 1, tzinfo=now.tzinfo),
+                   frozenset(reason_codes) | EXTRA_REASONS,
+                   datetime(2020, 1, 1, tzinfo=now.tzinfo),
                    now + timedelta(days=366), today)
 
 

@@ -46,11 +46,9 @@ def check_csv(path: Path, max_bytes: int = lim.REGISTRY_FILE_BYTES,
 
 def _line_of_long(chunk: bytes, run: int, limit: int) -> int:
     """How many lines into ``chunk`` the over-long line starts (0: the one already open)."""
-    start = 0
     for i, line in enumerate(chunk.split(b"\n")):
         if (run if i == 0 else 0) + len(line) > limit:
             return i
-        start += len(line) + 1
     return 0
 
 

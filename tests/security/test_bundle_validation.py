@@ -238,3 +238,20 @@ def test_any_field_mutation_is_refused_or_stays_within_the_rules(setup, data) ->
         for k in ("name", "note", "phone", "purpose", "counter_id"):
             assert v[k] is None or (isinstance(v[k], str) and len(v[k]) <= 500
                                     and v[k][:1] not in "=+-@" or k == "phone")
+
+
+def test_a_visit_closed_as_interrupted_travels(tmp_path, clock) -> None:
+    """'interrupted' (resume screen, day close) is the counter's own reason code: accepted."""
+    from counter.services import accounts, visits
+
+    laptop, office = make(tmp_path, "l2", clock), make(tmp_path, "o2", clock)
+    share_key(office, laptop)
+    off = accounts.create_officer(laptop, "budi", "975310")
+    v = visits.start_visit(laptop, off, nik(3))
+    clock.advance(seconds=30)
+    visits.finish_visit(laptop, v.id, "PENDING", "interrupted", officer_id=off.id)
+    bundles.export_bundle(laptop, tmp_path / "i.ikdb")
+    assert bundles.import_bundle(office, tmp_path / "i.ikdb").new_visits == 1
+    assert visits.get_visit(office, v.id).reason == "interrupted"
+    laptop.db.dispose()
+    office.db.dispose()
