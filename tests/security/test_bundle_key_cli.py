@@ -60,7 +60,7 @@ def test_key_export_import_then_a_bundle_goes_through(tmp_path, clock, capsys,
     assert "office 3325" in keyfile.read_text()
     # the laptop: no key yet, so its bundle cannot be made
     code, _, err = _run(capsys, monkeypatch, laptop_db, "bundle", "export", "-o",
-                        str(tmp_path / "b.ikdb"))
+                        str(tmp_path / "b.ikdb"), "--as", "kasi", pin="246802")
     assert code != 0 and "bundle key" in err and "Traceback" not in err
     # another office's key file is refused
     other = tmp_path / "other.ikdkey"
@@ -83,9 +83,10 @@ def test_key_export_import_then_a_bundle_goes_through(tmp_path, clock, capsys,
     c.db.dispose()
     # and now the bundle travels
     bundle = tmp_path / "b.ikdb"
-    code, _, err = _run(capsys, monkeypatch, laptop_db, "bundle", "export", "-o", str(bundle))
+    code, _, err = _run(capsys, monkeypatch, laptop_db, "bundle", "export", "-o", str(bundle),
+                        "--as", "kasi", pin="246802")
     assert code == 0, err
     code, out, err = _run(capsys, monkeypatch, office_db, "bundle", "import", str(bundle),
-                          "--json")
+                          "--json", "--as", "kasi", pin="246802")
     assert code == 0, err
     assert json.loads(out)["new_visits"] == 5
