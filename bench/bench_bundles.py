@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import func, select  # noqa: E402
 
 from counter.config import load_settings  # noqa: E402
-from counter.services import bundles  # noqa: E402
+from counter.services import bundle_key, bundles  # noqa: E402
 from counter.services.context import Context, make_context  # noqa: E402
 from counter.store.models import Visit, VisitEvent  # noqa: E402
 
@@ -108,15 +108,18 @@ def main() -> int:
         n_visits, n_events = counts(laptop)
         print(f"laptop: {n_visits} visits, {n_events} events (seeded in {t_seed:.1f} s)",
               flush=True)
+        key = bundle_key.ensure(laptop)  # the office's key, as copied to the laptop
         out = work / "laptop.ikdb"
         res, t_export = timed(bundles.export_bundle, laptop, out)
         size = out.stat().st_size
         row(f"export {res.visits:,} visits + {res.events:,} events to one bundle",
             f"{t_export:.2f} s, {size / 1e6:.2f} MB", "-", "-")
-        _, t_read = timed(bundles.read_bundle, out)
-        row("read + verify the bundle (gzip, length, sha256, parse)", f"{t_read:.2f} s")
+        _, t_read = timed(bundles.read_bundle, out, key)
+        row("read + verify the bundle (signature, bounded gunzip, every record checked)",
+            f"{t_read:.2f} s")
 
         office = ctx_for(str(work / "office.db"), work)
+        bundle_key.install(office, key)
         first, t1 = timed(bundles.import_bundle, office, out)
         ok_counts = counts(office) == (n_visits, n_events)
         row(f"first import into SQLite ({first.new_visits:,} new visits, "
@@ -143,6 +146,7 @@ def main() -> int:
             schema, url = pg
             try:
                 pctx = ctx_for(url, work)
+                bundle_key.install(pctx, key)
                 p1, tp1 = timed(bundles.import_bundle, pctx, out)
                 ok = counts(pctx) == (n_visits, n_events)
                 row("first import into PostgreSQL", f"{tp1:.2f} s", "< 30 s; all rows present",

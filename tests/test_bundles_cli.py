@@ -15,6 +15,7 @@ from counter.services import accounts, visits
 from counter.services.context import make_context
 
 from ._auth_util import AS_SUP, SUP_PIN, add_supervisor, stdin
+from ._bundle_util import share_key
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +58,10 @@ def test_outreach_and_bundle_commands(tmp_path, run, clock) -> None:
                                               "paths.data": str(tmp_path / "d")})
     ctx = make_context(s, clock=clock)
     off = accounts.create_officer(ctx, "budi", "975310")
+    office = make_context(load_settings(cfg, env={}, overrides={
+        "database.url": str(office_db), "paths.data": str(tmp_path / "o")}), clock=clock)
+    share_key(office, ctx)  # the office's bundle key, copied to the laptop
+    office.db.dispose()
     for i in range(3):
         v = visits.start_visit(ctx, off, nikmod.compose("332501", date(1991, 2, 3), "M", i + 1))
         visits.finish_visit(ctx, v.id, "ACTIVATED", officer_id=off.id)

@@ -16,6 +16,7 @@ from counter.services import accounts, bundles, outreach, visits
 from counter.services.context import Context, make_context
 from counter.store.models import BundleImport, Officer, Visit, VisitEvent
 
+from ._bundle_util import share_key
 from .conftest import FixedClock
 
 
@@ -51,6 +52,7 @@ def two(tmp_path: Path, clock: FixedClock):  # noqa: ANN201
     siti = accounts.create_officer(laptop, "siti", "135790", full_name="Siti")
     budi = accounts.create_officer(laptop, "budi", "975310", full_name="Budi")
     lkasi = accounts.create_officer(laptop, "kasi", "246802", role="supervisor")
+    share_key(office, laptop)  # the office's key, copied to the laptop at set-up
     yield laptop, office, siti, budi, lkasi
     laptop.db.dispose()
     office.db.dispose()
@@ -180,7 +182,7 @@ def test_visit_continued_and_corrected_on_both_sides(two, clock, tmp_path):  # n
     # the office corrected both_v first (older), so the laptop's (newer) outcome wins
     clock.advance(minutes=5)
     visits.correct_visit(office, done_v.id, kasi, "ACTIVATED", None, "code arrived by phone")
-    visits.correct_visit(office, both_v.id, kasi, "REFERRED", "data_mismatch", "checked KK")
+    visits.correct_visit(office, both_v.id, kasi, "REFERRED", "nik_not_found", "checked KK")
     office_events_both = _events(office, both_v.id)
     clock.advance(minutes=5)
     visits.record_event(laptop, open_v.id, "step", "email", {"ok": True}, siti.id)
@@ -298,7 +300,7 @@ def test_changed_content_with_recomputed_gzip_is_refused(two, clock, tmp_path): 
     _, data = _bundle(two, clock, tmp_path)
     raw = gzip.decompress(data).replace(b'"outcome":"ACTIVATED"', b'"outcome":"DECLINED"', 1)
     bad = tmp_path / "edited.ikdb"
-    bad.write_bytes(bundles._gzip(raw))
+    bad.write_bytes(bundles._gzip(raw, bundles.bundle_key.require(office)))
     with pytest.raises(bundles.BundleError) as e:
         bundles.import_bundle(office, bad)
     assert e.value.code == "altered"
@@ -363,10 +365,10 @@ def test_well_formed_file_with_bad_records_is_refused(two, clock, tmp_path):  # 
     content = b"".join(lines)
     trailer = json.dumps({"t": "end", "sha256": hashlib.sha256(content).hexdigest()}).encode()
     bad = tmp_path / "crafted.ikdb"
-    bad.write_bytes(bundles._gzip(content + trailer + b"\n"))
+    bad.write_bytes(bundles._gzip(content + trailer + b"\n", bundles.bundle_key.require(office)))
     with pytest.raises(bundles.BundleError) as e:
         bundles.import_bundle(office, bad)
-    assert e.value.code == "invalid" and "kind" in e.value.message("en")
+    assert e.value.code == "record" and "kind" in e.value.message("en")
     _assert_nothing_imported(office)
 
 

@@ -37,12 +37,14 @@ def test_same_bundle_imported_twice_at_once(engine: str, tmp_path: Path, clock,
         visits.record_event(laptop, v.id, "step", "install", {}, off.id)
         visits.finish_visit(laptop, v.id, "ACTIVATED", officer_id=off.id)
     path = tmp_path / "day.ikdb"
+    key = bundles.bundle_key.ensure(laptop)
     bundles.export_bundle(laptop, path)
     laptop.db.dispose()
 
     url = request.getfixturevalue("pg_url") if engine == "postgres" else str(tmp_path / "o.db")
     office = make_context(load_settings(tmp_path / "none.toml", env={}, overrides={
         "database.url": url, "paths.data": str(tmp_path)}), clock=clock)
+    bundles.bundle_key.install(office, key)  # the laptop set-up: one key on both sides
     sp = mp.get_context("spawn")
     with sp.Manager() as m:
         barrier = m.Barrier(2)
@@ -69,7 +71,8 @@ def test_newer_bundle_version_is_refused(tmp_path: Path) -> None:
                            "counts": {}}, separators=(",", ":")) + "\n").encode()
     trailer = json.dumps({"t": "end", "sha256": hashlib.sha256(content).hexdigest()}).encode()
     f = tmp_path / "future.ikdb"
-    f.write_bytes(bundles._gzip(content + trailer + b"\n"))
+    key = b"k" * 32
+    f.write_bytes(bundles._gzip(content + trailer + b"\n", key))
     with pytest.raises(bundles.BundleError) as e:
-        bundles.read_bundle(f)
+        bundles.read_bundle(f, key)
     assert e.value.code == "version" and "99" in e.value.message("en")

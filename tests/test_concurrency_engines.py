@@ -14,6 +14,8 @@ from counter.domain import nik as nikmod
 from counter.services import accounts, bundles, outreach, report, visits
 from counter.services.context import Context, make_context
 
+from ._bundle_util import share_key
+
 
 @pytest.fixture(autouse=True)
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,6 +96,7 @@ def test_bundles_cross_engines(any_ctx, clock, tmp_path) -> None:  # noqa: ANN00
     try:
         lo = accounts.create_officer(laptop, "budi", "975310")
         oo = accounts.create_officer(office, "siti", "135790")
+        share_key(office, laptop)
         outreach.start(laptop, school="SMP Negeri 2 Batang")
         a = _record(laptop, clock, lo, 1, BEFORE_MIDNIGHT, "ACTIVATED")
         b = _record(office, clock, oo, 2, AFTER_MIDNIGHT, "PENDING")

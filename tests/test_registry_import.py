@@ -111,7 +111,7 @@ def test_csv_bom_semicolon_crlf_messy_headers_and_rejects(any_ctx: Context,
     assert got == {a: ("active", date(2024, 7, 1), "ikd.csv"),
                    b: ("not_active", None, "ikd.csv"),
                    c: ("active", date(2024, 7, 3), "ikd.csv")}
-    assert res.rejects_file == str(tmp_path / "ikd.rejects.csv")
+    assert res.rejects_file == str(tmp_path / "ikd.csv.rejects.csv")
     rej = read_rejects(res.rejects_file)
     assert rej[0] == ["line", "NIK", "status", "activation date", "reason"]
     by_line = {int(r[0]): r for r in rej[1:]}
@@ -196,7 +196,7 @@ def test_no_nik_column_refused_whole(any_ctx: Context, tmp_path: Path) -> None:
     msg = e.value.message("en")
     assert "wrong.csv" in msg and "Nama, Alamat, Status IKD" in msg
     assert entries(any_ctx) == {}
-    assert not (tmp_path / "wrong.rejects.csv").exists()
+    assert not (tmp_path / "wrong.csv.rejects.csv").exists()
 
 
 def test_xlsx_real_dates_nik_as_number_and_text(any_ctx: Context, tmp_path: Path) -> None:
@@ -272,7 +272,7 @@ def test_cli_registry_import_json_and_errors(tmp_path: Path, capsys: pytest.Capt
     assert set(out) == {"read", "inserted", "updated", "unchanged", "rejected", "rejects_file",
                         "seconds"}
     assert (out["read"], out["inserted"], out["rejected"]) == (2, 1, 1)
-    assert out["rejects_file"].endswith("r.rejects.csv")
+    assert out["rejects_file"].endswith("r.csv.rejects.csv")
     stdin(monkeypatch, SUP_PIN)
     assert main(["--db", db, "--lang", "en", "registry", "import", str(f), *AS_SUP]) == 0
     text = capsys.readouterr().out

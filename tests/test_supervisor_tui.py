@@ -390,11 +390,13 @@ async def test_export_key_writes_the_day(ctx, fx) -> None:
 async def test_bundle_import_key_merges_a_laptop_bundle(ctx, fx, clock, tmp_path,  # noqa: ANN001
                                                         make_ctx) -> None:
     from counter.services import accounts, bundles
+    from tests._bundle_util import share_key
     from tests.supervisor_fixture import at
 
     laptop = make_ctx({"paths.data": str(tmp_path / "ldata"), "office.counter": "LAPTOP"},
                       name="laptop.db")
     ani = accounts.create_officer(laptop, "ani", "135792")
+    share_key(ctx, laptop)
     clock.set(at(27, 10, 30))
     v = visits.start_visit(laptop, ani, nik(60))
     clock.advance(seconds=300)

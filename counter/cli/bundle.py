@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     i.add_argument("file")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import)
+    from counter.cli.bundle_key import register as register_key
+
+    register_key(bsub)
 
     p = sub.add_parser("outreach", help="jemput bola: this device's outreach event")
     osub = p.add_subparsers(dest="outreach_cmd", required=True)

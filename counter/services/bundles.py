@@ -25,9 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import struct
 import tempfile
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -39,8 +37,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from counter.domain import outcomes as oc
-from counter.errors import UserError
-from counter.services import audit, settings_store
+from counter.services import audit, bundle_check, bundle_key, settings_store
+from counter.services.bundle_file import BundleError, BundleRefused, read_verified, wrap
 from counter.services.context import Context
 from counter.store.models import (
     BundleExport,
@@ -55,14 +53,7 @@ from counter.store.models import (
 FORMAT = "ikd-counter-bundle"
 VERSION = 1
 SUFFIX = ".ikdb"
-# gzip member header: magic, deflate, FEXTRA, mtime 0, no extra flags, OS unknown (255), then
-# one extra subfield "IK" of 48 bytes: the file's total length and its complement (so a cut-off
-# file, "truncated", is told apart from a changed one, "altered") and the sha256 of every byte after
-# the header (deflate ignores some padding bits, so the CRC alone does not see every change)
-_GZ_PREFIX = b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff" + struct.pack("<H", 52) + b"IK" \
-    + struct.pack("<H", 48)
-_HEADER_LEN = len(_GZ_PREFIX) + 48
-_SIZE_MASK = 0x5A5A_5A5A_5A5A_5A5A
+# The file itself (signed gzip member, bounded reading): see services/bundle_file.py.
 _CHUNK = 500  # ids per IN (...) query
 
 _VISIT_FIELDS = ("id", "office_code", "counter_id", "device_id", "event_id", "nik",
@@ -74,11 +65,11 @@ _VISIT_TS = ("started_at", "ended_at", "updated_at")
 _EVENT_FIELDS = ("id", "name", "place_code", "place_name", "place_kind", "day", "device_id",
                  "created_at")
 _VEVENT_FIELDS = ("id", "visit_id", "seq", "device_id", "at", "kind", "step", "data")
-
-
-class BundleError(UserError, ValueError):
-    """A bundle that cannot be written or read; ``code`` selects the message."""
-    prefix = "bundle.error"
+_OFFICER_FIELDS = ("username", "full_name", "role")
+# the fields each record kind carries ("officer": the username of the visit's or event's officer)
+_RECORD_FIELDS = {"officer": _OFFICER_FIELDS, "event": _EVENT_FIELDS,
+                  "visit": (*_VISIT_FIELDS, "officer"), "vevent": (*_VEVENT_FIELDS, "officer")}
+__all__ = ["BundleError", "BundleRefused"]
 
 
 @dataclass(frozen=True)
@@ -249,6 +240,7 @@ def export_bundle(ctx: Context, path: str | Path, *, since_last: bool = False,
     """
     if since_last and event_id:
         raise BundleError("modes")
+    key = bundle_key.require(ctx)  # made at the office, copied to a laptop (bundle key ...)
     dev = settings_store.device_id(ctx)
     mode = "since_last" if since_last else ("event" if event_id else "all")
     now = ctx.now()
@@ -308,7 +300,7 @@ def export_bundle(ctx: Context, path: str | Path, *, since_last: bool = False,
     content = b"".join(body)
     digest = hashlib.sha256(content).hexdigest()
     raw = content + _line({"t": "end", "sha256": digest})
-    data = _gzip(raw)
+    data = _gzip(raw, key)
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -340,15 +332,9 @@ def _chunks(items: list[Any], n: int = _CHUNK) -> Iterator[list[Any]]:
         yield items[i:i + n]
 
 
-def _gzip(raw: bytes) -> bytes:
-    """A standard gzip member whose header's extra field records the file's own length."""
-    co = zlib.compressobj(6, zlib.DEFLATED, -15)
-    body = co.compress(raw) + co.flush()
-    trailer = struct.pack("<II", zlib.crc32(raw) & 0xFFFFFFFF, len(raw) & 0xFFFFFFFF)
-    size = _HEADER_LEN + len(body) + len(trailer)
-    tail = body + trailer
-    return (_GZ_PREFIX + struct.pack("<QQ", size, size ^ _SIZE_MASK)
-            + hashlib.sha256(tail).digest() + tail)
+def _gzip(raw: bytes, key: bytes) -> bytes:
+    """The signed file of ``raw`` (see services/bundle_file.py)."""
+    return wrap(raw, key)
 
 
 # -- reading and checking ------------------------------------------------------------------------
@@ -367,59 +353,10 @@ class Bundle:
         return str(self.manifest.get("device_id", ""))
 
 
-def _unzip(data: bytes) -> bytes:
-    """Decompress, checking every byte; raises BundleError foreign/truncated/altered."""
-    name = "?"
-    n = len(data)
-    head = data[:16]
-    if head != _GZ_PREFIX:
-        if n < 16 and data and _GZ_PREFIX.startswith(data):
-            raise BundleError("truncated", file=name)
-        # one changed byte in our fixed header is damage, not a foreign file
-        if n >= 16 and sum(a != b for a, b in zip(head, _GZ_PREFIX)) <= 1:
-            raise BundleError("altered", file=name)
-        raise BundleError("foreign", file=name)
-    if n < _HEADER_LEN:
-        raise BundleError("truncated", file=name)
-    size, check = struct.unpack("<QQ", data[16:32])
-    if size ^ _SIZE_MASK != check:
-        raise BundleError("altered", file=name)
-    if n < size:
-        raise BundleError("truncated", file=name)
-    if n > size or hashlib.sha256(data[_HEADER_LEN:]).digest() != data[32:_HEADER_LEN]:
-        raise BundleError("altered", file=name)
-    d = zlib.decompressobj(31)  # gzip wrapper: checks CRC32 and length
-    try:
-        raw = d.decompress(data) + d.flush()
-    except zlib.error:
-        raise BundleError("altered", file=name) from None
-    if not d.eof or d.unused_data:
-        raise BundleError("altered", file=name)
-    first = raw.split(b"\n", 1)[0]
-    if not (first.startswith(b"{") and f'"format":"{FORMAT}"'.encode() in first):
-        raise BundleError("foreign", file=name)
-    return raw
-
-
-def _load(path: str | Path) -> tuple[bytes, str]:
-    """The file's verified, decompressed content (not parsed yet) and its name."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise BundleError("missing", file=str(p)) from None
-    except OSError as e:
-        raise BundleError("unreadable", file=str(p), detail=e.strerror or str(e)) from None
-    try:
-        return _unzip(data), p.name
-    except BundleError as e:
-        raise BundleError(e.code, file=p.name) from None
-
-
-def read_bundle(path: str | Path) -> Bundle:
-    """Read and verify a bundle file; nothing is written. Raises BundleError."""
-    raw, name = _load(path)
-    return parse_bundle(raw, name)
+def read_bundle(path: str | Path, key: bytes, rules: Any = None) -> Bundle:
+    """Read and verify a bundle file signed with ``key``; nothing is written."""
+    raw, name = read_verified(path, key)
+    return parse_bundle(raw, name, rules)
 
 
 def _verify(raw: bytes, name: str) -> tuple[bytes, str]:
@@ -439,80 +376,40 @@ def _verify(raw: bytes, name: str) -> tuple[bytes, str]:
     return content, digest
 
 
-def parse_bundle(raw: bytes, name: str = "bundle") -> Bundle:
+def parse_bundle(raw: bytes, name: str = "bundle", rules: Any = None) -> Bundle:
+    """The records of a verified bundle's content, every one checked (bundle_check) with
+    ``rules`` (this office's; default: the packaged protocol, the bundle's own office)."""
     content, digest = _verify(raw, name)
-    lines = content.decode("utf-8").splitlines()
     try:
+        lines = content.decode("utf-8").split("\n")[:-1]
         manifest = json.loads(lines[0])
-        if manifest.get("format") != FORMAT:
-            raise BundleError("foreign", file=name)
-        if manifest.get("version") != VERSION:
-            raise BundleError("version", file=name, version=manifest.get("version"))
-        b = Bundle(manifest, digest, [], [], [], [])
-        lists = {"officer": b.officers, "event": b.events, "visit": b.visits,
-                 "vevent": b.vevents}
-        for text in lines[1:]:
-            rec = json.loads(text)
-            lists[rec.pop("t")].append(rec)
-        counts = manifest.get("counts", {})
-        if any(int(counts.get(k, -1)) != len(v) for k, v in lists.items()):
-            raise BundleError("altered", file=name)
-        _check_records(b)
-    except BundleError:
-        raise
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise BundleError("invalid", file=name, detail=str(e)[:120]) from None
-    return b
-
-
-def _check_records(b: Bundle) -> None:
-    """Convert field types in place; any bad value raises (ValueError/KeyError/TypeError)."""
-    from counter.services.accounts import AccountError, check_username
-
-    for o in b.officers:
-        try:
-            check_username(o["username"])
-        except AccountError:
-            raise ValueError(f"officer name {str(o['username'])[:40]!r}") from None
-    for e in b.events:
-        missing = [k for k in _EVENT_FIELDS if k not in e]
-        if missing:
-            raise KeyError(f"outreach event field {missing[0]}")
-        e["day"] = _day(e["day"])
-        e["created_at"] = _dt(e["created_at"])
-        str(e["id"])
-    visit_ids = set()
-    for v in b.visits:
-        v["day"] = _day(v["day"])
-        for k in _VISIT_TS:
-            v[k] = _dt(v[k])
-        if v["started_at"] is None or v["updated_at"] is None:
-            raise ValueError(f"visit {v['id']} without start time")
-        missing = [k for k in _VISIT_FIELDS if k not in v]
-        if missing:
-            raise KeyError(f"visit field {missing[0]}")
-        visit_ids.add(v["id"])
-    for e in b.vevents:
-        missing = [k for k in (*_VEVENT_FIELDS, "officer") if k not in e]
-        if missing:
-            raise KeyError(f"event field {missing[0]}")
-        e["at"] = _dt(e["at"])
-        if e["at"] is None or e["visit_id"] not in visit_ids:
-            raise ValueError(f"event {e.get('id')} of an unknown visit")
-        e["seq"] = int(e["seq"])
-        json.loads(e["data"])
+    except (ValueError, IndexError):
+        raise BundleError("foreign", file=name) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleError("foreign", file=name)
+    if manifest.get("version") != VERSION:
+        raise BundleError("version", file=name,
+                          version=bundle_check.br.shown(manifest.get("version")))
+    if rules is None:
+        rules = bundle_check.default_rules(str(manifest.get("office_code")))
+    lists = bundle_check.check_records(lines, manifest, rules, _RECORD_FIELDS, name)
+    counts = manifest["counts"]
+    if any(counts[k] != len(v) for k, v in lists.items()):
+        raise BundleError("altered", file=name)
+    return Bundle(manifest, digest, lists["officer"], lists["event"], lists["visit"],
+                  lists["vevent"])
 
 
 # -- import --------------------------------------------------------------------------------------
 
 def import_bundle(ctx: Context, path: str | Path, officer: Officer | None = None) -> ImportSummary:
     """Merge a bundle file into this database in one transaction (see the module docstring)."""
-    raw, name = _load(path)
+    raw, name = read_verified(path, bundle_key.current(ctx))  # signed with our key
     _, digest = _verify(raw, name)
     prior = _already(ctx, digest)  # known by its checksum: no need to parse it at all
     if prior is not None:
         return prior
-    b = parse_bundle(raw, name)
+    b = parse_bundle(raw, name, bundle_check.rules_for(ctx))
     try:
         return _merge(ctx, b, officer, name)
     except IntegrityError:
@@ -585,6 +482,7 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
         for chunk in _chunks(all_ids):
             existing.update({v.id: v for v in s.exec(select(Visit)
                                                      .where(col(Visit.id).in_(chunk)))})
+        _refuse_other_resident(b, existing, name)
         closed = {d.day for d in s.exec(select(DayClose).where(DayClose.status == "closed"))}
         new_rows, new_events = [], []
         for v in b.visits:
@@ -637,6 +535,15 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
                      events_added=summ.events_added, visits_updated=summ.visits_updated,
                      conflicts=len(summ.conflicts), officers_created=summ.officers_created)
     return summ
+
+
+def _refuse_other_resident(b: Bundle, existing: dict[str, Visit], name: str) -> None:
+    """A visit id already here for another NIK is a conflict, not a merge: refused whole."""
+    for v in b.visits:
+        here = existing.get(v["id"])
+        if here is not None and here.nik != v["nik"]:
+            raise BundleRefused("conflict", file=name, visit=v["id"], ours=_mask(here.nik),
+                                theirs=_mask(v["nik"]))
 
 
 def _resolve_followups(s: Session, ctx: Context, niks: set[str], by: Officer | None) -> int:
@@ -769,9 +676,9 @@ def _erased_fields(timeline: list[dict[str, Any]]) -> set[str]:
     return out
 
 
-def describe_file(path: str | Path) -> dict[str, Any]:
+def describe_file(ctx: Context, path: str | Path) -> dict[str, Any]:
     """Manifest of a bundle file (verified), for a preview before importing."""
-    b = read_bundle(path)
+    b = read_bundle(path, bundle_key.require(ctx), bundle_check.rules_for(ctx))
     return {"sha256": b.sha256, **b.manifest}
 
 

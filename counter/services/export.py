@@ -138,6 +138,14 @@ def neutralise(value: str | None) -> str | None:
     return value
 
 
+def neutralise_phone(value: str | None) -> str | None:
+    """A phone number keeps its leading + (``+6281...``); anything else is neutralised."""
+    if value and value[0] in _DANGER and not (value[0] == "+" and value[1:].isdigit()
+                                              and value[1:].isascii()):
+        return "'" + value
+    return value
+
+
 def headers() -> list[str]:
     from counter.i18n import catalog
 
@@ -373,16 +381,18 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any] | _SqlCells, conv: _Conv, side
         dname = districts.get(dcode)
         if dname is None:
             dname = conv.district(dcode)
-        writerow((vid,
+        writerow(("'" + vid if vid and vid[0] in danger else vid,
                   "'" + office if office and office[0] in danger else office,
                   "'" + counter if counter and counter[0] in danger else counter,
                   "'" + officer if officer and officer[0] in danger else officer,
-                  day_s, s, e, nik, dname,
-                  yes if in_batang else no, status, outcome,
+                  day_s, s, e, "'" + nik if nik and nik[0] in danger else nik, dname,
+                  yes if in_batang else no,
+                  "'" + status if status and status[0] in danger else status,
+                  "'" + outcome if outcome and outcome[0] in danger else outcome,
                   "'" + reason if reason and reason[0] in danger else reason,
                   secs,
                   "'" + note if note and note[0] in danger else note,
-                  phone if (consent and phone) else "",
+                  neutralise_phone(phone) if (consent and phone) else "",
                   yes if corr else no, rev))
         rev_sum += rev
         if '"' in vid or "\\" in vid:  # visit ids are UUIDs; anything else stays valid JSON
@@ -448,6 +458,15 @@ def _neutralise_sql(expr: Any) -> Any:
                  literal("'") + expr), else_=expr)
 
 
+def _neutralise_phone_sql() -> Any:
+    """SQL equivalent of neutralise_phone() (SQLite's GLOB: this path is SQLite's)."""
+    p = Visit.phone
+    plain = and_(func.substr(p, 1, 1) == literal("+"), func.length(p) > 1,
+                 func.substr(p, 2).op("NOT GLOB")(literal("*[^0-9]*")))
+    return case((and_(func.unicode(p).in_([literal(ord(c)) for c in sorted(_DANGER)]),
+                      ~plain), literal("'") + p), else_=p)
+
+
 def _csv_query(mode: str, date_from: date | None, date_to: date | None, conv: _Conv,
                offset: timedelta, lo: datetime, hi: datetime) -> Any:
     """SQLite, zone with a fixed offset over [lo, hi): the exact CSV cells, computed in SQL.
@@ -478,10 +497,12 @@ def _csv_query(mode: str, date_from: date | None, date_to: date | None, conv: _C
     yes, no = literal(conv.yes), literal(conv.no)
     cols = (Visit.id, _neutralise_sql(Visit.office_code), _neutralise_sql(Visit.counter_id),
             _neutralise_sql(Officer.username), Visit.day, hms(Visit.started_at),
-            hms(Visit.ended_at), Visit.nik, _district_case(),
-            case((Visit.in_batang, yes), else_=no), Visit.ikd_status_found, Visit.outcome,
+            hms(Visit.ended_at), _neutralise_sql(Visit.nik), _district_case(),
+            case((Visit.in_batang, yes), else_=no), _neutralise_sql(Visit.ikd_status_found),
+            _neutralise_sql(Visit.outcome),
             _neutralise_sql(Visit.reason), Visit.handling_seconds, _neutralise_sql(Visit.note),
-            case((and_(Visit.consent_contact, Visit.phone != ""), Visit.phone), else_=literal("")),
+            case((and_(Visit.consent_contact, Visit.phone != ""), _neutralise_phone_sql()),
+                 else_=literal("")),
             case((_correction_expr(), yes), else_=no), Visit.revision)
     return (select(*cols).join(Officer, Officer.id == Visit.officer_id, isouter=True)
             .where(*_filters(mode, date_from, date_to))
@@ -517,7 +538,10 @@ def _write_csv_sql(fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: I
             if None in map(g_start, part) or None in map(g_end, part):
                 part = [_fix_times(conn, r, conv) if r[5] is None or r[6] is None else r
                         for r in part]
-            writerows(part)
+            if set(map(_first, map(g_vid, part))) & _DANGER:  # ids are UUIDs: never, unless
+                writerows((neutralise(r[0]), *r[1:]) for r in part)  # the database was edited
+            else:
+                writerows(part)
             rev_sum += sum(map(g_rev, part))
             flags = list(map(yes.__eq__, map(g_corr, part)))
             corrections += flags.count(True)
@@ -534,6 +558,10 @@ def _write_csv_sql(fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: I
     conv.corrections += corrections
     tw.flush()
     tw.detach()
+
+
+def _first(text: str) -> str:
+    return text[:1]
 
 
 def _fix_times(conn: Connection, row: tuple[Any, ...], conv: _Conv) -> tuple[Any, ...]:
@@ -568,15 +596,21 @@ def _write_csv_recap(fh: IO[bytes], conv: _Conv, delimiter: str) -> None:
     tw.detach()
 
 
-def _illegal_cleaner() -> Callable[[str | None], str | None]:
+def _illegal_cleaner(neutral: Callable[[str | None], str | None] = neutralise
+                     ) -> Callable[[Any], Any]:
+    """Cell text as it may go into the XLSX: neutralised (never a formula: openpyxl makes one
+    of any text starting with "="), without the characters XML cannot hold, within Excel's
+    length. Non-text values (numbers from an edited database) pass as text too."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     sub = ILLEGAL_CHARACTERS_RE.sub
 
-    def clean(v: str | None) -> str | None:
+    def clean(v: Any) -> Any:
         if not v:
             return v
-        v = neutralise(v)
+        if not isinstance(v, str):
+            v = str(v)
+        v = neutral(v)
         if ILLEGAL_CHARACTERS_RE.search(v):  # type: ignore[arg-type]
             v = sub("", v)  # type: ignore[arg-type]
         return v[:32767]  # type: ignore[index]  # Excel's limit for one cell
@@ -658,6 +692,7 @@ def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: I
     yes, no = conv.yes, conv.no
     district, local, count = conv.district, conv.local, conv.count
     clean = _illegal_cleaner()
+    clean_phone = _illegal_cleaner(neutralise_phone)
     side_write = side.write
     append = ws.append
     for (vid, office, counter, officer, day, started, ended, nik, dcode, in_batang, status,
@@ -667,18 +702,19 @@ def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: I
         e = local(ended)
         corr = bool(corr)
         day_c.value = d
-        nik_c.value = nik
+        nik_c.value = clean(nik)
         if s:
             start_c.value = s.time()
         if e:
             end_c.value = e.time()
         if consent and phone:
-            phone_c.value = phone
-        uuid_c.value = vid
+            phone_c.value = clean_phone(phone)
+        uuid_c.value = clean(vid)
         note_c.value = clean(note)
         append((uuid_c, clean(office), clean(counter), clean(officer), day_c,
                 start_c if s else None, end_c if e else None, nik_c, district(dcode),
-                yes if in_batang else no, status, outcome, clean(reason), secs, note_c if note else None,
+                yes if in_batang else no, clean(status), clean(outcome), clean(reason), secs,
+                note_c if note else None,
                 phone_c if (consent and phone) else None, yes if corr else no, rev))
         side_write(f'[{json.dumps(vid)},{rev},{1 if corr else 0}]\n')
         conv.rev_sum += rev

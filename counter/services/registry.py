@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import os
 import re
 import sqlite3
 import time
@@ -45,9 +46,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from counter.domain import limits as lim
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.errors import UserError
+from counter.services import input_bounds
 from counter.services.context import Context
 
 if TYPE_CHECKING:
@@ -56,6 +59,9 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 HEADER_SCAN_ROWS = 20  # title rows above the header are common in office sheets
 CHUNK = 65536
+# one long cell (e.g. an address column we ignore) must not refuse the file: the CSV reader
+# takes a cell as long as the longest line input_bounds lets through
+csv.field_size_limit(max(csv.field_size_limit(), lim.REGISTRY_LINE_BYTES))
 
 
 class RegistryError(UserError, ValueError):
@@ -302,13 +308,13 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
     if found is None:
         first = next((r for r in head if any(c.strip() for c in r)), [])
         raise RegistryError("no_nik_column", file=path.name,
-                            headers=", ".join(c.strip() for c in first if c.strip()) or "-")
+                            headers=input_bounds.shown_headers(first))
     hi, headers = found
     header_line = head_lines[hi]
     ni, si, di = match_columns(headers)
     if si is None:
         raise RegistryError("no_status_column", file=path.name,
-                            headers=", ".join(h.strip() for h in headers if h.strip()))
+                            headers=input_bounds.shown_headers(headers))
     assert ni is not None
     total = len(text)
     start_pos = buf.tell()
@@ -444,7 +450,7 @@ def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
             ni, si, di = match_columns(headers)
             if si is None:
                 raise RegistryError("no_status_column", file=path.name,
-                                    headers=", ".join(h.strip() for h in headers if h.strip()))
+                                    headers=input_bounds.shown_headers(headers))
             assert ni is not None
             header_line = hi + 1
             rows: list[tuple[Any, ...]] = []
@@ -466,7 +472,7 @@ def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
                     progress(min(49, r // CHUNK), 100)
             return _Table(headers, header_line, rows, lines, ";")
         raise RegistryError("no_nik_column", file=path.name,
-                            headers=", ".join(first_headers) or "-")
+                            headers=input_bounds.shown_headers(first_headers))
     finally:
         wb.close()
 
@@ -746,15 +752,28 @@ def _write_rejects(path: Path, table: _Table, checked: _Checked, lang: str) -> P
     from counter.i18n import catalog
 
     t = catalog(lang)
-    out = path.with_name(path.stem + ".rejects.csv")
-    with out.open("w", encoding="utf-8-sig", newline="") as f:
+    # foo.csv and foo.xlsx each get their own (foo.csv.rejects.csv, foo.xlsx.rejects.csv);
+    # personal data: 0600; cells are cut short and can never become formulas in Excel
+    out = path.with_name(path.name + ".rejects.csv")
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(out, 0o600)  # an older rejects file kept its mode
+    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f, delimiter=table.delimiter if table.delimiter != "\t" else ";")
         w.writerow([t("registry.col_line"), "NIK", t("registry.col_status"),
                     t("registry.col_date"), t("registry.col_reason")])
         for i, n, s, d, reason in checked.rejects:
-            w.writerow([_line(table, i), "" if n is None else n, "" if s is None else s,
-                        "" if d is None else d, reason])
+            w.writerow([_line(table, i), _reject_cell(n), _reject_cell(s), _reject_cell(d),
+                        _reject_cell(reason)])
     return out
+
+
+def _reject_cell(v: object) -> str:
+    from counter.services.export import neutralise
+
+    text = "" if v is None else str(v)
+    if len(text) > lim.REJECT_CELL:
+        text = text[:lim.REJECT_CELL] + "…"
+    return neutralise(text) or ""
 
 
 # ---- writing ----------------------------------------------------------------------------------
@@ -915,6 +934,13 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
     lang = lang or ctx.settings.lang
     if not path.is_file():
         raise RegistryError("unreadable", file=str(path), detail="not found")
+    try:  # size, encoding, line lengths: refused before the file is read whole
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            input_bounds.check_xlsx(path)
+        else:
+            input_bounds.check_csv(path)
+    except OSError as e:
+        raise RegistryError("unreadable", file=path.name, detail=e.strerror or str(e)) from e
     gc_was = gc.isenabled()
     gc.disable()  # millions of small tuples: the cyclic GC would rescan them again and again
     try:

@@ -24,6 +24,7 @@ from counter.services import accounts, bundles, outreach, visits
 from counter.services.context import Context, make_context
 
 from .._auth_util import stdin
+from .._bundle_util import share_key
 
 SUP, SUP_PIN, OFF, OFF_PIN = "kasi", "246802", "siti", "135790"
 
@@ -62,8 +63,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         v = visits.start_visit(c, siti, _nik(0), phone="081234567890", consent=True)
         visits.finish_visit(c, v.id, "ACTIVATED", officer_id=siti.id)
         outreach.start(c, school="SD Negeri 1 Batang")
-        c.db.dispose()
         lap = _context(folder, "laptop.db")
+        share_key(c, lap)  # the office's bundle key, copied to the laptop
+        c.db.dispose()
         budi = accounts.create_officer(lap, "tono", "135793")
         v = visits.start_visit(lap, budi, _nik(1))
         visits.finish_visit(lap, v.id, "ACTIVATED", officer_id=budi.id)
