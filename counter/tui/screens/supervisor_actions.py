@@ -5,7 +5,7 @@ of a day from the day-close refusal). The rules are ``counter.domain.visit``'s; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -61,9 +61,14 @@ def _fill_reasons(modal: ModalScreen[Any], outcome: str, keep: str | None) -> No
 
 
 def _localize(modal: ModalScreen[Any], texts: dict[str, str]) -> None:
-    from counter.tui.app import localize_bindings
-
-    localize_bindings(modal, texts)
+    """Footer texts of the modal's bindings from the catalog (as ``tui.app.localize_bindings``;
+    not imported from there, so this module stays out of the app/screens import cycle)."""
+    t = modal.app.t  # type: ignore[attr-defined]
+    table = modal._bindings.key_to_bindings
+    for key, bindings in list(table.items()):
+        if any(b.id in texts for b in bindings):
+            table[key] = [replace(b, description=t(texts[b.id])) if b.id in texts else b
+                          for b in bindings]
 
 
 class CorrectionModal(ModalScreen["Correction | None"]):
