@@ -18,13 +18,11 @@ from typing import Any
 from counter.domain import limits as lim
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
+from counter.domain import visit as vm
 
-# Event kinds the counter and the services record (counter screen, visits, follow-up, bundles).
-EVENT_KINDS = frozenset({
-    "start", "status", "prereq", "back", "step", "problem", "retry", "choose_outcome",
-    "qr_shown", "resume", "details", "outcome", "correction", "followup", "void", "abandon",
-    "abandoned", "end", "reopen", "note", "erased",
-})
+# Event kinds: the visit model's vocabulary (domain.visit.Kind), plus ``erased`` (the retention
+# rule's record that a phone number was erased; services.retention).
+EVENT_KINDS = frozenset({k.value for k in vm.Kind} | {"erased"})
 # Reason codes the counter records besides the protocol's problems and prerequisites: a visit
 # left open and closed later (resume screen, day close) carries "interrupted".
 EXTRA_REASONS = frozenset({"interrupted"})
