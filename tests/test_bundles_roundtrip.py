@@ -180,7 +180,7 @@ def test_visit_continued_and_corrected_on_both_sides(two, clock, tmp_path):  # n
     # the office corrected both_v first (older), so the laptop's (newer) outcome wins
     clock.advance(minutes=5)
     visits.correct_visit(office, done_v.id, kasi, "ACTIVATED", None, "code arrived by phone")
-    visits.correct_visit(office, both_v.id, kasi, "REFERRED", "data_mismatch", "checked KK")
+    visits.correct_visit(office, both_v.id, kasi, "REFERRED", "nik_not_found", "checked KK")
     office_events_both = _events(office, both_v.id)
     clock.advance(minutes=5)
     visits.record_event(laptop, open_v.id, "step", "email", {"ok": True}, siti.id)

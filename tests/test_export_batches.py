@@ -62,12 +62,12 @@ def test_since_last_three_rounds_no_duplicate_no_gap(any_ctx: Context, clock,  #
 
     # corrected twice before the next round: goes once, at its latest revision
     visits.correct_visit(ctx, a, sup, "PENDING", None, "belum selesai")
-    visits.correct_visit(ctx, a, sup, "FAILED", "device_unsupported", "hp tidak mendukung")
+    visits.correct_visit(ctx, a, sup, "FAILED", "phone_unsupported", "hp tidak mendukung")
     f = visit(ctx, clock, off, NIKS[1], "DECLINED")
     r3 = export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "r3.csv")
     assert _file_rows(r3) == [(a, 2, "Ya"), (f, 0, "Tidak")]
     _, rows3 = read_csv(r3.path)
-    assert rows3[0][11] == "FAILED" and rows3[0][12] == "device_unsupported"
+    assert rows3[0][11] == "FAILED" and rows3[0][12] == "phone_unsupported"
 
     r4 = export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "r4.csv")
     assert r4.rows == 0 and r4.batch_id is None and r4.path is None

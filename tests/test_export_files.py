@@ -36,7 +36,7 @@ def day_visits(any_ctx: Context, clock) -> dict:  # noqa: ANN001
     ids["open"] = visit(ctx, clock, off, NIKS[3], finish=False)
     clock.advance(days=1)
     ids["next"] = visit(ctx, clock, off, "0003325015505900001"[3:], "ACTIVATED", seconds=400)
-    visits.correct_visit(ctx, ids["outside"], sup, "REFERRED", "data_mismatch", "salah input")
+    visits.correct_visit(ctx, ids["outside"], sup, "REFERRED", "nik_not_found", "salah input")
     return {"ctx": ctx, "off": off, "sup": sup, "ids": ids}
 
 
@@ -63,7 +63,7 @@ def test_csv_reads_back_with_bom_delimiter_and_all_columns(day_visits: dict, tmp
     o = by[ids["outside"]]
     assert o[COL["Dalam Kab. Batang"]] == "Tidak" and o[COL["Kecamatan NIK"]] == ""
     assert o[COL["Catatan"]] == "baris 1\nbaris 2; \"kutip\""  # RFC 4180 quoting round-trips
-    assert o[COL["Hasil"]] == "REFERRED" and o[COL["Alasan"]] == "data_mismatch"
+    assert o[COL["Hasil"]] == "REFERRED" and o[COL["Alasan"]] == "nik_not_found"
     assert o[COL["Revisi"]] == "1"
     # never exported before, so not a correction from the central sheet's point of view
     assert o[COL["Koreksi"]] == "Tidak"

@@ -506,12 +506,11 @@ async def test_refused_write_is_shown_and_nothing_moves(
         screen = await open_counter(pilot, officer)
         keys = Keys(pilot)
         await keys.nik(NIK_ACTIVE)
-        await keys("enter", "enter")  # finish refused: the day is closed
-        assert screen.phase == "status" and screen.visit_id is not None
+        await keys("enter", "enter")  # refused at its start: the day is closed
+        assert screen.phase == "status" and screen.visit_id is None
         shown = [n.message for n in app._notifications]
-        assert any("ditutup" in m or "closed" in m for m in shown), shown
-    (v,) = visits.visits_of_day(ctx, ctx.today())
-    assert v.ended_at is None  # still open, offered again after the next login
+        assert any("ditutup" in m and "supervisor" in m for m in shown), shown
+    assert visits.visits_of_day(ctx, ctx.today()) == []  # nothing opened inside the closed day
 
 
 @async_test

@@ -38,10 +38,11 @@ from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from counter.domain import outcomes as oc
+from counter.domain import visit as vm
 from counter.errors import UserError
 from counter.services import audit, settings_store
 from counter.services.context import Context
+from counter.services.visits import resolve_followups
 from counter.store.models import (
     BundleExport,
     BundleImport,
@@ -539,18 +540,12 @@ def _already(ctx: Context, sha: str) -> ImportSummary | None:
 
 
 def _outcome_of(ev: dict[str, Any]) -> tuple[str | None, str | None] | None:
-    """(outcome, reason) set by an outcome or correction event, else None."""
+    """(outcome, reason) set by an outcome or correction event, else None (the domain's rule)."""
     try:
         data = json.loads(ev["data"]) if isinstance(ev["data"], str) else ev["data"]
     except ValueError:
         return None
-    if ev["kind"] == "outcome" and data.get("outcome") in oc.OUTCOMES:
-        return data["outcome"], data.get("reason")
-    if ev["kind"] == "correction":
-        to = data.get("to") or {}
-        if to.get("outcome") in oc.OUTCOMES:
-            return to["outcome"], to.get("reason")
-    return None
+    return vm.outcome_event_of(ev["kind"], data)
 
 
 def _ev_key(e: dict[str, Any]) -> tuple[Any, ...]:
@@ -592,6 +587,8 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
                 continue
             row = {k: v[k] for k in _VISIT_FIELDS}
             row["officer_id"] = ids[v["officer"]]
+            voided = _void_of(ev_by_visit.get(v["id"], []))
+            row["voided_at"], row["void_reason"] = voided or (None, None)
             new_rows.append(row)
             if v["day"] in closed:
                 summ.closed_days.append(v["day"].isoformat())
@@ -627,7 +624,8 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
         summ.events_added = len(new_events)
         touched = {r["nik"] for r in new_rows} | {v.nik for v in existing.values()
                                                   if v in s.dirty}
-        summ.followups_resolved = _resolve_followups(s, ctx, touched, officer)
+        summ.followups_resolved = resolve_followups(s, ctx, touched,
+                                                    officer.id if officer else None)
         summ.closed_days = sorted(set(summ.closed_days))
         s.add(BundleImport(sha256=b.sha256, source_device=b.device_id, imported_at=now,
                            officer_id=officer.id if officer else None,
@@ -637,37 +635,6 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
                      events_added=summ.events_added, visits_updated=summ.visits_updated,
                      conflicts=len(summ.conflicts), officers_created=summ.officers_created)
     return summ
-
-
-def _resolve_followups(s: Session, ctx: Context, niks: set[str], by: Officer | None) -> int:
-    """Open follow-ups resolved by a later ACTIVATED visit of the same NIK, whichever side
-    recorded either of them, exactly as ``visits.finish_visit`` does for one recorded here."""
-    from counter.services.visits import _append
-
-    n = 0
-    for chunk in _chunks(sorted(niks)):
-        rows = list(s.exec(select(Visit).where(col(Visit.nik).in_(chunk)).where(
-            (Visit.outcome == oc.ACTIVATED)
-            | col(Visit.followup_state).in_(("open", "contacted")))))
-        by_nik: dict[str, list[Visit]] = {}
-        for v in rows:
-            by_nik.setdefault(v.nik, []).append(v)
-        for group in by_nik.values():
-            done = sorted((v for v in group if v.outcome == oc.ACTIVATED),
-                          key=lambda v: v.started_at)
-            for old in group:
-                if old.followup_state not in ("open", "contacted"):
-                    continue
-                later = [v for v in done if v.id != old.id and v.started_at > old.started_at]
-                if not later:
-                    continue
-                old.followup_state = "resolved"
-                old.resolved_by_visit_id = later[0].id
-                old.revision += 1
-                _append(s, ctx, old, "followup", None,
-                        {"state": "resolved", "by_visit": later[0].id}, by.id if by else None)
-                n += 1
-    return n
 
 
 def _event_row(e: dict[str, Any], ids: dict[str | None, int | None]) -> dict[str, Any]:
@@ -744,15 +711,37 @@ def _update_visit(local: Visit, theirs: dict[str, Any], local_events: list[dict[
         local.consent_contact = True
     if local.followup_state is None and theirs.get("followup_state"):
         local.followup_state = theirs["followup_state"]
-    if local.outcome in oc.FOLLOW_UP and local.consent_contact and local.phone \
-            and not local.followup_state:
-        local.followup_state = "open"
-    if local.outcome not in oc.FOLLOW_UP and local.followup_state in ("open", "contacted"):
-        local.followup_state = None
+    local.followup_state = vm.followup_after(local.outcome, bool(local.consent_contact
+                                                                and local.phone),
+                                             local.followup_state)
+    _fold_void(local, timeline)
     local.last_seq = max([local.last_seq] + [int(e["seq"]) for e in timeline])
     local.revision = max(local.revision, int(theirs.get("revision") or 0)) + (1 if was_ended
                                                                                else 0)
     local.updated_at = max(local.updated_at, theirs["updated_at"], now)
+
+
+def _void_of(events: Iterable[dict[str, Any]]) -> tuple[datetime, str | None] | None:
+    """(time, reason) of the first void event among ``events``, else None."""
+    for e in sorted(events, key=_ev_key):
+        if e["kind"] != vm.Kind.VOID:
+            continue
+        data = json.loads(e["data"]) if isinstance(e["data"], str) else e["data"]
+        p = vm.parse(e["kind"], e["step"], data).payload
+        return e["at"], (p.reason if isinstance(p, vm.Void) else None) or None
+    return None
+
+
+def _fold_void(local: Visit, timeline: list[dict[str, Any]]) -> None:
+    """A void event recorded on either side voids the visit here too (kept, not counted)."""
+    voided = _void_of(timeline) if local.voided_at is None else None
+    if voided is None:
+        return
+    local.voided_at, local.void_reason = voided
+    local.ended_at = local.ended_at or voided[0]
+    local.current_step = vm.DONE_STEP
+    if local.followup_state in vm.FU_OPEN_STATES:
+        local.followup_state = None
 
 
 def describe_file(path: str | Path) -> dict[str, Any]:

@@ -15,12 +15,13 @@ from sqlmodel import col, select
 
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
+from counter.domain import visit as vm
 from counter.services import audit
 from counter.services.context import Context
-from counter.services.visits import VisitError, _append
+from counter.services.visits import VisitError, _get, _write_event
 from counter.store.models import Officer, Visit
 
-OPEN_STATES = ("open", "contacted")
+OPEN_STATES = vm.FU_OPEN_STATES
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def open_followups(ctx: Context, limit: int = 500) -> list[FollowUp]:
     today = ctx.today()
     q = (select(Visit, Officer.username).join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
          .where(col(Visit.followup_state).in_(OPEN_STATES), col(Visit.consent_contact).is_(True),
-                col(Visit.phone).is_not(None), col(Visit.outcome).in_(oc.FOLLOW_UP))
+                col(Visit.phone).is_not(None), col(Visit.outcome).in_(oc.FOLLOW_UP),
+                col(Visit.voided_at).is_(None))
          .order_by(col(Visit.started_at)).limit(limit))
     with ctx.db.read() as s:
         rows = s.exec(q).all()
@@ -63,18 +65,19 @@ def open_followups(ctx: Context, limit: int = 500) -> list[FollowUp]:
 def _change(ctx: Context, visit_id: str, supervisor: Officer, state: str, note: str) -> Visit:
     _require_supervisor(supervisor)
     with ctx.db.write() as s:
-        v = s.get(Visit, visit_id)
-        if v is None:
-            raise VisitError("not_found", visit_id=visit_id)
-        if v.followup_state not in OPEN_STATES:
+        v = _get(s, visit_id)
+        if v.voided_at is not None:
             raise VisitError("followup_closed", visit_id=visit_id)
+        try:  # the summary row holds the follow-up state (the consent is not in the events)
+            vm.check_followup_change(v.followup_state, state)
+        except vm.Refusal:
+            raise VisitError("followup_closed", visit_id=visit_id) from None
         old = v.followup_state
+        _write_event(s, ctx, v, vm.Event(vm.FollowUpChange(state, old, note)), supervisor.id)
         v.followup_state = state
         if note:
             v.followup_note = note if not v.followup_note else f"{v.followup_note}\n{note}"
         v.revision += 1
-        _append(s, ctx, v, "followup", None, {"state": state, "from": old, "note": note},
-                supervisor.id)
         audit.record(s, ctx, f"followup_{state}", supervisor, target=visit_id, old=old,
                      note=note)
     return v

@@ -81,6 +81,7 @@ class Visit(SQLModel, table=True):
         Index("ix_visit_day_outcome", "day", "outcome"),
         Index("ix_visit_followup", "followup_state", "started_at"),
         Index("ix_visit_open", "officer_id", "ended_at"),
+        Index("ix_visit_nik_day_open", "nik", "day", "ended_at"),
     )
     id: str = Field(primary_key=True, max_length=36)  # UUID made when the visit starts
     office_code: str = Field(default="", max_length=16)
@@ -110,6 +111,10 @@ class Visit(SQLModel, table=True):
     revision: int = Field(default=0)  # bumped by every change after the visit ended
     last_seq: int = Field(default=0)
     updated_at: datetime = _ts()  # type: ignore[assignment]
+    # a mistaken visit, cancelled with a reason: kept (row and timeline), counted nowhere
+    voided_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    voided_by: int | None = Field(default=None)
+    void_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class VisitEvent(SQLModel, table=True):
