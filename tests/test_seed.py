@@ -14,6 +14,7 @@ from sqlalchemy import select
 from counter.config import load_settings
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
+from counter.domain import visit as vm
 from counter.services import accounts
 from counter.services.context import Context, make_context
 from counter.services.seed import SeedError, seed_demo
@@ -106,8 +107,9 @@ def test_outcome_mix_times_and_reasons_plausible(ctx: Context) -> None:
     known = set(proto.problems) | {p.id for p in proto.prerequisites}
     assert set(reasons) <= known, set(reasons) - known
     with ctx.db.read() as s:
-        steps = {r[0] for r in s.execute(select(VisitEvent.step).where(
-            VisitEvent.kind.in_(("step", "problem"))))}
+        steps = {r[0] if r[1] == "problem" else json.loads(r[2])["done"]
+                 for r in s.execute(select(VisitEvent.step, VisitEvent.kind, VisitEvent.data)
+                                    .where(VisitEvent.kind.in_(("step", "problem"))))}
     assert steps == {st.id for st in proto.steps}
     days = set()
     for v in visits:
@@ -164,14 +166,23 @@ def test_visits_have_step_events_like_the_visits_service(any_ctx: Context) -> No
                                            "note": v.note}
         assert all(e.officer_id == v.officer_id for e in tl if e.kind != "followup")
         assert all(v.started_at <= e.at for e in tl)
+        # the counter screen's shape: a step event names the step done and moves to the next
         if v.outcome == oc.ACTIVATED:
-            assert [e.step for e in tl if e.kind == "step"][-1] == "set_pin"
+            last = [e for e in tl if e.kind == "step"][-1]
+            assert json.loads(last.data)["done"] == "set_pin" and last.step == "outcome"
         if v.outcome == oc.NOT_ELIGIBLE:
             prereq = [json.loads(e.data) for e in tl if e.kind == "prereq"]
-            assert prereq == [{"missing": [v.reason], "ok": False}]
+            assert prereq == [{"missing": [v.reason]}]
         if v.outcome == oc.FAILED:
             problems = [json.loads(e.data) for e in tl if e.kind == "problem"]
-            assert problems[-1] == {"problem": v.reason, "action": "end"}
+            assert problems[-1] == {"problem": v.reason}
+            chosen = [json.loads(e.data) for e in tl if e.kind == "choose_outcome"]
+            assert chosen == [{"outcome": "FAILED", "reason": v.reason}]
+        # and the whole timeline replays through the visit model, strictly, to the row
+        state = vm.replay([vm.parse(e.kind, e.step, json.loads(e.data), e.at) for e in tl],
+                          strict=True)
+        assert (state.status, state.outcome, state.reason) == (vm.Status.ENDED, v.outcome,
+                                                                v.reason)
         if v.followup_state == "resolved":
             assert tl[-1].kind == "followup" and v.revision == 1
             assert json.loads(tl[-1].data) == {"state": "resolved",

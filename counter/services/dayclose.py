@@ -1,7 +1,8 @@
 """Closing a day: lock its visits, record who closed it and the day's totals, back up the database.
 
-While a day is closed ``visits.finish_visit`` and ``visits.correct_visit`` refuse to change its
-visits. A supervisor may reopen it with a reason (audited). The stored totals also carry the
+While a day is closed no visit of it can start, change, end, be corrected or voided
+(``visits`` refuses with ``DayClosed``). A day with open visits is not closed until they are
+ended: the refusal lists them, and ``close_day(close_open_as=...)`` ends them first. A supervisor may reopen it with a reason (audited). The stored totals also carry the
 cumulative ACTIVATED count through that day, so the target figure of later reports starts there
 instead of counting the whole table (valid while every earlier day with visits is closed too).
 """
@@ -19,14 +20,20 @@ from sqlmodel import Session, col, func, select
 
 from counter.domain import outcomes as oc
 from counter.errors import UserError
-from counter.services import audit
+from counter.services import audit, visits
 from counter.services.context import Context
 from counter.services.report import Report, _anchor_closed, summary
+from counter.services.visits import OpenVisit
 from counter.store.models import DayClose, Officer, Visit
 
 
 class DayCloseError(UserError, ValueError):
     prefix = "supervisor.dayclose.error"
+
+    @property
+    def open_visits(self) -> list[OpenVisit]:
+        """For ``unfinished``: the visits still open, so the refusal can offer to close them."""
+        return list(self.params.get("visits") or [])  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,8 @@ def _cumulative(s: Session, day: date) -> tuple[int, bool]:
     """(ACTIVATED visits with Visit.day <= day, every earlier day with visits is closed)."""
     anchor, base = _anchor_closed(s, day, inclusive=False)
     counted = select(func.count()).select_from(Visit).where(Visit.outcome == oc.ACTIVATED,
-                                                            col(Visit.day) <= day)
+                                                            col(Visit.day) <= day,
+                                                            col(Visit.voided_at).is_(None))
     gap = select(Visit.id).where(col(Visit.day) < day, ~exists().where(
         DayClose.day == Visit.day, DayClose.status == "closed"))
     if anchor is not None:
@@ -91,17 +99,29 @@ def status(ctx: Context, day: date) -> DayStatus:
                          dc.reopen_reason, totals)
 
 
-def close_day(ctx: Context, day: date, supervisor: Officer, *, backup: bool = True) -> CloseResult:
-    """Lock ``day``, store its totals, then write a verified backup (SQLite)."""
+def close_day(ctx: Context, day: date, supervisor: Officer, *, backup: bool = True,
+              close_open_as: tuple[str, str] | None = None) -> CloseResult:
+    """Lock ``day``, store its totals, then write a verified backup (SQLite).
+
+    A day with visits still open (an officer left one, or is serving one) is refused with
+    ``unfinished``, the error carrying those visits (:attr:`DayCloseError.open_visits`).
+    ``close_open_as=(outcome, reason)`` is the one-step answer: in the same transaction each
+    open visit is first ended by this supervisor as abandoned (``visits.close_abandoned``'s
+    rule: PENDING/FAILED/DECLINED, a protocol reason, ``interrupted`` by default), audited."""
     _require_supervisor(supervisor)
-    with ctx.db.write() as s:  # holds the write lock: no visit can finish while we count
+    if close_open_as is not None:
+        visits.check_abandoned(ctx, supervisor, *close_open_as)
+    with ctx.db.write() as s:  # holds the write lock: no visit can start or finish meanwhile
         dc = s.get(DayClose, day)
         if dc is not None and dc.status == "closed":
             raise DayCloseError("already_closed", day=day.isoformat())
+        if close_open_as is not None:
+            visits.close_open_visits(s, ctx, supervisor, day, *close_open_as)
         open_n = int(s.exec(select(func.count()).select_from(Visit).where(
             Visit.day == day, col(Visit.ended_at).is_(None))).one())
         if open_n:
-            raise DayCloseError("unfinished", day=day.isoformat(), count=open_n)
+            raise DayCloseError("unfinished", day=day.isoformat(), count=open_n,
+                                visits=visits.open_visits_in(s, ctx, day))
         report = summary(ctx, day, use_cache=False)  # we hold the write lock
         cum, prefix = _cumulative(s, day)
         totals = json.dumps({"report": report.to_json(), "cum_activated": cum,

@@ -15,6 +15,7 @@ from counter.store.models import Officer, Visit
 
 SORT_KEYS = ("time", "counter", "officer", "outcome", "handling")
 UNFINISHED = "-"  # outcome filter value for visits not finished yet
+VOIDED = "VOID"  # outcome filter value for voided visits (listed, marked, counted nowhere)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class LogRow:
     handling_seconds: int | None
     revision: int
     followup_state: str | None
+    voided: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None and not self.voided
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,12 @@ class VisitDetail:
     revision: int
     day_closed: bool
     events: list[EventView]
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
 
 
 def _require_supervisor(officer: Officer) -> None:
@@ -68,7 +80,7 @@ def daily_log(ctx: Context, day: date, *, officer: str | None = None,
         raise ValueError(f"sort must be one of {SORT_KEYS}")
     q = (select(Visit.id, Visit.started_at, Visit.counter_id, Officer.username, Visit.nik,
                 Visit.outcome, Visit.reason, Visit.handling_seconds, Visit.revision,
-                Visit.followup_state)
+                Visit.followup_state, Visit.voided_at)
          .join(Officer, Officer.id == Visit.officer_id))  # type: ignore[arg-type]
     if day_to and day_to != day:
         q = q.where(col(Visit.day) >= day, col(Visit.day) <= day_to)
@@ -79,9 +91,11 @@ def daily_log(ctx: Context, day: date, *, officer: str | None = None,
     if counter:
         q = q.where(Visit.counter_id == counter)
     if outcome == UNFINISHED:
-        q = q.where(col(Visit.outcome).is_(None))
+        q = q.where(col(Visit.ended_at).is_(None))
+    elif outcome == VOIDED:
+        q = q.where(col(Visit.voided_at).is_not(None))
     elif outcome:
-        q = q.where(Visit.outcome == outcome)
+        q = q.where(Visit.outcome == outcome, col(Visit.voided_at).is_(None))
     key = {"time": col(Visit.started_at), "counter": col(Visit.counter_id),
            "officer": col(Officer.username), "outcome": col(Visit.outcome),
            "handling": col(Visit.handling_seconds)}[sort]
@@ -91,7 +105,8 @@ def daily_log(ctx: Context, day: date, *, officer: str | None = None,
     return [LogRow(visit_id=r[0], started_at=r[1],
                    local_time=ctx.local(r[1]).strftime("%H:%M"), counter_id=r[2] or "",
                    officer=r[3], nik_masked=nikmod.mask(r[4]), outcome=r[5], reason=r[6],
-                   handling_seconds=r[7], revision=r[8], followup_state=r[9]) for r in rows]
+                   handling_seconds=r[7], revision=r[8], followup_state=r[9],
+                   voided=r[10] is not None) for r in rows]
 
 
 def log_choices(ctx: Context, day: date) -> dict[str, list[str]]:
@@ -121,7 +136,8 @@ def open_visit(ctx: Context, visit_id: str, supervisor: Officer) -> VisitDetail:
                       started_at=v.started_at, ended_at=v.ended_at, outcome=v.outcome,
                       reason=v.reason, note=v.note, handling_seconds=v.handling_seconds,
                       followup_state=v.followup_state, followup_note=v.followup_note,
-                      revision=v.revision, day_closed=closed)
+                      revision=v.revision, day_closed=closed, voided_at=v.voided_at,
+                      void_reason=v.void_reason)
     return VisitDetail(**detail, events=timeline(ctx, visit_id))  # type: ignore[arg-type]
 
 

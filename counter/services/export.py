@@ -59,6 +59,7 @@ from sqlalchemy import (
     insert,
     literal,
     null,
+    or_,
     select,
     text,
 )
@@ -66,6 +67,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from counter.domain import outcomes as oc
+from counter.domain import visit as vm
 from counter.domain.regions import district_name
 from counter.errors import UserError
 from counter.services import audit
@@ -168,18 +170,26 @@ def _correction_expr() -> Any:
 
 def _filters(mode: str, date_from: date | None, date_to: date | None) -> list[Any]:
     where = [col(Visit.ended_at).is_not(None), col(Visit.outcome).is_not(None)]
+    voided = col(Visit.voided_at).is_not(None)
     if mode == "since_last":
         where.append(~exists().where(ExportItem.visit_id == Visit.id,
                                      ExportItem.revision == Visit.revision))
+        # a voided visit goes once more, as VOID, only if the central sheet already has it
+        where.append(or_(~voided, exists().where(ExportItem.visit_id == Visit.id)))
     else:
-        where += [Visit.day >= date_from, Visit.day <= date_to]
+        where += [Visit.day >= date_from, Visit.day <= date_to, ~voided]
     return where
+
+
+def _outcome_expr() -> Any:
+    """The outcome column: VOID for a voided visit (see the export contract in the README)."""
+    return case((col(Visit.voided_at).is_not(None), literal(vm.VOID)), else_=Visit.outcome)
 
 
 def _query(mode: str, date_from: date | None, date_to: date | None) -> Any:
     cols = (Visit.id, Visit.office_code, Visit.counter_id, Officer.username,
             Visit.day, Visit.started_at, Visit.ended_at, Visit.nik, Visit.district_code,
-            Visit.in_batang, Visit.ikd_status_found, Visit.outcome, Visit.reason,
+            Visit.in_batang, Visit.ikd_status_found, _outcome_expr(), Visit.reason,
             Visit.handling_seconds, Visit.note, Visit.phone, Visit.consent_contact,
             Visit.revision, _correction_expr())
     return (select(*cols).join(Officer, Officer.id == Visit.officer_id, isouter=True)
@@ -479,7 +489,7 @@ def _csv_query(mode: str, date_from: date | None, date_to: date | None, conv: _C
     cols = (Visit.id, _neutralise_sql(Visit.office_code), _neutralise_sql(Visit.counter_id),
             _neutralise_sql(Officer.username), Visit.day, hms(Visit.started_at),
             hms(Visit.ended_at), Visit.nik, _district_case(),
-            case((Visit.in_batang, yes), else_=no), Visit.ikd_status_found, Visit.outcome,
+            case((Visit.in_batang, yes), else_=no), Visit.ikd_status_found, _outcome_expr(),
             _neutralise_sql(Visit.reason), Visit.handling_seconds, _neutralise_sql(Visit.note),
             case((and_(Visit.consent_contact, Visit.phone != ""), Visit.phone), else_=literal("")),
             case((_correction_expr(), yes), else_=no), Visit.revision)

@@ -226,7 +226,8 @@ def by_event(ctx: Context, date_from: date, date_to: date) -> list[Split]:
     """
     with ctx.db.read() as s:
         q = (select(Visit.event_id, *_count_columns())
-             .where(Visit.day >= date_from, Visit.day <= date_to)
+             .where(Visit.day >= date_from, Visit.day <= date_to,
+                    col(Visit.voided_at).is_(None))
              .group_by(Visit.event_id))
         rows = s.exec(q).all()
         ids = [r[0] for r in rows if r[0]]
@@ -264,7 +265,8 @@ def by_place(ctx: Context, date_from: date, date_to: date) -> list[Split]:
                     *_count_columns())
              .select_from(Visit)
              .join(OutreachEvent, Visit.event_id == OutreachEvent.id, isouter=True)
-             .where(Visit.day >= date_from, Visit.day <= date_to)
+             .where(Visit.day >= date_from, Visit.day <= date_to,
+                    col(Visit.voided_at).is_(None))
              .group_by(OutreachEvent.place_code, OutreachEvent.place_name,
                        OutreachEvent.place_kind))
         rows = s.exec(q).all()

@@ -202,7 +202,8 @@ def _read_cache(s: Session, day: date) -> _Cache | None:
 
 def _count_activated(s: Session, after: date | None, through: date) -> int:
     q = select(func.count()).select_from(Visit).where(Visit.outcome == oc.ACTIVATED,
-                                                      col(Visit.day) <= through)
+                                                      col(Visit.day) <= through,
+                                                      col(Visit.voided_at).is_(None))
     if after is not None:
         q = q.where(col(Visit.day) > after)
     return int(s.exec(q).one())
@@ -268,8 +269,9 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None, *,
     date_to = date_to or date_from
     if date_to < date_from:
         date_from, date_to = date_to, date_from
-    in_range = (col(Visit.day) >= date_from, col(Visit.day) <= date_to) \
-        if date_from != date_to else (Visit.day == date_from,)
+    in_range = ((col(Visit.day) >= date_from, col(Visit.day) <= date_to)
+                if date_from != date_to else (Visit.day == date_from,)) \
+        + (col(Visit.voided_at).is_(None),)  # a voided visit is counted nowhere
     with ctx.db.read() as s:
         # One GROUP BY gives the counts, reasons, per officer/counter/event figures: at most
         # officers x counters x outcomes x reasons x events rows, whatever the table size.

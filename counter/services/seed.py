@@ -13,6 +13,7 @@ import time
 import uuid
 from bisect import bisect_right
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
@@ -23,6 +24,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain import regions
+from counter.domain import visit as vm
 from counter.errors import UserError
 from counter.services.context import Context
 from counter.store.models import RegistryEntry, RegistryImport, Visit, VisitEvent
@@ -128,6 +130,54 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+def _activation(outcome: str, reason: str | None, fixed: str | None) -> list[vm.Event]:
+    """The prerequisite check and the steps, as the counter screen records them."""
+    if outcome == oc.NOT_ELIGIBLE:
+        return [vm.Event(vm.Prereq((reason or "",)), vm.OUTCOME_STEP)]
+    out = [vm.Event(vm.Prereq(()), STEPS[0])]
+    stop = REASON_STEP.get(reason or "") if outcome != oc.ACTIVATED else None
+    for i, st in enumerate(STEPS):
+        nxt = STEPS[i + 1] if i + 1 < len(STEPS) else vm.OUTCOME_STEP
+        if fixed and REASON_STEP[fixed] == st:
+            out += [vm.Event(vm.ProblemMet(fixed), st), vm.Event(vm.Retry(fixed), st)]
+        if st == stop:
+            out += [vm.Event(vm.ProblemMet(reason or ""), st),
+                    vm.Event(vm.ChooseOutcome(outcome, reason), vm.OUTCOME_STEP)]
+            break
+        out.append(vm.Event(vm.StepDone(st), nxt))
+    return out
+
+
+def _timeline(outcome: str, reason: str | None, status: str, purpose: str, consent: bool,
+              note: str | None, fixed: str | None, started: datetime,
+              ended: datetime) -> list[tuple[datetime, vm.Event]]:
+    """A seeded visit's events in the counter screen's shape (checked by the domain's state
+    machine), spread over its handling time; step events carry their seconds."""
+    if outcome == oc.ALREADY_ACTIVE:
+        first, body = vm.STATUS_STEP, []
+    elif outcome == oc.DECLINED:
+        first, body = vm.OUTCOME_STEP, [vm.Event(vm.ChooseOutcome(outcome, reason),
+                                                 vm.OUTCOME_STEP)]
+    else:
+        first, body = vm.PREREQ_STEP, _activation(outcome, reason, fixed)
+    evs = [vm.Event(vm.Start(status, purpose, consent), first), *body,
+           vm.Event(vm.Outcome(outcome, reason, note), vm.DONE_STEP)]
+    span = (ended - started).total_seconds()
+    last = len(evs) - 1
+    times = [started + timedelta(seconds=int(span * i / last)) for i in range(len(evs))]
+    out: list[tuple[datetime, vm.Event]] = []
+    state = vm.VisitState()
+    prev = started
+    for at, e in zip(times, evs, strict=True):
+        if isinstance(e.payload, vm.StepDone):
+            e = replace(e, payload=replace(e.payload, seconds=int((at - prev).total_seconds())))
+        if isinstance(e.payload, vm.StepDone | vm.Retry | vm.Prereq):
+            prev = at
+        state = vm.apply(state, e)  # the seed writes only what the counter could write
+        out.append((at, e))
+    return out
+
+
 def _working_days(today: date, days: int, now_local: datetime) -> list[tuple[date, float]]:
     """The weekdays among the ``days`` calendar days ending today, with the share of office
     hours available (today only up to now)."""
@@ -176,6 +226,7 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
     """
     t0 = time.perf_counter()
     rng = random.Random(seed)
+    erng = random.Random(f"{seed}-events")  # event ids: the visits do not depend on them
     with ctx.db.read() as s:
         n_visits = s.execute(select(func.count()).select_from(Visit)).scalar_one()
         n_reg = s.execute(select(func.count()).select_from(RegistryEntry)).scalar_one()
@@ -277,11 +328,10 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
             if progress:
                 progress(done, total_work)
 
-        def ev(vid: str, seq: int, at: datetime, officer_id: int, kind: str, step: str | None,
-               data: dict[str, Any]) -> None:
-            erows.append({"id": _uuid(rng), "visit_id": vid, "seq": seq, "device_id": dev,
-                          "at": at, "officer_id": officer_id, "kind": kind, "step": step,
-                          "data": json.dumps(data, ensure_ascii=False)})
+        def ev(vid: str, seq: int, at: datetime, officer_id: int, e: vm.Event) -> None:
+            erows.append({"id": _uuid(erng), "visit_id": vid, "seq": seq, "device_id": dev,
+                          "at": at, "officer_id": officer_id, "kind": e.kind, "step": e.step,
+                          "data": json.dumps(e.to_data(), ensure_ascii=False)})
 
         for di, (day, window) in enumerate(wdays):
             count = per_day.get(di, 0)
@@ -334,40 +384,14 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
                 # the step events, spread over the handling time
                 seq = 0
                 if events:
-                    kinds: list[tuple[str, str | None, dict[str, Any]]] = []
-                    kinds.append(("start", "status", {"ikd_status": status, "purpose": purpose,
-                                                      "consent": consent}))
-                    kinds.append(("status", "status", {"ikd_status": status,
-                                                       "source": "registry" if nik in reg_status
-                                                       else None}))
-                    if outcome not in (oc.ALREADY_ACTIVE, oc.DECLINED):
-                        missing = [reason] if outcome == oc.NOT_ELIGIBLE else []
-                        kinds.append(("prereq", "prereq", {"missing": missing,
-                                                           "ok": not missing}))
-                        if outcome != oc.NOT_ELIGIBLE:
-                            stop = REASON_STEP.get(reason or "") if outcome != oc.ACTIVATED \
-                                else None
-                            # sometimes a problem that a remedy fixed on the way to success
-                            fixed = (rng.choice(("face_fail", "app_error",
-                                                 "email_not_received"))
-                                     if outcome == oc.ACTIVATED and rng.random() < 0.2 else None)
-                            for st in STEPS:
-                                if fixed and REASON_STEP[fixed] == st:
-                                    kinds.append(("problem", st, {"problem": fixed,
-                                                                  "action": "retry"}))
-                                if st == stop:
-                                    kinds.append(("problem", st, {"problem": reason,
-                                                                  "action": "end"}))
-                                    break
-                                kinds.append(("step", st, {"result": "done"}))
-                    kinds.append(("outcome", "done", {"outcome": outcome, "reason": reason,
-                                                      "note": note}))
-                    span = (ended - started).total_seconds()
-                    last = len(kinds) - 1
-                    for i, (kind, step, data) in enumerate(kinds):
-                        at = started + timedelta(seconds=int(span * i / last)) if last else started
+                    # sometimes a problem that a remedy fixed on the way to success
+                    fixed = (rng.choice(("face_fail", "app_error", "email_not_received"))
+                             if outcome == oc.ACTIVATED and rng.random() < 0.2 else None)
+                    timeline = _timeline(outcome, reason, status, purpose, consent, note,
+                                         fixed, started, ended)
+                    for at, e in timeline:
                         seq += 1
-                        ev(vid, seq, at, officer_id, kind, step, data)
+                        ev(vid, seq, at, officer_id, e)
                     n_events += seq
                 row = {"id": vid, "office_code": office, "counter_id": counter,
                        "officer_id": officer_id, "device_id": dev, "event_id": None, "nik": nik,
@@ -388,8 +412,8 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
                     for old_id, old_seq in open_followups.pop(nik, []):
                         new_seq = old_seq + (1 if events else 0)
                         if events:
-                            ev(old_id, new_seq, ended, officer_id, "followup", None,
-                               {"state": "resolved", "by_visit": vid})
+                            ev(old_id, new_seq, ended, officer_id, vm.Event(
+                                vm.FollowUpChange(vm.FU_RESOLVED, by_visit=vid)))
                             n_events += 1
                         old = by_id.get(old_id)
                         if old is not None:

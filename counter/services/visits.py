@@ -205,10 +205,15 @@ def open_visit_for_nik(ctx: Context, nik: str) -> OpenVisit | None:
         return _open_of_nik(s, ctx, clean, ctx.today())
 
 
+def open_visits_in(s: Session, ctx: Context, day: date) -> list[OpenVisit]:
+    """Inside the caller's transaction: the visits of ``day`` still open."""
+    return [_open_view(ctx, v, u) for v, u in s.exec(_open_query(day)).all()]
+
+
 def open_visits(ctx: Context, day: date) -> list[OpenVisit]:
     """Every visit of ``day`` still open (e.g. abandoned: its officer pressed F8 and left)."""
     with ctx.db.read() as s:
-        return [_open_view(ctx, v, u) for v, u in s.exec(_open_query(day)).all()]
+        return open_visits_in(s, ctx, day)
 
 
 def _lock_nik(s: Session, ctx: Context, nik: str) -> None:
