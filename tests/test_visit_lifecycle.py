@@ -1,0 +1,195 @@
+"""The visit's edges, through the services on SQLite and PostgreSQL (issue 12, defects 1-5):
+closed days, abandoned visits, one open visit per resident, voids, protocol reasons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from counter.domain import outcomes as oc
+from counter.domain import visit as vm
+from counter.services import audit, dayclose, daylog, export, followup, report, visits
+from counter.services.dayclose import DayCloseError
+from counter.services.visits import AlreadyOpen, DayClosed, VisitError, VisitRefused
+from tests._export_util import NIKS, people, read_csv
+from tests._export_util import visit as make_visit
+
+
+@pytest.fixture
+def team(any_ctx):  # noqa: ANN001, ANN201
+    from counter.services import accounts
+
+    off, sup = people(any_ctx)
+    budi = accounts.create_officer(any_ctx, "budi", "135791", role="officer", full_name="Budi")
+    return off, sup, budi
+
+
+# -- 1. a closed day -----------------------------------------------------------------------------
+
+def test_closed_day_refuses_a_new_visit_at_its_start(any_ctx, team) -> None:
+    off, sup, _ = team
+    dayclose.close_day(any_ctx, any_ctx.today(), sup, backup=False)
+    with pytest.raises(DayClosed) as e:
+        visits.start_visit(any_ctx, off, NIKS[0])
+    msg = e.value.message("en")
+    assert "supervisor" in msg and "kasi" in msg and any_ctx.today().isoformat() in msg
+    assert "supervisor" in e.value.message("id")
+    assert visits.visits_of_day(any_ctx, any_ctx.today()) == []
+
+
+def test_close_refuses_with_the_open_visits_then_closes_them_in_one_step(any_ctx, team,
+                                                                          clock) -> None:
+    off, sup, budi = team
+    make_visit(any_ctx, clock, off, NIKS[1])  # finished
+    open_id = make_visit(any_ctx, clock, budi, NIKS[0], finish=False)
+    with pytest.raises(DayCloseError) as e:
+        dayclose.close_day(any_ctx, any_ctx.today(), sup, backup=False)
+    assert e.value.code == "unfinished"
+    assert [(v.visit_id, v.officer) for v in e.value.open_visits] == [(open_id, "budi")]
+    assert not dayclose.status(any_ctx, any_ctx.today()).is_closed
+    with pytest.raises(VisitError):  # only PENDING / FAILED / DECLINED
+        dayclose.close_day(any_ctx, any_ctx.today(), sup, backup=False,
+                           close_open_as=(oc.ACTIVATED, vm.INTERRUPTED))
+    res = dayclose.close_day(any_ctx, any_ctx.today(), sup, backup=False,
+                             close_open_as=(oc.PENDING, vm.INTERRUPTED))
+    assert res.report.visits == 2
+    v = visits.get_visit(any_ctx, open_id)
+    assert (v.outcome, v.reason, v.ended_at is not None) == (oc.PENDING, vm.INTERRUPTED, True)
+    assert [a.target for a in audit.recent(any_ctx, action="visit_closed_abandoned")] == [open_id]
+    # the officer's screen still holds it: any further key is refused, nothing is added
+    with pytest.raises(VisitError):
+        visits.record_event(any_ctx, open_id, "step", "open_terms", {"done": "install"}, budi.id)
+
+
+# -- 2. an abandoned visit -----------------------------------------------------------------------
+
+def test_supervisor_closes_another_officers_abandoned_visit(any_ctx, team, clock) -> None:
+    off, sup, budi = team
+    vid = make_visit(any_ctx, clock, budi, NIKS[0], finish=False, seconds=100)
+    clock.advance(hours=3)  # budi pressed F8 and went home
+    with pytest.raises(VisitError) as e:
+        visits.close_abandoned(any_ctx, off, vid, oc.PENDING, vm.INTERRUPTED)
+    assert e.value.code == "forbidden"
+    with pytest.raises(VisitRefused) as e2:
+        visits.close_abandoned(any_ctx, sup, vid, oc.ACTIVATED, vm.INTERRUPTED)
+    assert e2.value.code == "abandoned_outcome"
+    with pytest.raises(VisitRefused) as e3:
+        visits.close_abandoned(any_ctx, sup, vid, oc.FAILED, "kode_ngawur")
+    assert e3.value.code == "bad_reason"
+    v = visits.close_abandoned(any_ctx, sup, vid, oc.FAILED, "app_error")
+    assert (v.outcome, v.reason) == (oc.FAILED, "app_error")
+    assert v.handling_seconds == 50  # stops at its last event (the step), not 3 hours later
+    tl = visits.timeline(any_ctx, vid)
+    assert tl[-1].kind == "outcome" and tl[-1].data["abandoned"] is True
+    assert tl[-1].officer_id == sup.id
+    rows = audit.recent(any_ctx, action="visit_closed_abandoned")
+    assert rows[0].target == vid and json.loads(rows[0].detail)["officer_id"] == budi.id
+    dayclose.close_day(any_ctx, any_ctx.today(), sup, backup=False)  # nothing blocks it now
+
+
+# -- 3. one open visit per resident --------------------------------------------------------------
+
+def test_same_nik_with_an_open_visit_is_offered_back_not_opened_twice(any_ctx, team,
+                                                                      clock) -> None:
+    off, sup, budi = team
+    first = visits.start_visit(any_ctx, budi, NIKS[0], step=vm.PREREQ_STEP)
+    found = visits.open_visit_for_nik(any_ctx, "3325-0155-0590-0001")
+    assert found is not None and (found.visit_id, found.officer) == (first.id, "budi")
+    for who in (off, budi):
+        with pytest.raises(AlreadyOpen) as e:
+            visits.start_visit(any_ctx, who, NIKS[0])
+        assert e.value.visit_id == first.id and e.value.officer == "budi"
+        assert "budi" in e.value.message("en")
+    assert len(visits.visits_of_day(any_ctx, any_ctx.today())) == 1
+    visits.finish_visit(any_ctx, first.id, oc.DECLINED, officer_id=budi.id)
+    assert visits.open_visit_for_nik(any_ctx, NIKS[0]) is None
+    again = visits.start_visit(any_ctx, off, NIKS[0])  # a finished visit does not block
+    assert again.id != first.id
+
+
+# -- 4. void -------------------------------------------------------------------------------------
+
+def test_void_is_kept_audited_and_counted_nowhere(any_ctx, team, clock) -> None:
+    off, sup, budi = team
+    keep = make_visit(any_ctx, clock, off, NIKS[1], outcome=oc.ACTIVATED)
+    wrong = make_visit(any_ctx, clock, off, NIKS[0], outcome=oc.PENDING,
+                       reason="email_not_received", phone="081234567890", consent=True)
+    assert [f.visit_id for f in followup.open_followups(any_ctx)] == [wrong]
+    before = report.summary(any_ctx, any_ctx.today())
+    with pytest.raises(VisitRefused) as e:
+        visits.void_visit(any_ctx, off, wrong, "  ")
+    assert e.value.code == "void_reason_required"
+    with pytest.raises(VisitRefused) as e:
+        visits.void_visit(any_ctx, budi, wrong, "bukan kunjungan saya")
+    assert e.value.code == "void_forbidden"
+    visits.void_visit(any_ctx, off, wrong, "NIK salah ketik")
+    with pytest.raises(VisitRefused):
+        visits.void_visit(any_ctx, sup, wrong, "lagi")
+    with pytest.raises(VisitError):
+        visits.correct_visit(any_ctx, wrong, sup, oc.ACTIVATED, None, "x")
+    after = report.summary(any_ctx, any_ctx.today())
+    assert (before.visits, after.visits) == (2, 1)
+    assert after.outcomes[oc.PENDING] == 0 and after.outcomes[oc.ACTIVATED] == 1
+    assert followup.open_followups(any_ctx) == []
+    rows = {r.visit_id: r for r in daylog.daily_log(any_ctx, any_ctx.today())}
+    assert rows[wrong].voided and not rows[keep].voided  # listed, marked
+    assert [r.visit_id for r in daylog.daily_log(any_ctx, any_ctx.today(),
+                                                 outcome=daylog.VOIDED)] == [wrong]
+    assert [e.kind for e in visits.timeline(any_ctx, wrong)][-1] == "void"
+    (a,) = audit.recent(any_ctx, action="visit_voided")
+    assert a.target == wrong and json.loads(a.detail)["reason"] == "NIK salah ketik"
+    d = daylog.open_visit(any_ctx, wrong, sup)
+    assert d.void_reason == "NIK salah ketik" and d.outcome == oc.PENDING  # kept
+
+
+def test_void_of_an_open_visit_ends_it_and_unblocks_the_day(any_ctx, team, clock) -> None:
+    off, sup, _ = team
+    vid = make_visit(any_ctx, clock, off, NIKS[0], finish=False)
+    visits.void_visit(any_ctx, sup, vid, "warga salah")
+    assert visits.unfinished(any_ctx) == [] and visits.open_visit_for_nik(any_ctx, NIKS[0]) is None
+    dayclose.close_day(any_ctx, any_ctx.today(), sup, backup=False)
+    with pytest.raises(DayClosed):
+        visits.void_visit(any_ctx, sup, make_visit_id_of(any_ctx), "x")
+
+
+def make_visit_id_of(ctx) -> str:  # noqa: ANN001
+    return visits.visits_of_day(ctx, ctx.today())[0].id
+
+
+def test_export_contract_for_voided_visits(any_ctx, team, clock, tmp_path: Path) -> None:
+    off, sup, _ = team
+    sent = make_visit(any_ctx, clock, off, NIKS[0], outcome=oc.DECLINED)
+    never = make_visit(any_ctx, clock, off, NIKS[1], outcome=oc.DECLINED)
+    keep = make_visit(any_ctx, clock, off, NIKS[2], outcome=oc.ACTIVATED)
+    first = export.export_visits(any_ctx, sup, "since_last", fmt="csv", out=tmp_path / "a.csv")
+    assert first.rows == 3
+    never2 = make_visit(any_ctx, clock, off, NIKS[3], outcome=oc.DECLINED)
+    visits.void_visit(any_ctx, sup, sent, "salah orang")
+    visits.void_visit(any_ctx, sup, never2, "salah ketik")
+    second = export.export_visits(any_ctx, sup, "since_last", fmt="csv", out=tmp_path / "b.csv")
+    _, rows = read_csv(second.path)
+    # only the already-exported one goes again, as VOID, so the central side can remove it
+    assert [(r[0], r[11]) for r in rows] == [(sent, vm.VOID)]
+    assert export.export_visits(any_ctx, sup, "since_last", fmt="csv",
+                                out=tmp_path / "c.csv").rows == 0
+    fixed = export.export_visits(any_ctx, sup, "date", date_from=any_ctx.today(), fmt="csv",
+                                 out=tmp_path / "d.csv")
+    _, rows = read_csv(fixed.path)
+    assert sorted(r[0] for r in rows) == sorted([never, keep])  # fixed ranges: no voided row
+
+
+# -- 5. correction reasons -----------------------------------------------------------------------
+
+def test_correction_reason_must_be_the_protocols_for_that_outcome(any_ctx, team, clock) -> None:
+    off, sup, _ = team
+    vid = make_visit(any_ctx, clock, off, NIKS[0], outcome=oc.DECLINED)
+    for outcome, reason in ((oc.FAILED, "kode_ngawur"), (oc.NOT_ELIGIBLE, "face_fail"),
+                            (oc.REFERRED, "email")):
+        with pytest.raises(VisitRefused) as e:
+            visits.correct_visit(any_ctx, vid, sup, outcome, reason, "cek ulang")
+        assert e.value.code == "bad_reason" and reason in e.value.message("en")
+    assert visits.get_visit(any_ctx, vid).revision == 0  # nothing written
+    v = visits.correct_visit(any_ctx, vid, sup, oc.FAILED, "face_fail", "cek ulang")
+    assert (v.outcome, v.reason) == (oc.FAILED, "face_fail")
