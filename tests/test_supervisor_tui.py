@@ -184,12 +184,16 @@ async def test_open_visit_and_correct_it(ctx, fx) -> None:
         await settle(pilot)
         assert app.screen is modal
         assert "memerlukan kode alasan" in str(modal.query_one("#corr-error").render())
-        modal.query_one("#corr-reason", Input).value = "no_email"
+        # the reason is picked from the protocol's list for FAILED, never typed
+        picker = modal.query_one("#corr-reason", Select)
+        codes = [c for _, c in picker._options if isinstance(c, str)]
+        assert "email_not_received" in codes and "ektp" not in codes and "interrupted" in codes
+        picker.value = "email_not_received"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is detail
         v = visits.get_visit(ctx, fx.ids[2])
-        assert (v.outcome, v.reason, v.revision) == ("FAILED", "no_email", 1)
+        assert (v.outcome, v.reason, v.revision) == ("FAILED", "email_not_received", 1)
         rows = table_rows(detail.query_one("#detail-events", DataTable))
         assert [r[2] for r in rows] == ["start", "outcome", "correction"]
         assert "outcome=ACTIVATED" in rows[1][4]  # the original stays visible

@@ -18,7 +18,7 @@ from tests._export_util import visit as make_visit
 
 
 @pytest.fixture
-def team(any_ctx):  # noqa: ANN001, ANN201
+def team(any_ctx):
     from counter.services import accounts
 
     off, sup = people(any_ctx)
@@ -93,7 +93,7 @@ def test_supervisor_closes_another_officers_abandoned_visit(any_ctx, team, clock
 
 def test_same_nik_with_an_open_visit_is_offered_back_not_opened_twice(any_ctx, team,
                                                                       clock) -> None:
-    off, sup, budi = team
+    off, _sup, budi = team
     first = visits.start_visit(any_ctx, budi, NIKS[0], step=vm.PREREQ_STEP)
     found = visits.open_visit_for_nik(any_ctx, "3325-0155-0590-0001")
     assert found is not None and (found.visit_id, found.officer) == (first.id, "budi")
@@ -154,7 +154,7 @@ def test_void_of_an_open_visit_ends_it_and_unblocks_the_day(any_ctx, team, clock
         visits.void_visit(any_ctx, sup, make_visit_id_of(any_ctx), "x")
 
 
-def make_visit_id_of(ctx) -> str:  # noqa: ANN001
+def make_visit_id_of(ctx) -> str:
     return visits.visits_of_day(ctx, ctx.today())[0].id
 
 

@@ -178,74 +178,11 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-@dataclass(frozen=True)
-class Correction:
-    outcome: str
-    reason: str | None
-    why: str
-
-
-class CorrectionModal(ModalScreen["Correction | None"]):
-    """New outcome, reason (for FAILED/NOT_ELIGIBLE/REFERRED) and the mandatory why."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="corr.save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="corr.cancel"),
-    ]
-    DEFAULT_CSS = """
-    CorrectionModal { align: center middle; }
-    CorrectionModal > Vertical { width: 80; height: auto; border: round $warning;
-                                 padding: 0 1; background: $surface; }
-    """
-
-    def __init__(self, detail: VisitDetail) -> None:
-        super().__init__()
-        self.detail = detail
-
-    def compose(self) -> ComposeResult:
-        t = self.app.t  # type: ignore[attr-defined]
-        d = self.detail
-        with Vertical():
-            yield Label(t("supervisor.correct.title"), classes="box-title")
-            yield Label(t("supervisor.correct.current", outcome=d.outcome or "-",
-                          reason=d.reason or "-"))
-            yield Label(t("supervisor.correct.outcome"), classes="field-label")
-            yield Select([(f"{o} · {t('supervisor.outcome.' + o)}", o) for o in oc.OUTCOMES],
-                         value=d.outcome or oc.ACTIVATED, allow_blank=False, id="corr-outcome")
-            yield Label(t("supervisor.correct.reason"), classes="field-label")
-            yield Input(value=d.reason or "", id="corr-reason", max_length=60,
-                        restrict=r"[a-z0-9_]*")
-            yield Label(t("supervisor.correct.why"), classes="field-label")
-            yield Input(id="corr-why", max_length=300)
-            yield Label("", id="corr-error", classes="error")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        _localize(self, {"corr.save": "supervisor.keys.save", "corr.cancel": "supervisor.keys.cancel"})
-
-    @on(Input.Submitted, "#corr-why")
-    def _why_submitted(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:
-        t = self.app.t  # type: ignore[attr-defined]
-        outcome = str(self.query_one("#corr-outcome", Select).value)
-        reason = self.query_one("#corr-reason", Input).value.strip() or None
-        why = self.query_one("#corr-why", Input).value.strip()
-        err = self.query_one("#corr-error", Label)
-        if outcome in oc.NEEDS_REASON and not reason:
-            err.update(t("supervisor.correct.need_reason", outcome=outcome))
-            return
-        if not why:
-            err.update(t("supervisor.correct.need_why"))
-            return
-        if outcome == self.detail.outcome and reason == self.detail.reason:
-            err.update(t("supervisor.correct.unchanged"))
-            return
-        self.dismiss(Correction(outcome, reason if outcome in oc.NEEDS_REASON else reason, why))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+from counter.tui.screens.supervisor_actions import (  # noqa: E402 - the lifecycle dialogs
+    CloseAbandonedModal,
+    Correction,
+    CorrectionModal,
+)
 
 
 class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
@@ -253,6 +190,8 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "correct", "Correct", id="detail.correct"),
+        Binding("x", "close_abandoned", "Close", id="detail.close_abandoned"),
+        Binding("v", "void", "Void", id="detail.void"),
         Binding("escape", "close", "Back", id="detail.back"),
     ]
     DEFAULT_CSS = """
@@ -296,6 +235,9 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
                            state=d.followup_state or "-"))
         if d.note:
             lines.append(t("supervisor.detail.note", note=d.note))
+        if d.voided_at is not None:
+            lines.append(t("lifecycle.detail.voided", at=ctx.local(d.voided_at).strftime(
+                "%H:%M:%S"), reason=d.void_reason or "-"))
         if d.day_closed:
             lines.append(t("supervisor.detail.closed"))
         return "\n".join(lines)
@@ -304,6 +246,8 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         if not self.allowed:
             return
         _localize(self, {"detail.correct": "supervisor.keys.correct",
+                         "detail.close_abandoned": "lifecycle.keys.close_abandoned",
+                         "detail.void": "lifecycle.keys.void",
                          "detail.back": "supervisor.keys.back"})
         self._fill()
 
@@ -329,9 +273,56 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         return ", ".join(parts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        d = self.detail
+        live = not d.day_closed and d.voided_at is None
         if action == "correct":
-            return bool(self.detail.ended_at and not self.detail.day_closed) or None
+            return bool(d.ended_at and live) or None
+        if action == "close_abandoned":
+            return bool(d.ended_at is None and live) or None
+        if action == "void":
+            return live or None
         return True
+
+    def action_close_abandoned(self) -> None:
+        from counter.services.visits import OpenVisit
+
+        d, ctx = self.detail, self.app.ctx
+        assert ctx is not None
+        ov = OpenVisit(d.visit_id, d.nik, d.day, 0, d.officer, d.counter_id, d.started_at,
+                       ctx.local(d.started_at).strftime("%H:%M"),
+                       d.events[-1].step or "-" if d.events else "-")
+        self.app.push_screen(CloseAbandonedModal(self.t("lifecycle.abandoned.title"), [ov]),
+                             self._abandoned_chosen)
+
+    def _abandoned_chosen(self, choice: tuple[str, str] | None) -> None:
+        if choice is None:
+            return
+        from counter.services import daylog, visits
+
+        ctx, sup, vid = self.app.ctx, self.app.officer, self.detail.visit_id
+
+        def do() -> VisitDetail:
+            visits.close_abandoned(ctx, sup, vid, *choice)  # type: ignore[arg-type]
+            return daylog.open_visit(ctx, vid, sup)  # type: ignore[arg-type]
+
+        self.run_service(do, self._reload, "correct")
+
+    def action_void(self) -> None:
+        self.app.push_screen(TextPrompt(self.t("lifecycle.void.title"),
+                                        self.t("lifecycle.void.label")), self._void_reason)
+
+    def _void_reason(self, reason: str | None) -> None:
+        if not reason:
+            return
+        from counter.services import daylog, visits
+
+        ctx, sup, vid = self.app.ctx, self.app.officer, self.detail.visit_id
+
+        def do() -> VisitDetail:
+            visits.void_visit(ctx, sup, vid, reason)  # type: ignore[arg-type]
+            return daylog.open_visit(ctx, vid, sup)  # type: ignore[arg-type]
+
+        self.run_service(do, self._reload, "correct")
 
     def action_correct(self) -> None:
         if self.detail.day_closed:
@@ -358,7 +349,10 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         self.query_one("#detail-head", Static).update(self._head())
         self._fill()
         self.refresh_bindings()
-        self.notify(self.t("supervisor.correct.done", outcome=detail.outcome or "-"))
+        if detail.voided_at is not None:
+            self.notify(self.t("lifecycle.void.done"))
+        else:
+            self.notify(self.t("supervisor.correct.done", outcome=detail.outcome or "-"))
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
@@ -594,8 +588,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             return
         t = self.t
         if r.unfinished:
-            self.notify(t("supervisor.dayclose.error.unfinished", day=r.date_to.isoformat(),
-                          count=r.unfinished), severity="error")
+            self._offer_close_open()
             return
         body = t("supervisor.close.body", day=r.date_to.isoformat(), visits=r.visits,
                  activated=r.outcomes[oc.ACTIVATED], attempted=r.attempted,
@@ -605,10 +598,44 @@ class SupervisorHome(SupervisorBase, Screen[None]):
     def _close_confirmed(self, yes: bool | None) -> None:
         if not yes:
             return
+        self._close(None)
+
+    def _close(self, close_open_as: tuple[str, str] | None) -> None:
         from counter.services import dayclose
 
         ctx, sup, day = self.app.ctx, self.app.officer, self.day
-        self.run_service(lambda: dayclose.close_day(ctx, day, sup), self._after_close, "close")  # type: ignore[arg-type]
+        self.run_service(lambda: dayclose.close_day(ctx, day, sup,  # type: ignore[arg-type]
+                                                    close_open_as=close_open_as),
+                         self._after_close, "close")
+
+    def _offer_close_open(self, visits_open: list[Any] | None = None) -> None:
+        """The day-close refusal itself: the open visits, closed as abandoned in one step."""
+        from counter.services import visits
+
+        ctx, day = self.app.ctx, self.day
+        if visits_open is None:
+            self.run_service(lambda: visits.open_visits(ctx, day),  # type: ignore[arg-type]
+                             self._offer_close_open, "open-visits")
+            return
+        if not visits_open:
+            self.load()
+            return
+        title = self.t("supervisor.dayclose.error.unfinished", day=day.isoformat() if day else "",
+                       count=len(visits_open))
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                self._close(choice)
+
+        self.app.push_screen(CloseAbandonedModal(title, visits_open), chosen)
+
+    def service_failed(self, error: Exception) -> None:
+        from counter.services.dayclose import DayCloseError
+
+        if isinstance(error, DayCloseError) and error.code == "unfinished":
+            self._offer_close_open(error.open_visits)  # a visit opened meanwhile
+            return
+        super().service_failed(error)
 
     def _after_close(self, result: Any) -> None:
         t = self.t
@@ -730,7 +757,8 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
             yield Select([], prompt=t("supervisor.log.all_officers"), id="f-officer")
             yield Select([], prompt=t("supervisor.log.all_counters"), id="f-counter")
             yield Select([(f"{o} · {t('supervisor.outcome.' + o)}", o) for o in oc.OUTCOMES]
-                         + [(t("supervisor.log.unfinished"), "-")],
+                         + [(t("supervisor.log.unfinished"), "-"),
+                            (t("lifecycle.log.filter_voided"), "VOID")],
                          prompt=t("supervisor.log.all_outcomes"), id="f-outcome")
         yield Static("", id="log-info")
         yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
@@ -799,8 +827,11 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
                 flags.append(t("supervisor.log.flag_corrected", revision=r.revision))
             if r.followup_state:
                 flags.append(t(f"supervisor.followup.state_{r.followup_state}"))
+            outcome = r.outcome or t("supervisor.log.unfinished")
+            if r.voided:
+                outcome = t("lifecycle.log.voided", outcome=r.outcome or "-")
             table.add_row(r.local_time, r.counter_id, r.officer, r.nik_masked,
-                          r.outcome or t("supervisor.log.unfinished"), r.reason or "",
+                          outcome, r.reason or "",
                           mmss(r.handling_seconds), " ".join(flags), key=r.visit_id)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
