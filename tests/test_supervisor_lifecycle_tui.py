@@ -18,7 +18,7 @@ from tests.test_supervisor_tui import SIZE, async_test, login, settle, table_row
 
 
 @pytest.fixture
-def fx(ctx, clock):  # noqa: ANN001, ANN201
+def fx(ctx, clock):
     return build(ctx, clock)
 
 

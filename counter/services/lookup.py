@@ -38,7 +38,7 @@ _REGISTRY_Q = (select(_reg.ikd_status, _reg.activated_on, _imp.source)
                .where(_reg.nik == bindparam("nik")))
 _VISITS_Q = (select(_vis.id, _vis.day, _vis.started_at, _vis.ended_at, _vis.outcome, _vis.reason,
                     _vis.counter_id)
-             .where(_vis.nik == bindparam("nik"))
+             .where(_vis.nik == bindparam("nik"), _vis.voided_at.is_(None))  # voided: a mistake
              .order_by(_vis.started_at.desc()).limit(bindparam("limit")))
 
 
