@@ -193,3 +193,91 @@ def test_correction_reason_must_be_the_protocols_for_that_outcome(any_ctx, team,
     assert visits.get_visit(any_ctx, vid).revision == 0  # nothing written
     v = visits.correct_visit(any_ctx, vid, sup, oc.FAILED, "face_fail", "cek ulang")
     assert (v.outcome, v.reason) == (oc.FAILED, "face_fail")
+
+
+# -- migration 0005 ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_migration_0005_adds_and_removes_the_void_columns(tmp_path: Path, engine: str,
+                                                          request: pytest.FixtureRequest) -> None:
+    """An old database is upgraded (its visits kept, none voided) and the downgrade drops the
+    columns again without losing a visit."""
+    from alembic.command import downgrade as alembic_downgrade
+    from sqlalchemy import inspect, text
+
+    from counter.store.db import Database
+    from counter.store.migrate import alembic_config, upgrade
+
+    url = request.getfixturevalue("pg_url") if engine == "postgres" else str(tmp_path / "m.db")
+    db = Database(url)
+    upgrade(db, "0004")
+    with db.engine.begin() as c:
+        c.execute(text("INSERT INTO officer (username, full_name, role, pin_hash, active, "
+                       "failed_attempts, created_at) VALUES ('siti', '', 'officer', '', true, 0, "
+                       "'2026-11-27 01:00:00')"))
+        c.execute(text("INSERT INTO visit (id, office_code, counter_id, officer_id, device_id, "
+                       "nik, district_code, in_batang, ikd_status_found, consent_contact, day, "
+                       "started_at, current_step, revision, last_seq, updated_at) VALUES "
+                       "('v1', '3325', 'L1', 1, 'd', '3325015505900001', '332501', true, "
+                       "'unknown', false, '2026-11-27', '2026-11-27 01:00:00', 'status', 0, 0, "
+                       "'2026-11-27 01:00:00')"))
+    upgrade(db, "head")
+    with db.engine.connect() as c:
+        cols = {col["name"] for col in inspect(c).get_columns("visit")}
+        assert {"voided_at", "voided_by", "void_reason"} <= cols
+        assert "ix_visit_nik_day_open" in {i["name"] for i in inspect(c).get_indexes("visit")}
+        assert c.execute(text("SELECT id, voided_at FROM visit")).all() == [("v1", None)]
+    cfg = alembic_config(db)
+    with db.write_engine.begin() as c:
+        cfg.attributes["connection"] = c
+        alembic_downgrade(cfg, "0004")
+    with db.engine.connect() as c:
+        cols = {col["name"] for col in inspect(c).get_columns("visit")}
+        assert not {"voided_at", "voided_by", "void_reason"} & cols
+        assert c.execute(text("SELECT id FROM visit")).all() == [("v1",)]
+    db.dispose()
+
+
+# -- bundles carry a void ------------------------------------------------------------------------
+
+def test_a_void_on_the_laptop_voids_the_visit_at_the_office(make_ctx, clock,
+                                                            tmp_path: Path) -> None:
+    from counter.services import bundles
+
+    office, laptop = make_ctx(name="office.db"), make_ctx(name="laptop.db")
+    off, sup = people(laptop)
+    people(office)
+    sent = make_visit(laptop, clock, off, NIKS[0], outcome=oc.ACTIVATED)
+    fresh = make_visit(laptop, clock, off, NIKS[1], outcome=oc.DECLINED)
+    bundles.export_bundle(laptop, tmp_path / "one.ikdb")
+    bundles.import_bundle(office, tmp_path / "one.ikdb")
+    visits.void_visit(laptop, off, sent, "salah orang")
+    voided_new = make_visit(laptop, clock, off, NIKS[2], outcome=oc.DECLINED)
+    visits.void_visit(laptop, sup, voided_new, "salah ketik")
+    bundles.export_bundle(laptop, tmp_path / "two.ikdb", since_last=True)
+    bundles.import_bundle(office, tmp_path / "two.ikdb")
+    for vid in (sent, voided_new):
+        v = visits.get_visit(office, vid)
+        assert v.voided_at is not None and v.void_reason in ("salah orang", "salah ketik")
+        assert [e.kind for e in visits.timeline(office, vid)][-1] == "void"
+    assert visits.get_visit(office, fresh).voided_at is None
+    r = report.summary(office, office.today())
+    assert r.visits == 1 and r.outcomes[oc.ACTIVATED] == 0
+
+
+def test_void_of_an_activation_reopens_the_followup_it_resolved(any_ctx, team, clock) -> None:
+    off, sup, _ = team
+    pending = make_visit(any_ctx, clock, off, NIKS[0], outcome=oc.PENDING,
+                         reason="email_not_received", phone="081234567890", consent=True)
+    act = make_visit(any_ctx, clock, off, NIKS[0], outcome=oc.ACTIVATED)
+    assert visits.get_visit(any_ctx, pending).followup_state == "resolved"
+    visits.void_visit(any_ctx, sup, act, "bukan warga ini")
+    v = visits.get_visit(any_ctx, pending)
+    assert (v.followup_state, v.resolved_by_visit_id) == ("open", None)
+    assert [f.visit_id for f in followup.open_followups(any_ctx)] == [pending]
+    tl = visits.timeline(any_ctx, pending)
+    assert tl[-1].kind == "followup" and tl[-1].data == {"state": "open", "by_visit": act,
+                                                          "from": "resolved"}
+    # the timeline still replays through the model
+    state = vm.replay([e.event for e in tl], strict=True)
+    assert state.followup == "open"

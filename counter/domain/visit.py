@@ -300,6 +300,8 @@ class FollowUpChange(Payload):
         d: dict[str, Any] = {"state": self.state}
         if self.by_visit:
             d["by_visit"] = self.by_visit
+            if self.state == FU_OPEN:  # reopened: the resolving visit was voided
+                d["from"] = self.from_state
         else:
             d["from"], d["note"] = self.from_state, self.note
         return d
@@ -463,11 +465,16 @@ def _guard_payload(state: VisitState, ev: Event) -> None:
 
 
 def _guard_followup(state: VisitState, p: FollowUpChange) -> None:
-    check_followup_change(state.followup, p.state)
+    check_followup_change(state.followup, p.state, p.by_visit)
 
 
-def check_followup_change(current: str | None, new: str) -> None:
-    """A follow-up moves from open/contacted to contacted or resolved, never back."""
+def check_followup_change(current: str | None, new: str, by_visit: str | None = None) -> None:
+    """A follow-up moves from open/contacted to contacted or resolved. The one way back: a
+    follow-up resolved by a visit that was then voided opens again (``by_visit`` = that visit)."""
+    if new == FU_OPEN:
+        if current != FU_RESOLVED or not by_visit:
+            raise Refusal("followup_closed", "followup", state=current)
+        return
     if new not in (FU_CONTACTED, FU_RESOLVED):
         raise Refusal("bad_followup_state", "followup", state=new)
     if current not in FU_OPEN_STATES:

@@ -495,7 +495,24 @@ def void_visit(ctx: Context, by: Officer, visit_id: str, reason: str) -> Visit:
             v.followup_state = None
         audit.record(s, ctx, "visit_voided", by, target=visit_id, reason=reason[:500],
                      outcome=v.outcome)
+        _reopen_followups(s, ctx, v, by.id)
     return v
+
+
+def _reopen_followups(s: Session, ctx: Context, voided: Visit, officer_id: int | None) -> None:
+    """Follow-ups this (now voided) visit had resolved open again, unless another ACTIVATED
+    visit of the resident settles them."""
+    rows = s.exec(select(Visit).where(Visit.resolved_by_visit_id == voided.id,
+                                      Visit.followup_state == vm.FU_RESOLVED)).all()
+    for old in rows:
+        vm.check_followup_change(old.followup_state, vm.FU_OPEN, voided.id)
+        _write_event(s, ctx, old, vm.Event(vm.FollowUpChange(
+            vm.FU_OPEN, vm.FU_RESOLVED, by_visit=voided.id)), officer_id)
+        old.followup_state, old.resolved_by_visit_id = vm.FU_OPEN, None
+        old.revision += 1
+    if rows:
+        s.flush()
+        resolve_followups(s, ctx, {voided.nik}, officer_id)
 
 
 def get_visit(ctx: Context, visit_id: str) -> Visit | None:
