@@ -281,3 +281,52 @@ def test_void_of_an_activation_reopens_the_followup_it_resolved(any_ctx, team, c
     # the timeline still replays through the model
     state = vm.replay([e.event for e in tl], strict=True)
     assert state.followup == "open"
+
+
+def _start_together(c, officer, nik: str, barrier, results: list[object]) -> None:
+    barrier.wait()
+    try:
+        results.append(visits.start_visit(c, officer, nik).id)
+    except AlreadyOpen as e:
+        results.append(e)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_two_counters_typing_the_same_nik_at_once_open_one_visit(
+        tmp_path: Path, engine: str, clock, request: pytest.FixtureRequest) -> None:
+    """Two connections start a visit for the same NIK at the same moment (real threads released
+    together): exactly one visit opens, the other is told which one (SQLite: the write lock;
+    PostgreSQL: a transaction lock on the NIK)."""
+    import threading
+
+    from counter.config import load_settings
+    from counter.services import accounts
+    from counter.services.context import make_context
+
+    url = request.getfixturevalue("pg_url") if engine == "postgres" else str(tmp_path / "c.db")
+    ctxs = []
+    for n in (1, 2):
+        s = load_settings(tmp_path / "none.toml", env={},
+                          overrides={"database.url": url, "paths.data": str(tmp_path / "data"),
+                                     "office.counter": f"LOKET-{n}"})
+        ctxs.append(make_context(s, clock=clock))
+    try:
+        officer = accounts.create_officer(ctxs[0], "siti", "135790", role="officer")
+        for _round in range(5):
+            nik = NIKS[_round % 3]
+            barrier = threading.Barrier(2)
+            results: list[object] = []
+            threads = [threading.Thread(target=_start_together, args=(c, officer, nik, barrier,
+                                                                       results)) for c in ctxs]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            ids = [r for r in results if isinstance(r, str)]
+            refused = [r for r in results if isinstance(r, AlreadyOpen)]
+            assert len(ids) == 1 and len(refused) == 1, results
+            assert refused[0].visit_id == ids[0]
+            visits.finish_visit(ctxs[0], ids[0], oc.DECLINED, officer_id=officer.id)
+    finally:
+        for c in ctxs:
+            c.db.dispose()
