@@ -8,6 +8,7 @@ from counter.services import settings_store, visits
 from tests.tui_shell_helpers import StubCounter, app_on, async_test, login, settle
 
 NIK = "3325014507900002"  # Batang, female, born 1990-07-05
+NIK2 = "3325015505900001"  # another resident (one open visit per resident and day)
 
 
 @async_test
@@ -31,8 +32,8 @@ async def test_theme_switch_is_remembered_across_app_instances(ctx, officer):
     assert settings_store.get(ctx, "theme") == "textual-light"
 
 
-def _crashed_visit(ctx, officer, step: str = "email_code"):  # noqa: ANN001, ANN202
-    v = visits.start_visit(ctx, officer, NIK)
+def _crashed_visit(ctx, officer, step: str = "email_code", nik_: str = NIK):  # noqa: ANN001, ANN202
+    v = visits.start_visit(ctx, officer, nik_)
     visits.record_event(ctx, v.id, "step", step=step, officer_id=officer.id)
     return v
 
@@ -61,7 +62,7 @@ async def test_resume_prompt_resumes_on_the_counter_screen(ctx, officer, supervi
 async def test_resume_prompt_closes_visits_with_an_outcome(ctx, officer, clock):
     first = _crashed_visit(ctx, officer, "face")
     clock.advance(minutes=5)
-    second = _crashed_visit(ctx, officer, "install")
+    second = _crashed_visit(ctx, officer, "install", NIK2)
     app = app_on(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, "siti", "135790")
