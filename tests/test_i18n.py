@@ -66,7 +66,8 @@ def test_protocol_texts_in_both_languages() -> None:
 
 
 def test_counter_screen_uses_only_existing_keys() -> None:
-    src = (Path(__file__).parent.parent / "counter" / "tui" / "screens" / "counter.py").read_text()
+    pkg = Path(__file__).parent.parent / "counter" / "tui" / "screens" / "counter"
+    src = "\n".join(f.read_text() for f in sorted(pkg.rglob("*.py")))
     used = set(re.findall(r"""t\(\s*["']((?:counter|protocol)\.[a-z_.A-Z]+)["']""", src))
     used |= set(re.findall(r"""["']((?:counter)\.keys\.[a-z_]+)["']""", src))
     assert len(used) > 40

@@ -1,0 +1,396 @@
+"""The counter's visit flow as a plain object: which phase is shown, the visit being served, and
+every write it makes through ``services.visits``. No Textual here: the screen renders this state
+and the tests drive it directly.
+
+Every write comes first and the state moves only when it was committed, so a crash loses at most
+the keystroke in flight. A refused write is handed to ``report`` (the screen shows it) and the
+method returns False with nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from counter.domain import nik as nikmod
+from counter.domain import outcomes as oc
+from counter.domain.protocol import Protocol, Step
+
+if TYPE_CHECKING:
+    from counter.services.context import Context
+    from counter.services.lookup import LookupResult
+
+Visit = Any  # rows of services.visits / services.accounts: the tui never imports the ORM
+Officer = Any
+
+NIK, STATUS, PREREQ, STEP, OUTCOME = "nik", "status", "prereq", "step", "outcome"
+PHASES = (NIK, STATUS, PREREQ, STEP, OUTCOME)
+# The visit's current_step outside the protocol's own step ids.
+STATUS_STEP, PREREQ_STEP, OUTCOME_STEP = "status", "prereq", "outcome"
+
+
+def phone_ok(phone: str) -> bool:
+    digits = "".join(c for c in phone if c.isdigit())
+    return 8 <= len(digits) <= 15
+
+
+@dataclass(frozen=True)
+class Details:
+    """What the resident tells besides the NIK (all optional; the phone only with consent)."""
+
+    name: str | None = None
+    phone: str | None = None
+    consent: bool = False
+    purpose: str | None = None
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"name": self.name, "phone": self.phone if self.consent else None,
+                "consent": self.consent, "purpose": self.purpose}
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A visit that was just saved (for the screen's notice and the slip)."""
+
+    visit_id: str
+    nik: str
+    outcome: str
+
+
+def _report_nothing(error: Exception) -> None:
+    raise error
+
+
+class CounterFlow:
+    """One counter's visit from the NIK to a saved outcome."""
+
+    def __init__(self, ctx: Context, officer: Officer, protocol: Protocol, *,
+                 install_qr: str = "", activation_qr: str = "",
+                 report: Callable[[Exception], None] = _report_nothing) -> None:
+        self.ctx, self.officer, self.proto = ctx, officer, protocol
+        self.install_qr, self.activation_qr = install_qr, activation_qr
+        self.report = report
+        self.reset()
+
+    def reset(self) -> None:
+        """Nothing in progress: ready for the next visitor."""
+        self.phase = NIK
+        self.visit_id: str | None = None
+        self.info: nikmod.NikInfo | None = None
+        self.found: LookupResult | None = None
+        self.details = Details()
+        self.missing: set[str] = set()
+        self.prereq_cursor = 0
+        self.step_index = 0
+        self.problem: str | None = None
+        self.outcome: str | None = None
+        self.reason: str | None = None
+        self.back_to: tuple[str, int] = (STEP, 0)
+        self.visit_started: datetime | None = None
+        self.step_started: datetime | None = None
+        self.qr_entered = ""
+
+    # -- writes ------------------------------------------------------------------------------
+    def _write(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """Run one services write; False after reporting the error (nothing was recorded)."""
+        try:
+            return fn(*args, **kw)
+        except Exception as e:  # noqa: BLE001 - VisitError, DatabaseBusy, StorageError, ...
+            self.report(e)
+            return False
+
+    def _event(self, kind: str, step: str | None, **data: Any) -> bool:
+        from counter.services import visits
+
+        assert self.visit_id is not None
+        return self._write(visits.record_event, self.ctx, self.visit_id, kind, step, data,
+                           self.officer.id) is not False
+
+    # -- facts the screen shows ----------------------------------------------------------------
+    @property
+    def registry_active(self) -> bool:
+        return bool(self.found and self.found.ikd_status == oc.ACTIVE)
+
+    @property
+    def step(self) -> Step:
+        return self.proto.steps[self.step_index]
+
+    def qr_payload(self, kind: str) -> str:
+        if kind == "install":
+            return self.install_qr
+        return self.activation_qr or self.qr_entered
+
+    def step_seconds(self) -> int:
+        return int((self.ctx.now() - self.step_started).total_seconds()) if self.step_started else 0
+
+    def visit_seconds(self) -> int:
+        return int((self.ctx.now() - self.visit_started).total_seconds()) if self.visit_started else 0
+
+    def first_missing(self) -> str | None:
+        return next((p.id for p in self.proto.prerequisites if p.id in self.missing), None)
+
+    # -- which keys apply ----------------------------------------------------------------------
+    def allows(self, action: str) -> bool:  # noqa: C901 - one case per key
+        phase = self.phase
+        on_step = phase == STEP and self.problem is None
+        match action:
+            case "check_nik":
+                return phase == NIK
+            # Enter does what the registry suggests; "a" / "s" do the other thing (the resident
+            # shows an active app the extract does not know, or needs a new activation).
+            case "primary_already":
+                return phase == STATUS and self.registry_active
+            case "primary_start" | "record_already":
+                return phase == STATUS and not self.registry_active
+            case "start_activation":
+                return phase == STATUS and self.registry_active
+            case "declined":
+                return phase == STATUS
+            case "edit_nik":
+                # Once the visit is recorded its NIK is fixed: end it with an outcome instead.
+                return phase == STATUS and self.visit_id is None
+            case "prereq_next" | "prereq_toggle" | "prereq_move" | "prereq_back":
+                return phase == PREREQ
+            case "step_done" | "problem" | "step_back":
+                return on_step
+            case "enlarge_qr":
+                return on_step and self.step.qr is not None and bool(self.qr_payload(self.step.qr))
+            case "paste_qr":
+                return on_step and self.step.qr == "activation" and not self.activation_qr
+            case "retry" | "continue_step" | "end_with":
+                return phase == STEP and self.problem is not None
+            case "save" | "save_print" | "outcome_back":
+                return phase == OUTCOME
+        return True
+
+    # -- NIK -----------------------------------------------------------------------------------
+    def check(self, info: nikmod.NikInfo, details: Details) -> bool:
+        """The NIK was checked: look it up and show its status (nothing is recorded yet)."""
+        from counter.services import lookup
+
+        found = self._write(lookup.lookup, self.ctx, info.nik)
+        if found is False:
+            return False
+        self.info, self.found, self.details = info, found, details
+        self.phase = STATUS
+        return True
+
+    # -- status --------------------------------------------------------------------------------
+    def _ensure_visit(self, step: str) -> bool:
+        """Start the visit (first decision on the status view) or move the open one to ``step``."""
+        from counter.services import visits
+
+        if self.visit_id is not None:
+            return self._event("status", step)
+        assert self.info is not None
+        v = self._write(visits.start_visit, self.ctx, self.officer, self.info.nik, step=step,
+                        **self.details.as_kwargs())
+        if v is False:
+            return False
+        self.visit_id = v.id
+        self.visit_started = self.ctx.now()
+        return True
+
+    def record_already(self) -> Saved | None:
+        if self._ensure_visit(STATUS_STEP):
+            return self.finish(oc.ALREADY_ACTIVE, None, None)
+        return None
+
+    def start_activation(self) -> bool:
+        if not self._ensure_visit(PREREQ_STEP):
+            return False
+        self.missing, self.prereq_cursor = set(), 0
+        self.phase = PREREQ
+        return True
+
+    def declined(self) -> bool:
+        return self._ensure_visit(OUTCOME_STEP) and self.choose_outcome(
+            oc.DECLINED, None, back=(STATUS, 0))
+
+    def edit_nik(self) -> bool:
+        if self.visit_id is not None:
+            return False
+        self.phase = NIK
+        return True
+
+    # -- prerequisites -------------------------------------------------------------------------
+    def prereq_move(self, delta: int) -> None:
+        self.prereq_cursor = (self.prereq_cursor + delta) % len(self.proto.prerequisites)
+
+    def prereq_toggle(self, index: int | None = None) -> None:
+        prereqs = self.proto.prerequisites
+        index = self.prereq_cursor if index is None else index
+        if 0 <= index < len(prereqs):
+            self.prereq_cursor = index
+            self.missing ^= {prereqs[index].id}
+
+    def prereq_next(self) -> bool:
+        first = self.first_missing()
+        if first:
+            missing = [p.id for p in self.proto.prerequisites if p.id in self.missing]
+            return self._event("prereq", OUTCOME_STEP, missing=missing) and self.choose_outcome(
+                oc.NOT_ELIGIBLE, first, back=(PREREQ, 0), record=False)
+        if not self._event("prereq", self.proto.steps[0].id, missing=[]):
+            return False
+        self.enter_step(0)
+        return True
+
+    def prereq_back(self) -> bool:
+        if not self._event("back", STATUS_STEP):
+            return False
+        self.phase = STATUS
+        return True
+
+    # -- steps ---------------------------------------------------------------------------------
+    def enter_step(self, index: int, started: datetime | None = None) -> None:
+        self.step_index, self.problem, self.qr_entered = index, None, ""
+        self.step_started = started or self.ctx.now()
+        self.phase = STEP
+
+    def step_done(self, after_problem: str | None = None) -> bool:
+        step = self.step
+        last = self.step_index + 1 >= len(self.proto.steps)
+        nxt = OUTCOME_STEP if last else self.proto.steps[self.step_index + 1].id
+        data: dict[str, Any] = {"done": step.id, "seconds": self.step_seconds()}
+        if after_problem:
+            data["after_problem"] = after_problem
+        if not self._event("step", nxt, **data):
+            return False
+        if last:
+            return self.choose_outcome(oc.ACTIVATED, None, back=(STEP, self.step_index),
+                                       record=False)
+        self.enter_step(self.step_index + 1)
+        return True
+
+    def step_back(self) -> bool:
+        if self.step_index == 0:
+            if not self._event("back", PREREQ_STEP):
+                return False
+            self.phase = PREREQ
+            return True
+        if not self._event("back", self.proto.steps[self.step_index - 1].id):
+            return False
+        self.enter_step(self.step_index - 1)
+        return True
+
+    def choose_problem(self, problem_id: str) -> bool:
+        if not self._event("problem", self.step.id, problem=problem_id):
+            return False
+        self.problem = problem_id
+        return True
+
+    def retry(self) -> bool:
+        if not self._event("retry", self.step.id, problem=self.problem):
+            return False
+        self.problem = None
+        self.step_started = self.ctx.now()
+        return True
+
+    def continue_step(self) -> bool:
+        problem, self.problem = self.problem, None
+        if self.step_done(after_problem=problem):
+            return True
+        self.problem = problem
+        return False
+
+    def end_with(self, outcome: str) -> bool:
+        if self.problem is None:
+            return False
+        return self.choose_outcome(outcome, self.problem, back=(STEP, self.step_index))
+
+    def qr_submitted(self, payload: str) -> None:
+        self.qr_entered = payload.strip()
+        if self.qr_entered:
+            self._event("qr_shown", self.step.id, qr="activation", source="entered")
+
+    # -- outcome -------------------------------------------------------------------------------
+    def choose_outcome(self, outcome: str, reason: str | None, back: tuple[str, int],
+                       record: bool = True) -> bool:
+        if record and not self._event("choose_outcome", OUTCOME_STEP, outcome=outcome,
+                                      reason=reason):
+            return False
+        self.outcome, self.reason, self.back_to = outcome, reason, back
+        self.phase = OUTCOME
+        return True
+
+    def outcome_back(self) -> bool:
+        phase, index = self.back_to
+        step = {STATUS: STATUS_STEP, PREREQ: PREREQ_STEP}.get(phase) or (
+            self.proto.steps[index].id)
+        if not self._event("back", step, outcome=self.outcome):
+            return False
+        self.outcome = self.reason = None
+        if phase == STEP:
+            self.enter_step(index)
+        else:
+            self.phase = phase
+        return True
+
+    def save(self, note: str | None) -> Saved | None:
+        assert self.outcome is not None
+        return self.finish(self.outcome, self.reason, note)
+
+    def finish(self, outcome: str, reason: str | None, note: str | None) -> Saved | None:
+        from counter.services import visits
+
+        assert self.visit_id is not None and self.info is not None
+        if self._write(visits.finish_visit, self.ctx, self.visit_id, outcome, reason, note,
+                       self.officer.id) is False:
+            return None
+        saved = Saved(self.visit_id, self.info.nik, outcome)
+        self.reset()
+        return saved
+
+    # -- resume --------------------------------------------------------------------------------
+    def resume(self, visit: Visit) -> bool | None:
+        """Carry on an unfinished visit at the step it was on. True: resumed; None: resumed at
+        the prerequisites because its step is no longer in the protocol; False: refused."""
+        from counter.services import lookup, visits
+
+        self.reset()
+        found = self._write(lookup.lookup, self.ctx, visit.nik)
+        events = self._write(visits.timeline, self.ctx, visit.id) if found is not False else False
+        if found is False or events is False:
+            return False
+        self.visit_id, self.visit_started, self.found = visit.id, visit.started_at, found
+        self.info, _err = nikmod.check(visit.nik, self.ctx.today())
+        self.details = Details(visit.name, visit.phone, bool(visit.consent_contact),
+                               visit.purpose)
+        step = visit.current_step
+        if not self._event("resume", step if step != "done" else None, was=step):
+            self.reset()
+            return False
+        last_at = events[-1].at if events else visit.started_at
+        if step == OUTCOME_STEP:
+            self._resume_outcome(events)
+        elif step in (STATUS_STEP, PREREQ_STEP):
+            self.phase = STATUS if step == STATUS_STEP else PREREQ
+        elif self.proto.has_step(step):
+            self.enter_step(self.proto.step_index(step), started=last_at)
+        else:
+            self.phase = PREREQ
+            return None
+        return True
+
+    def _resume_outcome(self, events: list[Any]) -> None:
+        chosen = next((e for e in reversed(events) if e.kind == "choose_outcome"), None)
+        prereq = next((e for e in reversed(events) if e.kind == "prereq"), None)
+        if chosen is not None:
+            outcome, reason = chosen.data.get("outcome"), chosen.data.get("reason")
+            back: tuple[str, int] = (STATUS, 0)
+            if reason in self.proto.problems:
+                back = (STEP, len(self.proto.steps) - 1)
+                step_id = chosen.step if chosen.step and self.proto.has_step(chosen.step) else None
+                prob_ev = next((e for e in reversed(events) if e.kind == "problem"), None)
+                if prob_ev and prob_ev.step and self.proto.has_step(prob_ev.step):
+                    step_id = prob_ev.step
+                if step_id:
+                    back = (STEP, self.proto.step_index(step_id))
+        elif prereq is not None and prereq.data.get("missing"):
+            outcome, reason, back = oc.NOT_ELIGIBLE, prereq.data["missing"][0], (PREREQ, 0)
+            self.missing = set(prereq.data["missing"])
+        else:
+            outcome, reason, back = oc.ACTIVATED, None, (STEP, len(self.proto.steps) - 1)
+        self.choose_outcome(str(outcome), reason, back, record=False)

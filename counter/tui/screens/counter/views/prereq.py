@@ -1,0 +1,44 @@
+"""Phase 3, "Syarat": the prerequisites checklist; a missing one shows its remedy."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.markup import escape
+from textual.widgets import Label, Static
+
+from counter.domain.protocol import Protocol
+from counter.tui.screens.counter.flow import CounterFlow
+from counter.tui.screens.counter.views.common import View, lang_of, tr
+
+
+class PrereqView(View):
+    def __init__(self, protocol: Protocol, **kw: str) -> None:
+        super().__init__(**kw)
+        self.proto = protocol
+
+    def compose(self) -> ComposeResult:
+        yield Label(tr(self, "counter.prereq.title"), classes="title")
+        yield Static("", id="prereq-list", classes="block")
+        yield Static("", markup=False, id="prereq-remedy", classes="block")
+        yield Static("", markup=False, id="prereq-hint", classes="muted")
+
+    def show(self, flow: CounterFlow) -> None:
+        lang = lang_of(self)
+        lines = []
+        for i, p in enumerate(self.proto.prerequisites):
+            missing = p.id in flow.missing
+            mark = "✘" if missing else "✔"
+            state = tr(self, "counter.prereq.missing" if missing else "counter.prereq.present")
+            pointer = "▶" if i == flow.prereq_cursor else " "
+            line = escape(f"{pointer} {i + 1}. {mark} {p.label.get(lang)} — {state}")
+            lines.append(f"[b $error]{line}[/]" if missing else line)
+        self.query_one("#prereq-list", Static).update("\n".join(lines))
+        remedies = [tr(self, "counter.prereq.remedy", text=p.remedy.get(lang))
+                    for p in self.proto.prerequisites if p.id in flow.missing]
+        self.query_one("#prereq-remedy", Static).update("\n".join(remedies))
+        first = flow.first_missing()
+        hint = (tr(self, "counter.prereq.not_eligible",
+                   reason=self.proto.reason_text(first, lang))
+                if first else tr(self, "counter.prereq.all_ok"))
+        self.query_one("#prereq-hint", Static).update(
+            tr(self, "counter.prereq.hint", n=len(self.proto.prerequisites)) + "\n" + hint)
