@@ -29,6 +29,10 @@ NIK, STATUS, PREREQ, STEP, OUTCOME = "nik", "status", "prereq", "step", "outcome
 PHASES = (NIK, STATUS, PREREQ, STEP, OUTCOME)
 # The visit's current_step outside the protocol's own step ids.
 STATUS_STEP, PREREQ_STEP, OUTCOME_STEP = "status", "prereq", "outcome"
+# An e-KTP is recorded from 17 (or on marriage): a younger NIK is warned, never blocked.
+KTP_AGE = 17
+# The prerequisite a resident under KTP_AGE (and not married) lacks.
+KTP_PREREQ = "ektp"
 
 
 def phone_ok(phone: str) -> bool:
@@ -48,6 +52,18 @@ class Details:
     def as_kwargs(self) -> dict[str, Any]:
         return {"name": self.name, "phone": self.phone if self.consent else None,
                 "consent": self.consent, "purpose": self.purpose}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The resident's consent to be contacted and phone, given on the outcome view."""
+
+    consent: bool
+    phone: str | None
+
+
+def _digits(phone: str | None) -> str:
+    return "".join(c for c in phone or "" if c.isdigit() or c == "+")
 
 
 @dataclass(frozen=True)
@@ -128,11 +144,20 @@ class CounterFlow:
     def visit_seconds(self) -> int:
         return int((self.ctx.now() - self.visit_started).total_seconds()) if self.visit_started else 0
 
+    @property
+    def under_age(self) -> bool:
+        """The NIK says younger than 17: eligible only if married (the officer asks)."""
+        return self.info is not None and self.info.age(self.ctx.today()) < KTP_AGE
+
+    @property
+    def _ktp_prereq_known(self) -> bool:
+        return any(p.id == KTP_PREREQ for p in self.proto.prerequisites)
+
     def first_missing(self) -> str | None:
         return next((p.id for p in self.proto.prerequisites if p.id in self.missing), None)
 
     # -- which keys apply ----------------------------------------------------------------------
-    def allows(self, action: str) -> bool:  # noqa: C901 - one case per key
+    def allows(self, action: str) -> bool:
         phase = self.phase
         on_step = phase == STEP and self.problem is None
         match action:
@@ -148,6 +173,8 @@ class CounterFlow:
                 return phase == STATUS and self.registry_active
             case "declined":
                 return phase == STATUS
+            case "not_eligible_age":
+                return phase == STATUS and self.under_age and self._ktp_prereq_known
             case "edit_nik":
                 # Once the visit is recorded its NIK is fixed: end it with an outcome instead.
                 return phase == STATUS and self.visit_id is None
@@ -208,6 +235,13 @@ class CounterFlow:
     def declined(self) -> bool:
         return self._ensure_visit(OUTCOME_STEP) and self.choose_outcome(
             oc.DECLINED, None, back=(STATUS, 0))
+
+    def not_eligible_age(self) -> bool:
+        """Under 17 and not married: NOT_ELIGIBLE for the missing e-KTP, one key away."""
+        if not self.allows("not_eligible_age"):
+            return False
+        return self._ensure_visit(OUTCOME_STEP) and self.choose_outcome(
+            oc.NOT_ELIGIBLE, KTP_PREREQ, back=(STATUS, 0))
 
     def edit_nik(self) -> bool:
         if self.visit_id is not None:
@@ -328,9 +362,26 @@ class CounterFlow:
             self.phase = phase
         return True
 
-    def save(self, note: str | None) -> Saved | None:
+    def save(self, note: str | None, contact: Contact | None = None) -> Saved | None:
+        """Save the chosen outcome; ``contact`` (for a follow-up) is recorded first."""
         assert self.outcome is not None
+        if contact is not None and not self._record_contact(contact):
+            return None
         return self.finish(self.outcome, self.reason, note)
+
+    def _record_contact(self, contact: Contact) -> bool:
+        from counter.services import visits
+
+        d = self.details
+        phone = contact.phone if contact.consent else None
+        if (contact.consent, _digits(phone)) == (d.consent, _digits(d.phone)):
+            return True
+        if self._write(visits.update_details, self.ctx, self.visit_id, name=d.name,
+                       phone=phone, consent=contact.consent, purpose=d.purpose,
+                       officer_id=self.officer.id) is False:
+            return False
+        self.details = Details(d.name, phone, contact.consent, d.purpose)
+        return True
 
     def finish(self, outcome: str, reason: str | None, note: str | None) -> Saved | None:
         from counter.services import visits

@@ -69,6 +69,7 @@ KEY_TEXTS = {
     "counter.referred": "counter.keys.referred",
     "counter.outcome_back": "counter.keys.back",
     "counter.print": "counter.keys.print",
+    "counter.under_age": "counter_visit.keys.under_age",
 }
 
 BINDINGS: list[BindingType] = [
@@ -81,6 +82,7 @@ BINDINGS: list[BindingType] = [
     Binding("a", "record_already", "Sudah aktif", id="counter.already"),
     Binding("s", "start_activation", "Mulai aktivasi", id="counter.start"),
     Binding("t", "declined", "Menolak", id="counter.declined"),
+    Binding("u", "not_eligible_age", "Di bawah 17", id="counter.under_age"),
     Binding("escape", "edit_nik", "Ubah NIK", id="counter.edit_nik"),
     # prerequisites
     Binding("enter", "prereq_next", "Lanjut", id="counter.prereq_next"),
@@ -124,6 +126,7 @@ CounterScreen .row.compact > Label { padding-top: 0; }
 CounterScreen #nik-input { width: 26; }
 CounterScreen .field-msg { height: auto; color: $text-muted; padding-left: 10; }
 CounterScreen .field-msg.error { color: $error; }
+CounterScreen .field-msg.warn { color: $warning; }
 CounterScreen #name-input, CounterScreen #phone-input { width: 1fr; }
 CounterScreen #consent { width: auto; }
 CounterScreen #purpose { width: 1fr; }
@@ -140,6 +143,9 @@ CounterScreen #step-problem {
 }
 CounterScreen #qr-payload { width: 1fr; margin-bottom: 1; }
 CounterScreen #note-input { width: 1fr; }
+CounterScreen #followup { height: auto; }
+CounterScreen #fu-consent { width: auto; }
+CounterScreen #fu-phone { width: 1fr; }
 CounterScreen #today {
     width: 52; max-width: 60%; height: 1fr; border-left: solid $primary; padding: 0 1;
 }
@@ -339,6 +345,9 @@ class CounterScreen(Screen[None]):
     def action_declined(self) -> None:
         self._run(self._f.declined())
 
+    def action_not_eligible_age(self) -> None:
+        self._run(self._f.not_eligible_age())
+
     def action_edit_nik(self) -> None:
         self._run(self._f.edit_nik())
 
@@ -402,7 +411,11 @@ class CounterScreen(Screen[None]):
         after_typed_input(self, lambda: self.save_outcome(print_slip=True))
 
     def save_outcome(self, print_slip: bool = False) -> bool:
-        saved = self._f.save(self.query_one(OutcomeView).note())
+        view = self.query_one(OutcomeView)
+        contact = view.contact()
+        if contact is False:
+            return False
+        saved = self._f.save(view.note(), contact or None)
         self._saved(saved)
         if saved is not None and print_slip:
             self._print_slip(saved.visit_id)
@@ -470,6 +483,14 @@ class CounterScreen(Screen[None]):
             self.notify(self.t("counter.resume_unknown_step", step=label), severity="warning")
         self.notify(self.t("counter.resumed", nik=nikmod.mask(visit.nik), step=label),
                     timeout=4)
+
+    def leave_question(self) -> str | None:
+        """What to ask before logging out or quitting while a visit is open (None: none is)."""
+        flow = self.flow
+        if flow is None or flow.visit_id is None:
+            return None
+        nik = nikmod.mask(flow.info.nik) if flow.info else ""
+        return self.t("counter_visit.leave.body", nik=nik, step=self._phase_label())
 
     def _phase_label(self) -> str:
         flow = self._f

@@ -47,3 +47,11 @@ def describe_nik(node: Any, info: nikmod.NikInfo, today: date) -> str:
         + "\n"
         + tr(node, "counter.nik.outside", code=code)
     )
+
+
+def age_warning(node: Any, info: nikmod.NikInfo, today: date) -> str:
+    """The under-17 warning (an e-KTP needs 17 years or marriage), or ""."""
+    from counter.tui.screens.counter.flow import KTP_AGE
+
+    age = info.age(today)
+    return tr(node, "counter_visit.age_warning", age=age) if age < KTP_AGE else ""

@@ -7,19 +7,49 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from counter.domain import nik as nikmod
 from counter.domain.protocol import Protocol
 from counter.tui.screens.counter.flow import Details, phone_ok
-from counter.tui.screens.counter.views.common import describe_nik, lang_of, tr
+from counter.tui.screens.counter.views.common import age_warning, describe_nik, lang_of, tr
 
 
 class NikInput(Input):
-    """Digits only, 16 at most; pasted separators (spaces, dots, dashes) are removed."""
+    """Digits only, 16 at most; pasted separators (spaces, dots, dashes) are removed.
 
-    def insert_text_at_cursor(self, text: str) -> None:
-        super().insert_text_at_cursor(nikmod.clean(text))
+    Anything else is refused with the reason (:class:`NikInput.Refused`): a number Excel turned
+    into ``3.32501E+15`` (its last digits are lost), a letter, a 17th digit.
+    """
+
+    class Refused(Message):
+        def __init__(self, error: nikmod.NikError) -> None:
+            super().__init__()
+            self.error = error
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        error = self._refusal(text, start, end)
+        if error is not None:
+            self.post_message(self.Refused(error))
+            self.restricted()
+            return
+        super().replace(nikmod.clean(text), start, end)
+
+    def _refusal(self, text: str, start: int, end: int) -> nikmod.NikError | None:
+        if not text:
+            return None
+        if nikmod.looks_excel_mangled(text):
+            return nikmod.NikError(nikmod.EXCEL, value=text.strip())
+        digits = nikmod.clean(text)
+        bad = next((c for c in digits if not (c.isascii() and c.isdigit())), None)
+        if bad is not None:
+            return nikmod.NikError(nikmod.NON_DIGITS, char=bad)
+        lo, hi = sorted((max(0, start), min(len(self.value), end)))
+        length = len(self.value) - (hi - lo) + len(digits)
+        if length > 16:
+            return nikmod.NikError(nikmod.LENGTH, length=length)
+        return None
 
 
 class NikView(VerticalScroll):
@@ -80,7 +110,7 @@ class NikView(VerticalScroll):
     def decode(self, value: str, final: bool) -> nikmod.NikInfo | None:
         """Show what the NIK typed so far says; the NikInfo once it is complete and valid."""
         msg = self.query_one("#nik-msg", Static)
-        msg.set_class(False, "error")
+        msg.set_class(False, "error", "warn")
         if len(value) < 16 and not final:
             text, error = self._partial(value)
             msg.set_class(error, "error")
@@ -92,8 +122,17 @@ class NikView(VerticalScroll):
             msg.update(err.message(lang_of(self)))
             return None
         assert info is not None
-        msg.update(describe_nik(self, info, self.today))
+        warning = age_warning(self, info, self.today)
+        msg.set_class(bool(warning), "warn")
+        msg.update(describe_nik(self, info, self.today) + (f"\n{warning}" if warning else ""))
         return info
+
+    @on(NikInput.Refused)
+    def _nik_refused(self, event: NikInput.Refused) -> None:
+        """Say why the key or paste was not taken (nothing is dropped without a word)."""
+        msg = self.query_one("#nik-msg", Static)
+        msg.set_class(True, "error")
+        msg.update(event.error.message(lang_of(self)))
 
     @on(Checkbox.Changed, "#consent")
     def _consent_changed(self, event: Checkbox.Changed) -> None:

@@ -10,7 +10,7 @@ from textual.widgets import Label, Static
 from counter.domain import outcomes as oc
 from counter.domain.protocol import Protocol
 from counter.tui.screens.counter.flow import CounterFlow
-from counter.tui.screens.counter.views.common import View, describe_nik, lang_of, tr
+from counter.tui.screens.counter.views.common import View, age_warning, describe_nik, lang_of, tr
 
 
 class StatusView(View):
@@ -30,8 +30,10 @@ class StatusView(View):
         if info is None or found is None:
             return
         today = flow.ctx.today()
+        warning = age_warning(self, info, today)
         self.query_one("#status-nik", Static).update(
-            f"NIK {info.nik}\n{describe_nik(self, info, today)}")
+            f"NIK {info.nik}\n{describe_nik(self, info, today)}"
+            + (f"\n{warning}" if warning else ""))
         active = found.ikd_status == oc.ACTIVE
         if active:
             text = (tr(self, "counter.status.active_since",
