@@ -16,19 +16,22 @@ from typing import TYPE_CHECKING, Any
 
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
+from counter.domain import visit as vm
 from counter.domain.protocol import Protocol, Step
 
 if TYPE_CHECKING:
     from counter.services.context import Context
     from counter.services.lookup import LookupResult
+    from counter.services.visits import OpenVisit
 
 Visit = Any  # rows of services.visits / services.accounts: the tui never imports the ORM
 Officer = Any
 
-NIK, STATUS, PREREQ, STEP, OUTCOME = "nik", "status", "prereq", "step", "outcome"
+# The phases (views) of the counter; status/prereq/outcome are also the domain's step names and
+# "step" is the domain's resume phase for a protocol step.
+NIK, STATUS, PREREQ, STEP, OUTCOME = "nik", vm.STATUS_STEP, vm.PREREQ_STEP, "step", vm.OUTCOME_STEP
 PHASES = (NIK, STATUS, PREREQ, STEP, OUTCOME)
-# The visit's current_step outside the protocol's own step ids.
-STATUS_STEP, PREREQ_STEP, OUTCOME_STEP = "status", "prereq", "outcome"
+STATUS_STEP, PREREQ_STEP, OUTCOME_STEP = vm.STATUS_STEP, vm.PREREQ_STEP, vm.OUTCOME_STEP
 # An e-KTP is recorded from 17 (or on marriage): a younger NIK is warned, never blocked.
 KTP_AGE = 17
 # The prerequisite a resident under KTP_AGE (and not married) lacks.
@@ -107,6 +110,8 @@ class CounterFlow:
         self.visit_started: datetime | None = None
         self.step_started: datetime | None = None
         self.qr_entered = ""
+        self.open_visit: OpenVisit | None = None  # this NIK's visit still open today
+        self.day_closed = False
 
     # -- writes ------------------------------------------------------------------------------
     def _write(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
@@ -117,12 +122,13 @@ class CounterFlow:
             self.report(e)
             return False
 
-    def _event(self, kind: str, step: str | None, **data: Any) -> bool:
+    def _event(self, payload: vm.Payload, step: str | None) -> bool:
+        """Append one typed event (the domain's state machine checks it) and commit it."""
         from counter.services import visits
 
         assert self.visit_id is not None
-        return self._write(visits.record_event, self.ctx, self.visit_id, kind, step, data,
-                           self.officer.id) is not False
+        return self._write(visits.append_event, self.ctx, self.visit_id,
+                           vm.Event(payload, step), self.officer.id) is not False
 
     # -- facts the screen shows ----------------------------------------------------------------
     @property
@@ -188,19 +194,26 @@ class CounterFlow:
                 return on_step and self.step.qr == "activation" and not self.activation_qr
             case "retry" | "continue_step" | "end_with":
                 return phase == STEP and self.problem is not None
-            case "save" | "save_print" | "outcome_back":
+            case "save" | "save_print" | "outcome_back" | "void":
                 return phase == OUTCOME
+            case "void_any":
+                return self.visit_id is not None and phase in (STATUS, PREREQ, STEP)
         return True
 
     # -- NIK -----------------------------------------------------------------------------------
     def check(self, info: nikmod.NikInfo, details: Details) -> bool:
         """The NIK was checked: look it up and show its status (nothing is recorded yet)."""
-        from counter.services import lookup
+        from counter.services import lookup, visits
 
         found = self._write(lookup.lookup, self.ctx, info.nik)
         if found is False:
             return False
+        open_visit = self._write(visits.open_visit_for_nik, self.ctx, info.nik)
+        closed = self._write(lambda: [visits.is_day_closed(self.ctx, self.ctx.today())])
+        if open_visit is False or closed is False:
+            return False
         self.info, self.found, self.details = info, found, details
+        self.open_visit, self.day_closed = open_visit, closed[0]
         self.phase = STATUS
         return True
 
@@ -210,11 +223,16 @@ class CounterFlow:
         from counter.services import visits
 
         if self.visit_id is not None:
-            return self._event("status", step)
+            return self._event(vm.StatusSeen(), step)
         assert self.info is not None
-        v = self._write(visits.start_visit, self.ctx, self.officer, self.info.nik, step=step,
-                        **self.details.as_kwargs())
-        if v is False:
+        try:
+            v = visits.start_visit(self.ctx, self.officer, self.info.nik, step=step,
+                                   **self.details.as_kwargs())
+        except visits.AlreadyOpen as e:  # typed again meanwhile elsewhere: offer that visit
+            self.open_visit = e.visit
+            return False
+        except Exception as e:  # noqa: BLE001 - DayClosed, DatabaseBusy, ...: shown
+            self.report(e)
             return False
         self.visit_id = v.id
         self.visit_started = self.ctx.now()
@@ -264,15 +282,15 @@ class CounterFlow:
         first = self.first_missing()
         if first:
             missing = [p.id for p in self.proto.prerequisites if p.id in self.missing]
-            return self._event("prereq", OUTCOME_STEP, missing=missing) and self.choose_outcome(
+            return self._event(vm.Prereq(tuple(missing)), OUTCOME_STEP) and self.choose_outcome(
                 oc.NOT_ELIGIBLE, first, back=(PREREQ, 0), record=False)
-        if not self._event("prereq", self.proto.steps[0].id, missing=[]):
+        if not self._event(vm.Prereq(()), self.proto.steps[0].id):
             return False
         self.enter_step(0)
         return True
 
     def prereq_back(self) -> bool:
-        if not self._event("back", STATUS_STEP):
+        if not self._event(vm.Back(), STATUS_STEP):
             return False
         self.phase = STATUS
         return True
@@ -287,10 +305,8 @@ class CounterFlow:
         step = self.step
         last = self.step_index + 1 >= len(self.proto.steps)
         nxt = OUTCOME_STEP if last else self.proto.steps[self.step_index + 1].id
-        data: dict[str, Any] = {"done": step.id, "seconds": self.step_seconds()}
-        if after_problem:
-            data["after_problem"] = after_problem
-        if not self._event("step", nxt, **data):
+        done = vm.StepDone(step.id, self.step_seconds(), after_problem)
+        if not self._event(done, nxt):
             return False
         if last:
             return self.choose_outcome(oc.ACTIVATED, None, back=(STEP, self.step_index),
@@ -300,23 +316,23 @@ class CounterFlow:
 
     def step_back(self) -> bool:
         if self.step_index == 0:
-            if not self._event("back", PREREQ_STEP):
+            if not self._event(vm.Back(), PREREQ_STEP):
                 return False
             self.phase = PREREQ
             return True
-        if not self._event("back", self.proto.steps[self.step_index - 1].id):
+        if not self._event(vm.Back(), self.proto.steps[self.step_index - 1].id):
             return False
         self.enter_step(self.step_index - 1)
         return True
 
     def choose_problem(self, problem_id: str) -> bool:
-        if not self._event("problem", self.step.id, problem=problem_id):
+        if not self._event(vm.ProblemMet(problem_id), self.step.id):
             return False
         self.problem = problem_id
         return True
 
     def retry(self) -> bool:
-        if not self._event("retry", self.step.id, problem=self.problem):
+        if not self._event(vm.Retry(self.problem), self.step.id):
             return False
         self.problem = None
         self.step_started = self.ctx.now()
@@ -337,13 +353,12 @@ class CounterFlow:
     def qr_submitted(self, payload: str) -> None:
         self.qr_entered = payload.strip()
         if self.qr_entered:
-            self._event("qr_shown", self.step.id, qr="activation", source="entered")
+            self._event(vm.QrShown("activation", "entered"), self.step.id)
 
     # -- outcome -------------------------------------------------------------------------------
     def choose_outcome(self, outcome: str, reason: str | None, back: tuple[str, int],
                        record: bool = True) -> bool:
-        if record and not self._event("choose_outcome", OUTCOME_STEP, outcome=outcome,
-                                      reason=reason):
+        if record and not self._event(vm.ChooseOutcome(outcome, reason), OUTCOME_STEP):
             return False
         self.outcome, self.reason, self.back_to = outcome, reason, back
         self.phase = OUTCOME
@@ -353,7 +368,7 @@ class CounterFlow:
         phase, index = self.back_to
         step = {STATUS: STATUS_STEP, PREREQ: PREREQ_STEP}.get(phase) or (
             self.proto.steps[index].id)
-        if not self._event("back", step, outcome=self.outcome):
+        if not self._event(vm.Back(self.outcome), step):
             return False
         self.outcome = self.reason = None
         if phase == STEP:
@@ -394,54 +409,73 @@ class CounterFlow:
         self.reset()
         return saved
 
-    # -- resume --------------------------------------------------------------------------------
+    # -- resume ------------------------------------------------------------------------------
     def resume(self, visit: Visit) -> bool | None:
-        """Carry on an unfinished visit at the step it was on. True: resumed; None: resumed at
-        the prerequisites because its step is no longer in the protocol; False: refused."""
+        """Carry on an unfinished visit where the domain says it continues (its events decide:
+        :func:`counter.domain.visit.resume_point`). True: resumed; None: resumed at the
+        prerequisites because its step is no longer in the protocol; False: refused."""
         from counter.services import lookup, visits
 
         self.reset()
         found = self._write(lookup.lookup, self.ctx, visit.nik)
-        events = self._write(visits.timeline, self.ctx, visit.id) if found is not False else False
-        if found is False or events is False:
+        rows = self._write(visits.timeline, self.ctx, visit.id) if found is not False else False
+        if found is False or rows is False:
+            return False
+        try:
+            point = vm.resume_point([r.event for r in rows], self.proto)
+        except vm.Refusal as r:
+            self.report(visits.VisitRefused(r.code, **{k: str(v) for k, v in r.detail.items()}))
             return False
         self.visit_id, self.visit_started, self.found = visit.id, visit.started_at, found
         self.info, _err = nikmod.check(visit.nik, self.ctx.today())
         self.details = Details(visit.name, visit.phone, bool(visit.consent_contact),
                                visit.purpose)
-        step = visit.current_step
-        if not self._event("resume", step if step != "done" else None, was=step):
+        was = visit.current_step
+        if not self._event(vm.Resume(was), point.step if point.known else was):
             self.reset()
             return False
-        last_at = events[-1].at if events else visit.started_at
-        if step == OUTCOME_STEP:
-            self._resume_outcome(events)
-        elif step in (STATUS_STEP, PREREQ_STEP):
-            self.phase = STATUS if step == STATUS_STEP else PREREQ
-        elif self.proto.has_step(step):
-            self.enter_step(self.proto.step_index(step), started=last_at)
-        else:
-            self.phase = PREREQ
-            return None
-        return True
+        self._go_to(point)
+        return True if point.known else None
 
-    def _resume_outcome(self, events: list[Any]) -> None:
-        chosen = next((e for e in reversed(events) if e.kind == "choose_outcome"), None)
-        prereq = next((e for e in reversed(events) if e.kind == "prereq"), None)
-        if chosen is not None:
-            outcome, reason = chosen.data.get("outcome"), chosen.data.get("reason")
-            back: tuple[str, int] = (STATUS, 0)
-            if reason in self.proto.problems:
-                back = (STEP, len(self.proto.steps) - 1)
-                step_id = chosen.step if chosen.step and self.proto.has_step(chosen.step) else None
-                prob_ev = next((e for e in reversed(events) if e.kind == "problem"), None)
-                if prob_ev and prob_ev.step and self.proto.has_step(prob_ev.step):
-                    step_id = prob_ev.step
-                if step_id:
-                    back = (STEP, self.proto.step_index(step_id))
-        elif prereq is not None and prereq.data.get("missing"):
-            outcome, reason, back = oc.NOT_ELIGIBLE, prereq.data["missing"][0], (PREREQ, 0)
-            self.missing = set(prereq.data["missing"])
+    def _go_to(self, point: vm.ResumePoint) -> None:
+        if point.phase == OUTCOME and point.outcome:
+            self.missing = set(point.missing)
+            self.choose_outcome(point.outcome, point.reason, point.back, record=False)
+        elif point.phase == STEP:
+            self.enter_step(point.step_index, started=point.since)
         else:
-            outcome, reason, back = oc.ACTIVATED, None, (STEP, len(self.proto.steps) - 1)
-        self.choose_outcome(str(outcome), reason, back, record=False)
+            self.phase = point.phase if point.known else PREREQ
+
+    def resume_by_id(self, visit_id: str) -> bool | None:
+        """Resume the visit this NIK still has open (typed again: never a second one)."""
+        from counter.services import visits
+
+        row = self._write(visits.get_visit, self.ctx, visit_id)
+        if not row:
+            return False
+        return self.resume(row)
+
+    # -- ending another way --------------------------------------------------------------------
+    def close_open(self, visit_id: str) -> str | None:
+        """A supervisor closes the visit this NIK left open (PENDING, interrupted): the outcome
+        code, or None when refused. The resident can then start a new visit."""
+        from counter.services import visits
+
+        v = self._write(visits.close_abandoned, self.ctx, self.officer, visit_id)
+        if v is False:
+            return None
+        self.open_visit = None
+        return str(v.outcome)
+
+    def void(self, visit_id: str, reason: str) -> bool:
+        """Void a mistaken visit with its reason (the service decides who may). When it is the
+        visit being served, the counter is ready for the next visitor."""
+        from counter.services import visits
+
+        if self._write(visits.void_visit, self.ctx, self.officer, visit_id, reason) is False:
+            return False
+        if visit_id == self.visit_id:
+            self.reset()
+        elif self.open_visit is not None and self.open_visit.visit_id == visit_id:
+            self.open_visit = None
+        return True

@@ -70,6 +70,7 @@ KEY_TEXTS = {
     "counter.outcome_back": "counter.keys.back",
     "counter.print": "counter.keys.print",
     "counter.under_age": "counter_visit.keys.under_age",
+    "counter.void": "counter_visit.keys.void",
 }
 
 BINDINGS: list[BindingType] = [
@@ -110,6 +111,9 @@ BINDINGS: list[BindingType] = [
     Binding("enter", "save", "Simpan", id="counter.save", priority=True),
     Binding("f6", "save_print", "Simpan + cetak slip", id="counter.print"),
     Binding("escape", "outcome_back", "Kembali", id="counter.outcome_back"),
+    # a mistaken visit: void it with a reason (shown on the outcome view, works while open)
+    Binding("f4", "void", "Batalkan", id="counter.void"),
+    Binding("f4", "void", "", show=False, id="counter.void_any"),
 ]
 
 CSS = """
@@ -298,15 +302,20 @@ class CounterScreen(Screen[None]):
         self.refresh_bindings()
 
     def _run(self, done: object) -> None:
-        """After a flow call: show where it is (a refused write changed nothing)."""
+        """After a flow call: show where it is (a refused write changed nothing); a NIK with a
+        visit still open today is offered that visit."""
         if done:
             self._sync()
+        if self.flow is not None and self.flow.open_visit is not None:
+            self._offer_open_visit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.flow is None:
             return action == "toggle_today"
         if action in ("check_nik", "save") and not isinstance(self.focused, Input):
             return False
+        if action == "void":  # one key, two bindings: shown on the outcome, hidden elsewhere
+            return self.flow.allows("void") or self.flow.allows("void_any")
         return self.flow.allows(action)
 
     def _tick(self) -> None:
@@ -331,7 +340,10 @@ class CounterScreen(Screen[None]):
             self._run(self._f.check(*checked))
 
     def action_record_already(self) -> None:
-        self._saved(self._f.record_already())
+        saved = self._f.record_already()
+        self._saved(saved)
+        if saved is None:
+            self._run(False)
 
     def action_primary_already(self) -> None:
         self.action_record_already()
@@ -473,16 +485,17 @@ class CounterScreen(Screen[None]):
         if self.flow is None:
             return
         self.query_one(NikView).show_nik(visit.nik)
-        resumed = self.flow.resume(visit)
+        self._resumed(self.flow.resume(visit), visit.nik, visit.current_step)
+
+    def _resumed(self, resumed: bool | None, nik: str, was: str) -> None:
         self._sync()
         if resumed is False:
             return
         label = self._phase_label()
         if resumed is None:
-            label = visit.current_step
+            label = was
             self.notify(self.t("counter.resume_unknown_step", step=label), severity="warning")
-        self.notify(self.t("counter.resumed", nik=nikmod.mask(visit.nik), step=label),
-                    timeout=4)
+        self.notify(self.t("counter.resumed", nik=nikmod.mask(nik), step=label), timeout=4)
 
     def leave_question(self) -> str | None:
         """What to ask before logging out or quitting while a visit is open (None: none is)."""
@@ -500,3 +513,64 @@ class CounterScreen(Screen[None]):
             return flow.step.title.get(self.lang)
         return self.t("counter.status.title" if flow.phase == fl.STATUS
                       else "counter.prereq.title")
+
+    # -- a visit still open for this NIK; voiding --------------------------------------------
+    def _offer_open_visit(self) -> None:
+        from counter.tui.screens.counter.prompts import OpenVisitScreen
+
+        ov = self._f.open_visit
+        if ov is None or isinstance(self.app.screen, OpenVisitScreen):
+            return
+        body = self.t("counter_visit.open.body", time=ov.local_time, officer=ov.officer,
+                      step=self._step_name(ov.step))
+        supervisor = bool(self.app.is_supervisor)  # type: ignore[attr-defined]
+        if supervisor:
+            body += "\n" + self.t("counter_visit.open.close_hint")
+        self.app.push_screen(OpenVisitScreen(body, may_close=supervisor, may_void=True),
+                             self._open_visit_chosen)
+
+    def _step_name(self, step: str) -> str:
+        if self.proto.has_step(step):
+            return self.proto.step(step).title.get(self.lang)
+        key = {fl.STATUS: "counter.status.title", fl.PREREQ: "counter.prereq.title",
+               fl.OUTCOME: "counter.outcome.title"}.get(step)
+        return self.t(key) if key else step
+
+    def _open_visit_chosen(self, choice: str | None) -> None:
+        flow = self._f
+        ov, flow.open_visit = flow.open_visit, None
+        if ov is None or choice is None:
+            return
+        if choice == "resume":
+            self._resumed(flow.resume_by_id(ov.visit_id), ov.nik, ov.step)
+        elif choice == "close":
+            outcome = flow.close_open(ov.visit_id)
+            if outcome:
+                self.notify(self.t("counter_visit.open.closed", nik=nikmod.mask(ov.nik),
+                                   outcome=self.proto.outcome_text(outcome, self.lang)))
+                self.refresh_header()
+        elif choice == "void":
+            self._ask_void(ov.visit_id, ov.nik, self.t("counter_visit.void.open"))
+
+    def action_void(self) -> None:
+        flow = self._f
+        if flow.visit_id is None or flow.info is None:
+            return
+        what = (self.proto.outcome_text(flow.outcome, self.lang) if flow.outcome
+                else self.t("counter_visit.void.open"))
+        self._ask_void(flow.visit_id, flow.info.nik, what)
+
+    def _ask_void(self, visit_id: str, nik: str, what: str) -> None:
+        from counter.tui.screens.counter.prompts import VoidScreen
+
+        body = self.t("counter_visit.void.body", nik=nikmod.mask(nik), what=what)
+
+        def chosen(reason: str | None) -> None:
+            if reason and self._f.void(visit_id, reason):
+                self.notify(self.t("counter_visit.void.done", nik=nikmod.mask(nik)), timeout=4)
+                if self._f.phase == fl.NIK:
+                    self.reset_for_next()
+                else:
+                    self.refresh_header()
+
+        self.app.push_screen(VoidScreen(body), chosen)

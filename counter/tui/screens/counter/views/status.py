@@ -50,8 +50,11 @@ class StatusView(View):
         ikd.set_class(active, "active")
         ikd.set_class(not active, "not-active")
         self.query_one("#status-history", Static).update(self._history(found.visits))
-        self.query_one("#status-hint", Static).update(
-            tr(self, "counter.status.hint_active" if active else "counter.status.hint_not_active"))
+        hint = tr(self, "counter.status.hint_active" if active
+                  else "counter.status.hint_not_active")
+        if flow.day_closed:
+            hint = tr(self, "counter_visit.day_closed_hint") + "\n" + hint
+        self.query_one("#status-hint", Static).update(hint)
 
     def _history(self, rows: list[dict[str, Any]]) -> str:
         lang = lang_of(self)
