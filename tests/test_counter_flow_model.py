@@ -164,3 +164,79 @@ def test_unchanged_contact_writes_no_details_event(flow: CounterFlow, ctx: Conte
     saved = flow.save(None, Contact(True, "0812-3456-789"))
     assert saved is not None
     assert [k for k, _ in kinds(ctx, saved.visit_id)] == ["start", "choose_outcome", "outcome"]
+
+
+def test_closed_day_refuses_at_the_start_and_nothing_moves(flow: CounterFlow, ctx: Context,
+                                                           supervisor: Any,
+                                                           errors: Errors) -> None:
+    from counter.services import dayclose
+
+    dayclose.close_day(ctx, ctx.today(), supervisor, backup=False)
+    checked(flow, NIK_NEW)
+    assert flow.day_closed
+    assert not flow.start_activation() and not flow.declined()
+    assert flow.record_already() is None
+    assert flow.phase == STATUS and flow.visit_id is None
+    assert len(errors) == 3 and all(getattr(e, "code", "") == "day_closed" for e in errors)
+    assert "supervisor" in errors[0].message("en")  # type: ignore[attr-defined]
+    assert visits.visits_of_day(ctx, ctx.today()) == []
+
+
+def test_a_nik_with_an_open_visit_is_offered_it_never_a_second(flow: CounterFlow,
+                                                               ctx: Context, officer: Any,
+                                                               errors: Errors) -> None:
+    v = visits.start_visit(ctx, officer, NIK_NEW, step="prereq")
+    checked(flow, NIK_NEW)
+    assert flow.open_visit is not None and flow.open_visit.visit_id == v.id
+    flow.open_visit = None  # the officer went back from the offer and pressed Enter again
+    assert not flow.start_activation()
+    assert flow.open_visit is not None and flow.open_visit.visit_id == v.id and errors == []
+    assert flow.resume_by_id(v.id) is True
+    assert flow.visit_id == v.id and flow.phase == PREREQ
+    assert [r.id for r in visits.visits_of_day(ctx, ctx.today())] == [v.id]
+
+
+def test_resume_continues_where_the_domain_says(flow: CounterFlow, ctx: Context,
+                                                officer: Any, clock: Any) -> None:
+    v = visits.start_visit(ctx, officer, NIK_NEW, step="prereq")
+    visits.record_event(ctx, v.id, "prereq", "install", {"missing": []}, officer.id)
+    visits.record_event(ctx, v.id, "step", "open_terms", {"done": "install", "seconds": 9},
+                        officer.id)
+    visits.record_event(ctx, v.id, "problem", "open_terms", {"problem": "app_error"}, officer.id)
+    visits.record_event(ctx, v.id, "choose_outcome", "outcome",
+                        {"outcome": oc.FAILED, "reason": "app_error"}, officer.id)
+    clock.advance(minutes=3)
+    row = visits.get_visit(ctx, v.id)
+    assert flow.resume(row) is True
+    assert (flow.phase, flow.outcome, flow.reason) == (OUTCOME, oc.FAILED, "app_error")
+    assert flow.outcome_back() and flow.phase == STEP and flow.step.id == "open_terms"
+    assert kinds(ctx, v.id)[-2:] == [("resume", "outcome"), ("back", "open_terms")]
+
+
+def test_resume_of_a_finished_visit_is_refused(flow: CounterFlow, ctx: Context,
+                                               officer: Any, errors: Errors) -> None:
+    v = visits.start_visit(ctx, officer, NIK_NEW)
+    visits.finish_visit(ctx, v.id, oc.DECLINED, officer_id=officer.id)
+    assert flow.resume(visits.get_visit(ctx, v.id)) is False
+    assert flow.phase == NIK and flow.visit_id is None and len(errors) == 1
+    assert [k for k, _ in kinds(ctx, v.id)] == ["start", "outcome"]
+
+
+def test_seed_data_replays_through_the_model(ctx: Context) -> None:
+    """Every seeded visit's events, read as the counter reads them, give its recorded outcome
+    (and a finished visit is never offered for resuming)."""
+    from counter.domain import visit as vm
+    from counter.services.seed import seed_demo
+
+    seed_demo(ctx, registry=50, visits=60, days=5, seed=4)
+    protocol = cached_protocol()
+    rows = [v for d in range(6) for v in visits.visits_of_day(ctx, ctx.today().fromordinal(
+        ctx.today().toordinal() - d))]
+    assert len(rows) == 60
+    for v in rows:
+        events = [e.event for e in visits.timeline(ctx, v.id)]
+        state = vm.replay(events, strict=True)
+        assert state.status is vm.Status.ENDED, v.id
+        assert vm.outcome_from_events(events) == (v.outcome, v.reason)
+        with pytest.raises(vm.Refusal):
+            vm.resume_point(events, protocol)

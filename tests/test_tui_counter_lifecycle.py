@@ -186,3 +186,178 @@ async def test_quit_mid_visit_asks_then_quits(ctx: Context, officer: Any) -> Non
         await pilot.pause()
         assert app.return_code == 0
     assert len(visits.unfinished(ctx)) == 1
+
+
+@async_test
+async def test_closed_day_refuses_a_new_visit_at_its_start(ctx: Context, officer: Any,
+                                                           supervisor: Any) -> None:
+    from counter.services import dayclose
+
+    dayclose.close_day(ctx, ctx.today(), supervisor, backup=False)
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_NEW)
+        await keys("enter")
+        hint = text_of(screen, "#status-hint")
+        assert T.t("counter_visit.day_closed_hint") in hint and "supervisor" in hint
+        await keys("enter")  # start assisted activation: refused at once, not after 7 steps
+        assert screen.phase == "status" and screen.visit_id is None
+        refused = [m for m in shown(app) if "ditutup" in m]
+        assert refused and all("supervisor" in m for m in refused), shown(app)
+        await keys("s", "t")
+        assert screen.phase == "status" and screen.visit_id is None
+    assert visits.visits_of_day(ctx, ctx.today()) == []
+
+
+async def _prompted(pilot: Any, keys: Keys) -> Any:
+    from counter.tui.screens.counter.prompts import OpenVisitScreen
+
+    await keys.nik(NIK_NEW)
+    await keys("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, OpenVisitScreen), pilot.app.screen
+    return pilot.app.screen
+
+
+@async_test
+async def test_same_nik_with_an_open_visit_offers_to_resume_it(ctx: Context,
+                                                               officer: Any) -> None:
+    ani = accounts.create_officer(ctx, "ani", "135791", role="officer", full_name="Ani")
+    v = visits.start_visit(ctx, ani, NIK_NEW, step="prereq")  # Ani left it open
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        prompt = await _prompted(pilot, keys)
+        body = text_of(prompt, "#open-body")
+        assert "ani" in body and "09:00" in body and T.t("counter.prereq.title") in body
+        assert not prompt.check_action("choose", ("close",))  # closing is a supervisor's
+        await keys("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.phase == "status" and screen.visit_id is None
+        await keys("enter")  # start anyway: refused, the open visit is offered again
+        await settle(pilot)
+        assert type(app.screen).__name__ == "OpenVisitScreen"
+        await keys("enter")  # resume it here
+        await settle(pilot)
+        assert app.screen is screen and screen.visit_id == v.id and screen.phase == "prereq"
+        await keys("enter")
+        assert screen.phase == "step"
+    rows = visits.visits_of_day(ctx, ctx.today())
+    assert [r.id for r in rows] == [v.id]  # never a second open visit
+    tl = visits.timeline(ctx, v.id)
+    assert [(e.kind, e.officer_id) for e in tl][-2:] == [("resume", officer.id),
+                                                          ("prereq", officer.id)]
+
+
+@async_test
+async def test_supervisor_closes_the_open_visit_then_serves_a_new_one(
+        ctx: Context, officer: Any, supervisor: Any) -> None:
+    v = visits.start_visit(ctx, officer, NIK_NEW, step="face")
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.login_done(supervisor)
+        await settle(pilot)
+        app.switch_mode("counter")
+        await settle(pilot)
+        app.clear_notifications()
+        screen = app.screen
+        assert isinstance(screen, CounterScreen)
+        keys = Keys(pilot)
+        prompt = await _prompted(pilot, keys)
+        assert prompt.check_action("choose", ("close",))
+        await keys("c")
+        await settle(pilot)
+        assert app.screen is screen and screen.phase == "status"
+        await keys("enter")  # now a new visit
+        assert screen.phase == "prereq" and screen.visit_id not in (None, v.id)
+    old = visits.get_visit(ctx, v.id)
+    assert old is not None and (old.outcome, old.reason) == (oc.PENDING, "interrupted")
+
+
+@async_test
+async def test_void_from_the_outcome_view_needs_a_reason(ctx: Context, officer: Any) -> None:
+    from counter.tui.screens.counter.prompts import VoidScreen
+
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_NEW)
+        await keys("enter", "t")  # recorded on the wrong resident: DECLINED chosen
+        visit_id = screen.visit_id
+        await keys("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, VoidScreen)
+        await keys("enter")  # no reason: refused
+        assert isinstance(app.screen, VoidScreen)
+        assert text_of(app.screen, "#void-msg") == T.t("counter_visit.void.reason_required")
+        await keys.text("salah NIK")
+        await keys("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.phase == "nik" and screen.visit_id is None
+    v = visits.get_visit(ctx, visit_id)
+    assert v is not None and v.voided_at is not None and v.void_reason == "salah NIK"
+    assert v.outcome is None  # voided while open: no outcome invented
+
+
+@async_test
+async def test_void_mid_steps_and_from_the_open_visit_prompt(ctx: Context,
+                                                             officer: Any) -> None:
+    from counter.tui.screens.counter.prompts import VoidScreen
+
+    from counter.tui.screens.resume import ResumeScreen
+
+    v = visits.start_visit(ctx, officer, NIK_NEW, step="prereq")
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.login_done(officer)
+        await settle(pilot, 4)
+        assert isinstance(app.screen, ResumeScreen)  # offered at login; "later" for now
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CounterScreen)
+        keys = Keys(pilot)
+        await _prompted(pilot, keys)  # typed again: the same visit, not a second one
+        await keys("b")
+        await settle(pilot)
+        assert isinstance(app.screen, VoidScreen)
+        await keys.text("dobel")
+        await keys("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.phase == "status"
+        await keys("enter", "enter")  # the resident's real visit: start, prerequisites
+        assert screen.phase == "step"
+        second = screen.visit_id
+        await keys("f4")  # hidden on the steps, but it works while the visit is open
+        await settle(pilot)
+        await keys.text("tes")
+        await keys("enter")
+        await settle(pilot)
+        assert screen.phase == "nik"
+    assert visits.get_visit(ctx, v.id).void_reason == "dobel"  # type: ignore[union-attr]
+    assert visits.get_visit(ctx, second).void_reason == "tes"  # type: ignore[union-attr,arg-type]
+
+
+@async_test
+async def test_an_officer_cannot_void_another_officers_visit(ctx: Context,
+                                                             officer: Any) -> None:
+    ani = accounts.create_officer(ctx, "ani", "135791", role="officer")
+    v = visits.start_visit(ctx, ani, NIK_NEW, step="status")
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await _prompted(pilot, keys)
+        await keys("b")
+        await settle(pilot)
+        await keys.text("salah")
+        await keys("enter")
+        await settle(pilot)
+        assert any(T.t("lifecycle.error.void_forbidden") in m for m in shown(app)), shown(app)
+    assert visits.get_visit(ctx, v.id).voided_at is None  # type: ignore[union-attr]
