@@ -194,10 +194,10 @@ class CounterFlow:
                 return on_step and self.step.qr == "activation" and not self.activation_qr
             case "retry" | "continue_step" | "end_with":
                 return phase == STEP and self.problem is not None
-            case "save" | "save_print" | "outcome_back" | "void":
+            case "save" | "save_print" | "outcome_back":
                 return phase == OUTCOME
-            case "void_any":
-                return self.visit_id is not None and phase in (STATUS, PREREQ, STEP)
+            case "void":
+                return self.visit_id is not None and phase != NIK
         return True
 
     # -- NIK -----------------------------------------------------------------------------------

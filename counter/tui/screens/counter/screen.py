@@ -70,7 +70,6 @@ KEY_TEXTS = {
     "counter.outcome_back": "counter.keys.back",
     "counter.print": "counter.keys.print",
     "counter.under_age": "counter_visit.keys.under_age",
-    "counter.void": "counter_visit.keys.void",
 }
 
 BINDINGS: list[BindingType] = [
@@ -111,9 +110,9 @@ BINDINGS: list[BindingType] = [
     Binding("enter", "save", "Simpan", id="counter.save", priority=True),
     Binding("f6", "save_print", "Simpan + cetak slip", id="counter.print"),
     Binding("escape", "outcome_back", "Kembali", id="counter.outcome_back"),
-    # a mistaken visit: void it with a reason (shown on the outcome view, works while open)
-    Binding("f4", "void", "Batalkan", id="counter.void"),
-    Binding("f4", "void", "", show=False, id="counter.void_any"),
+    # a mistaken visit: void it with a reason, while it is open (the outcome view says so; not
+    # in the footer, which is full at 80 columns)
+    Binding("f4", "void", "", show=False, id="counter.void"),
 ]
 
 CSS = """
@@ -314,8 +313,6 @@ class CounterScreen(Screen[None]):
             return action == "toggle_today"
         if action in ("check_nik", "save") and not isinstance(self.focused, Input):
             return False
-        if action == "void":  # one key, two bindings: shown on the outcome, hidden elsewhere
-            return self.flow.allows("void") or self.flow.allows("void_any")
         return self.flow.allows(action)
 
     def _tick(self) -> None:

@@ -29,6 +29,7 @@ class OutcomeView(VerticalScroll):
             yield Input(placeholder=tr(self, "counter.outcome.note_placeholder"),
                         max_length=500, id="note-input")
         yield Static(tr(self, "counter.outcome.hint"), classes="muted")
+        yield Static(tr(self, "counter_visit.void.hint"), classes="muted")
         with Vertical(id="followup"):
             yield Static(tr(self, "counter_visit.followup.ask"), markup=False,
                          id="followup-ask", classes="muted")
