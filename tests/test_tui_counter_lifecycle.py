@@ -308,7 +308,6 @@ async def test_void_from_the_outcome_view_needs_a_reason(ctx: Context, officer: 
 async def test_void_mid_steps_and_from_the_open_visit_prompt(ctx: Context,
                                                              officer: Any) -> None:
     from counter.tui.screens.counter.prompts import VoidScreen
-
     from counter.tui.screens.resume import ResumeScreen
 
     v = visits.start_visit(ctx, officer, NIK_NEW, step="prereq")
