@@ -240,3 +240,14 @@ def test_seed_data_replays_through_the_model(ctx: Context) -> None:
         assert vm.outcome_from_events(events) == (v.outcome, v.reason)
         with pytest.raises(vm.Refusal):
             vm.resume_point(events, protocol)
+
+
+def test_the_flow_is_plain_python_without_textual() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, counter.tui.screens.counter.flow as f; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
