@@ -342,17 +342,11 @@ class CounterApp(App[None]):
             await super().action_quit()
 
     def _ask_before_leaving(self, leave: Callable[[], Any]) -> bool:
-        """A visit open on the counter: ask first (True, ``leave`` runs once confirmed)."""
-        from counter.tui.screens.counter.prompts import LeaveVisitScreen
-
-        if isinstance(self.screen, LeaveVisitScreen):
-            return True  # already asking
-        ask = getattr(self._screen_stacks.get("counter", [None])[0], "leave_question", None)
-        body = ask() if callable(ask) else None
-        if not body:
-            return False
-        self.push_screen(LeaveVisitScreen(body), lambda ok: leave() if ok else None)
-        return True
+        """A visit open on the counter: the counter screen asks first (True; ``leave`` runs
+        once confirmed)."""
+        screen = self._screen_stacks.get("counter", [None])[0]
+        ask = getattr(screen, "ask_before_leaving", None)
+        return bool(callable(ask) and ask(leave))
 
     async def _logout(self) -> None:
         if self.officer is None:

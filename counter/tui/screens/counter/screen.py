@@ -12,6 +12,7 @@ Enter (save).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -493,6 +494,19 @@ class CounterScreen(Screen[None]):
             label = was
             self.notify(self.t("counter.resume_unknown_step", step=label), severity="warning")
         self.notify(self.t("counter.resumed", nik=nikmod.mask(nik), step=label), timeout=4)
+
+    def ask_before_leaving(self, leave: Callable[[], object]) -> bool:
+        """F8 / Ctrl+Q (the app asks): with a visit open, ask first and return True (``leave``
+        runs once confirmed); False when nothing is open (leave at once)."""
+        from counter.tui.screens.counter.prompts import LeaveVisitScreen
+
+        if isinstance(self.app.screen, LeaveVisitScreen):
+            return True  # already asking
+        body = self.leave_question()
+        if not body:
+            return False
+        self.app.push_screen(LeaveVisitScreen(body), lambda ok: leave() if ok else None)
+        return True
 
     def leave_question(self) -> str | None:
         """What to ask before logging out or quitting while a visit is open (None: none is)."""
