@@ -12,7 +12,7 @@ if [ ! -f "$BIG" ]; then
   .venv/bin/ikd-counter seed-demo --db "$BIG" --registry 631075 --visits 2000 --days 20 >/dev/null
 fi
 echo "## registry (issue 2)";  $PY bench/bench_registry.py --rounds 3
-echo "## tui (issue 3)";       $PY bench/bench_tui.py --runs 15 --big-db "$BIG"
+echo "## tui (issue 3, key budget issue 12)"; $PY bench/bench_tui.py --runs 15 --big-db "$BIG" --keys
 echo "## qr (issue 4)";        $PY bench/bench_qr.py
 echo "## report (issue 5)";    $PY bench/bench_report.py
 echo "## export (issue 6)";    $PY bench/bench_export.py --visits 100000

@@ -94,9 +94,10 @@ def test_every_layer_imports_only_what_it_may() -> None:
 KNOWN_CYCLES: set[frozenset[str]] = {
     # the app factory names its mode screens and the screens reach the app's helpers
     # (localize_bindings, describe): to be broken by moving the helpers down (issue 13)
-    frozenset({"counter.tui.app", "counter.tui.screens.counter", "counter.tui.screens.login",
+    # (the counter screen left it in issue 12: its package loads its modules on first use)
+    frozenset({"counter.tui.app", "counter.tui.screens.login",
                "counter.tui.screens.resume", "counter.tui.screens.setup",
-               "counter.tui.screens.supervisor"}),
+               "counter.tui.screens.supervisor", "counter.tui.screens.supervisor_actions"}),
     # open_database runs the migrations, which need the Database type (issue 13)
     frozenset({"counter.store.db", "counter.store.migrate"}),
     # make_context creates the device id, which needs the Context (issue 13)

@@ -66,9 +66,12 @@ def test_protocol_texts_in_both_languages() -> None:
 
 
 def test_counter_screen_uses_only_existing_keys() -> None:
-    src = (Path(__file__).parent.parent / "counter" / "tui" / "screens" / "counter.py").read_text()
-    used = set(re.findall(r"""t\(\s*["']((?:counter|protocol)\.[a-z_.A-Z]+)["']""", src))
-    used |= set(re.findall(r"""["']((?:counter)\.keys\.[a-z_]+)["']""", src))
+    pkg = Path(__file__).parent.parent / "counter" / "tui" / "screens" / "counter"
+    src = "\n".join(f.read_text() for f in sorted(pkg.rglob("*.py")))
+    keys = r"((?:counter|counter_visit|protocol)\.[a-z_.A-Z]+)"
+    # self.t("..."), t("...") and the views' tr(self, "...")
+    used = set(re.findall(r"""\bt(?:r\(\s*\w+\s*,|\()\s*["']""" + keys + "[\"']", src))
+    used |= set(re.findall(r"""["']((?:counter|counter_visit)\.keys\.[a-z_]+)["']""", src))
     assert len(used) > 40
     for lang in LANGUAGES:
         cat = catalog(lang)

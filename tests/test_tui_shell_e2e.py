@@ -202,3 +202,40 @@ def test_demo_in_english_shows_accounts_and_logs_in(tmp_path: Path, tmux: list[T
     t.wait_for("EXIT=0")
     assert not demo_dirs[0].exists()  # the throwaway database is gone
     assert not (tmp_path / "config.toml").exists()  # the real config is never written
+
+
+def test_quit_mid_visit_asks_first_and_keeps_the_visit(tmp_path: Path, tmux: list[Tmux]) -> None:
+    """Ctrl+Q (and F8) in the middle of a visit ask first; Escape stays; "y" leaves, the visit
+    stays open in the database for the resume prompt."""
+    db, config = tmp_path / "counter.db", tmp_path / "config.toml"
+    settings = load_settings(config, env={}, overrides={"database.url": str(db)})
+    ctx = make_context(settings)
+    siti = accounts.create_officer(ctx, "siti", "135790", full_name="Siti Rahayu")
+    title = T.t("counter_visit.leave.title")
+    t = Tmux(f"ikd-e2e-{uuid.uuid4().hex[:8]}")
+    tmux.append(t)
+    t.start(_command(db, config))
+    _login(t)
+    t.wait_for("NIK")
+    time.sleep(0.5)
+    t.type(NIK)
+    t.keys("Enter")
+    t.wait_for("Kec. Wonotunggal")
+    t.keys("Enter")  # start activation: the visit is open
+    t.wait_for(T.t("counter.prereq.title"))
+    for key in ("F8", "C-q"):
+        t.keys(key)
+        t.wait_for(title, nikmod.mask(NIK))
+        t.keys("Escape")
+        deadline = time.time() + TIMEOUT
+        while title in t.screen():
+            assert time.time() < deadline
+            time.sleep(0.2)
+        t.wait_for(T.t("counter.prereq.title"))
+    t.keys("C-q")
+    t.wait_for(title)
+    t.keys("y")
+    t.wait_for("EXIT=0")
+    [v] = visits.unfinished(ctx, siti.id)
+    assert v.nik == NIK and v.current_step == "prereq"
+    ctx.db.dispose()

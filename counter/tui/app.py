@@ -361,6 +361,23 @@ class CounterApp(App[None]):
     async def action_logout(self) -> None:
         if self.officer is None:
             return
+        if not self._ask_before_leaving(lambda: self.call_later(self._logout)):
+            await self._logout()
+
+    async def action_quit(self) -> None:
+        if not self._ask_before_leaving(self.exit):
+            await super().action_quit()
+
+    def _ask_before_leaving(self, leave: Callable[[], Any]) -> bool:
+        """A visit open on the counter: the counter screen asks first (True; ``leave`` runs
+        once confirmed)."""
+        screen = self._screen_stacks.get("counter", [None])[0]
+        ask = getattr(screen, "ask_before_leaving", None)
+        return bool(callable(ask) and ask(leave))
+
+    async def _logout(self) -> None:
+        if self.officer is None:
+            return
         if self.ctx is not None:
             from counter.services import audit
 
@@ -522,7 +539,10 @@ class CounterApp(App[None]):
         from counter.services import visits
 
         rows = visits.unfinished(ctx, officer.id)
-        self.call_from_thread(self._after_login_check, officer, rows)
+        # visits another officer left open at this counter: told, not shown (their data)
+        others = sum(1 for v in visits.unfinished(ctx)
+                     if v.officer_id != officer.id and v.counter_id == ctx.settings.counter_id)
+        self.call_from_thread(self._after_login_check, officer, rows, others)
         warning = self._laptop_warning(ctx)
         if warning:
             self.call_from_thread(self._show_laptop_warning, officer, warning)
@@ -542,10 +562,13 @@ class CounterApp(App[None]):
         if self.officer is officer:
             self.notify(text, severity="warning", timeout=20, markup=False)
 
-    def _after_login_check(self, officer: Officer, rows: list[Visit]) -> None:
+    def _after_login_check(self, officer: Officer, rows: list[Visit], others: int = 0) -> None:
         """Unfinished visits: the resume prompt; otherwise a short welcome."""
         if self.officer is not officer:
             return  # logged out meanwhile
+        if others:
+            self.notify(self.t("counter_visit.left_open_here", count=others),
+                        severity="warning", timeout=10)
         if rows:
             self._offer_resume(rows)
         else:

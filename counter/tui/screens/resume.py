@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
+from counter.domain import visit as vm
 from counter.errors import describe
 from counter.tui.widgets.literal import Label, OptionList
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 Visit = Any  # a visit row from services.visits
 
-REASON = "interrupted"
+REASON = vm.INTERRUPTED  # the one reason for a visit closed from this prompt
 CLOSE_KEYS = {"close_pending": oc.PENDING, "close_failed": oc.FAILED,
               "close_declined": oc.DECLINED}
 
