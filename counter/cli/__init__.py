@@ -13,9 +13,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from counter.cli.output import out_err, out_json
 from counter.config import ConfigError, Settings, load_settings
 from counter.errors import UserError
-from counter.cli.output import out_err, out_json
 
 # Modules that add sub-commands (each has register(sub)). Missing modules are skipped so that
 # features can land independently.

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from counter.cli import CliError, context_from_args, print_json
-from counter.cli.output import out
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.cli.output import out
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 from typing import Any
 
 from counter.cli import CliError, context_from_args, print_json
-from counter.cli.output import out
-from counter.domain.text import one_line
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.cli.output import out, out_err
+from counter.domain.text import one_line
 
 
 def _date(text: str) -> date:
@@ -80,7 +79,7 @@ def _laptop_warning(ctx: Any, args: argparse.Namespace, payload: dict[str, Any])
     if args.json:
         payload["unexported"] = w.to_json() if w else None
     elif w is not None:
-        print(w.message(ctx), file=sys.stderr)
+        out_err(w.message(ctx))
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -7,10 +7,10 @@ come from ``[retention]`` in the config file; ``--dry-run`` only counts.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from counter.cli import context_from_args, print_json
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.cli.output import out, out_err
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,15 +39,15 @@ def cmd_retention(args: argparse.Namespace) -> int:
             print_json(res.to_json())
             return 1 if res.backup_errors else 0
         head = "retention.run.dry_run" if res.dry_run else "retention.run.done"
-        print(t(head))
-        print(t("retention.run.phones", n=res.phones_erased, kept=res.phones_kept,
+        out(t(head))
+        out(t("retention.run.phones", n=res.phones_erased, kept=res.phones_kept,
                 days=res.phone_days))
-        print(t("retention.run.backups", n=len(res.backups_deleted), kept=res.backups_kept,
+        out(t("retention.run.backups", n=len(res.backups_deleted), kept=res.backups_kept,
                 days=res.backup_days))
         for name in res.backups_deleted:
-            print(f"  {name}")
+            out(f"  {name}")
         for err in res.backup_errors:
-            print(t("retention.run.backup_error", detail=err), file=sys.stderr)
+            out_err(t("retention.run.backup_error", detail=err))
         return 1 if res.backup_errors else 0
     finally:
         ctx.db.dispose()

@@ -10,9 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from textual.widgets import Static
-
 from counter.config import SecuritySettings
+from counter.tui.widgets.literal import Static
 
 
 class IdleWatch:

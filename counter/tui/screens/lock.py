@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Input
 
 from counter.errors import describe
 from counter.tui.keys import after_typed_input
+from counter.tui.widgets.literal import Label, Static
 
 
 class LockScreen(Screen[None]):

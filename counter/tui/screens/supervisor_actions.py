@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Footer, Input
 
 from counter.domain import outcomes as oc
 from counter.domain import visit as vm
+from counter.tui.widgets.literal import Label, Select, Static
 
 if TYPE_CHECKING:
     from counter.services.daylog import VisitDetail
