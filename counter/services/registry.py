@@ -72,9 +72,13 @@ class ImportResult:
     rejected: int
     rejects_file: str | None
     seconds: float
+    desa: dict[str, Any] | None = None  # the desa column: matched / empty / unmatched cells
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if out["desa"] is None:  # only an extract with a desa column adds the key
+            del out["desa"]
+        return out
 
 
 # ---- headers ----------------------------------------------------------------------------------
@@ -236,6 +240,7 @@ class _Table:
     spans: list[tuple[str, str]] | None = None  # (NIK, "status,date" or "status") per line
     span_dated: bool = False  # the tails are the status and the date cell (else the status)
     keys: list[str] | None = None  # or already the sorted keys (see _keys_in_two_processes)
+    span_desa: bool = False  # the keys carry the desa (registry_places.pack_desa)
 
 
 def _with_dates(rows: list[tuple[Any, ...]]) -> list[tuple[Any, Any, Any]]:
@@ -318,12 +323,16 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
     wanted = [i for i in (ni, si, di) if i is not None]
     # Fastest paths: no quoting anywhere, so one regular expression pulls the wanted cells of
     # every line (in C). Lines that do not fit make the count differ: then the csv reader.
+    from counter.services.registry_places import desa_column
+
+    xi = desa_column(headers, [ni, si, di])
     if (spans_ok and text.find('"', start_pos) == -1 and ni < si
-            and (di is None or di == si + 1)):
+            and (di is None or di == si + 1) and (xi is None or ni < xi < si)):
         # one string per line from the NIK cell to the status (and date) cell: one object per
         # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK
+        # (and the desa cell between them captured, when the extract has one)
         last = si if di is None else di
-        pattern = _span_pattern(delim, ni, si, last)
+        pattern = _span_pattern(delim, ni, si, last, xi)
         if two_processes_for is not None:
             keys = _keys_in_two_processes(pattern, text, start_pos, delim, di is not None,
                                           two_processes_for)
@@ -331,13 +340,14 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
                 if progress:
                     progress(50, 100)
                 return _Table(headers, header_line, [], None, delim, True, None,
-                              di is not None, keys)
+                              di is not None, keys, span_desa=xi is not None)
             del keys
         spans = pattern.findall(text, start_pos)
         if len(spans) == body_lines:
             if progress:
                 progress(50, 100)
-            return _Table(headers, header_line, [], None, delim, True, spans, di is not None)
+            return _Table(headers, header_line, [], None, delim, True, spans, di is not None,
+                          span_desa=xi is not None)
         del spans
     if text.find('"', start_pos) == -1:
         # first with the NIK cell matched as a valid Batang NIK (saves a pass over the column);
@@ -406,13 +416,15 @@ def _line_pattern(delim: str, wanted: list[int], valid_nik_at: int | None = None
     return re.compile("^" + d.join(parts) + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
 
 
-def _span_pattern(delim: str, nik: int, status: int, last: int) -> re.Pattern[str]:
-    """One data line; captured: the cell ``nik`` (a valid Batang NIK), and the cells
-    ``status`` to ``last`` as ONE string (the status, or the status and the date)."""
+def _span_pattern(delim: str, nik: int, status: int, last: int,
+                  desa: int | None = None) -> re.Pattern[str]:
+    """One data line; captured: the cell ``nik`` (a valid Batang NIK), the cell ``desa`` when
+    given (between the two), and the cells ``status`` to ``last`` as ONE string (the status,
+    or the status and the date)."""
     d = re.escape(delim)
     cell = f"[^{d}\\r\\n]*"
     head = "".join(cell + d for _ in range(nik))
-    between = "".join(d + cell for _ in range(status - nik - 1))
+    between = "".join(d + (f"({cell})" if k == desa else cell) for k in range(nik + 1, status))
     tail = d.join([cell] * (last - status + 1))
     return re.compile("^" + head + f"({_BATANG_NIK})" + between + d + f"({tail})"
                       + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
@@ -653,7 +665,8 @@ def _keys(pairs: list[tuple[str, str]], delimiter: str, dated: bool, today: date
     the distinct ``status,date`` tails are few (about 1,400 in Batang's extract) and are
     checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status)."""
     niks = list(map(itemgetter(0), pairs))
-    tails = list(map(itemgetter(1), pairs))
+    tails = list(map(itemgetter(-1), pairs))
+    desa = list(map(itemgetter(1), pairs)) if pairs and len(pairs[0]) == 3 else None
     pairs.clear()
     if check_dups and len(set(niks)) != len(niks):
         return None  # a NIK twice
@@ -668,6 +681,14 @@ def _keys(pairs: list[tuple[str, str]], delimiter: str, dated: bool, today: date
         except (ValueError, OverflowError):
             return None
         packed[raw] = ("A" + (day.isoformat() if day else "")) if code == oc.ACTIVE else "N"
+    if desa is not None:  # NIK + KKDDDD + status (registry_places.pack_desa)
+        from counter.services.registry_places import pack_desa
+
+        codes = pack_desa(niks, desa)
+        if codes is None:
+            return None  # a desa cell that matches nothing: reported by the general path
+        niks = list(map(add, niks, codes))
+        del codes, desa
     keys = list(map(add, niks, map(packed.__getitem__, tails)))
     del niks, tails
     keys.sort()
@@ -789,9 +810,13 @@ _SQLITE_UPSERT = (
     "OR registry_entry.activated_on IS NOT excluded.activated_on")
 
 
-def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False) -> str:
+def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False,
+                   desa: bool = False) -> str:
     """INSERT of ``rows`` rows; the activation date is kept only for active entries. A packed
-    row is ONE string: the NIK, then ``N`` | ``A`` | ``A`` + ISO date, see ``_span_params``."""
+    row is ONE string: the NIK, then ``N`` | ``A`` | ``A`` + ISO date, see ``_span_params``;
+    with ``desa``, the NIK, six digits KKDDDD of the desa (000000: none), then the status."""
+    if desa:
+        return _sqlite_insert_desa(rows, import_id, upsert)
     values = (", ".join(["(?)"] * rows) if packed else ", ".join(["(?, ?, ?)"] * rows))
     cols = ("substr(column1, 1, 16), CASE WHEN substr(column1, 17, 1) = 'A' THEN 'active' "
             "ELSE 'not_active' END, nullif(substr(column1, 18), ''), " if packed else
@@ -801,6 +826,20 @@ def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False
             + values + ") WHERE true" + (_SQLITE_UPSERT if upsert else ""))
 
 
+def _sqlite_insert_desa(rows: int, import_id: int, upsert: bool) -> str:
+    cols = ("substr(column1, 1, 16), CASE WHEN substr(column1, 23, 1) = 'A' THEN 'active' "
+            "ELSE 'not_active' END, nullif(substr(column1, 24), ''), "
+            f"{int(import_id)}, nullif(CAST(substr(column1, 17, 6) AS INTEGER), 0)")
+    conflict = (" ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
+                "activated_on = excluded.activated_on, import_id = excluded.import_id, "
+                "desa = excluded.desa WHERE registry_entry.ikd_status IS NOT excluded.ikd_status "
+                "OR registry_entry.activated_on IS NOT excluded.activated_on "
+                "OR registry_entry.desa IS NOT excluded.desa")
+    return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, import_id, desa) "
+            f"SELECT {cols} FROM (VALUES " + ", ".join(["(?)"] * rows) + ") WHERE true"
+            + (conflict if upsert else ""))
+
+
 _NEW_IMPORT = ("INSERT INTO registry_import (source, imported_at, read, inserted, updated, "
                "rejected) VALUES ({p}, {p}, {p}, 0, 0, {p})")
 _IMPORT_COUNTS = "UPDATE registry_import SET inserted = {p}, updated = {p} WHERE id = {p}"
@@ -808,9 +847,11 @@ _IMPORT_COUNTS = "UPDATE registry_import SET inserted = {p}, updated = {p} WHERE
 
 def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                   progress: Progress | None, packed: bool = False, read: int = 0,
-                  rejected: int = 0, dups_checked: bool = True) -> tuple[int, int]:
+                  rejected: int = 0, dups_checked: bool = True,
+                  places: Any = None) -> tuple[int, int]:
     """One transaction; multi-row INSERTs of BATCH rows (fewer VM round trips per row).
     ``flat``: nik, status, date, ... or, ``packed``, one string per row (NIK + packed status)
+    ``places``: ``registry_places.Keep`` (the desa and the totals kept for coverage)
 
     (A writer thread overlapping SQLite with building the parameters was tried: slower, as the
     C-level list building holds the GIL for long stretches.)"""
@@ -833,7 +874,8 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
             changed = 0
             full = total - total % BATCH
             step = width * BATCH
-            sql = _sqlite_insert(BATCH, import_id, upsert, packed)
+            desa = places is not None and places.packed_desa
+            sql = _sqlite_insert(BATCH, import_id, upsert, packed, desa)
             per_chunk = (CHUNK // BATCH) * BATCH
             for k in range(0, full, per_chunk):
                 end = min(full, k + per_chunk)
@@ -843,7 +885,7 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                 if progress:
                     progress(60 + 40 * end // max(1, total), 100)
             if total > full:
-                cur = raw.execute(_sqlite_insert(total - full, import_id, upsert, packed),
+                cur = raw.execute(_sqlite_insert(total - full, import_id, upsert, packed, desa),
                                   flat[width * full:])
                 changed += max(0, cur.rowcount)
             after = (raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0] if upsert
@@ -852,6 +894,9 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
             if dups_checked:
                 raise
             raise _GeneralPath from None  # a NIK twice: rolled back; the caller reads again
+            if places is not None:
+                places.write(raw, "sqlite", import_id, flat if packed else None,
+                             whole=after == total and (desa or not upsert))
         finally:
             raw.execute(f"PRAGMA cache_size={int(old_cache)}")
         inserted = after - before
@@ -861,7 +906,7 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
 
 def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], source: str,
                     now: datetime, progress: Progress | None, read: int = 0,
-                    rejected: int = 0) -> tuple[int, int]:
+                    rejected: int = 0, places: Any = None) -> tuple[int, int]:
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
@@ -893,6 +938,8 @@ def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], sou
                 " FROM up", (import_id,))
             row = cur.fetchone()
             assert row is not None
+            if places is not None:
+                places.write(raw, "postgresql", import_id, None, whole=False)
             cur.execute(_IMPORT_COUNTS.format(p="%s"), (int(row[0]), int(row[1]), import_id))
     if progress:
         progress(100, 100)
@@ -925,11 +972,11 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
     finally:
         if gc_was:
             gc.enable()
-    n_stored, n_rejects, rejects_file, inserted, updated = counts
+    n_stored, n_rejects, rejects_file, inserted, updated, keep = counts
     result = ImportResult(read=n_stored + n_rejects, inserted=inserted, updated=updated,
                           unchanged=n_stored - inserted - updated,
                           rejected=n_rejects, rejects_file=rejects_file,
-                          seconds=round(time.perf_counter() - t0, 3))
+                          seconds=round(time.perf_counter() - t0, 3), desa=keep.report)
     from counter.services import audit
 
     audit.log(ctx, "registry_import", by, target=path.name, read=result.read,
@@ -943,8 +990,9 @@ def _registry_empty(ctx: Context) -> bool:
 
 
 def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
-            fast: bool) -> tuple[int, int, str | None, int, int]:
-    """Read, check and write once: (stored, rejected, rejects file, inserted, updated).
+            fast: bool) -> tuple[int, int, str | None, int, int, Any]:
+    """Read, check and write once: (stored, rejected, rejects file, inserted, updated, what
+    was kept for coverage: ``registry_places.Keep``).
     ``fast``: try the fastest path (SQLite, see _span_params); raises _GeneralPath when it met
     a NIK twice while writing (nothing kept)."""
     flat: list[Any] | None = None
@@ -974,6 +1022,10 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
         n_stored = len(rows)
     else:  # every row valid, already sorted and mapped
         n_stored = len(flat)
+    from counter.services.registry_places import Keep
+
+    keep = Keep.for_table(path, table.headers, table.header_line, table.delimiter,
+                          packed and table.span_desa, general=not packed)
     if progress:
         progress(60, 100)
     now = ctx.now()
@@ -986,10 +1038,12 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
             del table
             inserted, updated = _write_sqlite(ctx, flat, source, now, progress, packed,
                                               n_stored + n_rejects, n_rejects,
-                                              dups_checked=not (packed and empty_registry))
+                                              dups_checked=not (packed and empty_registry),
+                                              places=keep)
         else:
             inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
-                                                progress, n_stored + n_rejects, n_rejects)
+                                                progress, n_stored + n_rejects, n_rejects,
+                                                places=keep)
     except _GeneralPath:
         raise
     except Exception as e:
@@ -997,4 +1051,4 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
         if translated is not e:
             raise translated from e
         raise
-    return n_stored, n_rejects, rejects_file, inserted, updated
+    return n_stored, n_rejects, rejects_file, inserted, updated, keep

@@ -1,0 +1,270 @@
+"""What a registry import keeps for coverage: each entry's desa and the import's totals per place.
+
+Called from ``counter.services.registry`` (kept apart so that module stays about reading and
+writing the extract):
+
+* ``desa_column``: the extract's desa/kelurahan column, when it has one (by name or code).
+* ``pack_desa``: on the fastest path (a clean CSV whose desa column lies between the NIK and the
+  status), the six characters ``KKDDDD`` added to each packed row (``000000`` = empty cell); None
+  when some cell does not match (the general path then reports it).
+* ``DesaPass``: on the general path (quoted cells, rejects, XLSX, PostgreSQL), the desa cells read
+  once more and set on the entries in the import's transaction, with what did not match.
+* ``save_totals``: residents and IKD active per kecamatan (NIK digits 5-6) and per desa, written in
+  the import's transaction to ``registry_coverage``. From the sorted packed rows when they are the
+  whole registry (no query), else one ``GROUP BY`` over the registry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from counter.domain import places
+
+NO_DESA = "000000"
+
+
+def desa_column(headers: Sequence[object], taken: Sequence[int | None]) -> int | None:
+    """Index of the desa/kelurahan column (the first such header not already taken)."""
+    from counter.services.registry import norm_header
+
+    for i, h in enumerate(headers):
+        if i not in taken and places.is_desa_header(norm_header(h)):
+            return i
+    return None
+
+
+# ---- fastest path: packed rows -----------------------------------------------------------------
+
+
+def pack_desa(niks: list[str], cells: list[str]) -> list[str] | None:
+    """``KKDDDD`` per row for the raw desa cells (in C per row but for names shared by two
+    kecamatan); None when a non-empty cell matches no desa of Batang."""
+    packed: dict[str, str] = {}
+    ambiguous = False
+    for raw in set(cells):
+        v = places.match(raw)
+        if v is None:
+            if raw.strip():
+                return None
+            packed[raw] = NO_DESA
+        elif v == places.AMBIGUOUS:
+            packed[raw] = ""
+            ambiguous = True
+        else:
+            packed[raw] = f"{v:06d}"
+    out = list(map(packed.__getitem__, cells))
+    if ambiguous:
+        for i, code in enumerate(out):
+            if not code:
+                v = places.match_in(cells[i], int(niks[i][4:6]))
+                if v is None:
+                    return None
+                out[i] = f"{v:06d}"
+    return out
+
+
+# ---- general path: a second look at the desa cells ---------------------------------------------
+
+
+@dataclass
+class DesaPass:
+    """The desa of every row (None: its cell is empty or matched nothing), and the cells that
+    did not match."""
+
+    column: str
+    desa: dict[str, int | None] = field(default_factory=dict)
+    unmatched: Counter[str] = field(default_factory=Counter)
+    empty: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        matched = sum(1 for v in self.desa.values() if v is not None)
+        return {"column": self.column, "matched": matched, "empty": self.empty,
+                "unmatched": dict(self.unmatched.most_common())}
+
+
+def _clean_nik(value: object) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        from counter.services.registry import _numeric_nik
+
+        value = _numeric_nik(value)
+    digits = "".join(ch for ch in str(value or "") if ch.isdigit())
+    return digits if len(digits) == 16 else None
+
+
+def read_desa(rows: Any, ni: int, xi: int, column: str) -> DesaPass:
+    """Match the desa cell of each data row (later rows of a NIK win, as in the import)."""
+    out = DesaPass(column)
+    cache: dict[tuple[str, int], int | None] = {}
+    width = max(ni, xi) + 1
+    for row in rows:
+        if not row or len(row) < width:
+            continue
+        nik = _clean_nik(row[ni])
+        if nik is None:
+            continue
+        raw = "" if row[xi] is None else str(row[xi])
+        if not raw.strip():
+            out.empty += 1
+            out.desa[nik] = None
+            continue
+        key = (raw, int(nik[4:6]))
+        if key not in cache:
+            cache[key] = places.match_in(raw, key[1])
+        v = cache[key]
+        if v is None:
+            out.unmatched[" ".join(raw.split())[:60]] += 1
+        out.desa[nik] = v
+    return out
+
+
+def desa_pass(path: Path, text: str | None, delimiter: str, headers: list[str],
+              header_line: int, ni: int, xi: int) -> DesaPass:
+    """The desa cells (column ``xi``) of a CSV (``text``) or XLSX file."""
+    column = headers[xi].strip()
+    if text is not None:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for _ in range(header_line):
+            next(reader, None)
+        return read_desa(reader, ni, xi, column)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        want = [h.strip() for h in headers]
+        for ws in wb.worksheets:  # the sheet the import read: its header row is ``headers``
+            it = ws.iter_rows(values_only=True)
+            row: Any = None
+            for _ in range(header_line):
+                row = next(it, None)
+                if row is None:
+                    break
+            if row is not None and ["" if c is None else str(c).strip() for c in row] == want:
+                return read_desa(it, ni, xi, column)
+        return DesaPass(column)
+    finally:
+        wb.close()
+
+
+def store_desa(raw: Any, dialect: str, found: DesaPass) -> None:
+    """Set the desa of each entry of the file (unmatched or empty cells: none) in one statement;
+    entries the file does not hold keep theirs."""
+    p = "?" if dialect == "sqlite" else "%s"
+    cur = raw.cursor()
+    cur.execute("CREATE TEMP TABLE ikd_desa_stage (nik varchar(16) PRIMARY KEY, desa integer)")
+    try:
+        cur.executemany(f"INSERT INTO ikd_desa_stage VALUES ({p}, {p})",
+                        sorted(found.desa.items()))
+        differs = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
+        cur.execute("UPDATE registry_entry SET desa = s.desa FROM ikd_desa_stage s "
+                    f"WHERE s.nik = registry_entry.nik AND registry_entry.desa {differs} s.desa")
+    finally:
+        cur.execute("DROP TABLE ikd_desa_stage")
+
+
+# ---- totals ------------------------------------------------------------------------------------
+
+
+def totals_from_keys(keys: list[str], with_desa: bool) -> list[tuple[str, int, int, int]]:
+    """(level, code, residents, active) from the sorted packed rows of the whole registry.
+
+    Kecamatan: the rows are sorted by NIK, so each kecamatan is one slice (found by bisection);
+    its active rows are its ``A`` characters (a packed row holds digits, ``-`` and one status
+    letter). Desa: one ``Counter`` over the six desa characters and the status letter."""
+    out: list[tuple[str, int, int, int]] = []
+    for kk in places.kecamatan_numbers():
+        lo = bisect_left(keys, f"3325{kk:02d}")
+        hi = bisect_left(keys, f"3325{kk + 1:02d}")
+        if hi > lo:
+            out.append(("k", kk, hi - lo, "".join(keys[lo:hi]).count("A")))
+    if not with_desa:
+        if keys:
+            out.append(("d", 0, len(keys), "".join(keys).count("A")))
+        return out
+    per: dict[int, list[int]] = {}
+    for k, n in Counter(map(itemgetter(slice(16, 23)), keys)).items():
+        acc = per.setdefault(int(k[:6]), [0, 0])
+        acc[0] += n
+        if k[6] == "A":
+            acc[1] += n
+    out.extend(("d", code, r, a) for code, (r, a) in sorted(per.items()))
+    return out
+
+
+_GROUP_SQL = (
+    "SELECT '{level}', {expr}, count(*), "
+    "sum(CASE WHEN ikd_status = 'active' THEN 1 ELSE 0 END) FROM registry_entry GROUP BY {expr}")
+KEC_EXPR = "CAST(substr(nik, 5, 2) AS INTEGER)"
+DESA_EXPR = "coalesce(desa, 0)"
+
+
+def totals_by_query(raw: Any) -> list[tuple[str, int, int, int]]:
+    """The same totals from the registry itself (two ``GROUP BY``)."""
+    cur = raw.cursor()
+    rows: list[tuple[str, int, int, int]] = []
+    for level, expr in (("k", KEC_EXPR), ("d", DESA_EXPR)):
+        cur.execute(_GROUP_SQL.format(level=level, expr=expr))
+        rows.extend((str(a), int(b), int(c), int(d or 0)) for a, b, c, d in cur.fetchall())
+    return rows
+
+
+def save_totals(raw: Any, dialect: str, import_id: int,
+                rows: list[tuple[str, int, int, int]] | None) -> None:
+    """Write the import's totals (computed by query when ``rows`` is None)."""
+    if rows is None:
+        rows = totals_by_query(raw)
+    p = "?" if dialect == "sqlite" else "%s"
+    cur = raw.cursor()
+    cur.executemany("INSERT INTO registry_coverage (import_id, level, code, residents, active) "
+                    f"VALUES ({p}, {p}, {p}, {p}, {p})",
+                    [(import_id, *r) for r in rows])
+
+
+# ---- what one import keeps ---------------------------------------------------------------------
+
+
+@dataclass
+class Keep:
+    """Handed to the registry writer: ``write`` runs inside the import's transaction."""
+
+    column: str | None = None  # the desa column's header, when the extract has one
+    packed_desa: bool = False  # the packed rows carry the desa (fastest path)
+    found: DesaPass | None = None  # general path: the desa cells read once more
+    report: dict[str, Any] | None = None  # what the desa column gave (ImportResult.desa)
+
+    @classmethod
+    def for_table(cls, path: Path, headers: list[str], header_line: int, delimiter: str,
+                  packed_desa: bool, general: bool) -> Keep:
+        from counter.services.registry import _decode, match_columns
+
+        ni, si, di = match_columns(headers)
+        xi = desa_column(headers, [ni, si, di])
+        if xi is None or ni is None:
+            return cls()
+        keep = cls(headers[xi].strip(), packed_desa)
+        if general:
+            xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+            text = None if xlsx else _decode(path.read_bytes())
+            keep.found = desa_pass(path, text, delimiter, headers, header_line, ni, xi)
+            keep.report = keep.found.to_json()
+        return keep
+
+    def write(self, raw: Any, dialect: str, import_id: int, keys: list[str] | None,
+              whole: bool) -> None:
+        """Store the desa (general path) and the totals; ``keys``: the sorted packed rows,
+        ``whole``: they are the whole registry now (the totals need no query)."""
+        if self.found is not None:
+            store_desa(raw, dialect, self.found)
+        rows = totals_from_keys(keys, self.packed_desa) if keys is not None and whole else None
+        save_totals(raw, dialect, import_id, rows)
+        if self.packed_desa and keys is not None:
+            empty = sum(map(NO_DESA.__eq__, map(itemgetter(slice(16, 22)), keys)))
+            self.report = {"column": self.column, "matched": len(keys) - empty,
+                           "empty": empty, "unmatched": {}}
