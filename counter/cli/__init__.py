@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "counter.cli.export",
     "counter.cli.bundle",
     "counter.cli.admin",
+    "counter.cli.coverage",
 )
 
 

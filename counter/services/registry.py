@@ -890,13 +890,13 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                 changed += max(0, cur.rowcount)
             after = (raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0] if upsert
                      else changed)
+            if places is not None:
+                places.write(raw, "sqlite", import_id, flat if packed else None,
+                             whole=after == total and (desa or not upsert))
         except sqlite3.IntegrityError:
             if dups_checked:
                 raise
             raise _GeneralPath from None  # a NIK twice: rolled back; the caller reads again
-            if places is not None:
-                places.write(raw, "sqlite", import_id, flat if packed else None,
-                             whole=after == total and (desa or not upsert))
         finally:
             raw.execute(f"PRAGMA cache_size={int(old_cache)}")
         inserted = after - before
