@@ -58,7 +58,7 @@ def extract(path: Path, rows: list[tuple[str, str, str, str]], messy: bool = Fal
     return path
 
 
-def two_imports(ctx, clock, tmp_path: Path, messy: bool = False) -> None:  # noqa: ANN001
+def two_imports(ctx, clock, tmp_path: Path, messy: bool = False) -> None:
     import_registry(ctx, extract(tmp_path / "a.csv", ROWS1, messy))
     clock.advance(days=30)
     import_registry(ctx, extract(tmp_path / "b.csv", ROWS2, messy))

@@ -27,7 +27,7 @@ def _pdf_text(path: Path) -> tuple[int, tuple[float, float], str]:
 
 
 @pytest.fixture
-def day(ctx, clock, tmp_path: Path):  # noqa: ANN201
+def day(ctx, clock, tmp_path: Path):
     from counter.services.registry import import_registry
 
     fx = build(ctx, clock)

@@ -90,7 +90,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_plan(p, t) -> None:  # noqa: ANN001 - Plan, Catalog.t
+def print_plan(p, t) -> None:
     print(t("coverage.plan.title", by=t(f"coverage.level.{p.by}"),
             percent=f"{p.coverage.target_percent:g}"))
     if not p.rows:

@@ -133,7 +133,7 @@ def village_for(ctx: Context, row: PlanRow) -> str:
     desa = [r for r in cov.coverage(ctx, "desa").rows if r.code.startswith(prefix)]
     if not desa:
         raise PlanError("no_desa", place=row.place.name)
-    return sorted(desa, key=lambda r: (-r.needed, r.percent, r.code))[0].code
+    return min(desa, key=lambda r: (-r.needed, r.percent, r.code)).code
 
 
 def start_outreach(ctx: Context, row: PlanRow, by: Any = None) -> Any:

@@ -90,7 +90,7 @@ def collect(ctx: Context, date_from: date, date_to: date | None = None) -> Repor
     return ReportData(date_from, date_to, rep, days, coverage(ctx, "kecamatan"))
 
 
-def _n(v: int | float) -> str:
+def _n(v: float) -> str:
     return f"{v:,}".replace(",", ".")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date, timedelta
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -40,7 +41,7 @@ class SeriesChart(Widget):
     SeriesChart > .series--target { color: $warning; }
     SeriesChart > .series--axis { color: $text-muted; }
     """
-    COMPONENT_CLASSES = {"series--bar", "series--target", "series--axis"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"series--bar", "series--target", "series--axis"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
