@@ -240,7 +240,10 @@ class _Table:
     spans: list[tuple[str, str]] | None = None  # (NIK, "status,date" or "status") per line
     span_dated: bool = False  # the tails are the status and the date cell (else the status)
     keys: list[str] | None = None  # or already the sorted keys (see _keys_in_two_processes)
-    span_desa: bool = False  # the keys carry the desa (registry_places.pack_desa)
+    # the tails start at the desa cell, this many cells before the status (0: no desa); the
+    # keys then carry the desa and ``desa_counts`` its rows (registry_places.desa_keys)
+    span_desa: int = 0
+    desa_counts: dict[str, int] | None = None
 
 
 def _with_dates(rows: list[tuple[Any, ...]]) -> list[tuple[Any, Any, Any]]:
@@ -327,27 +330,29 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
 
     xi = desa_column(headers, [ni, si, di])
     if (spans_ok and text.find('"', start_pos) == -1 and ni < si
-            and (di is None or di == si + 1) and (xi is None or ni < xi < si)):
+            and (di is None or di == si + 1)):
         # one string per line from the NIK cell to the status (and date) cell: one object per
-        # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK
-        # (and the desa cell between them captured, when the extract has one)
+        # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK.
+        # A desa column just before the status (or one cell more) starts the tail instead.
         last = si if di is None else di
-        pattern = _span_pattern(delim, ni, si, last, xi)
+        first = xi if xi is not None and ni < xi < si and si - xi <= 2 else si
+        pattern = _span_pattern(delim, ni, first, last)
         if two_processes_for is not None:
+            counts: dict[str, int] = {}
             keys = _keys_in_two_processes(pattern, text, start_pos, delim, di is not None,
-                                          two_processes_for)
+                                          two_processes_for, si - first, counts)
             if keys is not None and len(keys) == body_lines:
                 if progress:
                     progress(50, 100)
                 return _Table(headers, header_line, [], None, delim, True, None,
-                              di is not None, keys, span_desa=xi is not None)
+                              di is not None, keys, span_desa=si - first, desa_counts=counts)
             del keys
         spans = pattern.findall(text, start_pos)
         if len(spans) == body_lines:
             if progress:
                 progress(50, 100)
             return _Table(headers, header_line, [], None, delim, True, spans, di is not None,
-                          span_desa=xi is not None)
+                          span_desa=si - first)
         del spans
     if text.find('"', start_pos) == -1:
         # first with the NIK cell matched as a valid Batang NIK (saves a pass over the column);
@@ -416,15 +421,13 @@ def _line_pattern(delim: str, wanted: list[int], valid_nik_at: int | None = None
     return re.compile("^" + d.join(parts) + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
 
 
-def _span_pattern(delim: str, nik: int, status: int, last: int,
-                  desa: int | None = None) -> re.Pattern[str]:
-    """One data line; captured: the cell ``nik`` (a valid Batang NIK), the cell ``desa`` when
-    given (between the two), and the cells ``status`` to ``last`` as ONE string (the status,
-    or the status and the date)."""
+def _span_pattern(delim: str, nik: int, status: int, last: int) -> re.Pattern[str]:
+    """One data line; captured: the cell ``nik`` (a valid Batang NIK), and the cells
+    ``status`` to ``last`` as ONE string (the status, or the status and the date)."""
     d = re.escape(delim)
     cell = f"[^{d}\\r\\n]*"
     head = "".join(cell + d for _ in range(nik))
-    between = "".join(d + (f"({cell})" if k == desa else cell) for k in range(nik + 1, status))
+    between = "".join(d + cell for _ in range(status - nik - 1))
     tail = d.join([cell] * (last - status + 1))
     return re.compile("^" + head + f"({_BATANG_NIK})" + between + d + f"({tail})"
                       + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
@@ -649,47 +652,62 @@ def _span_params(table: _Table, today: date, check_dups: bool = True) -> list[st
     table whose NIKs are all valid; None when some row needs the general path (a status or
     date that is not valid, or a NIK twice: those rows are rejected with their line numbers
     there). ``check_dups=False``: the caller lets the primary key catch a NIK twice (empty
-    registry). A table read in two processes has its keys ready (see _keys_in_two_processes)."""
+    registry). A table read in two processes has its keys ready (see _keys_in_two_processes).
+    With a desa column in the tails, the NIK is followed by the desa (registry_places)."""
     if table.keys is not None:
         return table.keys
     pairs = table.spans
     assert pairs is not None
-    return _keys(pairs, table.delimiter, table.span_dated, today, check_dups)
+    if table.span_desa:
+        table.desa_counts = {}
+    return _keys(pairs, table.delimiter, table.span_dated, today, check_dups, table.span_desa,
+                 table.desa_counts)
+
+
+def _pack_tail(raw: str, delimiter: str, dated: bool, today: date) -> str | None:
+    """``N`` | ``A`` | ``A`` + ISO date for a ``status,date`` (or ``status``) tail; None when
+    the status or the date is not valid."""
+    status, _, when = raw.rpartition(delimiter) if dated else (raw, "", "")
+    code = status_code(status)
+    if code is None:
+        return None
+    try:
+        day = parse_date(when, today)
+    except (ValueError, OverflowError):
+        return None
+    return ("A" + (day.isoformat() if day else "")) if code == oc.ACTIVE else "N"
 
 
 def _keys(pairs: list[tuple[str, str]], delimiter: str, dated: bool, today: date,
-          check_dups: bool) -> list[str] | None:
+          check_dups: bool, desa_cells: int = 0,
+          counts: dict[str, int] | None = None) -> list[str] | None:
     """The sorted packed keys of (NIK, tail) pairs (emptied on the way), or None.
 
     Everything before the sort walks the pairs in file order (the order they lie in memory);
     the distinct ``status,date`` tails are few (about 1,400 in Batang's extract) and are
-    checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status)."""
+    checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status).
+    ``desa_cells``: the tails start with the desa cell, that many cells before the status
+    (``registry_places.desa_keys`` packs them and adds the rows per desa to ``counts``)."""
     niks = list(map(itemgetter(0), pairs))
-    tails = list(map(itemgetter(-1), pairs))
-    desa = list(map(itemgetter(1), pairs)) if pairs and len(pairs[0]) == 3 else None
+    tails = list(map(itemgetter(1), pairs))
     pairs.clear()
     if check_dups and len(set(niks)) != len(niks):
         return None  # a NIK twice
-    packed: dict[str, str] = {}
-    for raw in set(tails):
-        status, _, when = raw.rpartition(delimiter) if dated else (raw, "", "")
-        code = status_code(status)
-        if code is None:
-            return None
-        try:
-            day = parse_date(when, today)
-        except (ValueError, OverflowError):
-            return None
-        packed[raw] = ("A" + (day.isoformat() if day else "")) if code == oc.ACTIVE else "N"
-    if desa is not None:  # NIK + KKDDDD + status (registry_places.pack_desa)
-        from counter.services.registry_places import pack_desa
+    if desa_cells:
+        from counter.services.registry_places import desa_keys
 
-        codes = pack_desa(niks, desa)
-        if codes is None:
-            return None  # a desa cell that matches nothing: reported by the general path
-        niks = list(map(add, niks, codes))
-        del codes, desa
-    keys = list(map(add, niks, map(packed.__getitem__, tails)))
+        keys = desa_keys(niks, tails, delimiter, desa_cells,
+                         lambda rest: _pack_tail(rest, delimiter, dated, today), counts)
+        if keys is None:
+            return None
+    else:
+        packed: dict[str, str] = {}
+        for raw in set(tails):
+            p = _pack_tail(raw, delimiter, dated, today)
+            if p is None:
+                return None
+            packed[raw] = p
+        keys = list(map(add, niks, map(packed.__getitem__, tails)))
     del niks, tails
     keys.sort()
     return keys
@@ -699,7 +717,8 @@ PARALLEL_MIN_BYTES = 4 << 20  # below ~50,000 lines a second process costs more 
 
 
 def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, delimiter: str,
-                           dated: bool, today: date) -> list[str] | None:
+                           dated: bool, today: date, desa_cells: int = 0,
+                           counts: dict[str, int] | None = None) -> list[str] | None:
     """The sorted keys of every line (see _keys), the second half of the text matched, packed
     and sorted by a forked child process while this one does the first half; the two sorted
     halves are then merged (one ``list.sort`` over two runs, in C). Only for an EMPTY registry
@@ -709,7 +728,9 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
 
     The child shares the text through fork (nothing copied up front), sends its keys back as
     one newline-joined string (keys never hold a newline: the pattern's cells exclude it), and
-    leaves with ``os._exit`` (none of the parent's clean-up, database connections untouched)."""
+    leaves with ``os._exit`` (none of the parent's clean-up, database connections untouched).
+    With ``desa_cells`` (see _keys) its rows per desa follow, after a NUL, as JSON."""
+    import json
     import os
     import threading
 
@@ -731,9 +752,12 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
         code = 1
         try:
             os.close(r)
-            part = _keys(pattern.findall(text, mid), delimiter, dated, today, False)
+            theirs: dict[str, int] = {}
+            part = _keys(pattern.findall(text, mid), delimiter, dated, today, False,
+                         desa_cells, theirs)
             data = (b"-" if part is None else
-                    len(part).to_bytes(8, "big") + "\n".join(part).encode("utf-8"))
+                    len(part).to_bytes(8, "big") + "\n".join(part).encode("utf-8")
+                    + b"\0" + json.dumps(theirs).encode("ascii"))
             with os.fdopen(w, "wb") as f:
                 f.write(data)
             code = 0
@@ -742,7 +766,8 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
     os.close(w)
     reader = os.fdopen(r, "rb")
     try:
-        keys = _keys(pattern.findall(text, start, mid), delimiter, dated, today, False)
+        keys = _keys(pattern.findall(text, start, mid), delimiter, dated, today, False,
+                     desa_cells, counts)
         data = reader.read()
     finally:
         reader.close()  # first: a child still writing gets EPIPE instead of waiting forever
@@ -750,8 +775,12 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
     if keys is None or status != 0 or len(data) < 8:
         return None
     n = int.from_bytes(data[:8], "big")
+    body, _, extra = data[8:].partition(b"\0")
+    if counts is not None:
+        for k, v in json.loads(extra or b"{}").items():
+            counts[k] = counts.get(k, 0) + int(v)
     if n:
-        rest = data[8:].decode("utf-8").split("\n")
+        rest = body.decode("utf-8").split("\n")
         if len(rest) != n:
             return None
         keys += rest
@@ -1024,8 +1053,7 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
         n_stored = len(flat)
     from counter.services.registry_places import Keep
 
-    keep = Keep.for_table(path, table.headers, table.header_line, table.delimiter,
-                          packed and table.span_desa, general=not packed)
+    keep = Keep.for_table(path, table, packed)
     if progress:
         progress(60, 100)
     now = ctx.now()

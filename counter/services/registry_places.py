@@ -4,9 +4,10 @@ Called from ``counter.services.registry`` (kept apart so that module stays about
 writing the extract):
 
 * ``desa_column``: the extract's desa/kelurahan column, when it has one (by name or code).
-* ``pack_desa``: on the fastest path (a clean CSV whose desa column lies between the NIK and the
-  status), the six characters ``KKDDDD`` added to each packed row (``000000`` = empty cell); None
-  when some cell does not match (the general path then reports it).
+* ``desa_keys``: on the fastest path (a clean CSV whose desa column lies just before the status,
+  or one cell more), the six characters ``KKDDDD`` added to each packed row (``000000`` = empty
+  cell) and the rows counted per desa; None when some cell does not match (the general path
+  then reports it).
 * ``DesaPass``: on the general path (quoted cells, rejects, XLSX, PostgreSQL), the desa cells read
   once more and set on the entries in the import's transaction, with what did not match.
 * ``save_totals``: residents and IKD active per kecamatan (NIK digits 5-6) and per desa, written in
@@ -20,9 +21,10 @@ import csv
 import io
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -43,32 +45,73 @@ def desa_column(headers: Sequence[object], taken: Sequence[int | None]) -> int |
 
 # ---- fastest path: packed rows -----------------------------------------------------------------
 
+AMBIGUOUS6 = "??????"
 
-def pack_desa(niks: list[str], cells: list[str]) -> list[str] | None:
-    """``KKDDDD`` per row for the raw desa cells (in C per row but for names shared by two
-    kecamatan); None when a non-empty cell matches no desa of Batang."""
-    packed: dict[str, str] = {}
-    ambiguous = False
-    for raw in set(cells):
-        v = places.match(raw)
+
+def desa_keys(niks: list[str], tails: list[str], delimiter: str, cells: int,
+              pack_rest: Callable[[str], str | None],
+              counts: dict[str, int] | None) -> list[str] | None:
+    """NIK + ``KKDDDD`` + packed status per row, for tails that start with the desa cell and
+    reach the status after ``cells`` cells; None when some desa cell (not empty) or some status
+    or date is not valid (the general path reports those rows).
+
+    Each distinct tail is looked at once (the desa cell and the ``status,date`` rest each once
+    per distinct value); only rows of a desa name found in two kecamatan are looked at one by
+    one (the NIK's kecamatan decides). ``counts`` gets the rows per ``KKDDDD`` + ``A``/``N``."""
+    rests: dict[str, str | None] = {}
+    found: dict[str, int | None] = {}
+    prefix: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for raw in set(tails):
+        parts = raw.split(delimiter, cells)
+        cell, rest = parts[0], parts[-1]
+        if rest not in rests:
+            rests[rest] = pack_rest(rest)
+        status = rests[rest]
+        if status is None:
+            return None
+        if cell not in found:
+            found[cell] = places.match(cell)
+        v = found[cell]
+        if v is None and cell.strip():
+            return None
+        if v == places.AMBIGUOUS:
+            ambiguous.add(raw)
+        prefix[raw] = (NO_DESA if v is None else AMBIGUOUS6 if v < 0 else f"{v:06d}") + status
+    keys = list(map(add, niks, map(prefix.__getitem__, tails)))
+    if counts is not None:
+        for raw, n in Counter(tails).items():
+            k = prefix[raw][:7]
+            counts[k] = counts.get(k, 0) + n
+    if ambiguous and _resolve(keys, niks, tails, delimiter, ambiguous, prefix, counts) is None:
+        return None
+    return keys
+
+
+def _resolve(keys: list[str], niks: list[str], tails: list[str], delimiter: str,
+             ambiguous: set[str], prefix: dict[str, str],
+             counts: dict[str, int] | None) -> bool | None:
+    """The rows of a desa name of two kecamatan, in the kecamatan of their NIK (None: not
+    there either)."""
+    cache: dict[tuple[str, int], int | None] = {}
+    for i in compress(range(len(tails)), map(ambiguous.__contains__, tails)):
+        raw = tails[i]
+        key = (raw.split(delimiter, 1)[0], int(niks[i][4:6]))
+        if key not in cache:
+            cache[key] = places.match_in(*key)
+        v = cache[key]
         if v is None:
-            if raw.strip():
-                return None
-            packed[raw] = NO_DESA
-        elif v == places.AMBIGUOUS:
-            packed[raw] = ""
-            ambiguous = True
-        else:
-            packed[raw] = f"{v:06d}"
-    out = list(map(packed.__getitem__, cells))
-    if ambiguous:
-        for i, code in enumerate(out):
-            if not code:
-                v = places.match_in(cells[i], int(niks[i][4:6]))
-                if v is None:
-                    return None
-                out[i] = f"{v:06d}"
-    return out
+            return None
+        status = prefix[raw][6:]
+        keys[i] = niks[i] + f"{v:06d}" + status
+        if counts is not None:
+            counts[AMBIGUOUS6 + status[0]] -= 1
+            k = f"{v:06d}" + status[0]
+            counts[k] = counts.get(k, 0) + 1
+    if counts is not None:
+        for k in [k for k in counts if k.startswith(AMBIGUOUS6) and not counts[k]]:
+            del counts[k]
+    return True
 
 
 # ---- general path: a second look at the desa cells ---------------------------------------------
@@ -172,24 +215,25 @@ def store_desa(raw: Any, dialect: str, found: DesaPass) -> None:
 # ---- totals ------------------------------------------------------------------------------------
 
 
-def totals_from_keys(keys: list[str], with_desa: bool) -> list[tuple[str, int, int, int]]:
-    """(level, code, residents, active) from the sorted packed rows of the whole registry.
+def totals_from_keys(keys: list[str], counts: dict[str, int] | None
+                     ) -> list[tuple[str, int, int, int]]:
+    """(level, code, residents, active) from the sorted packed rows of the whole registry and
+    the rows per desa counted while packing them (None: no desa column, all in desa 0).
 
     Kecamatan: the rows are sorted by NIK, so each kecamatan is one slice (found by bisection);
-    its active rows are its ``A`` characters (a packed row holds digits, ``-`` and one status
-    letter). Desa: one ``Counter`` over the six desa characters and the status letter."""
+    its active rows are its ``A`` characters (a packed row holds digits, ``-``, ``?`` and one
+    status letter)."""
     out: list[tuple[str, int, int, int]] = []
     for kk in places.kecamatan_numbers():
         lo = bisect_left(keys, f"3325{kk:02d}")
         hi = bisect_left(keys, f"3325{kk + 1:02d}")
         if hi > lo:
             out.append(("k", kk, hi - lo, "".join(keys[lo:hi]).count("A")))
-    if not with_desa:
-        if keys:
-            out.append(("d", 0, len(keys), "".join(keys).count("A")))
-        return out
+    if counts is None:
+        active = sum(a for _, _, _, a in out)
+        return out + ([("d", 0, len(keys), active)] if keys else [])
     per: dict[int, list[int]] = {}
-    for k, n in Counter(map(itemgetter(slice(16, 23)), keys)).items():
+    for k, n in counts.items():
         acc = per.setdefault(int(k[:6]), [0, 0])
         acc[0] += n
         if k[6] == "A":
@@ -235,25 +279,32 @@ class Keep:
     """Handed to the registry writer: ``write`` runs inside the import's transaction."""
 
     column: str | None = None  # the desa column's header, when the extract has one
-    packed_desa: bool = False  # the packed rows carry the desa (fastest path)
+    counts: dict[str, int] | None = None  # fastest path: rows per KKDDDD + A/N
     found: DesaPass | None = None  # general path: the desa cells read once more
     report: dict[str, Any] | None = None  # what the desa column gave (ImportResult.desa)
 
     @classmethod
-    def for_table(cls, path: Path, headers: list[str], header_line: int, delimiter: str,
-                  packed_desa: bool, general: bool) -> Keep:
+    def for_table(cls, path: Path, table: Any, packed: bool) -> Keep:
+        """``table``: registry._Table as read; ``packed``: its rows go the fastest path."""
         from counter.services.registry import _decode, match_columns
 
-        ni, si, di = match_columns(headers)
-        xi = desa_column(headers, [ni, si, di])
+        ni, si, di = match_columns(table.headers)
+        xi = desa_column(table.headers, [ni, si, di])
         if xi is None or ni is None:
             return cls()
-        keep = cls(headers[xi].strip(), packed_desa)
-        if general:
-            xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
-            text = None if xlsx else _decode(path.read_bytes())
-            keep.found = desa_pass(path, text, delimiter, headers, header_line, ni, xi)
-            keep.report = keep.found.to_json()
+        keep = cls(table.headers[xi].strip())
+        if packed and table.span_desa:
+            keep.counts = table.desa_counts
+            empty = sum(n for k, n in (keep.counts or {}).items() if k.startswith(NO_DESA))
+            total = sum((keep.counts or {}).values())
+            keep.report = {"column": keep.column, "matched": total - empty, "empty": empty,
+                           "unmatched": {}}
+            return keep
+        xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+        text = None if xlsx else _decode(path.read_bytes())
+        keep.found = desa_pass(path, text, table.delimiter, table.headers, table.header_line,
+                               ni, xi)
+        keep.report = keep.found.to_json()
         return keep
 
     def write(self, raw: Any, dialect: str, import_id: int, keys: list[str] | None,
@@ -262,9 +313,9 @@ class Keep:
         ``whole``: they are the whole registry now (the totals need no query)."""
         if self.found is not None:
             store_desa(raw, dialect, self.found)
-        rows = totals_from_keys(keys, self.packed_desa) if keys is not None and whole else None
+        rows = totals_from_keys(keys, self.counts) if keys is not None and whole else None
         save_totals(raw, dialect, import_id, rows)
-        if self.packed_desa and keys is not None:
-            empty = sum(map(NO_DESA.__eq__, map(itemgetter(slice(16, 22)), keys)))
-            self.report = {"column": self.column, "matched": len(keys) - empty,
-                           "empty": empty, "unmatched": {}}
+
+    @property
+    def packed_desa(self) -> bool:
+        return self.counts is not None
