@@ -233,3 +233,14 @@ def test_migration_0006_keeps_entries_and_totals_the_newest_import(tmp_path: Pat
     assert [tuple(r) for r in rows] == [("d", 0, 2, 1), ("k", 1, 1, 1), ("k", 2, 1, 0)]
     assert "WITHOUT ROWID" in ddl
     db.dispose()
+
+
+def test_name_of_two_kecamatan_outside_both_is_reported(ctx, tmp_path: Path) -> None:
+    """Only this cell is wrong: the fastest path finds it while writing (rolled back) and the
+    general path reports it."""
+    rows = [*ROWS1, (N("02", 12), "Sendang", "BELUM", "")]  # no Sendang in Bandar
+    res = import_registry(ctx, extract(tmp_path / "s.csv", rows))
+    assert res.desa is not None and res.desa["unmatched"] == {"Sendang": 1}
+    assert res.read == 10 and res.inserted == 10
+    d = cov.coverage(ctx, "desa")
+    assert d.without_desa == 2 and by_code(d)["33.25.01.2005"] == (1, 0, 1, None)

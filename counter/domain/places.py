@@ -146,3 +146,39 @@ def is_desa_header(normed: str) -> bool:
     tokens = normed.split()
     return bool(tokens) and tokens[0] in ("desa", "kelurahan") and len(tokens) <= 3 and not (
         set(tokens) & {"status", "ikd", "tgl", "tanggal"})
+
+
+# ---- a desa cell the resident's kecamatan must decide, kept until the NIK is at hand ----------
+
+
+@lru_cache(maxsize=1)
+def _ambiguous_names() -> tuple[str, ...]:
+    return tuple(sorted(k for k, v in _index().by_name.items() if len(v) > 1))
+
+
+def placeholder(raw: object) -> str:
+    """Six characters standing for an AMBIGUOUS cell: ``?`` + ``0`` + the index of the name
+    among the names of several desa, or ``?`` + ``1`` + a four-digit desa number."""
+    text = str(raw).strip()
+    if _DIGITS.match(text):
+        return "?1" + "".join(ch for ch in text if ch.isdigit())
+    return f"?0{_ambiguous_names().index(norm_name(text)):04d}"
+
+
+def resolve_placeholder(ph: str, kecamatan: int) -> int | None:
+    """The desa of a placeholder for a resident of ``kecamatan`` (None: none there)."""
+    if ph[1] == "1":
+        code = kecamatan * 10000 + int(ph[2:])
+        return code if code in _index().codes else None
+    name = _ambiguous_names()[int(ph[2:])]
+    return _index().by_kec_name.get((kecamatan, name))
+
+
+def placeholder_choices(ph: str) -> dict[int, int]:
+    """kecamatan -> desa for a placeholder, wherever it resolves."""
+    out = {}
+    for kk in kecamatan_numbers():
+        v = resolve_placeholder(ph, kk)
+        if v is not None:
+            out[kk] = v
+    return out

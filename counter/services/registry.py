@@ -840,12 +840,13 @@ _SQLITE_UPSERT = (
 
 
 def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False,
-                   desa: bool = False) -> str:
+                   desa: str | None = None) -> str:
     """INSERT of ``rows`` rows; the activation date is kept only for active entries. A packed
     row is ONE string: the NIK, then ``N`` | ``A`` | ``A`` + ISO date, see ``_span_params``;
-    with ``desa``, the NIK, six digits KKDDDD of the desa (000000: none), then the status."""
+    with ``desa`` (its SQL, registry_places.desa_sql), the NIK, six characters of the desa
+    (KKDDDD, 000000: none, or a placeholder), then the status."""
     if desa:
-        return _sqlite_insert_desa(rows, import_id, upsert)
+        return _sqlite_insert_desa(rows, import_id, upsert, desa)
     values = (", ".join(["(?)"] * rows) if packed else ", ".join(["(?, ?, ?)"] * rows))
     cols = ("substr(column1, 1, 16), CASE WHEN substr(column1, 17, 1) = 'A' THEN 'active' "
             "ELSE 'not_active' END, nullif(substr(column1, 18), ''), " if packed else
@@ -855,10 +856,9 @@ def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False
             + values + ") WHERE true" + (_SQLITE_UPSERT if upsert else ""))
 
 
-def _sqlite_insert_desa(rows: int, import_id: int, upsert: bool) -> str:
+def _sqlite_insert_desa(rows: int, import_id: int, upsert: bool, desa: str) -> str:
     cols = ("substr(column1, 1, 16), CASE WHEN substr(column1, 23, 1) = 'A' THEN 'active' "
-            "ELSE 'not_active' END, nullif(substr(column1, 24), ''), "
-            f"{int(import_id)}, nullif(CAST(substr(column1, 17, 6) AS INTEGER), 0)")
+            f"ELSE 'not_active' END, nullif(substr(column1, 24), ''), {int(import_id)}, {desa}")
     conflict = (" ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
                 "activated_on = excluded.activated_on, import_id = excluded.import_id, "
                 "desa = excluded.desa WHERE registry_entry.ikd_status IS NOT excluded.ikd_status "
@@ -903,7 +903,7 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
             changed = 0
             full = total - total % BATCH
             step = width * BATCH
-            desa = places is not None and places.packed_desa
+            desa = places.desa_sql() if places is not None and places.packed_desa else None
             sql = _sqlite_insert(BATCH, import_id, upsert, packed, desa)
             per_chunk = (CHUNK // BATCH) * BATCH
             for k in range(0, full, per_chunk):
@@ -921,7 +921,7 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                      else changed)
             if places is not None:
                 places.write(raw, "sqlite", import_id, flat if packed else None,
-                             whole=after == total and (desa or not upsert))
+                             whole=after == total and (desa is not None or not upsert))
         except sqlite3.IntegrityError:
             if dups_checked:
                 raise

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import add
+from operator import add, itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +45,6 @@ def desa_column(headers: Sequence[object], taken: Sequence[int | None]) -> int |
 
 # ---- fastest path: packed rows -----------------------------------------------------------------
 
-AMBIGUOUS6 = "??????"
-
-
 def desa_keys(niks: list[str], tails: list[str], delimiter: str, cells: int,
               pack_rest: Callable[[str], str | None],
               counts: dict[str, int] | None) -> list[str] | None:
@@ -56,61 +53,82 @@ def desa_keys(niks: list[str], tails: list[str], delimiter: str, cells: int,
     or date is not valid (the general path reports those rows).
 
     Each distinct tail is looked at once (the desa cell and the ``status,date`` rest each once
-    per distinct value); only rows of a desa name found in two kecamatan are looked at one by
-    one (the NIK's kecamatan decides). ``counts`` gets the rows per ``KKDDDD`` + ``A``/``N``."""
-    rests: dict[str, str | None] = {}
-    found: dict[str, int | None] = {}
-    prefix: dict[str, str] = {}
-    ambiguous: set[str] = set()
-    for raw in set(tails):
-        parts = raw.split(delimiter, cells)
-        cell, rest = parts[0], parts[-1]
-        if rest not in rests:
-            rests[rest] = pack_rest(rest)
-        status = rests[rest]
-        if status is None:
-            return None
-        if cell not in found:
-            found[cell] = places.match(cell)
-        v = found[cell]
-        if v is None and cell.strip():
-            return None
-        if v == places.AMBIGUOUS:
-            ambiguous.add(raw)
-        prefix[raw] = (NO_DESA if v is None else AMBIGUOUS6 if v < 0 else f"{v:06d}") + status
+    per distinct value). A desa name of two kecamatan gets a placeholder (``?`` + 5, see
+    ``places.placeholder``) that the NIK's kecamatan resolves later, in C: in the INSERT
+    (``desa_sql``) and in the totals (``resolve_counts``). ``counts`` gets the rows per
+    ``KKDDDD`` (or placeholder) + ``A``/``N``."""
+    rows = Counter(tails)  # the distinct tails and their rows, in one pass
+    parts = list(map(methodcaller("split", delimiter, cells), rows))
+    cells_of = list(map(itemgetter(0), parts))
+    rests_of = list(map(itemgetter(-1), parts))
+    del parts
+    rests = {rest: pack_rest(rest) for rest in set(rests_of)}
+    found = {cell: _desa6(cell) for cell in set(cells_of)}
+    if None in rests.values() or None in found.values():
+        return None
+    prefix = dict(zip(rows, map(add, map(found.__getitem__, cells_of),  # type: ignore[arg-type]
+                                map(rests.__getitem__, rests_of))))
     keys = list(map(add, niks, map(prefix.__getitem__, tails)))
     if counts is not None:
-        for raw, n in Counter(tails).items():
+        for raw, n in rows.items():
             k = prefix[raw][:7]
             counts[k] = counts.get(k, 0) + n
-    if ambiguous and _resolve(keys, niks, tails, delimiter, ambiguous, prefix, counts) is None:
-        return None
     return keys
 
 
-def _resolve(keys: list[str], niks: list[str], tails: list[str], delimiter: str,
-             ambiguous: set[str], prefix: dict[str, str],
-             counts: dict[str, int] | None) -> bool | None:
-    """The rows of a desa name of two kecamatan, in the kecamatan of their NIK (None: not
-    there either)."""
-    cache: dict[tuple[str, int], int | None] = {}
-    for i in compress(range(len(tails)), map(ambiguous.__contains__, tails)):
-        raw = tails[i]
-        key = (raw.split(delimiter, 1)[0], int(niks[i][4:6]))
-        if key not in cache:
-            cache[key] = places.match_in(*key)
-        v = cache[key]
-        if v is None:
-            return None
-        status = prefix[raw][6:]
-        keys[i] = niks[i] + f"{v:06d}" + status
-        if counts is not None:
-            counts[AMBIGUOUS6 + status[0]] -= 1
-            k = f"{v:06d}" + status[0]
-            counts[k] = counts.get(k, 0) + 1
-    if counts is not None:
-        for k in [k for k in counts if k.startswith(AMBIGUOUS6) and not counts[k]]:
-            del counts[k]
+def _desa6(cell: str) -> str | None:
+    """Six characters for a desa cell: KKDDDD, 000000 when empty, a placeholder when the
+    resident's kecamatan must decide; None when it matches nothing."""
+    v = places.match(cell)
+    if v is None:
+        return None if cell.strip() else NO_DESA
+    return places.placeholder(cell) if v < 0 else f"{v:06d}"
+
+
+def desa_sql(counts: dict[str, int]) -> str:
+    """The INSERT's expression for the desa of a packed row ``column1``: its six digits, or
+    for a placeholder the desa its NIK's kecamatan gives (only placeholders met are listed)."""
+    plain = "nullif(CAST(substr(column1, 17, 6) AS INTEGER), 0)"
+    whens = []
+    for ph in sorted({k[:6] for k in counts if k.startswith("?")}):
+        whens += [f"WHEN '{kk:02d}{ph}' THEN {v}"
+                  for kk, v in places.placeholder_choices(ph).items()]
+    if not whens:
+        return plain
+    return ("CASE WHEN substr(column1, 17, 1) = '?' THEN CASE substr(column1, 5, 2) || "
+            f"substr(column1, 17, 6) {' '.join(whens)} END ELSE {plain} END")
+
+
+_PLACEHOLDER = re.compile(r"\?[0-9]{5}[AN]")
+
+
+def resolve_counts(keys: list[str], counts: dict[str, int]) -> bool:
+    """Replace the placeholders of ``counts`` by the desa their rows' kecamatan gives (each
+    kecamatan's rows are one slice of the sorted keys, its placeholders found by one regular
+    expression); False when some row's kecamatan has no such desa (the general path then
+    reports it)."""
+    held = sorted({k[:6] for k in counts if k.startswith("?")})
+    if not held:
+        return True
+    for kk in places.kecamatan_numbers():
+        lo = bisect_left(keys, f"3325{kk:02d}")
+        hi = bisect_left(keys, f"3325{kk + 1:02d}")
+        if hi == lo:
+            continue
+        joined = "".join(keys[lo:hi])
+        if "?" not in joined:
+            continue
+        for found, n in Counter(_PLACEHOLDER.findall(joined)).items():
+            v = places.resolve_placeholder(found[:6], kk)
+            if v is None:
+                return False
+            k = f"{v:06d}" + found[6]
+            counts[k] = counts.get(k, 0) + n
+            counts[found] -= n
+    for k in [k for k in counts if k.startswith("?")]:
+        if counts[k]:
+            return False
+        del counts[k]
     return True
 
 
@@ -313,9 +331,18 @@ class Keep:
         ``whole``: they are the whole registry now (the totals need no query)."""
         if self.found is not None:
             store_desa(raw, dialect, self.found)
-        rows = totals_from_keys(keys, self.counts) if keys is not None and whole else None
+        if self.counts is not None and keys is not None and not resolve_counts(keys,
+                                                                             self.counts):
+            from counter.services.registry import _GeneralPath
+
+            raise _GeneralPath  # a desa name not in its resident's kecamatan: rolled back
+        from_keys = keys is not None and whole and self.found is None  # keys without desa
+        rows = totals_from_keys(keys, self.counts) if from_keys else None
         save_totals(raw, dialect, import_id, rows)
 
     @property
     def packed_desa(self) -> bool:
         return self.counts is not None
+
+    def desa_sql(self) -> str:
+        return desa_sql(self.counts or {})
