@@ -1,8 +1,8 @@
 """The supervisor's report as one A4 page to share: a PDF, and a PNG for a chat group.
 
 One layout (a list of boxes, texts and bars in millimetres on A4) is drawn by two backends: fpdf2
-for the PDF, Pillow for the PNG (1240 x 1754 pixels, 150 dpi; Pillow's own scalable font, so no
-font file ships). The content: the day's (or the range's) tiles, the last 14 days of visits and
+for the PDF, Pillow for the PNG (1240 x 1754 pixels, 150 dpi), both with the packaged DejaVu Sans
+Condensed (``services.pdftext``), so every character of a place or counter name prints. The content: the day's (or the range's) tiles, the last 14 days of visits and
 activations as bars, this office's target progress, the district's coverage by kecamatan from the
 extract (the two numbers apart, never added), and visits per officer and per counter.
 
@@ -120,9 +120,9 @@ def layout(data: ReportData, t: Any, office: str = "") -> Layout:
         lay.text(x + 2, 32, label, 7.5, False, (90, 90, 90))
         lay.text(x + 2, 43, value, 16, True)
     _history(lay, data, t, 53)
-    _target(lay, data, t, 112)
-    _coverage(lay, data, t, 146)
-    _people(lay, data, t, 146)
+    _target(lay, data, t, 117)
+    _coverage(lay, data, t, 149)
+    _people(lay, data, t, 149)
     lay.text(12, PAGE_H - 8, t("coverage.share.footer"), 7, False, (110, 110, 110))
     return lay
 
@@ -203,16 +203,13 @@ def _people(lay: Layout, data: ReportData, t: Any, y: float) -> None:
 # ---- backends ----------------------------------------------------------------------------------
 
 
-def _latin(text: str) -> str:
-    """fpdf2's core fonts are Latin-1: anything else is shown as '?' (places, usernames and
-    counter ids are ASCII in practice)."""
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def to_pdf(lay: Layout) -> bytes:
     from fpdf import FPDF
 
+    from counter.services.pdftext import unicode_font
+
     pdf = FPDF(format="A4", unit="mm")
+    family = unicode_font(pdf)
     pdf.set_auto_page_break(False)
     pdf.set_creator("ikd-counter")
     pdf.add_page()
@@ -225,9 +222,9 @@ def to_pdf(lay: Layout) -> bytes:
                 pdf.set_draw_color(*it.line)
             pdf.rect(it.x, it.y, it.w, it.h, style=style or "D")
         else:
-            pdf.set_font("Helvetica", "B" if it.bold else "", it.size)
+            pdf.set_font(family, "B" if it.bold else "", it.size)
             pdf.set_text_color(*it.color)
-            s = _latin(it.text)
+            s = it.text
             x = it.x - pdf.get_string_width(s) if it.align == "R" else it.x
             pdf.text(x, it.y, s)
     return bytes(pdf.output())
@@ -238,20 +235,24 @@ def to_png(lay: Layout) -> bytes:
 
     from PIL import Image, ImageDraw, ImageFont
 
+    from counter.domain.assets import asset_path
+
     img = Image.new("RGB", PNG_SIZE, "white")
     draw = ImageDraw.Draw(img)
     k = PNG_SIZE[0] / PAGE_W  # pixels per mm
-    fonts: dict[float, Any] = {}
+    fonts: dict[tuple[int, bool], Any] = {}
     for it in lay.items:
         if isinstance(it, Box):
             draw.rectangle([it.x * k, it.y * k, (it.x + it.w) * k, (it.y + it.h) * k],
                            fill=it.fill, outline=it.line)
             continue
         px = max(6, round(it.size * 0.3528 * k * 1.05))  # points -> mm -> pixels
-        font = fonts.get(px) or fonts.setdefault(px, ImageFont.load_default(size=px))
+        if (px, it.bold) not in fonts:
+            name = "DejaVuSansCondensed-Bold.ttf" if it.bold else "DejaVuSansCondensed.ttf"
+            fonts[(px, it.bold)] = ImageFont.truetype(str(asset_path("fonts", name)), px)
         anchor = "rs" if it.align == "R" else "ls"
-        draw.text((it.x * k, it.y * k), it.text, fill=it.color, font=font, anchor=anchor,
-                  stroke_width=1 if it.bold else 0, stroke_fill=it.color)
+        draw.text((it.x * k, it.y * k), it.text, fill=it.color, font=fonts[(px, it.bold)],
+                  anchor=anchor)
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
