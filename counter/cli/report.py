@@ -63,9 +63,8 @@ def _shareable(args: argparse.Namespace) -> int:
         last = _day(args.date_to, "--to") if args.date_to else None
         pdf = Path(args.pdf) if args.pdf else None
         png = Path(args.png) if args.png else None
-        for f in (pdf, png):
-            if f is not None and not f.resolve().parent.is_dir():
-                raise CliError(f"{f}: folder not found", 2)
+        if pdf is not None and png is not None and pdf.resolve() == png.resolve():
+            raise CliError("--pdf and --png name the same file", 2)
         data = render(ctx, first, last, pdf=pdf, png=png)
     finally:
         ctx.db.dispose()

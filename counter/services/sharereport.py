@@ -20,12 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from counter.domain import outcomes as oc
+from counter.errors import UserError
 from counter.services.context import Context
 
 PAGE_W, PAGE_H = 210.0, 297.0  # mm, A4
 PNG_SIZE = (1240, 1754)
 BLUE, GREEN, GREY, DARK = (33, 94, 168), (46, 139, 87), (200, 200, 200), (30, 30, 30)
 HISTORY_DAYS = 14
+
+
+class ShareError(UserError, OSError):
+    prefix = "coverage.error"
 
 
 @dataclass(frozen=True)
@@ -259,25 +264,37 @@ def to_png(lay: Layout) -> bytes:
 
 
 def write_private(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` as 0600, through a temporary file in the same folder."""
+    """Write ``data`` to a NEW file ``path`` as 0600, through a temporary file in the same
+    folder; an existing file (or folder) is never replaced."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", dir=str(path.parent or Path(".")))
+    if path.exists() or not path.parent.is_dir():
+        raise ShareError("exists" if path.exists() else "no_folder", path=str(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".report-", dir=str(path.parent))
+    except OSError as e:
+        raise ShareError("write", path=str(path), detail=e.strerror or str(e)) from e
     try:
         os.chmod(tmp, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        os.link(tmp, path)  # fails when the name was taken meanwhile: never replaces
+    except FileExistsError:
+        raise ShareError("exists", path=str(path)) from None
+    except OSError as e:
+        raise ShareError("write", path=str(path), detail=e.strerror or str(e)) from e
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
 def render(ctx: Context, date_from: date, date_to: date | None = None,
            pdf: Path | None = None, png: Path | None = None) -> ReportData:
     """Collect the numbers and write the PDF and/or the PNG."""
+    for f in (pdf, png):  # both names checked before either file is written
+        if f is not None and (Path(f).exists() or not Path(f).parent.is_dir()):
+            raise ShareError("exists" if Path(f).exists() else "no_folder", path=str(f))
     data = collect(ctx, date_from, date_to)
     lay = layout(data, ctx.msg.t, ctx.settings.office_name)
     if pdf is not None:

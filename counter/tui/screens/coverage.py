@@ -126,7 +126,8 @@ class CoverageScreen(SupervisorBase, Screen[None]):
 
         def job() -> str:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            pdf = folder / f"laporan-{day.isoformat()}.pdf"
+            stamp = ctx.now().astimezone(ctx.tz).strftime("%H%M%S")
+            pdf = folder / f"laporan-{day.isoformat()}-{stamp}.pdf"
             render(ctx, day, pdf=pdf, png=pdf.with_suffix(".png"))
             return str(pdf)
 
