@@ -232,6 +232,20 @@ def test_migration_0006_keeps_entries_and_totals_the_newest_import(tmp_path: Pat
                         ).scalar()
     assert [tuple(r) for r in rows] == [("d", 0, 2, 1), ("k", 1, 1, 1), ("k", 2, 1, 0)]
     assert "WITHOUT ROWID" in ddl
+    from alembic.command import downgrade
+
+    from counter.store.migrate import alembic_config
+
+    cfg = alembic_config(db)
+    with db.write_engine.begin() as c:
+        cfg.attributes["connection"] = c
+        downgrade(cfg, "0004")
+    with db.engine.connect() as c:
+        ddl = c.execute(text("SELECT sql FROM sqlite_master WHERE name = 'registry_entry'")
+                        ).scalar()
+        kept = c.execute(text("SELECT nik, ikd_status FROM registry_entry ORDER BY nik")).all()
+    assert "WITHOUT ROWID" in ddl and "desa" not in ddl
+    assert [tuple(k) for k in kept] == [(N("01", 1), "active"), (N("02", 2), "not_active")]
     db.dispose()
 
 
