@@ -919,9 +919,10 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                 changed += max(0, cur.rowcount)
             after = (raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0] if upsert
                      else changed)
-            if places is not None:
-                places.write(raw, "sqlite", import_id, flat if packed else None,
-                             whole=after == total and (desa is not None or not upsert))
+            if places is not None and not places.write(
+                    raw, "sqlite", import_id, flat if packed else None,
+                    whole=after == total and (desa is not None or not upsert)):
+                raise _GeneralPath  # a desa name outside its resident's kecamatan
         except sqlite3.IntegrityError:
             if dups_checked:
                 raise
@@ -1053,7 +1054,8 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
         n_stored = len(flat)
     from counter.services.registry_places import Keep
 
-    keep = Keep.for_table(path, table, packed)
+    keep = Keep.for_table(path, table, packed, match_columns(table.headers), _decode,
+                          _numeric_nik)
     if progress:
         progress(60, 100)
     now = ctx.now()

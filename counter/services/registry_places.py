@@ -33,12 +33,19 @@ from counter.domain import places
 NO_DESA = "000000"
 
 
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _norm_header(value: object) -> str:
+    """As ``registry.norm_header``: lower case, words of letters and digits."""
+    text = "" if value is None else str(value)
+    return _NON_ALNUM.sub(" ", text.replace("\ufeff", "").lower()).strip()
+
+
 def desa_column(headers: Sequence[object], taken: Sequence[int | None]) -> int | None:
     """Index of the desa/kelurahan column (the first such header not already taken)."""
-    from counter.services.registry import norm_header
-
     for i, h in enumerate(headers):
-        if i not in taken and places.is_desa_header(norm_header(h)):
+        if i not in taken and places.is_desa_header(_norm_header(h)):
             return i
     return None
 
@@ -151,16 +158,15 @@ class DesaPass:
                 "unmatched": dict(self.unmatched.most_common())}
 
 
-def _clean_nik(value: object) -> str | None:
+def _clean_nik(value: object, numeric_nik: Callable[[float], str]) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        from counter.services.registry import _numeric_nik
-
-        value = _numeric_nik(value)
+        value = numeric_nik(value)
     digits = "".join(ch for ch in str(value or "") if ch.isdigit())
     return digits if len(digits) == 16 else None
 
 
-def read_desa(rows: Any, ni: int, xi: int, column: str) -> DesaPass:
+def read_desa(rows: Any, ni: int, xi: int, column: str,
+              numeric_nik: Callable[[float], str] = str) -> DesaPass:
     """Match the desa cell of each data row (later rows of a NIK win, as in the import)."""
     out = DesaPass(column)
     cache: dict[tuple[str, int], int | None] = {}
@@ -168,7 +174,7 @@ def read_desa(rows: Any, ni: int, xi: int, column: str) -> DesaPass:
     for row in rows:
         if not row or len(row) < width:
             continue
-        nik = _clean_nik(row[ni])
+        nik = _clean_nik(row[ni], numeric_nik)
         if nik is None:
             continue
         raw = "" if row[xi] is None else str(row[xi])
@@ -187,7 +193,8 @@ def read_desa(rows: Any, ni: int, xi: int, column: str) -> DesaPass:
 
 
 def desa_pass(path: Path, text: str | None, delimiter: str, headers: list[str],
-              header_line: int, ni: int, xi: int) -> DesaPass:
+              header_line: int, ni: int, xi: int,
+              numeric_nik: Callable[[float], str] = str) -> DesaPass:
     """The desa cells (column ``xi``) of a CSV (``text``) or XLSX file."""
     column = headers[xi].strip()
     if text is not None:
@@ -208,7 +215,7 @@ def desa_pass(path: Path, text: str | None, delimiter: str, headers: list[str],
                 if row is None:
                     break
             if row is not None and ["" if c is None else str(c).strip() for c in row] == want:
-                return read_desa(it, ni, xi, column)
+                return read_desa(it, ni, xi, column, numeric_nik)
         return DesaPass(column)
     finally:
         wb.close()
@@ -302,12 +309,12 @@ class Keep:
     report: dict[str, Any] | None = None  # what the desa column gave (ImportResult.desa)
 
     @classmethod
-    def for_table(cls, path: Path, table: Any, packed: bool) -> Keep:
-        """``table``: registry._Table as read; ``packed``: its rows go the fastest path."""
-        from counter.services.registry import _decode, match_columns
-
-        ni, si, di = match_columns(table.headers)
-        xi = desa_column(table.headers, [ni, si, di])
+    def for_table(cls, path: Path, table: Any, packed: bool, cols: tuple[int | None, ...],
+                  decode: Callable[[bytes], str], numeric_nik: Callable[[float], str]) -> Keep:
+        """``table``: registry._Table as read; ``packed``: its rows go the fastest path;
+        ``cols``: its (NIK, status, date) columns; ``decode``/``numeric_nik``: the reader's."""
+        ni = cols[0]
+        xi = desa_column(table.headers, list(cols))
         if xi is None or ni is None:
             return cls()
         keep = cls(table.headers[xi].strip())
@@ -319,26 +326,26 @@ class Keep:
                            "unmatched": {}}
             return keep
         xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
-        text = None if xlsx else _decode(path.read_bytes())
+        text = None if xlsx else decode(path.read_bytes())
         keep.found = desa_pass(path, text, table.delimiter, table.headers, table.header_line,
-                               ni, xi)
+                               ni, xi, numeric_nik)
         keep.report = keep.found.to_json()
         return keep
 
     def write(self, raw: Any, dialect: str, import_id: int, keys: list[str] | None,
-              whole: bool) -> None:
+              whole: bool) -> bool:
         """Store the desa (general path) and the totals; ``keys``: the sorted packed rows,
-        ``whole``: they are the whole registry now (the totals need no query)."""
+        ``whole``: they are the whole registry now (the totals need no query). False when a
+        desa name is not in its resident's kecamatan (the caller rolls back: general path)."""
         if self.found is not None:
             store_desa(raw, dialect, self.found)
         if self.counts is not None and keys is not None and not resolve_counts(keys,
                                                                              self.counts):
-            from counter.services.registry import _GeneralPath
-
-            raise _GeneralPath  # a desa name not in its resident's kecamatan: rolled back
+            return False
         from_keys = keys is not None and whole and self.found is None  # keys without desa
         rows = totals_from_keys(keys, self.counts) if from_keys else None
         save_totals(raw, dialect, import_id, rows)
+        return True
 
     @property
     def packed_desa(self) -> bool:
