@@ -58,20 +58,3 @@ async def test_coverage_and_plan_screens(ctx, clock, tmp_path: Path) -> None:
         folder = ctx.settings.data_path / "reports"
         await until(pilot, lambda: any(folder.glob("*.png")) and any(folder.glob("*.pdf")))
 
-
-def test_coverage_screen_snapshot(ctx, clock, tmp_path: Path, snap_compare) -> None:
-    fx = build(ctx, clock)
-    import_registry(ctx, extract(tmp_path / "a.csv", ROWS1))
-    clock.advance(days=30)
-    import_registry(ctx, extract(tmp_path / "b.csv", ROWS2))
-    app = make_app(ctx.settings, ctx=ctx)
-
-    async def run_before(pilot) -> None:  # noqa: ANN001
-        await login(pilot, fx.kasi)
-        await pilot.press("k")
-        await until(pilot, lambda: isinstance(app.screen, CoverageScreen)
-                    and app.screen.query_one("#cov-table", DataTable).row_count == 2)
-        app.clear_notifications()
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
