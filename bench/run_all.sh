@@ -17,3 +17,4 @@ echo "## qr (issue 4)";        $PY bench/bench_qr.py
 echo "## report (issue 5)";    $PY bench/bench_report.py
 echo "## export (issue 6)";    $PY bench/bench_export.py --visits 100000
 echo "## bundles (issue 7)";   $PY bench/bench_bundles.py
+echo "## coverage (issue 15)"; $PY bench/bench_coverage.py --rounds 3

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "counter.cli.bundle",
     "counter.cli.admin",
     "counter.cli.retention",
+    "counter.cli.coverage",
 )
 
 

@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--from", dest="date_from", help="first day of a range, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", help="last day of a range, YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.add_argument("--pdf", metavar="FILE", help="write the one-page A4 report as a PDF")
+    p.add_argument("--png", metavar="FILE", help="write the report as a PNG image (chat group)")
     p.set_defaults(func=cmd_report)
 
 
@@ -31,6 +33,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliError("--date cannot be combined with --from/--to", 2)
     if bool(args.date_from) != bool(args.date_to):
         raise CliError("--from and --to go together", 2)
+    if args.pdf or args.png:
+        return _shareable(args)
     from counter.services.report import summary
 
     ctx = context_from_args(args)
@@ -45,6 +49,34 @@ def cmd_report(args: argparse.Namespace) -> int:
         print_json(r.to_json())
         return 0
     out(render_text(r, ctx.msg))
+    return 0
+
+
+def _shareable(args: argparse.Namespace) -> int:
+    """``--pdf FILE`` / ``--png FILE``: the one-page report (sharereport), files 0600."""
+    from pathlib import Path
+
+    from counter.services.sharereport import render
+
+    ctx = context_from_args(args)
+    try:
+        first = (_day(args.date_from, "--from") if args.date_from else
+                 _day(args.date, "--date") if args.date else ctx.today())
+        last = _day(args.date_to, "--to") if args.date_to else None
+        pdf = Path(args.pdf) if args.pdf else None
+        png = Path(args.png) if args.png else None
+        if pdf is not None and png is not None and pdf.resolve() == png.resolve():
+            raise CliError("--pdf and --png name the same file", 2)
+        data = render(ctx, first, last, pdf=pdf, png=png)
+    finally:
+        ctx.db.dispose()
+    if args.json:
+        print_json({**data.report.to_json(), "pdf": str(pdf) if pdf else None,
+                    "png": str(png) if png else None})
+    else:
+        for f in (pdf, png):
+            if f is not None:
+                out(ctx.msg.t("coverage.screen.saved", path=str(f)))
     return 0
 
 

@@ -78,9 +78,13 @@ class ImportResult:
     rejected: int
     rejects_file: str | None
     seconds: float
+    desa: dict[str, Any] | None = None  # the desa column: matched / empty / unmatched cells
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if out["desa"] is None:  # only an extract with a desa column adds the key
+            del out["desa"]
+        return out
 
 
 # ---- headers ----------------------------------------------------------------------------------
@@ -242,6 +246,10 @@ class _Table:
     spans: list[tuple[str, str]] | None = None  # (NIK, "status,date" or "status") per line
     span_dated: bool = False  # the tails are the status and the date cell (else the status)
     keys: list[str] | None = None  # or already the sorted keys (see _keys_in_two_processes)
+    # the tails start at the desa cell, this many cells before the status (0: no desa); the
+    # keys then carry the desa and ``desa_counts`` its rows (registry_places.desa_keys)
+    span_desa: int = 0
+    desa_counts: dict[str, int] | None = None
 
 
 def _with_dates(rows: list[tuple[Any, ...]]) -> list[tuple[Any, Any, Any]]:
@@ -324,26 +332,33 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
     wanted = [i for i in (ni, si, di) if i is not None]
     # Fastest paths: no quoting anywhere, so one regular expression pulls the wanted cells of
     # every line (in C). Lines that do not fit make the count differ: then the csv reader.
+    from counter.services.registry_places import desa_column
+
+    xi = desa_column(headers, [ni, si, di])
     if (spans_ok and text.find('"', start_pos) == -1 and ni < si
             and (di is None or di == si + 1)):
         # one string per line from the NIK cell to the status (and date) cell: one object per
-        # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK
+        # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK.
+        # A desa column just before the status (or one cell more) starts the tail instead.
         last = si if di is None else di
-        pattern = _span_pattern(delim, ni, si, last)
+        first = xi if xi is not None and ni < xi < si and si - xi <= 2 else si
+        pattern = _span_pattern(delim, ni, first, last)
         if two_processes_for is not None:
+            counts: dict[str, int] = {}
             keys = _keys_in_two_processes(pattern, text, start_pos, delim, di is not None,
-                                          two_processes_for)
+                                          two_processes_for, si - first, counts)
             if keys is not None and len(keys) == body_lines:
                 if progress:
                     progress(50, 100)
                 return _Table(headers, header_line, [], None, delim, True, None,
-                              di is not None, keys)
+                              di is not None, keys, span_desa=si - first, desa_counts=counts)
             del keys
         spans = pattern.findall(text, start_pos)
         if len(spans) == body_lines:
             if progress:
                 progress(50, 100)
-            return _Table(headers, header_line, [], None, delim, True, spans, di is not None)
+            return _Table(headers, header_line, [], None, delim, True, spans, di is not None,
+                          span_desa=si - first)
         del spans
     if text.find('"', start_pos) == -1:
         # first with the NIK cell matched as a valid Batang NIK (saves a pass over the column);
@@ -643,38 +658,62 @@ def _span_params(table: _Table, today: date, check_dups: bool = True) -> list[st
     table whose NIKs are all valid; None when some row needs the general path (a status or
     date that is not valid, or a NIK twice: those rows are rejected with their line numbers
     there). ``check_dups=False``: the caller lets the primary key catch a NIK twice (empty
-    registry). A table read in two processes has its keys ready (see _keys_in_two_processes)."""
+    registry). A table read in two processes has its keys ready (see _keys_in_two_processes).
+    With a desa column in the tails, the NIK is followed by the desa (registry_places)."""
     if table.keys is not None:
         return table.keys
     pairs = table.spans
     assert pairs is not None
-    return _keys(pairs, table.delimiter, table.span_dated, today, check_dups)
+    if table.span_desa:
+        table.desa_counts = {}
+    return _keys(pairs, table.delimiter, table.span_dated, today, check_dups, table.span_desa,
+                 table.desa_counts)
+
+
+def _pack_tail(raw: str, delimiter: str, dated: bool, today: date) -> str | None:
+    """``N`` | ``A`` | ``A`` + ISO date for a ``status,date`` (or ``status``) tail; None when
+    the status or the date is not valid."""
+    status, _, when = raw.rpartition(delimiter) if dated else (raw, "", "")
+    code = status_code(status)
+    if code is None:
+        return None
+    try:
+        day = parse_date(when, today)
+    except (ValueError, OverflowError):
+        return None
+    return ("A" + (day.isoformat() if day else "")) if code == oc.ACTIVE else "N"
 
 
 def _keys(pairs: list[tuple[str, str]], delimiter: str, dated: bool, today: date,
-          check_dups: bool) -> list[str] | None:
+          check_dups: bool, desa_cells: int = 0,
+          counts: dict[str, int] | None = None) -> list[str] | None:
     """The sorted packed keys of (NIK, tail) pairs (emptied on the way), or None.
 
     Everything before the sort walks the pairs in file order (the order they lie in memory);
     the distinct ``status,date`` tails are few (about 1,400 in Batang's extract) and are
-    checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status)."""
+    checked once each. Sorting the joined strings sorts by NIK (16 digits, then the status).
+    ``desa_cells``: the tails start with the desa cell, that many cells before the status
+    (``registry_places.desa_keys`` packs them and adds the rows per desa to ``counts``)."""
     niks = list(map(itemgetter(0), pairs))
     tails = list(map(itemgetter(1), pairs))
     pairs.clear()
     if check_dups and len(set(niks)) != len(niks):
         return None  # a NIK twice
-    packed: dict[str, str] = {}
-    for raw in set(tails):
-        status, _, when = raw.rpartition(delimiter) if dated else (raw, "", "")
-        code = status_code(status)
-        if code is None:
+    if desa_cells:
+        from counter.services.registry_places import desa_keys
+
+        keys = desa_keys(niks, tails, delimiter, desa_cells,
+                         lambda rest: _pack_tail(rest, delimiter, dated, today), counts)
+        if keys is None:
             return None
-        try:
-            day = parse_date(when, today)
-        except (ValueError, OverflowError):
-            return None
-        packed[raw] = ("A" + (day.isoformat() if day else "")) if code == oc.ACTIVE else "N"
-    keys = list(map(add, niks, map(packed.__getitem__, tails)))
+    else:
+        packed: dict[str, str] = {}
+        for raw in set(tails):
+            p = _pack_tail(raw, delimiter, dated, today)
+            if p is None:
+                return None
+            packed[raw] = p
+        keys = list(map(add, niks, map(packed.__getitem__, tails)))
     del niks, tails
     keys.sort()
     return keys
@@ -684,7 +723,8 @@ PARALLEL_MIN_BYTES = 4 << 20  # below ~50,000 lines a second process costs more 
 
 
 def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, delimiter: str,
-                           dated: bool, today: date) -> list[str] | None:
+                           dated: bool, today: date, desa_cells: int = 0,
+                           counts: dict[str, int] | None = None) -> list[str] | None:
     """The sorted keys of every line (see _keys), the second half of the text matched, packed
     and sorted by a forked child process while this one does the first half; the two sorted
     halves are then merged (one ``list.sort`` over two runs, in C). Only for an EMPTY registry
@@ -694,7 +734,9 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
 
     The child shares the text through fork (nothing copied up front), sends its keys back as
     one newline-joined string (keys never hold a newline: the pattern's cells exclude it), and
-    leaves with ``os._exit`` (none of the parent's clean-up, database connections untouched)."""
+    leaves with ``os._exit`` (none of the parent's clean-up, database connections untouched).
+    With ``desa_cells`` (see _keys) its rows per desa follow, after a NUL, as JSON."""
+    import json
     import os
     import threading
 
@@ -716,9 +758,12 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
         code = 1
         try:
             os.close(r)
-            part = _keys(pattern.findall(text, mid), delimiter, dated, today, False)
+            theirs: dict[str, int] = {}
+            part = _keys(pattern.findall(text, mid), delimiter, dated, today, False,
+                         desa_cells, theirs)
             data = (b"-" if part is None else
-                    len(part).to_bytes(8, "big") + "\n".join(part).encode("utf-8"))
+                    len(part).to_bytes(8, "big") + "\n".join(part).encode("utf-8")
+                    + b"\0" + json.dumps(theirs).encode("ascii"))
             with os.fdopen(w, "wb") as f:
                 f.write(data)
             code = 0
@@ -727,7 +772,8 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
     os.close(w)
     reader = os.fdopen(r, "rb")
     try:
-        keys = _keys(pattern.findall(text, start, mid), delimiter, dated, today, False)
+        keys = _keys(pattern.findall(text, start, mid), delimiter, dated, today, False,
+                     desa_cells, counts)
         data = reader.read()
     finally:
         reader.close()  # first: a child still writing gets EPIPE instead of waiting forever
@@ -735,8 +781,12 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
     if keys is None or status != 0 or len(data) < 8:
         return None
     n = int.from_bytes(data[:8], "big")
+    body, _, extra = data[8:].partition(b"\0")
+    if counts is not None:
+        for k, v in json.loads(extra or b"{}").items():
+            counts[k] = counts.get(k, 0) + int(v)
     if n:
-        rest = data[8:].decode("utf-8").split("\n")
+        rest = body.decode("utf-8").split("\n")
         if len(rest) != n:
             return None
         keys += rest
@@ -808,9 +858,14 @@ _SQLITE_UPSERT = (
     "OR registry_entry.activated_on IS NOT excluded.activated_on")
 
 
-def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False) -> str:
+def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False,
+                   desa: str | None = None) -> str:
     """INSERT of ``rows`` rows; the activation date is kept only for active entries. A packed
-    row is ONE string: the NIK, then ``N`` | ``A`` | ``A`` + ISO date, see ``_span_params``."""
+    row is ONE string: the NIK, then ``N`` | ``A`` | ``A`` + ISO date, see ``_span_params``;
+    with ``desa`` (its SQL, registry_places.desa_sql), the NIK, six characters of the desa
+    (KKDDDD, 000000: none, or a placeholder), then the status."""
+    if desa:
+        return _sqlite_insert_desa(rows, import_id, upsert, desa)
     values = (", ".join(["(?)"] * rows) if packed else ", ".join(["(?, ?, ?)"] * rows))
     cols = ("substr(column1, 1, 16), CASE WHEN substr(column1, 17, 1) = 'A' THEN 'active' "
             "ELSE 'not_active' END, nullif(substr(column1, 18), ''), " if packed else
@@ -820,6 +875,19 @@ def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False
             + values + ") WHERE true" + (_SQLITE_UPSERT if upsert else ""))
 
 
+def _sqlite_insert_desa(rows: int, import_id: int, upsert: bool, desa: str) -> str:
+    cols = ("substr(column1, 1, 16), CASE WHEN substr(column1, 23, 1) = 'A' THEN 'active' "
+            f"ELSE 'not_active' END, nullif(substr(column1, 24), ''), {int(import_id)}, {desa}")
+    conflict = (" ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
+                "activated_on = excluded.activated_on, import_id = excluded.import_id, "
+                "desa = excluded.desa WHERE registry_entry.ikd_status IS NOT excluded.ikd_status "
+                "OR registry_entry.activated_on IS NOT excluded.activated_on "
+                "OR registry_entry.desa IS NOT excluded.desa")
+    return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, import_id, desa) "
+            f"SELECT {cols} FROM (VALUES " + ", ".join(["(?)"] * rows) + ") WHERE true"
+            + (conflict if upsert else ""))
+
+
 _NEW_IMPORT = ("INSERT INTO registry_import (source, imported_at, read, inserted, updated, "
                "rejected) VALUES ({p}, {p}, {p}, 0, 0, {p})")
 _IMPORT_COUNTS = "UPDATE registry_import SET inserted = {p}, updated = {p} WHERE id = {p}"
@@ -827,9 +895,11 @@ _IMPORT_COUNTS = "UPDATE registry_import SET inserted = {p}, updated = {p} WHERE
 
 def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                   progress: Progress | None, packed: bool = False, read: int = 0,
-                  rejected: int = 0, dups_checked: bool = True) -> tuple[int, int]:
+                  rejected: int = 0, dups_checked: bool = True,
+                  places: Any = None) -> tuple[int, int]:
     """One transaction; multi-row INSERTs of BATCH rows (fewer VM round trips per row).
     ``flat``: nik, status, date, ... or, ``packed``, one string per row (NIK + packed status)
+    ``places``: ``registry_places.Keep`` (the desa and the totals kept for coverage)
 
     (A writer thread overlapping SQLite with building the parameters was tried: slower, as the
     C-level list building holds the GIL for long stretches.)"""
@@ -852,7 +922,8 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
             changed = 0
             full = total - total % BATCH
             step = width * BATCH
-            sql = _sqlite_insert(BATCH, import_id, upsert, packed)
+            desa = places.desa_sql() if places is not None and places.packed_desa else None
+            sql = _sqlite_insert(BATCH, import_id, upsert, packed, desa)
             per_chunk = (CHUNK // BATCH) * BATCH
             for k in range(0, full, per_chunk):
                 end = min(full, k + per_chunk)
@@ -862,11 +933,15 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
                 if progress:
                     progress(60 + 40 * end // max(1, total), 100)
             if total > full:
-                cur = raw.execute(_sqlite_insert(total - full, import_id, upsert, packed),
+                cur = raw.execute(_sqlite_insert(total - full, import_id, upsert, packed, desa),
                                   flat[width * full:])
                 changed += max(0, cur.rowcount)
             after = (raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0] if upsert
                      else changed)
+            if places is not None and not places.write(
+                    raw, "sqlite", import_id, flat if packed else None,
+                    whole=after == total and (desa is not None or not upsert)):
+                raise _GeneralPath  # a desa name outside its resident's kecamatan
         except sqlite3.IntegrityError:
             if dups_checked:
                 raise
@@ -880,7 +955,7 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
 
 def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], source: str,
                     now: datetime, progress: Progress | None, read: int = 0,
-                    rejected: int = 0) -> tuple[int, int]:
+                    rejected: int = 0, places: Any = None) -> tuple[int, int]:
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
@@ -912,6 +987,8 @@ def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], sou
                 " FROM up", (import_id,))
             row = cur.fetchone()
             assert row is not None
+            if places is not None:
+                places.write(raw, "postgresql", import_id, None, whole=False)
             cur.execute(_IMPORT_COUNTS.format(p="%s"), (int(row[0]), int(row[1]), import_id))
     if progress:
         progress(100, 100)
@@ -951,11 +1028,11 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
     finally:
         if gc_was:
             gc.enable()
-    n_stored, n_rejects, rejects_file, inserted, updated = counts
+    n_stored, n_rejects, rejects_file, inserted, updated, keep = counts
     result = ImportResult(read=n_stored + n_rejects, inserted=inserted, updated=updated,
                           unchanged=n_stored - inserted - updated,
                           rejected=n_rejects, rejects_file=rejects_file,
-                          seconds=round(time.perf_counter() - t0, 3))
+                          seconds=round(time.perf_counter() - t0, 3), desa=keep.report)
     from counter.services import audit
 
     audit.log(ctx, "registry_import", by, target=path.name, read=result.read,
@@ -969,8 +1046,9 @@ def _registry_empty(ctx: Context) -> bool:
 
 
 def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
-            fast: bool) -> tuple[int, int, str | None, int, int]:
-    """Read, check and write once: (stored, rejected, rejects file, inserted, updated).
+            fast: bool) -> tuple[int, int, str | None, int, int, Any]:
+    """Read, check and write once: (stored, rejected, rejects file, inserted, updated, what
+    was kept for coverage: ``registry_places.Keep``).
     ``fast``: try the fastest path (SQLite, see _span_params); raises _GeneralPath when it met
     a NIK twice while writing (nothing kept)."""
     flat: list[Any] | None = None
@@ -1000,6 +1078,10 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
         n_stored = len(rows)
     else:  # every row valid, already sorted and mapped
         n_stored = len(flat)
+    from counter.services.registry_places import Keep
+
+    keep = Keep.for_table(path, table, packed, match_columns(table.headers), _decode,
+                          _numeric_nik)
     if progress:
         progress(60, 100)
     now = ctx.now()
@@ -1012,10 +1094,12 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
             del table
             inserted, updated = _write_sqlite(ctx, flat, source, now, progress, packed,
                                               n_stored + n_rejects, n_rejects,
-                                              dups_checked=not (packed and empty_registry))
+                                              dups_checked=not (packed and empty_registry),
+                                              places=keep)
         else:
             inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
-                                                progress, n_stored + n_rejects, n_rejects)
+                                                progress, n_stored + n_rejects, n_rejects,
+                                                places=keep)
     except _GeneralPath:
         raise
     except Exception as e:
@@ -1023,4 +1107,4 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
         if translated is not e:
             raise translated from e
         raise
-    return n_stored, n_rejects, rejects_file, inserted, updated
+    return n_stored, n_rejects, rejects_file, inserted, updated, keep

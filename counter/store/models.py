@@ -57,6 +57,20 @@ class RegistryEntry(SQLModel, table=True):
     ikd_status: str = Field(max_length=12)  # active | not_active | unknown
     activated_on: date | None = Field(default=None)
     import_id: int | None = Field(default=None)
+    desa: int | None = Field(default=None)  # KKDDDD of the extract's desa column (places.py)
+
+
+class RegistryCoverage(SQLModel, table=True):
+    """Residents and IKD active per place after one registry import (its totals, kept so the
+    district's count over time is a series). ``level``: ``k`` = kecamatan by NIK digits 5-6
+    (``code`` 1..15), ``d`` = desa from the extract's desa column (``code`` KKDDDD, 0 = none)."""
+
+    __tablename__ = "registry_coverage"
+    import_id: int = Field(primary_key=True)
+    level: str = Field(primary_key=True, max_length=1)
+    code: int = Field(primary_key=True)
+    residents: int = 0
+    active: int = 0
 
 
 class OutreachEvent(SQLModel, table=True):

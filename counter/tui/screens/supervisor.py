@@ -375,6 +375,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         Binding("o", "reopen_day", "Reopen day", id="sup.reopen"),
         Binding("e", "export", "Export", id="sup.export"),
         Binding("b", "import_bundle", "Import bundle", id="sup.bundle"),
+        Binding("k", "coverage", "Coverage", id="sup.coverage"),
         Binding("r", "refresh", "Refresh", id="sup.refresh", show=False),
     ]
     DEFAULT_CSS = """
@@ -459,6 +460,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                          "sup.reopen": "supervisor.keys.reopen",
                          "sup.export": "supervisor.keys.export",
                          "sup.bundle": "supervisor.keys.bundle",
+                         "sup.coverage": "coverage.keys.coverage",
                          "sup.refresh": "supervisor.keys.refresh"})
         assert self.app.ctx is not None
         self.day = self._initial_day or self.app.ctx.today()
@@ -583,6 +585,11 @@ class SupervisorHome(SupervisorBase, Screen[None]):
 
     def action_followup(self) -> None:
         self.app.push_screen(FollowUpScreen())
+
+    def action_coverage(self) -> None:
+        from counter.tui.screens.coverage import CoverageScreen
+
+        self.app.push_screen(CoverageScreen(self.day))
 
     def action_close_day(self) -> None:
         r = self.report
