@@ -81,8 +81,10 @@ def _register_officer(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
+    from counter.store.urls import mask_url
+
     s = settings_from_args(args)
-    info = {"config": s.config_file, "database": s.db_url, "data": str(s.data_path),
+    info = {"config": s.config_file, "database": mask_url(s.db_url), "data": str(s.data_path),
             "exports": str(s.exports_dir), "backups": str(s.backups_dir),
             "slips": str(s.slips_dir)}
     if args.json:
@@ -156,7 +158,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from counter.services import accounts, recovery
 
-    ctx = context_from_args(args)
+    ctx = context_from_args(args, create=True)
     t = ctx.msg
     if accounts.count_officers(ctx) > 0:
         print(t("account.already_init"), file=sys.stderr)
@@ -165,7 +167,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     _, code = recovery.init_first_supervisor(ctx, args.username, pin, full_name=args.name)
     print(t("account.created", username=args.username, role=t("account.role_supervisor")))
     print(t("auth.recovery.code", code=code))
-    print(ctx.db.url if ctx.db.kind != "sqlite" else str(ctx.db.path))
+    print(ctx.db.where)  # the file, or the URL without its password
     return 0
 
 
