@@ -50,7 +50,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return load_settings(config, overrides=overrides, must_exist=bool(config))
 
 
-def context_from_args(args: argparse.Namespace, migrate: bool = True,  # noqa: ANN201
+def context_from_args(args: argparse.Namespace, migrate: bool = True,
                       create: bool = False):
     """The services context of the command's settings. Only ``init`` and ``seed-demo`` pass
     ``create=True``: every other command refuses a missing or empty database."""

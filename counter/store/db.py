@@ -148,7 +148,7 @@ class Database:
     def _reraise(self, e: BaseException) -> None:
         translated = self._translate(e)
         if translated is e:
-            raise
+            raise e
         raise translated from e
 
     @contextmanager
