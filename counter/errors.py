@@ -27,9 +27,13 @@ class UserError(Exception):
 
 def describe(error: BaseException, lang: str = "id") -> str:
     """What to show a person: the catalog message of a UserError (or a ConfigError's own text),
-    else the exception's class and text so that an unexpected failure is still reported."""
+    else one line from ``counter.services.errorlog.explain``: a known storage/disk failure in
+    words, or "unexpected error, details in <log>" with the scrubbed traceback logged; never
+    the exception's own text (it can carry NIKs, phone numbers, SQL parameters)."""
     if isinstance(error, UserError):
         return error.message(lang)
     if isinstance(error, ValueError) and error.__class__.__name__ == "ConfigError":
         return str(error)
-    return f"{error.__class__.__name__}: {error}"
+    from counter.services.errorlog import explain
+
+    return explain(error, lang).message or error.__class__.__name__

@@ -59,7 +59,19 @@ def traceback_text(error: BaseException) -> str:
     return scrub("".join(traceback.format_exception(error)))
 
 
+_log_dir: Path | None = None
+
+
+def set_log_dir(folder: Path | None) -> None:
+    """Where unexpected errors are logged from now on (the CLI and the TUI set the configured
+    data folder's ``logs``; without it, the platform's default data folder)."""
+    global _log_dir
+    _log_dir = folder
+
+
 def default_log_dir() -> Path:
+    if _log_dir is not None:
+        return _log_dir
     import platformdirs
 
     return Path(platformdirs.user_data_dir("ikd-counter", False)) / "logs"

@@ -747,7 +747,9 @@ def _write_rejects(path: Path, table: _Table, checked: _Checked, lang: str) -> P
 
     t = catalog(lang)
     out = path.with_name(path.stem + ".rejects.csv")
-    with out.open("w", encoding="utf-8-sig", newline="") as f:
+    from counter.store.files import open_private
+
+    with open_private(out, "w", encoding="utf-8-sig", newline="") as f:  # NIKs: 0600
         w = csv.writer(f, delimiter=table.delimiter if table.delimiter != "\t" else ";")
         w.writerow([t("registry.col_line"), "NIK", t("registry.col_status"),
                     t("registry.col_date"), t("registry.col_reason")])
