@@ -97,7 +97,7 @@ def doctor(ctx: Context) -> DoctorResult:
             with ctx.db.engine.connect() as conn:
                 rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
             ok = [tuple(r) for r in rows] == [("ok",)]
-            detail = "ok" if ok else "; ".join(str(r[0]) for r in rows[:5])
+            detail = "ok" if ok else _first_problems(rows)
         else:
             with ctx.db.engine.connect() as conn:
                 version = conn.execute(text("SELECT version()")).scalar_one()
@@ -110,6 +110,14 @@ def doctor(ctx: Context) -> DoctorResult:
 
         return DoctorResult(ctx.db.kind, ctx.db.where, False,
                             scrub(f"{e.__class__.__name__}: {str(e).splitlines()[0]}"), None)
+
+
+def _first_problems(rows: list, shown: int = 3) -> str:  # type: ignore[type-arg]
+    """integrity_check's findings, the first few (one row may hold many lines)."""
+    lines = [ln.strip() for r in rows for ln in str(r[0]).splitlines()
+             if ln.strip() and not ln.startswith("***")]
+    more = f" (+{len(lines) - shown})" if len(lines) > shown else ""
+    return "; ".join(lines[:shown]) + more
 
 
 def doctor_unopenable(error: UserError, location: str, lang: str) -> DoctorResult:
