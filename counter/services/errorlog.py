@@ -30,7 +30,7 @@ LOG_NAME = "ikd-counter-errors.log"
 
 _LONG_DIGITS = re.compile(r"(?<!\d)\d(?:[ .-]?\d){15,}(?!\d)")  # NIK (and any longer number)
 _PHONE = re.compile(r"(?<![\d\w])(?:\+?62|0)[ .-]?8(?:[ .-]?\d){6,12}(?!\d)")
-_ARGON2 = re.compile(r"\$argon2(?:id|i|d)\$[^\s'\",)\]]*")
+_ARGON2 = re.compile(r"\$argon2(?:id|i|d)\$[A-Za-z0-9+/=,$.-]*")
 _PARAMS = re.compile(r"\[parameters: [^\n]*")
 _USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^@\s]*@")
 _SECRET_KV = re.compile(r"(?i)\b(password|passwd|pwd|pin)(\s*[=:]\s*)('[^']*'|\"[^\"]*\"|[^\s&,)]+)")
