@@ -6,10 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from counter.config import Settings
-
 from counter.cli import CliError, context_from_args, print_json, settings_from_args
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.config import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

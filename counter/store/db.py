@@ -48,7 +48,7 @@ def normalise_url(path_or_url: str) -> str:
     if not is_supported(s):
         raise DatabaseUnusable("bad_url", url=mask_url(s))
     if "://" in s:
-        if s.startswith("postgresql://") or s.startswith("postgres://"):
+        if s.startswith(("postgresql://", "postgres://")):
             s = "postgresql+psycopg://" + s.split("://", 1)[1]
         return s
     return "sqlite:///" + str(Path(s).expanduser().resolve())

@@ -22,10 +22,10 @@ def env_for(tmp: Path, **extra: str) -> dict[str, str]:
 
 def run(tmp: Path, *args: str, stdin: str = "", umask: int | None = None,
         **extra: str) -> subprocess.CompletedProcess[str]:
-    preexec = (lambda: os.umask(umask)) if umask is not None else None  # noqa: E731
+    preexec = (lambda: os.umask(umask)) if umask is not None else None
     return subprocess.run([sys.executable, "-m", "counter", *args], input=stdin,
                           capture_output=True, text=True, env=env_for(tmp, **extra), cwd=ROOT,
-                          preexec_fn=preexec, timeout=120)
+                          preexec_fn=preexec, timeout=120, check=False)
 
 
 def assert_clean_failure(r: subprocess.CompletedProcess[str], *words: str) -> None:

@@ -28,9 +28,9 @@ def test_scrub_removes_personal_data_and_secrets() -> None:
 
 
 @pytest.fixture
-def failing_lookup(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def failing_lookup(monkeypatch: pytest.MonkeyPatch):
     """`lookup` fails unexpectedly with personal data in the exception text."""
-    import counter.services.lookup as lookup
+    from counter.services import lookup
 
     def boom(ctx: object, nik: str) -> object:
         raise RuntimeError(f"bug while reading {nik} for 081234567890 with {HASH}")
@@ -50,7 +50,7 @@ def _cli(tmp_path: Path, *extra: str) -> list[str]:
             "lookup", NIK]
 
 
-def test_unexpected_error_is_one_line_and_a_private_log(tmp_path: Path, failing_lookup,  # noqa: ANN001
+def test_unexpected_error_is_one_line_and_a_private_log(tmp_path: Path, failing_lookup,
                                                        capsys: pytest.CaptureFixture[str],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("IKD_COUNTER_DEBUG", raising=False)
@@ -58,8 +58,8 @@ def test_unexpected_error_is_one_line_and_a_private_log(tmp_path: Path, failing_
     err = capsys.readouterr().err
     log = tmp_path / "data" / "logs" / "ikd-counter-errors.log"
     assert err.strip().splitlines() == [
-        f"ikd-counter: Unexpected error (RuntimeError). Details were written to {log}. "
-        "Run with --debug to see them."]
+        (f"ikd-counter: Unexpected error (RuntimeError). Details were written to {log}. "
+         "Run with --debug to see them.")]
     text = log.read_text(encoding="utf-8")
     assert "Traceback" in text and "bug while reading" in text
     for secret in (NIK, "081234567890", "c2FsdHNhbHQ"):
@@ -68,7 +68,7 @@ def test_unexpected_error_is_one_line_and_a_private_log(tmp_path: Path, failing_
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
-def test_debug_prints_the_masked_traceback(tmp_path: Path, failing_lookup, how: str,  # noqa: ANN001
+def test_debug_prints_the_masked_traceback(tmp_path: Path, failing_lookup, how: str,
                                            capsys: pytest.CaptureFixture[str],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     if how == "env":

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
 
 @pytest.fixture
-def umask022():  # noqa: ANN201
+def umask022():
     old = os.umask(0o022)
     yield
     os.umask(old)
@@ -67,7 +67,7 @@ def test_backups_and_their_folder(tmp_path: Path) -> None:
     assert mode(out) == 0o600
 
 
-def test_day_close_backup(ctx, supervisor, umask022) -> None:  # noqa: ANN001
+def test_day_close_backup(ctx, supervisor, umask022) -> None:
     from datetime import date
 
     from counter.services import dayclose
@@ -78,7 +78,7 @@ def test_day_close_backup(ctx, supervisor, umask022) -> None:  # noqa: ANN001
     assert mode(res.backup_path.parent) == 0o700
 
 
-def test_slip(ctx, officer, umask022) -> None:  # noqa: ANN001
+def test_slip(ctx, officer, umask022) -> None:
     from counter.domain import nik as nikmod
     from counter.services import visits
     from counter.services.slip import make_slip
@@ -91,13 +91,13 @@ def test_slip(ctx, officer, umask022) -> None:  # noqa: ANN001
     assert mode(path.parent) == 0o700
 
 
-def date_(y: int, m: int, d: int):  # noqa: ANN202
+def date_(y: int, m: int, d: int):
     from datetime import date
 
     return date(y, m, d)
 
 
-def test_registry_rejects_file(ctx, umask022, tmp_path: Path) -> None:  # noqa: ANN001
+def test_registry_rejects_file(ctx, umask022, tmp_path: Path) -> None:
     from counter.services.registry import import_registry
 
     f = tmp_path / "reg.csv"
@@ -107,7 +107,7 @@ def test_registry_rejects_file(ctx, umask022, tmp_path: Path) -> None:  # noqa: 
     assert rejects.exists() and mode(rejects) == 0o600
 
 
-def test_config_written_by_setup(tmp_path: Path, umask022) -> None:  # noqa: ANN001
+def test_config_written_by_setup(tmp_path: Path, umask022) -> None:
     from counter.config import write_settings
 
     path = tmp_path / "cfg" / "ikd-counter" / "config.toml"

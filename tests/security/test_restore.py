@@ -14,6 +14,16 @@ import pytest
 
 from tests.security._util import PIN, ROOT, assert_clean_failure, env_for, init_db, mode, run
 
+# A second process: opens the database like the app does, reads, then keeps it open.
+HOLDER = ("import sys\n"
+          "from counter.store.db import open_database\n"
+          "from sqlalchemy import text\n"
+          "db = open_database(sys.argv[1], create=False)\n"
+          "with db.read() as s:\n"
+          "    s.exec(text('SELECT count(*) FROM officer')).one()\n"
+          "print('ready', flush=True)\n"
+          "sys.stdin.readline()\n")
+
 
 def officers(db: Path) -> list[str]:
     with sqlite3.connect(db) as con:
@@ -57,7 +67,7 @@ def restore(tmp: Path, db: Path, backup: Path, pin: str = PIN, user: str = "kasi
                stdin=f"{pin}\n")
 
 
-def test_restore_puts_the_backup_back_and_keeps_the_old_one(tmp_path: Path, setup) -> None:  # noqa: ANN001
+def test_restore_puts_the_backup_back_and_keeps_the_old_one(tmp_path: Path, setup) -> None:
     db, backup = setup
     r = restore(tmp_path, db, backup)
     assert r.returncode == 0, r.stderr
@@ -72,7 +82,7 @@ def test_restore_puts_the_backup_back_and_keeps_the_old_one(tmp_path: Path, setu
     assert d.returncode == 0 and json.loads(d.stdout)["ok"] is True
 
 
-def test_restore_with_a_stale_wal(tmp_path: Path, setup) -> None:  # noqa: ANN001
+def test_restore_with_a_stale_wal(tmp_path: Path, setup) -> None:
     """A process died with changes only in the -wal: copying the backup over the file would be
     corrupted by that -wal; restore keeps the pair aside and the result is sound."""
     db, backup = setup
@@ -99,18 +109,10 @@ def test_restore_with_a_stale_wal(tmp_path: Path, setup) -> None:  # noqa: ANN00
 
 
 def test_restore_refuses_while_another_process_has_the_database_open(tmp_path: Path,
-                                                                       setup) -> None:  # noqa: ANN001
+                                                                       setup) -> None:
     db, backup = setup
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys\n"
-         "from counter.store.db import open_database\n"
-         "from sqlalchemy import text\n"
-         "db = open_database(sys.argv[1], create=False)\n"
-         "with db.read() as s:\n"
-         "    s.exec(text('SELECT count(*) FROM officer')).one()\n"
-         "print('ready', flush=True)\n"
-         "sys.stdin.readline()\n", str(db)],
+        [sys.executable, "-c", HOLDER, str(db)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env_for(tmp_path),
         cwd=ROOT)
     try:
@@ -131,7 +133,7 @@ def test_restore_refuses_while_another_process_has_the_database_open(tmp_path: P
 
 
 @pytest.mark.parametrize("kind", ["corrupt", "junk", "foreign", "empty", "missing"])
-def test_restore_refuses_a_bad_backup(tmp_path: Path, setup, kind: str) -> None:  # noqa: ANN001
+def test_restore_refuses_a_bad_backup(tmp_path: Path, setup, kind: str) -> None:
     db, backup = setup
     bad = tmp_path / "bad.db"
     if kind == "corrupt":
@@ -156,7 +158,7 @@ def test_restore_refuses_a_bad_backup(tmp_path: Path, setup, kind: str) -> None:
                 or p.name.endswith(".part")]
 
 
-def test_restore_needs_a_supervisor_pin(tmp_path: Path, setup) -> None:  # noqa: ANN001
+def test_restore_needs_a_supervisor_pin(tmp_path: Path, setup) -> None:
     db, backup = setup
     r = restore(tmp_path, db, backup, pin="000000")
     assert_clean_failure(r)
@@ -168,7 +170,7 @@ def test_restore_needs_a_supervisor_pin(tmp_path: Path, setup) -> None:  # noqa:
     assert not [p for p in tmp_path.iterdir() if ".before-restore-" in p.name]
 
 
-def test_restore_over_a_damaged_database(tmp_path: Path, setup) -> None:  # noqa: ANN001
+def test_restore_over_a_damaged_database(tmp_path: Path, setup) -> None:
     """The database itself is junk: the PIN is checked against the verified backup."""
     db, backup = setup
     db.write_bytes(os.urandom(30000))
@@ -178,8 +180,8 @@ def test_restore_over_a_damaged_database(tmp_path: Path, setup) -> None:  # noqa
     assert restore(tmp_path, db, backup, pin="111111").returncode != 0
 
 
-def test_restore_onto_a_missing_database(tmp_path: Path, setup) -> None:  # noqa: ANN001
-    db, backup = setup
+def test_restore_onto_a_missing_database(tmp_path: Path, setup) -> None:
+    _db, backup = setup
     target = tmp_path / "new" / "c.db"
     r = restore(tmp_path, target, backup)
     assert r.returncode == 0, r.stderr
