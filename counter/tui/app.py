@@ -155,6 +155,30 @@ class CounterApp(App[None]):
             self.show_error(error)
             return True
 
+    def _register(self, parent: Any, *widgets: Any, **kwargs: Any) -> Any:
+        for widget in widgets:
+            if isinstance(widget, Screen):
+                self._guard_screen(widget)
+        return super()._register(parent, *widgets, **kwargs)
+
+    def _guard_screen(self, screen: Screen) -> None:
+        """A screen's message handlers (on_..., @on): a failure is shown and the screen keeps
+        handling messages (Textual would stop the screen's message loop and exit)."""
+        if getattr(screen, "_ikd_guarded", False):
+            return
+        dispatch = screen._dispatch_message
+
+        async def guarded(message: Any) -> None:
+            try:
+                await dispatch(message)
+            except Exception as error:
+                if not self._catching():
+                    raise
+                self.show_error(error)
+
+        screen._dispatch_message = guarded  # type: ignore[method-assign]
+        screen._ikd_guarded = True  # type: ignore[attr-defined]
+
     def _handle_exception(self, error: Exception) -> None:
         """Textual's last resort (a failed worker, a message handler): instead of exiting with
         a traceback (whose locals would print NIKs), say it on screen and keep running."""

@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
 
 from counter.services.context import Context
 from tests.tui_shell_helpers import app_on, async_test, settle
@@ -41,6 +45,34 @@ async def test_an_action_that_fails_is_shown_and_the_app_keeps_running(ctx: Cont
         await pilot.press("f9")  # still answering keys
         await settle(pilot)
         assert len([m for m in _messages(app) if "RuntimeError" in m]) == 2
+
+
+class Boom(Screen[None]):
+    class Go(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield Static("boom")
+
+    def on_boom_go(self, message: Go) -> None:
+        raise RuntimeError(f"handler bug with {NIK}")
+
+
+@async_test
+async def test_a_failing_message_handler_is_shown_and_the_screen_keeps_going(ctx: Context
+                                                                             ) -> None:
+    app = app_on(ctx)
+    app.catch_errors = True
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        screen = Boom()
+        await app.push_screen(screen)
+        for n in (1, 2):  # the second message is still handled: the screen's loop goes on
+            screen.post_message(Boom.Go())
+            await settle(pilot)
+            shown = [m for m in _messages(app) if "RuntimeError" in m]
+            assert len(shown) == n and all(NIK not in m for m in shown)
+        assert app.is_running and app.screen is screen
 
 
 @async_test
