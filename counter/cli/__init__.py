@@ -160,7 +160,7 @@ def report_failure(error: BaseException, args: argparse.Namespace) -> int:
 def _failure_context(args: argparse.Namespace) -> tuple[str, str, Any]:
     """(language, database shown masked, log folder) for an error message, best effort: the
     configuration itself may be what failed."""
-    from counter.store.urls import mask_url
+    from counter.services.errorlog import mask_url
 
     lang = getattr(args, "lang", None) or os.environ.get("IKD_COUNTER_LANG") or "id"
     try:

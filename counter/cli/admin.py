@@ -52,13 +52,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from counter.i18n import catalog
     from counter.services.backup import doctor, doctor_unopenable
-    from counter.store.db import StorageError
-    from counter.store.urls import mask_url
+    from counter.errors import UserError
+    from counter.services.errorlog import mask_url
 
     settings = settings_from_args(args)
     try:
         ctx = context_from_args(args, migrate=False)  # a broken file must reach the check
-    except StorageError as e:  # missing / empty / unreachable: a finding, nothing created
+    except UserError as e:  # missing / empty / unreachable: a finding, nothing created
         res = doctor_unopenable(e, mask_url(settings.db_url), settings.lang)
     else:
         try:
@@ -103,11 +103,11 @@ def _restorer(args: argparse.Namespace, settings: Settings, staged: Path) -> str
     from dataclasses import replace
 
     from counter.services.context import make_context
-    from counter.store.db import StorageError
+    from counter.errors import UserError
 
     try:
         ctx = context_from_args(args)
-    except StorageError:
+    except UserError:  # the storage errors: missing, empty, damaged, not ours
         ctx = make_context(replace(settings, db=str(staged)), create=False)
     try:
         return require_supervisor(ctx, args, "restore").username

@@ -81,7 +81,7 @@ def _register_officer(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
-    from counter.store.urls import mask_url
+    from counter.services.errorlog import mask_url
 
     s = settings_from_args(args)
     info = {"config": s.config_file, "database": mask_url(s.db_url), "data": str(s.data_path),

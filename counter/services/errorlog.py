@@ -21,8 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from counter import errors
 from counter.errors import UserError
 from counter.i18n import catalog
+from counter.store.urls import mask_url
+
+__all__ = ["Failure", "debug_wanted", "explain", "mask_url", "scrub", "set_log_dir",
+           "traceback_text", "write_log"]
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PIPE = 1, 2, 70, 130, 141
 DEBUG_ENV = "IKD_COUNTER_DEBUG"
@@ -159,3 +164,10 @@ def _os_failure(error: OSError, lang: str) -> Failure:
     if file:
         return Failure(t("safety.cli.os", detail=detail, file=file), EXIT_ERROR)
     return Failure(t("safety.cli.os_nofile", detail=scrub(detail)), EXIT_ERROR)
+
+
+def _describe_unexpected(error: BaseException, lang: str) -> str:
+    return explain(error, lang).message or error.__class__.__name__
+
+
+errors.set_unexpected_describer(_describe_unexpected)  # counter.errors.describe uses it
