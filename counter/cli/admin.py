@@ -50,9 +50,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    from counter.errors import UserError
     from counter.i18n import catalog
     from counter.services.backup import doctor, doctor_unopenable
-    from counter.errors import UserError
     from counter.services.errorlog import mask_url
 
     settings = settings_from_args(args)
@@ -102,8 +102,8 @@ def _restorer(args: argparse.Namespace, settings: Settings, staged: Path) -> str
     opened (missing, damaged), one of the verified backup."""
     from dataclasses import replace
 
-    from counter.services.context import make_context
     from counter.errors import UserError
+    from counter.services.context import make_context
 
     try:
         ctx = context_from_args(args)
