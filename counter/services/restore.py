@@ -55,6 +55,17 @@ def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
+def _unique(base: Path, suffix: str = "") -> Path:
+    """``base`` + ``suffix``, or with -2, -3... when a file of that name (or its -wal) exists:
+    two restores in one second never overwrite a kept database."""
+    n = 1
+    while True:
+        path = base.with_name(base.name + (f"-{n}" if n > 1 else "") + suffix)
+        if not any(f.exists() for f in sqlite_companions(path)):
+            return path
+        n += 1
+
+
 def _integrity(con: sqlite3.Connection) -> str:
     rows = con.execute("PRAGMA integrity_check").fetchall()
     return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:3])
@@ -101,7 +112,7 @@ def stage(backup: Path, db: Path) -> tuple[Path, str]:
         raise RestoreError("no_backup", path=str(backup))
     if db.exists() and backup.resolve() == db.resolve():
         raise RestoreError("same_file")
-    staged = db.with_name(f"{db.name}.restore-{_stamp()}.part")
+    staged = _unique(db.with_name(f"{db.name}.restore-{_stamp()}"), ".part")
     private_file(staged)
     try:
         try:
@@ -176,12 +187,15 @@ def install(settings: Settings, backup: Path, staged: Path, schema: str,
     """Swap the staged copy in for the database (see the module text); audited as ``restore``
     by ``username`` in the restored database."""
     db = sqlite_path(settings)
-    kept_name = db.with_name(f"{db.name}.before-restore-{_stamp()}")
+    kept_name = _unique(db.with_name(f"{db.name}.before-restore-{_stamp()}"))
     with closing(sqlite3.connect(str(staged))) as con:
         con.execute("PRAGMA journal_mode=DELETE")  # an authentication may have opened it
     for f in sqlite_companions(staged)[1:]:
         f.unlink(missing_ok=True)
     lock = claim(db)
+    if lock is not None and os.name == "nt":  # Windows cannot rename an open file
+        lock.close()
+        lock = None
     try:
         kept = _move_aside(db, kept_name)
         os.replace(staged, db)
