@@ -194,3 +194,26 @@ def test_restore_on_postgres_gives_the_pg_restore_advice(tmp_path: Path, pg_url:
     r = run(tmp_path, "--lang", "en", "--db", pg_url, "restore", str(b), "--as", "kasi",
             stdin=f"{PIN}\n")
     assert_clean_failure(r, "pg_restore", "pg_dump -Fc")
+
+
+def test_a_backup_from_a_newer_version_is_refused(tmp_path: Path, setup) -> None:  # noqa: ANN001
+    db, backup = setup
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(backup.read_bytes())
+    with sqlite3.connect(newer) as con:
+        con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    con.close()
+    r = restore(tmp_path, db, newer)
+    assert_clean_failure(r, "newer version", "9999_future")
+    assert officers(db) == ["kasi", "siti"]
+
+
+def test_kept_names_never_collide(tmp_path: Path) -> None:
+    from counter.services.restore import _unique
+
+    base = tmp_path / "c.db.before-restore-20261127-100000"
+    assert _unique(base) == base
+    base.touch()
+    assert _unique(base).name == base.name + "-2"
+    (tmp_path / (base.name + "-2-wal")).touch()  # a -wal alone also counts
+    assert _unique(base).name == base.name + "-3"
