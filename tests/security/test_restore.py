@@ -196,7 +196,7 @@ def test_restore_on_postgres_gives_the_pg_restore_advice(tmp_path: Path, pg_url:
     assert_clean_failure(r, "pg_restore", "pg_dump -Fc")
 
 
-def test_a_backup_from_a_newer_version_is_refused(tmp_path: Path, setup) -> None:  # noqa: ANN001
+def test_a_backup_from_a_newer_version_is_refused(tmp_path: Path, setup) -> None:
     db, backup = setup
     newer = tmp_path / "newer.db"
     newer.write_bytes(backup.read_bytes())
