@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.security._util import assert_clean_failure, init_db, run
+from tests.security._util import PIN, assert_clean_failure, init_db, run
 
 
 @pytest.mark.parametrize("argv", [
-    ["report"], ["lookup", "3325011708050001"], ["officer", "list"], ["backup"],
+    ["report"], ["lookup", "3325011708050001"], ["officer", "list", "--as", "kasi"],
+    ["backup", "--as", "kasi"],
     ["export", "--date", "2026-11-27", "--as", "kasi"], ["registry", "import", "FILE"],
 ])
 @pytest.mark.parametrize("state", ["missing", "empty"])
@@ -37,7 +38,8 @@ def test_commands_refuse_a_missing_or_empty_database(tmp_path: Path, argv: list[
 def test_init_creates_then_others_work(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     init_db(tmp_path, db)
-    r = run(tmp_path, "--db", str(db), "officer", "list", "--json")
+    r = run(tmp_path, "--db", str(db), "officer", "list", "--json", "--as", "kasi",
+            stdin=f"{PIN}\n")
     assert r.returncode == 0, r.stderr
     assert [o["username"] for o in json.loads(r.stdout)["officers"]] == ["kasi"]
 

@@ -45,7 +45,7 @@ def test_an_existing_0644_database_is_tightened(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     init_db(tmp_path, db)
     os.chmod(db, 0o644)
-    assert run(tmp_path, "--db", str(db), "officer", "list", umask=0o022).returncode == 0
+    assert run(tmp_path, "--db", str(db), "report", umask=0o022).returncode == 0
     assert mode(db) == 0o600
 
 
@@ -55,14 +55,15 @@ def test_backups_and_their_folder(tmp_path: Path) -> None:
     data = tmp_path / "data"
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[paths]\ndata = "{data}"\n', encoding="utf-8")
-    r = run(tmp_path, "--db", str(db), "--config", str(cfg), "backup", "--json",
+    r = run(tmp_path, "--db", str(db), "--config", str(cfg), "backup", "--json", "--as", "kasi",
             stdin=f"{PIN}\n", umask=0o022)
     assert r.returncode == 0, r.stderr
     backups = list((data / "backups").glob("*.db"))
     assert len(backups) == 1 and mode(backups[0]) == 0o600
     assert mode(data / "backups") == 0o700 and mode(data) == 0o700
     out = tmp_path / "mine.db"
-    r = run(tmp_path, "--db", str(db), "backup", "-o", str(out), stdin=f"{PIN}\n", umask=0o022)
+    r = run(tmp_path, "--db", str(db), "backup", "-o", str(out), "--as", "kasi",
+            stdin=f"{PIN}\n", umask=0o022)
     assert r.returncode == 0, r.stderr
     assert mode(out) == 0o600
 

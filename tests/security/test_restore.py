@@ -43,8 +43,6 @@ def audits(db: Path, action: str) -> list[tuple[str, str]]:
 def add_officer(tmp: Path, db: Path, name: str) -> None:
     r = run(tmp, "--db", str(db), "officer", "add", name, "--as", "kasi",
             stdin=f"{PIN}\n975310\n975310\n")
-    if r.returncode != 0:  # before the auth branch: no --as on officer add
-        r = run(tmp, "--db", str(db), "officer", "add", name, stdin="975310\n975310\n")
     assert r.returncode == 0, r.stderr
 
 
@@ -54,7 +52,8 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
     db = tmp_path / "c.db"
     init_db(tmp_path, db)
     backup = tmp_path / "b.db"
-    r = run(tmp_path, "--db", str(db), "backup", "-o", str(backup), stdin=f"{PIN}\n")
+    r = run(tmp_path, "--db", str(db), "backup", "-o", str(backup), "--as", "kasi",
+            stdin=f"{PIN}\n")
     assert r.returncode == 0, r.stderr
     add_officer(tmp_path, db, "siti")
     assert officers(db) == ["kasi", "siti"]
