@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -131,7 +132,7 @@ _SCHEMA: dict[str, tuple[str, type, str]] = {
     "ui.lang": ("lang", str, "\"id\" or \"en\""),
     "ui.theme": ("theme", str, "a Textual theme name"),
     "database.url": ("db", str, "a SQLite file path or a postgresql+psycopg:// URL"),
-    "database.busy_timeout": ("busy_timeout_s", float, "seconds, a number above 0"),
+    "database.busy_timeout": ("busy_timeout_s", float, "seconds, a number above 0 and at most 3600"),
     "database.timezone": ("timezone", str, "an IANA time zone such as \"Asia/Jakarta\""),
     "paths.data": ("data_dir", str, "a folder path"),
     "target.baseline": ("target.baseline", int, "a whole number >= 0 (IKD users at the start)"),
@@ -181,8 +182,8 @@ def _coerce(value: Any, typ: type, file: str, key: str, expected: str) -> Any:
                 raise ValueError
             return int(value)
         if typ is float:
-            if isinstance(value, bool):
-                raise ValueError
+            if isinstance(value, bool) or not math.isfinite(float(value)):
+                raise ValueError  # inf, nan, 1e400
             return float(value)
         if typ is str:
             if not isinstance(value, (str, int)) or isinstance(value, bool):
@@ -193,6 +194,16 @@ def _coerce(value: Any, typ: type, file: str, key: str, expected: str) -> Any:
     return value
 
 
+MAX_BUSY_TIMEOUT_S = 3600.0
+# Accepted database URL schemes (anything else, e.g. mysql://, is refused when read).
+DB_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
+
+
+def _supported_db(value: str) -> bool:
+    """A file path, or a URL of one of DB_SCHEMES (counter.store.urls has the same list)."""
+    return "://" not in value or value.split("://", 1)[0].lower() in DB_SCHEMES
+
+
 def _check(key: str, value: Any, file: str) -> None:
     expected = _SCHEMA[key][2]
     bad = (
@@ -200,12 +211,17 @@ def _check(key: str, value: Any, file: str) -> None:
         or (key == "target.percent" and not 0 < value <= 100)
         or (key == "target.baseline" and value < 0)
         or (key == "target.denominator" and value <= 0)
-        or (key == "database.busy_timeout" and value <= 0)
+        or (key == "database.busy_timeout" and not 0 < value <= MAX_BUSY_TIMEOUT_S)
+        or (key == "database.url" and not _supported_db(value))
         or (key == "print.paper" and value not in ("80mm", "a6"))
         or (key in ("qr.install_android", "qr.install_ios") and not str(value).strip())
         or (key in _RANGES and not _RANGES[key][0] <= value <= _RANGES[key][1])
     )
     if bad:
+        if key == "database.url":
+            from counter.store.urls import mask_url
+
+            value = mask_url(value)  # never print a password
         raise ConfigError(file, key, f"expected {expected}, got {value!r}")
     if key == "database.timezone":
         from zoneinfo import ZoneInfo
@@ -263,22 +279,20 @@ def load_settings(
     config_file: str | Path | None = None,
     env: dict[str, str] | None = None,
     overrides: dict[str, Any] | None = None,
+    must_exist: bool = False,
 ) -> Settings:
-    """Defaults < TOML file < environment < flags (``overrides`` use file keys, e.g. ui.lang)."""
+    """Defaults < TOML file < environment < flags (``overrides`` use file keys, e.g. ui.lang).
+
+    ``must_exist`` (a file named with ``--config``): a missing file is an error, not defaults."""
     env = dict(os.environ) if env is None else env
     path = Path(config_file) if config_file else (
         Path(env["IKD_COUNTER_CONFIG"]) if env.get("IKD_COUNTER_CONFIG")
         else Path(platformdirs.user_config_dir(APP, False)) / "config.toml")
     settings = Settings(config_file=str(path))
+    if must_exist and not path.is_file():
+        raise ConfigError(str(path), "(file)", "an existing config file (--config)")
     if path.exists():
-        try:
-            with path.open("rb") as fh:
-                table = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(str(path), "(syntax)", f"valid TOML: {e}") from None
-        except OSError as e:
-            raise ConfigError(str(path), "(file)", f"a readable file: {e.strerror}") from None
-        settings = _apply(settings, _flatten(table), str(path))
+        settings = _apply(settings, _flatten(_read_toml(path)), str(path))
     settings = _apply(settings, _env_values(env), "environment")
     if overrides:
         settings = _apply(settings, {k: v for k, v in overrides.items() if v is not None},
@@ -286,12 +300,23 @@ def load_settings(
     return settings
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(str(path), "(syntax)", f"valid TOML: {e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "(file)", "UTF-8 text (save the file as UTF-8)") from None
+    except OSError as e:
+        raise ConfigError(str(path), "(file)", f"a readable file: {e.strerror}") from None
+
+
 def write_settings(path: Path, values: dict[str, Any]) -> None:
     """Write (merge) keys such as ``office.name`` into a TOML config file, atomically."""
     current: dict[str, Any] = {}
     if path.exists():
-        with path.open("rb") as fh:
-            current = _flatten(tomllib.load(fh))
+        current = _flatten(_read_toml(path))
     current.update(values)
     _apply(Settings(), current, str(path))  # validate before writing
     groups: dict[str, dict[str, Any]] = {}
@@ -312,10 +337,11 @@ def write_settings(path: Path, values: dict[str, Any]) -> None:
                 s = str(v).replace("\\", "\\\\").replace('"', '\\"')
                 lines.append(f'{k} = "{s}"')
         lines.append("")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    os.replace(tmp, path)
+    from counter.store.files import atomic_private_write, private_dir
+
+    private_dir(path.parent)  # it may hold a PostgreSQL password: 0600 in a 0700 folder
+    with atomic_private_write(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
 
 
 def settings_fields() -> list[str]:

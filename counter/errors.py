@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class UserError(Exception):
     """``code`` (under the class's catalog ``prefix``) selects the message; ``params`` fill it."""
@@ -25,11 +27,25 @@ class UserError(Exception):
         return self.message("en")
 
 
+_unexpected: Callable[[BaseException, str], str] | None = None
+
+
+def set_unexpected_describer(fn: Callable[[BaseException, str], str]) -> None:
+    """Installed by ``counter.services.errorlog`` when imported (the CLI and the TUI import it):
+    a known storage/disk failure in words, else "unexpected error, details in <log>" with the
+    scrubbed traceback logged."""
+    global _unexpected
+    _unexpected = fn
+
+
 def describe(error: BaseException, lang: str = "id") -> str:
     """What to show a person: the catalog message of a UserError (or a ConfigError's own text),
-    else the exception's class and text so that an unexpected failure is still reported."""
+    else the installed describer's line; never the exception's own text (it can carry NIKs,
+    phone numbers, SQL parameters)."""
     if isinstance(error, UserError):
         return error.message(lang)
     if isinstance(error, ValueError) and error.__class__.__name__ == "ConfigError":
         return str(error)
-    return f"{error.__class__.__name__}: {error}"
+    if _unexpected is not None:
+        return _unexpected(error, lang)
+    return error.__class__.__name__

@@ -42,6 +42,7 @@ def run(capsys, monkeypatch):
 
 def test_outreach_and_bundle_commands(tmp_path, run, clock) -> None:
     cfg = tmp_path / "none.toml"
+    cfg.touch()  # --config must name an existing file
     laptop_db, office_db = tmp_path / "laptop.db", tmp_path / "office.db"
     add_supervisor(laptop_db)
     add_supervisor(office_db)

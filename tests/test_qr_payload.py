@@ -73,8 +73,15 @@ def test_half_blocks_decode_to_the_payload(text: str) -> None:
     assert decode(modules_to_image(half_block_text_to_modules(lines))) == [text]
 
 
-def test_cli_prints_a_scannable_code(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def _cfg(tmp_path: Path) -> Path:
+    """An empty config file (a --config naming a missing file is an error)."""
     cfg = tmp_path / "c.toml"
+    cfg.touch()
+    return cfg
+
+
+def test_cli_prints_a_scannable_code(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    cfg = _cfg(tmp_path)
     assert main(["--config", str(cfg), "qr", "install"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == ANDROID_STORE
@@ -83,7 +90,7 @@ def test_cli_prints_a_scannable_code(capsys: pytest.CaptureFixture[str], tmp_pat
 
 
 def test_cli_refuses_empty_and_long(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    cfg = tmp_path / "c.toml"
+    cfg = _cfg(tmp_path)
     assert main(["--config", str(cfg), "qr", "help"]) == 1
     assert "qr.help" in capsys.readouterr().err
     assert main(["--config", str(cfg), "--lang", "en", "qr", "activation", "--data",
@@ -96,7 +103,7 @@ def test_cli_refuses_empty_and_long(capsys: pytest.CaptureFixture[str], tmp_path
     ("install", None), ("help", "https://wa.me/6281234567890"), ("activation", LONG)])
 def test_cli_files_decode(tmp_path: Path, suffix: str, kind: str, data: str | None) -> None:
     out = tmp_path / f"qr.{suffix}"
-    argv = ["--config", str(tmp_path / "c.toml"), "qr", kind, "-o", str(out)]
+    argv = ["--config", str(_cfg(tmp_path)), "qr", kind, "-o", str(out)]
     if data:
         argv += ["--data", data]
     assert main(argv) == 0
@@ -119,7 +126,7 @@ def test_cli_ios_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     import json
 
     out = tmp_path / "ios.png"
-    assert main(["--config", str(tmp_path / "c.toml"), "qr", "install", "--ios", "-o", str(out),
+    assert main(["--config", str(_cfg(tmp_path)), "qr", "install", "--ios", "-o", str(out),
                  "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info == {"kind": "install_ios", "payload": IOS_STORE, "file": str(out)}
@@ -127,7 +134,7 @@ def test_cli_ios_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_cli_bad_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--config", str(tmp_path / "c.toml"), "qr", "install", "-o",
+    assert main(["--config", str(_cfg(tmp_path)), "qr", "install", "-o",
                  str(tmp_path / "x.jpg")]) == 1
     assert ".png, .svg" in capsys.readouterr().err
     assert not (tmp_path / "x.jpg").exists()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from counter.cli.output import out_err, out_json
-from counter.config import ConfigError, Settings, load_settings
-from counter.errors import UserError
+from counter.config import Settings, load_settings
 
 # Modules that add sub-commands (each has register(sub)). Missing modules are skipped so that
 # features can land independently.
@@ -48,13 +48,17 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides["database.url"] = args.db
     if getattr(args, "lang", None):
         overrides["ui.lang"] = args.lang
-    return load_settings(getattr(args, "config", None), overrides=overrides)
+    config = getattr(args, "config", None)
+    return load_settings(config, overrides=overrides, must_exist=bool(config))
 
 
-def context_from_args(args: argparse.Namespace, migrate: bool = True):  # noqa: ANN201
+def context_from_args(args: argparse.Namespace, migrate: bool = True,
+                      create: bool = False):
+    """The services context of the command's settings. Only ``init`` and ``seed-demo`` pass
+    ``create=True``: every other command refuses a missing or empty database."""
     from counter.services.context import make_context
 
-    return make_context(settings_from_args(args), migrate=migrate)
+    return make_context(settings_from_args(args), migrate=migrate, create=create)
 
 
 def print_json(obj: Any) -> None:
@@ -72,6 +76,8 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     p.add_argument("--db", help="SQLite file path or postgresql+psycopg:// URL (IKD_COUNTER_DB)")
     p.add_argument("--lang", choices=["id", "en"], help="user interface language (default id)")
     p.add_argument("--config", help="config TOML file (IKD_COUNTER_CONFIG)")
+    p.add_argument("--debug", action="store_true",
+                   help="on an error, also print the (masked) traceback (IKD_COUNTER_DEBUG=1)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -90,7 +96,7 @@ def _globals_everywhere(sub: argparse._SubParsersAction) -> None:  # type: ignor
     """Accept --db/--lang/--config after the command too (``ikd-counter report --lang en``)."""
     for parser in set(sub.choices.values()):
         for flags, kw in ((("--db",), {}), (("--lang",), {"choices": ["id", "en"]}),
-                          (("--config",), {})):
+                          (("--config",), {}), (("--debug",), {"action": "store_true"})):
             try:
                 parser.add_argument(*flags, default=argparse.SUPPRESS, help=argparse.SUPPRESS,
                                     **kw)
@@ -117,19 +123,63 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         func = run_tui
     try:
-        return int(func(args) or 0)
+        code = int(func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, inside the handler
+        return code
     except CliError as e:
         out_err(f"ikd-counter: {e}")
         return e.code
-    except ConfigError as e:
-        out_err(f"ikd-counter: {e}")
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except UserError as e:  # every user-facing error of the core
-        lang = getattr(args, "lang", None) or "id"
-        out_err(f"ikd-counter: {e.message(lang)}")
-        return 1
+    except SystemExit:
+        raise
+    except BaseException as e:  # noqa: BLE001 - the one top-level handler: never a traceback
+        try:
+            return report_failure(e, args)
+        except Exception:  # noqa: BLE001 - the handler itself failed: still no traceback
+            out_err(f"ikd-counter: {e.__class__.__name__}")
+            return 70
+
+
+def report_failure(error: BaseException, args: argparse.Namespace) -> int:
+    """Turn any exception into one line on stderr in the user's language and an exit code
+    (see counter.services.errorlog); unexpected ones are logged, scrubbed, in the data folder."""
+    from counter.services.errorlog import EXIT_PIPE, debug_wanted, explain, traceback_text
+
+    if isinstance(error, BrokenPipeError):
+        _silence_stdout()
+        return EXIT_PIPE
+    lang, where, log_dir = _failure_context(args)
+    failure = explain(error, lang, where=where, log_dir=log_dir)
+    try:
+        if debug_wanted(bool(getattr(args, "debug", False))):
+            sys.stderr.write(traceback_text(error))
+        if failure.message:
+            out_err(f"ikd-counter: {failure.message}")
+    except OSError:
+        pass
+    return failure.code
+
+
+def _failure_context(args: argparse.Namespace) -> tuple[str, str, Any]:
+    """(language, database shown masked, log folder) for an error message, best effort: the
+    configuration itself may be what failed."""
+    from counter.services.errorlog import mask_url
+
+    lang = getattr(args, "lang", None) or os.environ.get("IKD_COUNTER_LANG") or "id"
+    try:
+        s = settings_from_args(args)
+    except Exception:  # noqa: BLE001 - fall back to the flags and the default folder
+        return (lang if lang in ("id", "en") else "id"), mask_url(getattr(args, "db", "") or ""), None
+    return s.lang, mask_url(s.db_url), s.data_path / "logs"
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at devnull so the exit flush does not fail again
+    (the Python documentation's advice for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def read_pin(prompt: str, again: str | None = None) -> str:

@@ -82,8 +82,10 @@ def _register_officer(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
+    from counter.services.errorlog import mask_url
+
     s = settings_from_args(args)
-    info = {"config": s.config_file, "database": s.db_url, "data": str(s.data_path),
+    info = {"config": s.config_file, "database": mask_url(s.db_url), "data": str(s.data_path),
             "exports": str(s.exports_dir), "backups": str(s.backups_dir),
             "slips": str(s.slips_dir)}
     if args.json:
@@ -157,7 +159,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from counter.services import accounts, recovery
 
-    ctx = context_from_args(args)
+    ctx = context_from_args(args, create=True)
     t = ctx.msg
     if accounts.count_officers(ctx) > 0:
         out_err(t("account.already_init"))
@@ -166,7 +168,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     _, code = recovery.init_first_supervisor(ctx, args.username, pin, full_name=args.name)
     out(t("account.created", username=args.username, role=t("account.role_supervisor")))
     out(t("auth.recovery.code", code=code))
-    out(ctx.db.url if ctx.db.kind != "sqlite" else str(ctx.db.path))
+    out(ctx.db.where)  # the file, or the URL without its password
     return 0
 
 

@@ -27,7 +27,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     from counter.services.accounts import count_officers
     from counter.services.seed import seed_demo
 
-    ctx = context_from_args(args)
+    ctx = context_from_args(args, create=True)
     t = ctx.msg
     accounts = count_officers(ctx)
     if accounts:  # its demo accounts' PINs are in the README: never next to real ones

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from counter.errors import UserError
 from counter.services.context import Context
+from counter.store.files import private_dir, private_file
 
 
 class BackupError(UserError, RuntimeError):
@@ -48,9 +49,12 @@ def backup(ctx: Context, label: str | None = None, dest: Path | None = None) -> 
     if dest is None:
         folder = ctx.settings.backups_dir
         dest = folder / f"ikd-counter-{label}-{stamp}.db"
-    dest.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(folder, tighten=True)  # backups hold every NIK: 0700 folder, 0600 files
     tmp = dest.with_name(dest.name + ".part")
     try:
+        private_dir(dest.parent)
+        tmp.unlink(missing_ok=True)
+        private_file(tmp)  # SQLite keeps the mode of an existing (empty) file
         src = sqlite3.connect(str(ctx.db.path), timeout=ctx.settings.busy_timeout_s)
         try:
             dst = sqlite3.connect(str(tmp))
@@ -82,7 +86,9 @@ class DoctorResult:
 
 
 def doctor(ctx: Context) -> DoctorResult:
-    """SQLite: PRAGMA integrity_check on the live file. PostgreSQL: a connection round trip."""
+    """SQLite: PRAGMA integrity_check on the live file, and our schema must be there.
+    PostgreSQL: a connection round trip and the schema. Open the context with ``create=False``
+    (a missing or empty file is the caller's finding: see :func:`doctor_unopenable`)."""
     from counter.store.migrate import current_revision
 
     try:
@@ -91,12 +97,35 @@ def doctor(ctx: Context) -> DoctorResult:
             with ctx.db.engine.connect() as conn:
                 rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
             ok = [tuple(r) for r in rows] == [("ok",)]
-            detail = "ok" if ok else "; ".join(str(r[0]) for r in rows[:5])
-            return DoctorResult("sqlite", str(ctx.db.path), ok, detail, schema)
-        with ctx.db.engine.connect() as conn:
-            version = conn.execute(text("SELECT version()")).scalar_one()
-        return DoctorResult(ctx.db.kind, ctx.db.engine.url.render_as_string(hide_password=True),
-                            True, str(version).split(",")[0], schema)
+            detail = "ok" if ok else _first_problems(rows)
+        else:
+            with ctx.db.engine.connect() as conn:
+                version = conn.execute(text("SELECT version()")).scalar_one()
+            ok, detail = True, str(version).split(",")[0]
+        if ok and schema is None:
+            ok, detail = False, ctx.msg("safety.doctor.no_schema")
+        return DoctorResult(ctx.db.kind, ctx.db.where, ok, detail, schema)
     except Exception as e:  # noqa: BLE001 - the doctor reports any failure as its finding
-        return DoctorResult(ctx.db.kind, str(ctx.db.path or ctx.db.url), False,
-                            f"{e.__class__.__name__}: {str(e).splitlines()[0]}", None)
+        from counter.services.errorlog import scrub
+
+        return DoctorResult(ctx.db.kind, ctx.db.where, False,
+                            scrub(f"{e.__class__.__name__}: {str(e).splitlines()[0]}"), None)
+
+
+def _first_problems(rows: list, shown: int = 3) -> str:  # type: ignore[type-arg]
+    """integrity_check's findings, the first few (one row may hold many lines)."""
+    lines = [ln.strip() for r in rows for ln in str(r[0]).splitlines()
+             if ln.strip() and not ln.startswith("***")]
+    more = f" (+{len(lines) - shown})" if len(lines) > shown else ""
+    return "; ".join(lines[:shown]) + more
+
+
+def doctor_unopenable(error: UserError, location: str, lang: str) -> DoctorResult:
+    """The doctor's finding when the database could not even be opened (missing, empty, bad
+    URL, unreachable): nothing is created."""
+    from counter.i18n import catalog
+
+    t = catalog(lang)
+    if error.code in ("missing", "empty"):
+        return DoctorResult("sqlite", location, False, t(f"safety.doctor.{error.code}"), None)
+    return DoctorResult("database", location, False, error.message(lang), None)

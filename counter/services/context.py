@@ -47,8 +47,11 @@ class Context:
         return catalog(self.settings.lang)
 
 
-def make_context(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Context:
-    db = open_database(settings.db_url, settings.busy_timeout_s, migrate=migrate)
+def make_context(settings: Settings, clock: Clock | None = None, migrate: bool = True,
+                 create: bool = True) -> Context:
+    """Open the configured database. ``create=False`` (every CLI command but ``init`` and
+    ``seed-demo``): a missing or empty database is refused, not created (see open_database)."""
+    db = open_database(settings.db_url, settings.busy_timeout_s, migrate=migrate, create=create)
     ctx = Context(settings=settings, db=db, clock=clock or system_clock)
     if migrate:
         from counter.services.settings_store import device_id

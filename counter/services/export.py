@@ -72,6 +72,7 @@ from counter.domain.regions import district_name
 from counter.errors import UserError
 from counter.services import audit
 from counter.services.context import Context
+from counter.store.files import private_dir
 from counter.store.models import ExportBatch, ExportItem, Officer, Visit
 
 MODES = ("date", "range", "since_last")
@@ -905,7 +906,7 @@ def _destination(ctx: Context, officer: Officer, mode: str, date_from: date | No
         elif final.exists():
             raise _fail(ctx, officer, mode, ExportError("exists", path=str(final.absolute())))
     try:
-        final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(final.parent, tighten=out is None)  # 0700 whatever the umask
     except OSError as e:
         raise _fail(ctx, officer, mode, _io_error(e, final)) from e
     return final.absolute()

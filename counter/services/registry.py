@@ -737,7 +737,6 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
     leaves with ``os._exit`` (none of the parent's clean-up, database connections untouched).
     With ``desa_cells`` (see _keys) its rows per desa follow, after a NUL, as JSON."""
     import json
-    import os
     import threading
 
     if (not hasattr(os, "fork") or threading.active_count() > 1
@@ -803,11 +802,11 @@ def _write_rejects(path: Path, table: _Table, checked: _Checked, lang: str) -> P
 
     t = catalog(lang)
     # foo.csv and foo.xlsx each get their own (foo.csv.rejects.csv, foo.xlsx.rejects.csv);
-    # personal data: 0600; cells are cut short and can never become formulas in Excel
+    # personal data: 0600 (store.files); cells are cut short and never become formulas in Excel
     out = path.with_name(path.name + ".rejects.csv")
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.chmod(out, 0o600)  # an older rejects file kept its mode
-    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+    from counter.store.files import open_private
+
+    with open_private(out, "w", encoding="utf-8-sig", newline="") as f:  # NIKs: 0600
         w = csv.writer(f, delimiter=table.delimiter if table.delimiter != "\t" else ";")
         w.writerow([t("registry.col_line"), "NIK", t("registry.col_status"),
                     t("registry.col_date"), t("registry.col_reason")])

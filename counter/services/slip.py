@@ -234,8 +234,11 @@ def render_slip(data: SlipData, path: Path, paper: str = "80mm") -> Path:
         pdf, _ = _render(data, paper, max(used, 80.0))
     else:
         pdf, _ = _render(data, paper, A6_HEIGHT)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from counter.store.files import private_dir, private_file
+
+    private_dir(path.parent)  # slips carry a NIK: 0600 files in a 0700 folder
     tmp = path.with_name(path.name + ".tmp")
+    private_file(tmp)
     pdf.output(str(tmp))
     tmp.replace(path)
     return path
@@ -259,6 +262,10 @@ def make_slip(ctx: Context, visit_id: str, paper: str | None = None,
     data = slip_data(ctx, visit_id)
     path = slip_path(ctx, data, visit_id, paper, out_dir)
     try:
+        if out_dir is None:
+            from counter.store.files import private_dir
+
+            private_dir(path.parent, tighten=True)  # the app's own slips folder
         return render_slip(data, path, paper)
     except OSError as e:
         raise QrError("qr.error.write", file=str(path), detail=e.strerror or str(e)) from None

@@ -16,16 +16,24 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from counter.errors import UserError
 from counter.store import models  # noqa: F401  (registers the tables)
+from counter.store.files import private_dir, private_file, sqlite_companions, tighten_file
+from counter.store.urls import is_supported, mask_url
 
 
 class StorageError(UserError, RuntimeError):
     """A storage problem the user can act on; ``code`` selects the message."""
     prefix = "db.error"
+
+
+class DatabaseUnusable(StorageError):
+    """The database cannot be used at all: missing, empty, not ours, corrupt, unreachable, or an
+    unsupported kind of URL. The message names the file (or the URL without its password)."""
+    prefix = "safety.db"
 
 
 class DatabaseBusy(StorageError):
@@ -34,18 +42,27 @@ class DatabaseBusy(StorageError):
 
 
 def normalise_url(path_or_url: str) -> str:
-    """A file path means SQLite; a URL is used as it is (postgresql:// gets the psycopg driver)."""
+    """A file path means SQLite; a URL is used as it is (postgresql:// gets the psycopg driver).
+    Any other kind of URL (mysql://, ...) is refused with ``StorageError('bad_url')``."""
     s = str(path_or_url)
+    if not is_supported(s):
+        raise DatabaseUnusable("bad_url", url=mask_url(s))
     if "://" in s:
-        if s.startswith("postgresql://") or s.startswith("postgres://"):
+        if s.startswith(("postgresql://", "postgres://")):
             s = "postgresql+psycopg://" + s.split("://", 1)[1]
         return s
     return "sqlite:///" + str(Path(s).expanduser().resolve())
 
 
-# Errors that reach the user as the storage messages (locked, disk full): SQLAlchemy's, and the
-# sqlite3 module's own from the raw cursors some services use for speed inside a session.
-_OPERATIONAL = (OperationalError, sqlite3.OperationalError)
+# Errors that reach the user as the storage messages (locked, disk full, corrupt, unreachable):
+# SQLAlchemy's, and the sqlite3 module's own from the raw cursors some services use for speed
+# inside a session. IntegrityError and the like pass through unchanged.
+_OPERATIONAL = (DBAPIError, sqlite3.DatabaseError)
+_CORRUPT = ("file is not a database", "database disk image is malformed", "malformed",
+            "file is encrypted", "btreeinitpage", "database corruption")
+_UNREACHABLE = ("connection failed", "could not connect", "connection refused",
+                "connection to server", "could not translate host name", "timeout expired",
+                "name or service not known", "server closed the connection")
 
 
 def _is_disk_error(e: BaseException) -> bool:
@@ -54,8 +71,31 @@ def _is_disk_error(e: BaseException) -> bool:
                                    "no space left", "disk i/o error", "unable to open"))
 
 
+def translate_error(e: BaseException, where: str, busy_timeout_s: float = 10.0
+                    ) -> BaseException:
+    """The ``StorageError`` a database failure means to the user, or ``e`` itself when it is
+    not one of the known kinds. ``where``: the file or (masked) URL, named in the message."""
+    text = str(e).lower()
+    if "database is locked" in text or "database table is locked" in text:
+        return DatabaseBusy(busy_timeout_s)
+    orig = getattr(e, "orig", None)
+    if _is_disk_error(e) or (isinstance(orig, OSError) and orig.errno in (errno.ENOSPC,
+                                                                          errno.EROFS)):
+        return StorageError("disk", detail=str(orig or e).splitlines()[0])
+    if any(w in text for w in _CORRUPT):
+        return DatabaseUnusable("corrupt", where=where)
+    if any(w in text for w in _UNREACHABLE):
+        detail = str(getattr(e, "orig", None) or e).strip().splitlines()
+        return DatabaseUnusable("unreachable", where=where,
+                                detail=mask_url(detail[0].strip() if detail else ""))
+    return e
+
+
 class Database:
-    def __init__(self, url: str, busy_timeout_s: float = 10.0, echo: bool = False) -> None:
+    def __init__(self, url: str, busy_timeout_s: float = 10.0, echo: bool = False,
+                 create: bool = True) -> None:
+        """``create=False``: refuse (``StorageError('missing')``) a SQLite file that does not
+        exist or is empty, and create nothing; only ``init`` and the set-up create one."""
         self.url = normalise_url(url)
         self.busy_timeout_s = busy_timeout_s
         u = make_url(self.url)
@@ -63,16 +103,17 @@ class Database:
         if self.kind == "sqlite":
             path = u.database or ""
             if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                _prepare_sqlite_file(Path(path), create)
             self.path: Path | None = Path(path) if path else None
             self.engine: Engine = create_engine(
-                self.url, echo=echo,
+                self.url, echo=echo, hide_parameters=True,  # no NIK in an error's text
                 connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
             )
             self._setup_sqlite(self.engine)
         else:
             self.path = None
             self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True,
+                                        hide_parameters=True,
                                         connect_args={"connect_timeout": 5})
         self.write_engine = self.engine.execution_options(ikd_write=True)
 
@@ -96,15 +137,19 @@ class Database:
             else:
                 conn.exec_driver_sql("BEGIN")
 
+    @property
+    def where(self) -> str:
+        """The file, or the URL without its password: what messages name."""
+        return str(self.path) if self.path is not None else mask_url(self.url)
+
     def _translate(self, e: BaseException) -> BaseException:
-        text = str(e).lower()
-        if "database is locked" in text or "database table is locked" in text:
-            return DatabaseBusy(self.busy_timeout_s)
-        orig = getattr(e, "orig", None)
-        if _is_disk_error(e) or (isinstance(orig, OSError) and orig.errno in (errno.ENOSPC,
-                                                                              errno.EROFS)):
-            return StorageError("disk", detail=str(orig or e).splitlines()[0])
-        return e
+        return translate_error(e, self.where, self.busy_timeout_s)
+
+    def _reraise(self, e: BaseException) -> None:
+        translated = self._translate(e)
+        if translated is e:
+            raise e
+        raise translated from e
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -112,7 +157,7 @@ class Database:
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
         except _OPERATIONAL as e:
-            raise self._translate(e) from e
+            self._reraise(e)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -122,20 +167,53 @@ class Database:
                 yield s
                 s.commit()
         except _OPERATIONAL as e:
-            raise self._translate(e) from e
+            self._reraise(e)
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_database(url: str, busy_timeout_s: float = 10.0, migrate: bool = True) -> Database:
-    """Open (creating if needed) and bring the schema up to date."""
-    db = Database(url, busy_timeout_s)
-    if migrate:
-        from counter.store.migrate import upgrade
+def _prepare_sqlite_file(path: Path, create: bool) -> None:
+    """Refuse a missing or empty file unless ``create``; otherwise make sure the file (and the
+    -wal/-shm SQLite makes with the file's own mode) is 0600 before the first connection."""
+    try:
+        size = path.stat().st_size if path.exists() else None
+    except OSError:
+        size = None
+    if not create and not size:
+        raise DatabaseUnusable("missing" if size is None else "empty", path=str(path))
+    if size is None:
+        private_dir(path.parent)
+        private_file(path)
+    for f in sqlite_companions(path):
+        tighten_file(f)
 
-        try:
+
+def open_database(url: str, busy_timeout_s: float = 10.0, migrate: bool = True,
+                  create: bool = True) -> Database:
+    """Open and bring the schema up to date.
+
+    ``create`` (tests, ``init``, the TUI's first-run set-up, the demo): a missing database is
+    created. Otherwise a missing/empty SQLite file, or a database without our schema, is refused
+    with a ``StorageError`` that says to run ``init`` or check ``--db``; nothing is created."""
+    db = Database(url, busy_timeout_s, create=create)
+    try:
+        if not create and migrate:
+            from counter.store.migrate import current_revision
+
+            if current_revision(db) is None:
+                raise DatabaseUnusable("no_schema", where=db.where)
+        if migrate:
+            from counter.store.migrate import upgrade
+
             upgrade(db)
-        except OperationalError as e:
-            raise db._translate(e) from e
+    except _OPERATIONAL as e:
+        db.dispose()
+        translated = db._translate(e)
+        if translated is e:
+            raise
+        raise translated from e
+    except BaseException:
+        db.dispose()
+        raise
     return db

@@ -49,8 +49,8 @@ from textual.screen import Screen
 
 from counter.config import Settings
 from counter.domain.text import printable
-from counter.i18n import catalog
 from counter.errors import describe
+from counter.i18n import catalog
 from counter.tui.idle import IdleBanner, IdleWatch, limit_seconds, warning_seconds
 
 if TYPE_CHECKING:
@@ -145,6 +145,64 @@ class CounterApp(App[None]):
             self._ctx_thread = threading.Thread(target=self._open_ctx, name="open-db",
                                                 daemon=True)
         self._apply_binding_texts()
+
+    # Unexpected errors ---------------------------------------------------------------------
+    # None: caught on a real terminal, raised under tests (headless), so tests still fail.
+    catch_errors: bool | None = None
+
+    def _catching(self) -> bool:
+        return self.catch_errors if self.catch_errors is not None else not self.is_headless
+
+    def show_error(self, error: BaseException) -> str:
+        """One line on screen for any failure (unexpected ones logged, scrubbed, in the data
+        folder's logs); the app keeps running. Returns the text shown."""
+        text = describe(error, self.settings.lang)
+        self.notify(text, severity="error", timeout=60, markup=False)
+        return text
+
+    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
+        """Every key binding's action (app and screens): a failure is shown, the screen stays."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as error:
+            if not self._catching():
+                raise
+            self.show_error(error)
+            return True
+
+    def _register(self, parent: Any, *widgets: Any, **kwargs: Any) -> Any:
+        for widget in widgets:
+            if isinstance(widget, Screen):
+                self._guard_screen(widget)
+        return super()._register(parent, *widgets, **kwargs)
+
+    def _guard_screen(self, screen: Screen) -> None:
+        """A screen's message handlers (on_..., @on): a failure is shown and the screen keeps
+        handling messages (Textual would stop the screen's message loop and exit)."""
+        if getattr(screen, "_ikd_guarded", False):
+            return
+        dispatch = screen._dispatch_message
+
+        async def guarded(message: Any) -> None:
+            try:
+                await dispatch(message)
+            except Exception as error:
+                if not self._catching():
+                    raise
+                self.show_error(error)
+
+        screen._dispatch_message = guarded  # type: ignore[method-assign]
+        screen._ikd_guarded = True  # type: ignore[attr-defined]
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort (a failed worker, a message handler): instead of exiting with
+        a traceback (whose locals would print NIKs), say it on screen and keep running."""
+        if not self._catching():
+            super()._handle_exception(error)
+            return
+        from textual.worker import WorkerFailed
+
+        self.show_error(error.error if isinstance(error, WorkerFailed) else error)
 
     # Language ------------------------------------------------------------------------------
     def t(self, key: str, **kw: object) -> str:
@@ -609,5 +667,8 @@ def make_app(settings: Settings, clock: Clock | None = None, ctx: Context | None
     """
     if ctx is not None and clock is None:
         clock = ctx.clock
+    from counter.services.errorlog import set_log_dir
+
+    set_log_dir(settings.data_path / "logs")
     return CounterApp(settings, clock=clock, ctx=ctx, demo_accounts=demo_accounts,
                       demo_niks=demo_niks, mode_screens=mode_screens, idle_clock=idle_clock)

@@ -11,8 +11,8 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from counter.tui.keys import after_typed_input
 from counter.errors import describe
+from counter.tui.keys import after_typed_input
 from counter.tui.widgets.literal import Label, Static
 
 if TYPE_CHECKING:

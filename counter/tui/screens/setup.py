@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+
 from counter.errors import describe
 from counter.tui.widgets.literal import Label, Select, Static
 

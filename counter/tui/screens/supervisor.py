@@ -8,7 +8,6 @@ CLI uses (``services.report.summary`` for ``ikd-counter report``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,8 +21,8 @@ from textual.widgets import Footer, Input, ProgressBar
 
 from counter.domain import outcomes as oc
 from counter.domain.text import one_line
-from counter.tui.widgets.charts import BarList, BigCount, HourChart
 from counter.errors import describe
+from counter.tui.widgets.charts import BarList, BigCount, HourChart
 from counter.tui.widgets.literal import DataTable, Label, Select, Static
 
 if TYPE_CHECKING:

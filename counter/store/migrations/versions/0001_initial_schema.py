@@ -4,11 +4,11 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-27 21:47:09.686723
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import counter.store.types
+from alembic import op
 
+import counter.store.types
 
 revision = '0001'
 down_revision = None

@@ -11,7 +11,6 @@ rename); PostgreSQL is untouched.
 """
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None

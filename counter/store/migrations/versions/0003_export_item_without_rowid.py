@@ -11,7 +11,6 @@ the table: create, copy, drop, rename; the visit_id index is made again); Postgr
 """
 from alembic import op
 
-
 revision = '0003'
 down_revision = '0002'
 branch_labels = None

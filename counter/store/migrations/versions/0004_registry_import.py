@@ -9,11 +9,11 @@ registry_entry loses ``source`` and ``updated_at`` (a file name and a timestamp 
 that last set the entry's status. Existing entries get one registry_import row per source file,
 dated by the newest ``updated_at`` of its entries. On SQLite the table stays WITHOUT ROWID.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import counter.store.types
+from alembic import op
 
+import counter.store.types
 
 revision = '0004'
 down_revision = '0003'

@@ -8,10 +8,10 @@ A voided visit keeps its row and its whole timeline (the ``void`` event holds th
 the outcome it had); these columns let every count exclude it without reading events. An index
 on (nik, day, ended_at) serves "is this NIK's visit still open today" at the counter.
 """
-from alembic import op
 import sqlalchemy as sa
-import counter.store.types
+from alembic import op
 
+import counter.store.types
 
 revision = '0005'
 down_revision = '0004'

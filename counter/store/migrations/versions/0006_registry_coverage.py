@@ -10,10 +10,9 @@ after each import). The newest existing import gets its totals from the registry
 coverage works at once after the upgrade; older imports have none (their state is gone).
 On SQLite ``ADD COLUMN`` keeps registry_entry WITHOUT ROWID.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'
