@@ -28,11 +28,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+
 from counter.config import load_settings  # noqa: E402
 from counter.services import accounts, export  # noqa: E402
 from counter.services.context import make_context  # noqa: E402
 from counter.services.seed import seed_demo  # noqa: E402
-from sqlalchemy import select  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 15:00 Jakarta, after the counters close
 
@@ -279,7 +280,7 @@ def main() -> int:
                    if fmt == "csv" and ctx.db.kind == "sqlite" else ""),
                 f"{items:.2f} s", "", None)
             if py_best is not None:
-                row(f"… the same export with the cells converted in Python (PostgreSQL/DST path), "
+                row("… the same export with the cells converted in Python (PostgreSQL/DST path), "
                     "interleaved runs", f"{py_best:.2f} s", "", None)
             row(f"bare {name} loop, same cells already in memory", f"{bare:.2f} s", "", None)
             row(f"bare plain SELECT streamed into {name}"

@@ -6,4 +6,5 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/ruff check counter tests bench   # lint (rules in pyproject.toml); fails the run
 exec .venv/bin/python -m pytest -n 2 -q "$@"

@@ -85,7 +85,7 @@ def test_csv_comma_delimiter(day_visits: dict, tmp_path: Path) -> None:
     res = export.export_visits(ctx, sup, "date", date_from=date(2026, 11, 27), fmt="csv",
                                delimiter=",", out=tmp_path)
     raw = res.path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf" + "ID Kunjungan,Kode Kantor".encode())
+    assert raw.startswith(b"\xef\xbb\xbf" + b"ID Kunjungan,Kode Kantor")
     head, rows = read_csv(res.path, ",")
     assert head == HEADERS and len(rows) == 3
     assert res.path.parent == tmp_path and res.path.name.startswith("ikd-3325-2026-11-27-")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests._qr_util import decode, half_block_text_to_modules, modules_to_image, pdf_pages
 
 from counter.cli import main
 from counter.config import ANDROID_STORE, IOS_STORE, QrSettings, Settings
 from counter.services import qr
+from tests._qr_util import decode, half_block_text_to_modules, modules_to_image, pdf_pages
 
 LONG = "IKD-ACT:" + "".join(f"{i:04d}abcXYZ-" for i in range(70))  # ~900 bytes
 

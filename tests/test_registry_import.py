@@ -12,8 +12,14 @@ from sqlalchemy import select
 
 from counter.domain import nik as nikmod
 from counter.services.context import Context
-from counter.services.registry import (RegistryError, detect_delimiter, import_registry,
-                                       match_columns, parse_date, status_code)
+from counter.services.registry import (
+    RegistryError,
+    detect_delimiter,
+    import_registry,
+    match_columns,
+    parse_date,
+    status_code,
+)
 from counter.store.models import RegistryImport
 from tests._registry_util import entries, read_rejects
 
@@ -97,8 +103,8 @@ def test_csv_bom_semicolon_crlf_messy_headers_and_rejects(any_ctx: Context,
         f"3;{excel};ANI;SUDAH;02-07-2024",
         f"4;{c};DEWI;MUNGKIN;",
         f"5;{d};EKO;SUDAH;31/02/2024",
-        f"6;33250101900;AGUS;BELUM;",
-        f"7;3325990305900001;TRI;BELUM;",
+        "6;33250101900;AGUS;BELUM;",
+        "7;3325990305900001;TRI;BELUM;",
         f"8;{a[:12]}0000;NUR;BELUM;",
         ";;;;",  # an empty row: skipped, not reported
         f"9;{c};DEWI;Y;2024-07-03",

@@ -47,7 +47,7 @@ def test_same_seed_same_data_other_seed_differs(tmp_path: Path, clock) -> None: 
     try:
         sa = seed_demo(a, registry=300, visits=150, days=10, seed=7)
         sb = seed_demo(b, registry=300, visits=150, days=10, seed=7)
-        sc = seed_demo(c, registry=300, visits=150, days=10, seed=8)
+        seed_demo(c, registry=300, visits=150, days=10, seed=8)
         da, db_, dc = _dump(a), _dump(b), _dump(c)
         assert {k: v for k, v in sa.items() if k != "seconds"} == \
             {k: v for k, v in sb.items() if k != "seconds"}

@@ -86,7 +86,7 @@ async def test_full_activation_within_budget(ctx: Context, officer: Any, clock: 
         await keys("enter")  # start assisted activation
         assert screen.phase == "prereq"
         await keys("enter")  # all prerequisites present
-        for i, step in enumerate(STEPS):
+        for step in STEPS:
             assert screen.phase == "step" and screen.proto.steps[screen.step_index].id == step
             clock.advance(seconds=60)
             await keys("enter")  # step done

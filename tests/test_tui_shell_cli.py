@@ -27,7 +27,7 @@ def test_demo_accounts_shown_are_the_ones_seeded_and_they_log_in(ctx) -> None:  
     assert ("kasi", "246802", "supervisor") in shown
     assert {("siti", "135790", "officer"), ("budi", "135791", "officer")} <= set(shown)
     roles = {o.username: o.role for o in accounts.list_officers(ctx)}
-    for username, pin, role in shown:
+    for username, _pin, role in shown:
         assert roles[username] == role
     officer = accounts.authenticate(ctx, "siti", "135790")
     assert officer.username == "siti"

@@ -27,7 +27,7 @@ def key_rows(app: Any, screen: Screen) -> list[tuple[str, str]]:
     editing keys (Textual's English texts, and known to anyone who types)."""
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         b = active.binding
         if (not active.enabled or not b.description or b.description in seen
                 or not (b.show or b.id == "app.palette")):

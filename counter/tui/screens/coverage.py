@@ -93,7 +93,10 @@ class CoverageScreen(SupervisorBase, Screen[None]):
             t("coverage.screen.series", goal=_n(p.goal), deadline=p.deadline.isoformat()))
         self.query_one(SeriesChart).set_data([(pt.day, pt.active) for pt in p.points], p.goal,
                                              p.deadline)
-        fmt = (lambda v: "-" if v is None else f"{v:,.1f}")
+
+        def fmt(v: float | None) -> str:
+            return "-" if v is None else f"{v:,.1f}"
+
         self.query_one("#cov-rates", Static).update(
             t("coverage.screen.rates", needed=fmt(p.needed_per_day), recent=fmt(p.rate_30_days)))
         table = self.query_one("#cov-table", DataTable)
