@@ -244,7 +244,10 @@ def test_a_void_on_the_laptop_voids_the_visit_at_the_office(make_ctx, clock,
                                                             tmp_path: Path) -> None:
     from counter.services import bundles
 
+    from tests._bundle_util import share_key
+
     office, laptop = make_ctx(name="office.db"), make_ctx(name="laptop.db")
+    share_key(office, laptop)  # the office's bundle key, installed on the laptop at set-up
     off, sup = people(laptop)
     people(office)
     sent = make_visit(laptop, clock, off, NIKS[0], outcome=oc.ACTIVATED)
