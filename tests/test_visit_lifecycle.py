@@ -243,7 +243,6 @@ def test_migration_0005_adds_and_removes_the_void_columns(tmp_path: Path, engine
 def test_a_void_on_the_laptop_voids_the_visit_at_the_office(make_ctx, clock,
                                                             tmp_path: Path) -> None:
     from counter.services import bundles
-
     from tests._bundle_util import share_key
 
     office, laptop = make_ctx(name="office.db"), make_ctx(name="laptop.db")
