@@ -149,6 +149,9 @@ def test_bundle_export_to_a_full_disk(tmp_path: Path, monkeypatch: pytest.Monkey
                                      overrides={"database.url": str(db),
                                                 "paths.data": str(tmp_path / "d")}))
     accounts.create_officer(ctx, "kasi", "246802", role="supervisor")
+    from tests._bundle_util import share_key
+
+    share_key(ctx)  # bundles are signed: the database needs its bundle key
     ctx.db.dispose()
     real_fdopen = os.fdopen
 
