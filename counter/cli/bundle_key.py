@@ -6,6 +6,7 @@ import argparse
 
 from counter.cli import context_from_args, print_json
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.cli.output import out
 
 
 def register(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,7 +38,7 @@ def cmd_key_export(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"path": args.output, "fingerprint": fp})
     else:
-        print(ctx.msg.t("inputs.key.exported", path=args.output, fingerprint=fp))
+        out(ctx.msg.t("inputs.key.exported", path=args.output, fingerprint=fp))
     return 0
 
 
@@ -50,7 +51,7 @@ def cmd_key_import(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"fingerprint": fp})
     else:
-        print(ctx.msg.t("inputs.key.imported", fingerprint=fp))
+        out(ctx.msg.t("inputs.key.imported", fingerprint=fp))
     return 0
 
 
@@ -63,6 +64,6 @@ def cmd_key_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"fingerprint": fp})
     else:
-        print(ctx.msg.t("inputs.key.show", fingerprint=fp) if fp
+        out(ctx.msg.t("inputs.key.show", fingerprint=fp) if fp
               else ctx.msg.t("inputs.key.show_none"))
     return 0
