@@ -70,12 +70,19 @@ def test_outreach_list_shows_names_literally(db: str) -> None:
 
 def test_registry_columns_found_message_is_literal(tmp_path: Path, db: str) -> None:
     f = tmp_path / "extract.csv"
-    f.write_text("nama;\x1b]0,pwned\x07kolom;\x1b[2Jstatus\u202e\n"
+    # escape sequences in a header: refused as a binary file or named literally, never obeyed
+    f.write_text("nama;\x1b]0,pwned\x07kolom;\x1b[2Jstatus\n"
                  "Budi;x;y\n", encoding="utf-8")
     r = run("--db", db, "registry", "import", str(f), *AS_KASI, stdin="246802\n")
     assert r.returncode != 0
     assert _raw_controls(r.stderr + r.stdout) == []
-    assert "␛]0,pwned␇kolom" in r.stderr and "␛[2Jstatus" in r.stderr
+    assert "Traceback" not in r.stderr
+    # bidi override, zero-width space and markup-like brackets: named, made visible
+    f.write_text("nama [/bold];kolom\u202eevil;stat\u200bus\nBudi;x;y\n", encoding="utf-8")
+    r = run("--db", db, "registry", "import", str(f), *AS_KASI, stdin="246802\n")
+    assert r.returncode != 0
+    assert _raw_controls(r.stderr + r.stdout) == []
+    assert "nama [/bold]" in r.stderr and "evil" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
 
 
