@@ -31,7 +31,9 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
 def _run(capsys: Any, monkeypatch: Any, db: Path, *args: str, pin: str = "") -> tuple[int, str,
                                                                                      str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(pin + "\n"))
-    code = main(["--db", str(db), "--config", str(db.parent / "none.toml"), "--lang", "en",
+    empty = db.parent / "none.toml"  # an empty config: this machine's own is not read
+    empty.touch()
+    code = main(["--db", str(db), "--config", str(empty), "--lang", "en",
                  *args])
     out = capsys.readouterr()
     return code, out.out, out.err
