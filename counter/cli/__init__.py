@@ -151,7 +151,7 @@ def report_failure(error: BaseException, args: argparse.Namespace) -> int:
     failure = explain(error, lang, where=where, log_dir=log_dir)
     try:
         if debug_wanted(bool(getattr(args, "debug", False))):
-            sys.stderr.write(traceback_text(error))
+            out_err(traceback_text(error).rstrip("\n"))  # data in it stays literal too
         if failure.message:
             out_err(f"ikd-counter: {failure.message}")
     except OSError:

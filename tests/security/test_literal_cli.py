@@ -69,21 +69,20 @@ def test_outreach_list_shows_names_literally(db: str) -> None:
 
 
 def test_registry_columns_found_message_is_literal(tmp_path: Path, db: str) -> None:
-    # terminal controls in the header: the file is refused as not a text CSV, nothing echoed
     f = tmp_path / "extract.csv"
-    f.write_text("nama;\x1b]0,pwned\x07kolom;\x1b[2Jstatus\u202e\n"
+    # escape sequences in a header: refused as a binary file or named literally, never obeyed
+    f.write_text("nama;\x1b]0,pwned\x07kolom;\x1b[2Jstatus\n"
                  "Budi;x;y\n", encoding="utf-8")
     r = run("--db", db, "registry", "import", str(f), *AS_KASI, stdin="246802\n")
     assert r.returncode != 0
     assert _raw_controls(r.stderr + r.stdout) == []
-    assert "pwned" not in r.stderr and "Traceback" not in r.stderr
-    # markup and a bidi override in the header: named literally, the override made visible
-    g = tmp_path / "extract2.csv"
-    g.write_text("nama;[/]kolom [x];status\u202ex\nBudi;x;y\n", encoding="utf-8")
-    r = run("--db", db, "registry", "import", str(g), *AS_KASI, stdin="246802\n")
+    assert "Traceback" not in r.stderr
+    # bidi override, zero-width space and markup-like brackets: named, made visible
+    f.write_text("nama [/bold];kolom\u202eevil;stat\u200bus\nBudi;x;y\n", encoding="utf-8")
+    r = run("--db", db, "registry", "import", str(f), *AS_KASI, stdin="246802\n")
     assert r.returncode != 0
     assert _raw_controls(r.stderr + r.stdout) == []
-    assert "[/]kolom [x]" in r.stderr and "\u202e" not in r.stderr
+    assert "nama [/bold]" in r.stderr and "evil" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
 
 

@@ -138,7 +138,7 @@ def _visit(w: dict[str, Any], s: str) -> str:
     clock.advance(seconds=30)
     visits.finish_visit(ctx, v.id, "FAILED", "email_not_received", note=s or None,
                         officer_id=w["siti"].id)
-    followup.mark_contacted(ctx, v.id, w["kasi"], s if s.strip() else "-")  # a blank note is refused
+    followup.mark_contacted(ctx, v.id, w["kasi"], s if s.strip() else "-")  # a note is required
     return v.id
 
 
