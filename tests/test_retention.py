@@ -20,6 +20,7 @@ from counter.domain import outcomes as oc
 from counter.services import accounts, audit, dayclose, followup, retention, visits
 from counter.services.context import Context
 from counter.store.models import Visit
+from tests._bundle_util import share_key
 from tests.conftest import FixedClock
 
 NIKS = [nikmod.compose("332501", datetime(1990, 1, 1).date(), "F", i) for i in range(1, 9)]
@@ -209,6 +210,7 @@ def test_bundle_import_does_not_bring_an_erased_number_back(make_ctx: Any,
     _people(office)
     sup = accounts.get_officer(office, "kasi")
     vid = _visit(laptop, off, NIKS[0], oc.PENDING, "081234567801")
+    share_key(office, laptop)  # bundles are signed with the office's key
     bundles.import_bundle(office, bundles.export_bundle(laptop, tmp_path / "a.ikdb").path)
     clock.advance(days=1)
     followup.mark_resolved(office, vid, sup, "selesai")
@@ -218,7 +220,7 @@ def test_bundle_import_does_not_bring_an_erased_number_back(make_ctx: Any,
     with laptop.db.write() as s:
         v = s.get(Visit, vid)
         assert v is not None
-        visits._append(s, laptop, v, "note", None, {"note": "dihubungi"}, off.id)
+        visits._append(s, laptop, v, "details", None, {"consent": True}, off.id)
     summ = bundles.import_bundle(office, bundles.export_bundle(laptop, tmp_path / "b.ikdb",
                                                                since_last=True).path)
     assert summ.visits_updated == 1

@@ -16,6 +16,7 @@ from counter.domain import outcomes as oc
 from counter.services import accounts, bundles, outreach, visits
 from counter.services.context import Context
 from counter.services.unexported import unexported
+from tests._bundle_util import share_key
 from tests.conftest import FixedClock
 
 NIKS = [nikmod.compose("332501", date(1990, 1, 1), "F", i) for i in range(1, 9)]
@@ -37,6 +38,7 @@ def test_waiting_visits_are_counted_after_the_configured_days(any_ctx: Context,
     _visit(ctx, off, NIKS[0])
     assert unexported(ctx) is None  # not an outreach laptop: the office's own visits
     outreach.start(ctx, village_code=VILLAGE, by=off)
+    share_key(ctx)  # bundles are signed with the office's key
     _visit(ctx, off, NIKS[1])
     clock.set(t0 + timedelta(days=3))  # exactly 3 days: not yet "more than"
     assert unexported(ctx) is None
@@ -67,6 +69,7 @@ def test_an_exported_visit_changed_later_waits_from_its_change(ctx: Context,
                                                                tmp_path: Path) -> None:
     off = accounts.create_officer(ctx, "siti", "135790")
     outreach.start(ctx, village_code=VILLAGE, by=off)
+    share_key(ctx)  # bundles are signed with the office's key
     v = visits.start_visit(ctx, off, NIKS[0])
     bundles.export_bundle(ctx, tmp_path / "a.ikdb")  # a full bundle moves the mark too
     clock.advance(days=10)
@@ -81,6 +84,7 @@ def test_an_exported_visit_changed_later_waits_from_its_change(ctx: Context,
 def test_visits_imported_from_elsewhere_do_not_count(make_ctx: Any, clock: FixedClock,
                                                      tmp_path: Path) -> None:
     laptop, other = make_ctx(name="laptop.db"), make_ctx(name="other.db")
+    share_key(other, laptop)  # bundles are signed with the office's key
     off = accounts.create_officer(laptop, "siti", "135790")
     off2 = accounts.create_officer(other, "budi", "135790")
     outreach.start(laptop, village_code=VILLAGE, by=off)
@@ -126,6 +130,7 @@ def test_outreach_commands_quiet_when_all_is_exported(ctx: Context, tmp_path: Pa
     ctx.clock = FixedClock(datetime(2020, 1, 6, 2, 0, tzinfo=UTC))
     off = accounts.create_officer(ctx, "siti", "135790")
     outreach.start(ctx, village_code=VILLAGE, by=off)
+    share_key(ctx)  # bundles are signed with the office's key
     _visit(ctx, off, NIKS[0])
     bundles.export_bundle(ctx, tmp_path / "a.ikdb", since_last=True)
     assert main(["--db", ctx.settings.db_url, "outreach", "list", "--json"]) == 0
