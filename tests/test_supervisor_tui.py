@@ -77,7 +77,7 @@ async def test_summary_shows_the_report_numbers(ctx, fx) -> None:
         j = report.summary(ctx, DAY).to_json()  # the same service as `ikd-counter report`
         big = {w.id: w.value for w in home.query(BigCount)}
         assert big == {"big-visits": "11", "big-already": "1", "big-attempted": "8",
-                       "big-activated": "3", "big-conversion": "37.5"}
+                       "big-activated": "3", "big-conversion": "37,5"}  # id: decimal comma
         assert big["big-visits"] == str(j["visits"])
         assert big["big-activated"] == str(j["outcomes"]["ACTIVATED"])
         bars = home.query_one("#bars-outcomes", BarList).rows
@@ -85,7 +85,7 @@ async def test_summary_shows_the_report_numbers(ctx, fx) -> None:
         assert sorted(n for _, n in home.query_one("#bars-reasons", BarList).rows) == [1, 1, 1, 1]
         assert home.query_one("#hours", HourChart).per_hour == j["per_hour"]
         target = str(home.query_one("#target-text", Static).render())
-        assert "1,004" in target and "3,000" in target
+        assert "1.004" in target and "3.000" in target  # id: thousands dots
         assert "84" in str(home.query_one("#target-needed", Static).render())
         officer_tbl = str(home.query_one("#tbl-officer", Static).render())
         assert "budi" in officer_tbl and "6:20" in officer_tbl and "6:36" in officer_tbl
@@ -139,7 +139,7 @@ async def test_daily_log_filters_and_sort(ctx, fx) -> None:
         assert [r[0] for r in table_rows(table)] == ["08:40", "09:10", "10:45", "11:05", "14:50"]
         log.query_one("#f-outcome", Select).value = "FAILED"
         await settle(pilot)
-        assert [(r[0], r[5]) for r in table_rows(table)] == [("08:40", "email_not_received")]
+        assert [(r[0], r[5]) for r in table_rows(table)] == [("08:40", "Email kode aktivasi tidak diterima")]  # words
         await pilot.press("x")
         await settle(pilot)
         assert table.row_count == 11
@@ -196,8 +196,8 @@ async def test_open_visit_and_correct_it(ctx, fx) -> None:
         assert (v.outcome, v.reason, v.revision) == ("FAILED", "email_not_received", 1)
         rows = table_rows(detail.query_one("#detail-events", DataTable))
         assert [r[2] for r in rows] == ["start", "outcome", "correction"]
-        assert "outcome=ACTIVATED" in rows[1][4]  # the original stays visible
-        assert "ACTIVATED" in rows[2][4] and "resident had no email" in rows[2][4]
+        assert "outcome=Berhasil aktivasi" in rows[1][4]  # the original stays visible, in words
+        assert "Berhasil aktivasi" in rows[2][4] and "resident had no email" in rows[2][4]
         corr = audit.recent(ctx, action="correction")
         assert len(corr) == 1 and json.loads(corr[0].detail)["old"]["outcome"] == "ACTIVATED"
         await pilot.press("escape")

@@ -193,10 +193,12 @@ def cmd_officer_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"officers": [r.__dict__ for r in rows]})
         return 0
+    t = ctx.msg
     for r in rows:
-        flags = ("" if r.active else " [nonaktif/disabled]") + (" [terkunci/locked]"
-                                                                   if r.locked else "")
-        out(f"{r.username:<20} {r.role:<10} {one_line(r.full_name)}{flags}")
+        flags = ("" if r.active else " [" + t("ui_office.flag_disabled") + "]") + (
+            " [" + t("ui_office.flag_locked") + "]" if r.locked else "")
+        role = t(f"account.role_{r.role}") if r.role in ("officer", "supervisor") else r.role
+        out(f"{r.username:<20} {role:<10} {one_line(r.full_name)}{flags}")
     return 0
 
 

@@ -17,15 +17,17 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from counter.tui.formats import fmt_date, fmt_dec, fmt_int
 from counter.tui.screens.supervisor import SupervisorBase, _localize
 from counter.tui.widgets.literal import DataTable, Static
 from counter.tui.widgets.series import SeriesChart
 
 
-def _n(v: int | None, signed: bool = False) -> str:
+def _n(v: int | None, lang: str, signed: bool = False) -> str:
     if v is None:
         return "-"
-    return f"{v:+,}" if signed else f"{v:,}"
+    text = fmt_int(v, lang)
+    return ("+" + text) if signed and v >= 0 else text
 
 
 class CoverageScreen(SupervisorBase, Screen[None]):
@@ -79,23 +81,26 @@ class CoverageScreen(SupervisorBase, Screen[None]):
     def show(self, result: Any) -> None:
         c, p = result
         self.data = c
-        t = self.t
+        t, lang = self.t, self.app.settings.lang
         imp = self.query_one("#cov-import", Static)
         if c.latest is None:
             imp.update(t("coverage.screen.no_import"))
         else:
-            when = c.latest.imported_at.astimezone(self.app.ctx.tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+            stamp = c.latest.imported_at.astimezone(self.app.ctx.tz)  # type: ignore[union-attr]
+            when = fmt_date(stamp.date(), lang) + stamp.strftime(" %H:%M")
             imp.update(Text(  # the file name is data: shown literally
                 t("coverage.screen.import", source=c.latest.source, when=when) + "   "
-                + t("coverage.screen.total", active=_n(c.active), residents=_n(c.residents),
-                    percent=f"{c.percent:.2f}%", needed=_n(c.needed))))
+                + t("coverage.screen.total", active=_n(c.active, lang),
+                    residents=_n(c.residents, lang),
+                    percent=fmt_dec(c.percent, lang, 2) + "%", needed=_n(c.needed, lang))))
         self.query_one("#cov-series-title", Static).update(
-            t("coverage.screen.series", goal=_n(p.goal), deadline=p.deadline.isoformat()))
+            t("coverage.screen.series", goal=_n(p.goal, lang),
+              deadline=fmt_date(p.deadline, lang)))
         self.query_one(SeriesChart).set_data([(pt.day, pt.active) for pt in p.points], p.goal,
                                              p.deadline)
 
         def fmt(v: float | None) -> str:
-            return "-" if v is None else f"{v:,.1f}"
+            return "-" if v is None else fmt_dec(v, lang)
 
         self.query_one("#cov-rates", Static).update(
             t("coverage.screen.rates", needed=fmt(p.needed_per_day), recent=fmt(p.rate_30_days)))
@@ -106,8 +111,8 @@ class CoverageScreen(SupervisorBase, Screen[None]):
             cols.insert(2, "kecamatan")
         table.add_columns(*[t(f"coverage.col.{k}") for k in cols])
         for r in c.rows:
-            cells = [r.code, r.name, _n(r.residents), _n(r.active), f"{r.percent:.2f}",
-                     _n(r.needed), _n(r.change, True)]
+            cells = [r.code, r.name, _n(r.residents, lang), _n(r.active, lang),
+                     fmt_dec(r.percent, lang, 2), _n(r.needed, lang), _n(r.change, lang, True)]
             if self.by == "desa":
                 cells.insert(2, r.kecamatan)
             table.add_row(*cells, key=r.code)
@@ -184,7 +189,7 @@ class PlanScreen(SupervisorBase, Screen[None]):
 
     def show(self, p: Any) -> None:
         self.plan, self.by = p, p.by
-        t = self.t
+        t, lang = self.t, self.app.settings.lang
         table = self.query_one("#plan-table", DataTable)
         table.clear(columns=True)
         table.add_columns("#", t("coverage.col.name"), t("coverage.col.kecamatan"),
@@ -192,8 +197,9 @@ class PlanScreen(SupervisorBase, Screen[None]):
                           t("coverage.col.without"), t("coverage.col.events"))
         for r in p.rows:
             c = r.place
-            table.add_row(str(r.rank), c.name, c.kecamatan, _n(c.needed), f"{c.percent:.2f}",
-                          _n(c.without), str(len(r.events)), key=str(r.rank))
+            table.add_row(str(r.rank), c.name, c.kecamatan, _n(c.needed, lang),
+                          fmt_dec(c.percent, lang, 2), _n(c.without, lang), str(len(r.events)),
+                          key=str(r.rank))
         self.show_events()
 
     def selected(self) -> Any:
@@ -206,14 +212,14 @@ class PlanScreen(SupervisorBase, Screen[None]):
         self.show_events()
 
     def show_events(self) -> None:
-        row = self.selected()
+        row, lang = self.selected(), self.app.settings.lang
         box = self.query_one("#plan-events", Static)
         if row is None:
             box.update(self.t("coverage.no_registry"))
             return
-        lines = [self.t("coverage.screen.event", day=e.day.isoformat(), name=e.name,
+        lines = [self.t("coverage.screen.event", day=fmt_date(e.day, lang), name=e.name,
                         visits=e.visits, activated=e.activated,
-                        change=_n(e.extract_change, True)) for e in row.events]
+                        change=_n(e.extract_change, lang, True)) for e in row.events]
         box.update(Text("\n".join(lines) or self.t("coverage.screen.events_none")))
 
     def action_start(self) -> None:

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from counter.errors import describe
+from counter.tui.formats import fmt_date
 from counter.tui.keys import after_typed_input
 from counter.tui.widgets.literal import Label, Static
 
@@ -69,7 +70,7 @@ class LoginScreen(Screen[None]):
     def _office_line(self) -> str:
         s = self.app.settings
         return self.app.t("tui.login.office", office=s.office_name, counter=s.counter_id,
-                          date=self.app.today().isoformat())
+                          date=fmt_date(self.app.today(), s.lang))
 
     def refresh_texts(self) -> None:
         """Re-draw the texts after the set-up wizard changed the office or the language."""

@@ -16,6 +16,7 @@ from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain import visit as vm
 from counter.errors import describe
+from counter.tui.formats import fmt_date
 from counter.tui.widgets.literal import Label, OptionList
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class ResumeScreen(ModalScreen[Any]):
         started = ctx.local(v.started_at) if ctx else v.started_at
         return self.app.t("tui.resume.line", time=started.strftime("%H:%M"),
                           nik=nikmod.mask(v.nik), step=self._step_name(v.current_step),
-                          day=v.day.isoformat())
+                          day=fmt_date(v.day, self.app.settings.lang))
 
     def _fill(self) -> None:
         ol = self.query_one("#resume-list", OptionList)

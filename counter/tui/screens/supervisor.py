@@ -22,8 +22,10 @@ from textual.widgets import Footer, Input, ProgressBar
 from counter.domain import outcomes as oc
 from counter.domain.text import one_line
 from counter.errors import describe
+from counter.tui.formats import fmt_date, fmt_dec, fmt_int, parse_date
 from counter.tui.widgets.charts import BarList, BigCount, HourChart
 from counter.tui.widgets.literal import DataTable, Label, Select, Static
+from counter.tui.words import outcome_word, reason_word, state_word
 
 if TYPE_CHECKING:
     from counter.services.dayclose import DayStatus
@@ -140,7 +142,7 @@ class TextPrompt(ModalScreen[str | None]):
             return
         if self.kind == "date":
             try:
-                date.fromisoformat(text)
+                parse_date(text)
             except ValueError:
                 self.query_one("#prompt-error", Label).update(
                     t("supervisor.prompt.bad_date", value=text))
@@ -224,16 +226,17 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         assert ctx is not None
         lines = [
             t("supervisor.detail.nik", nik=d.nik, name=d.name or "-"),
-            t("supervisor.detail.where", day=d.day.isoformat(),
+            t("supervisor.detail.where", day=fmt_date(d.day, self.app.settings.lang),
               start=ctx.local(d.started_at).strftime("%H:%M:%S"),
               end=ctx.local(d.ended_at).strftime("%H:%M:%S") if d.ended_at else "-",
               counter=d.counter_id, officer=d.officer, handling=mmss(d.handling_seconds)),
-            t("supervisor.detail.outcome", outcome=d.outcome or "-", reason=d.reason or "-",
+            t("supervisor.detail.outcome", outcome=outcome_word(self.app, d.outcome),
+              reason=reason_word(self.app, d.reason) or "-",
               revision=d.revision),
         ]
         if d.phone:
             lines.append(t("supervisor.detail.phone", phone=d.phone,
-                           state=d.followup_state or "-"))
+                           state=state_word(self.app, d.followup_state)))
         if d.note:
             lines.append(t("supervisor.detail.note", note=d.note))
         if d.voided_at is not None:
@@ -267,10 +270,16 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         t = self.t
         if kind == "correction":
             f, to = data.get("from") or {}, data.get("to") or {}
-            return t("supervisor.detail.correction", old=f.get("outcome") or "-",
-                     old_reason=f.get("reason") or "-", new=to.get("outcome") or "-",
-                     new_reason=to.get("reason") or "-", why=data.get("why") or "")
-        parts = [f"{k}={v}" for k, v in data.items() if v not in (None, "", {}, [])]
+            app = self.app
+            return t("supervisor.detail.correction", old=outcome_word(app, f.get("outcome")),
+                     old_reason=reason_word(app, f.get("reason")) or "-",
+                     new=outcome_word(app, to.get("outcome")),
+                     new_reason=reason_word(app, to.get("reason")) or "-",
+                     why=data.get("why") or "")
+        words = {"outcome": lambda v: outcome_word(self.app, v),
+                 "reason": lambda v: reason_word(self.app, v)}
+        parts = [f"{k}={words[k](v) if k in words and isinstance(v, str) else v}"
+                 for k, v in data.items() if v not in (None, "", {}, [])]
         return ", ".join(parts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -353,7 +362,7 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         if detail.voided_at is not None:
             self.notify(self.t("lifecycle.void.done"))
         else:
-            self.notify(self.t("supervisor.correct.done", outcome=detail.outcome or "-"))
+            self.notify(self.t("supervisor.correct.done", outcome=outcome_word(self.app, detail.outcome)))
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
@@ -486,8 +495,8 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             return
         self.report, self.status = r, st
         self.day_state = st.status
-        t = self.t
-        title = t("supervisor.summary.title", day=r.date_to.isoformat(),
+        t, lang = self.t, self.app.settings.lang
+        title = t("supervisor.summary.title", day=fmt_date(r.date_to, lang),
                   weekday=t(f"supervisor.weekday.{r.date_to.weekday()}"),
                   office=self.app.settings.office_name)
         self.query_one("#sup-title", Static).update(title)
@@ -503,15 +512,15 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         w = self.query_one("#sup-status", Static)
         w.update(status)
         w.set_class(st.status == "closed", "closed")
-        self.query_one("#big-visits", BigCount).set_value(str(r.visits))
-        self.query_one("#big-already", BigCount).set_value(str(r.outcomes[oc.ALREADY_ACTIVE]))
-        self.query_one("#big-attempted", BigCount).set_value(str(r.attempted))
-        self.query_one("#big-activated", BigCount).set_value(str(r.outcomes[oc.ACTIVATED]))
+        self.query_one("#big-visits", BigCount).set_value(fmt_int(r.visits, lang))
+        self.query_one("#big-already", BigCount).set_value(fmt_int(r.outcomes[oc.ALREADY_ACTIVE], lang))
+        self.query_one("#big-attempted", BigCount).set_value(fmt_int(r.attempted, lang))
+        self.query_one("#big-activated", BigCount).set_value(fmt_int(r.outcomes[oc.ACTIVATED], lang))
         self.query_one("#big-conversion", BigCount).set_value(
-            "-" if r.conversion is None else f"{r.conversion:.1f}")
+            "-" if r.conversion is None else fmt_dec(r.conversion, lang))
         self.query_one("#bars-outcomes", BarList).set_rows(
             [(t(f"supervisor.outcome.{o}"), n) for o, n in r.outcomes.items()])
-        reasons = [(f"{self._reason(code, reason)}", n) for code, rs in r.reasons.items()
+        reasons = [(reason_word(self.app, reason), n) for code, rs in r.reasons.items()
                    for reason, n in rs.items()]
         reasons.sort(key=lambda kv: -kv[1])
         self.query_one("#bars-reasons", BarList).set_rows(reasons[:8])
@@ -522,24 +531,15 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             t("supervisor.summary.handling_text", median=mmss(r.handling_median),
               max=mmss(r.handling_max), unfinished=r.unfinished))
         self.query_one("#target-text", Static).update(
-            t("supervisor.summary.target_text", total=f"{r.activated_total:,}",
-              goal=f"{r.goal:,}", baseline=f"{r.baseline:,}",
-              here=f"{r.activated_total - r.baseline:,}"))
+            t("supervisor.summary.target_text", total=fmt_int(r.activated_total, lang),
+              goal=fmt_int(r.goal, lang), baseline=fmt_int(r.baseline, lang),
+              here=fmt_int(r.activated_total - r.baseline, lang)))
         bar = self.query_one("#target-bar", ProgressBar)
         bar.update(total=max(1, r.goal), progress=min(r.activated_total, r.goal))
         self.query_one("#target-needed", Static).update(
-            t("supervisor.summary.target_needed", needed=f"{r.needed_per_day:,}",
-              days=r.working_days_left, deadline=self.app.settings.target.deadline.isoformat()))
-
-    def _reason(self, outcome: str, reason: str) -> str:
-        from counter.domain.protocol import ProtocolError, cached_protocol
-
-        try:
-            name = cached_protocol(self.app.settings.protocol_file or None).reason_text(
-                reason, self.app.settings.lang) or reason
-        except ProtocolError:
-            name = reason
-        return name
+            t("supervisor.summary.target_needed", needed=fmt_int(r.needed_per_day, lang),
+              days=r.working_days_left,
+              deadline=fmt_date(self.app.settings.target.deadline, lang)))
 
     def _table(self, rows: dict[str, dict[str, Any]]) -> str:
         t = self.t
@@ -572,11 +572,12 @@ class SupervisorHome(SupervisorBase, Screen[None]):
     def action_pick_day(self) -> None:
         def chosen(value: str | None) -> None:
             if value:
-                self.day = date.fromisoformat(value)
+                self.day = parse_date(value)
 
         self.app.push_screen(TextPrompt(self.t("supervisor.day.title"),
                                         self.t("supervisor.day.label"), kind="date",
-                                        value=self.day.isoformat() if self.day else ""), chosen)
+                                        value=fmt_date(self.day, self.app.settings.lang)
+                                        if self.day else ""), chosen)
 
     def action_log(self) -> None:
         assert self.day is not None
@@ -598,7 +599,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         if r.unfinished:
             self._offer_close_open()
             return
-        body = t("supervisor.close.body", day=r.date_to.isoformat(), visits=r.visits,
+        body = t("supervisor.close.body", day=fmt_date(r.date_to, self.app.settings.lang), visits=r.visits,
                  activated=r.outcomes[oc.ACTIVATED], attempted=r.attempted,
                  already=r.outcomes[oc.ALREADY_ACTIVE])
         self.app.push_screen(ConfirmModal(t("supervisor.close.title"), body), self._close_confirmed)
@@ -628,7 +629,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         if not visits_open:
             self.load()
             return
-        title = self.t("supervisor.dayclose.error.unfinished", day=day.isoformat() if day else "",
+        title = self.t("supervisor.dayclose.error.unfinished", day=fmt_date(day, self.app.settings.lang) if day else "",
                        count=len(visits_open))
 
         def chosen(choice: tuple[str, str] | None) -> None:
@@ -648,13 +649,13 @@ class SupervisorHome(SupervisorBase, Screen[None]):
     def _after_close(self, result: Any) -> None:
         t = self.t
         if result.backup_path is not None:
-            self.notify(t("supervisor.close.done_backup", day=result.day.isoformat(),
+            self.notify(t("supervisor.close.done_backup", day=fmt_date(result.day, self.app.settings.lang),
                           path=str(result.backup_path)), timeout=10)
         elif result.postgres:
-            self.notify(t("supervisor.close.done_postgres", day=result.day.isoformat()),
+            self.notify(t("supervisor.close.done_postgres", day=fmt_date(result.day, self.app.settings.lang)),
                         timeout=10)
         else:
-            self.notify(t("supervisor.close.done_no_backup", day=result.day.isoformat(),
+            self.notify(t("supervisor.close.done_no_backup", day=fmt_date(result.day, self.app.settings.lang),
                           detail=result.backup_error or ""), severity="warning", timeout=10)
         self.load()
 
@@ -672,7 +673,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                                         self.t("supervisor.reopen.label")), reason_given)
 
     def _reopened(self, _: Any) -> None:
-        self.notify(self.t("supervisor.reopen.done", day=self.day.isoformat()))  # type: ignore[union-attr]
+        self.notify(self.t("supervisor.reopen.done", day=fmt_date(self.day, self.app.settings.lang)))  # type: ignore[union-attr]
         self.load()
 
     def action_export(self) -> None:
@@ -760,7 +761,7 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
             yield from self.refused()
             return
         t = self.t
-        yield Static(t("supervisor.log.title", day=self.day.isoformat()), classes="title-bar")
+        yield Static(t("supervisor.log.title", day=fmt_date(self.day, self.app.settings.lang)), classes="title-bar")
         with Horizontal(id="log-filters"):
             yield Select([], prompt=t("supervisor.log.all_officers"), id="f-officer")
             yield Select([], prompt=t("supervisor.log.all_counters"), id="f-counter")
@@ -835,11 +836,12 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
                 flags.append(t("supervisor.log.flag_corrected", revision=r.revision))
             if r.followup_state:
                 flags.append(t(f"supervisor.followup.state_{r.followup_state}"))
-            outcome = r.outcome or t("supervisor.log.unfinished")
+            word = outcome_word(self.app, r.outcome)
+            outcome = word if r.outcome else t("supervisor.log.unfinished")
             if r.voided:
-                outcome = t("lifecycle.log.voided", outcome=r.outcome or "-")
+                outcome = t("lifecycle.log.voided", outcome=word)
             table.add_row(r.local_time, r.counter_id, r.officer, r.nik_masked,
-                          outcome, r.reason or "",
+                          outcome, reason_word(self.app, r.reason),
                           mmss(r.handling_seconds), " ".join(flags), key=r.visit_id)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
@@ -940,8 +942,10 @@ class FollowUpScreen(SupervisorBase, Screen[None]):
         table.clear()
         for r in rows:
             note = (r.note or "").splitlines()[-1] if r.note else ""
-            table.add_row(r.day.isoformat(), t("supervisor.followup.days", n=r.age_days),
-                          r.nik_masked, r.name or "", r.phone, r.outcome, r.reason or "",
+            table.add_row(fmt_date(r.day, self.app.settings.lang),
+                          t("supervisor.followup.days", n=r.age_days),
+                          r.nik_masked, r.name or "", r.phone, outcome_word(self.app, r.outcome),
+                          reason_word(self.app, r.reason),
                           t(f"supervisor.followup.state_{r.state}"), note[:40], key=r.visit_id)
         if rows:
             table.move_cursor(row=max(0, min(keep, len(rows) - 1)))

@@ -26,6 +26,7 @@ from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain.protocol import Protocol, ProtocolError, cached_protocol
 from counter.errors import describe
+from counter.tui.formats import fmt_date
 from counter.tui.keys import after_typed_input
 from counter.tui.screens.counter import flow as fl
 from counter.tui.screens.counter.flow import CounterFlow, Saved
@@ -262,7 +263,7 @@ class CounterScreen(Screen[None]):
         officer = self.officer.full_name or self.officer.username
         rows = self._today_rows()
         line1 = self.t("counter.header", office=s.office_name, counter=s.counter_id,
-                       officer=officer, date=self.ctx.today().strftime("%d-%m-%Y"))
+                       officer=officer, date=fmt_date(self.ctx.today(), s.lang))
         line2 = self.t(
             "counter.counts",
             visits=len(rows),

@@ -11,6 +11,7 @@ from counter.domain.protocol import Protocol
 from counter.tui.screens.counter.flow import CounterFlow
 from counter.tui.screens.counter.views.common import View, age_warning, describe_nik, lang_of, tr
 from counter.tui.widgets.literal import Label, Static
+from counter.tui.words import reason_text
 
 
 class StatusView(View):
@@ -44,7 +45,9 @@ class StatusView(View):
         else:
             text = tr(self, "counter.status.unknown")
         if found.source:
-            text += "\n" + tr(self, "counter.status.source", source=found.source)
+            source = (tr(self, "ui_office.source_visit") if found.source == "visit"
+                      else found.source)
+            text += "\n" + tr(self, "counter.status.source", source=source)
         ikd = self.query_one("#status-ikd", Static)
         ikd.update(text)
         ikd.set_class(active, "active")
@@ -64,7 +67,7 @@ class StatusView(View):
             if h["outcome"]:
                 outcome = self.proto.outcome_text(h["outcome"], lang)
                 if h.get("reason"):
-                    outcome += ": " + self.proto.reason_text(h["reason"], lang)
+                    outcome += ": " + reason_text(self.proto, h["reason"], lang)
                 lines.append("  " + tr(self, "counter.status.history_row", date=day,
                                        time=h["time"], outcome=outcome))
             else:

@@ -1,0 +1,45 @@
+"""Words, not codes, where a person reads: outcome, reason and follow-up codes as the catalog and
+the protocol file say them in the app's language. Exports and JSON keep the codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from counter.domain import outcomes as oc
+from counter.i18n import catalog
+
+
+def outcome_word(app: Any, code: str | None) -> str:
+    """The words for an outcome code (``PENDING`` -> Tertunda); "-" when there is none."""
+    if not code:
+        return "-"
+    return str(app.t(f"supervisor.outcome.{code}")) if code in oc.OUTCOMES else code
+
+
+def reason_text(protocol: Any, reason: str | None, lang: str) -> str:
+    """A reason code in words: the protocol's problem/prerequisite text, else the app's own
+    reasons (``interrupted``), else the code itself; "" when there is none."""
+    if not reason:
+        return ""
+    text = protocol.reason_text(reason, lang) if protocol is not None else reason
+    if text == reason:
+        cat = catalog(lang)
+        if cat.has(f"lifecycle.reason.{reason}"):
+            return cat.t(f"lifecycle.reason.{reason}")
+    return text or reason
+
+
+def reason_word(app: Any, reason: str | None) -> str:
+    """``reason_text`` with the app's protocol file and language."""
+    from counter.domain.protocol import ProtocolError, cached_protocol
+
+    try:
+        protocol = cached_protocol(app.settings.protocol_file or None)
+    except ProtocolError:
+        protocol = None
+    return reason_text(protocol, reason, app.settings.lang)
+
+
+def state_word(app: Any, state: str | None) -> str:
+    """The words for a follow-up state; "-" when there is none."""
+    return str(app.t(f"supervisor.followup.state_{state}")) if state else "-"
