@@ -40,7 +40,7 @@ async def test_coverage_and_plan_screens(ctx, clock, tmp_path: Path) -> None:
         rows = table_rows(app.screen.query_one("#cov-table", DataTable))
         expect = cov.coverage(ctx, "kecamatan").rows  # the CLI's numbers
         assert [r[0] for r in rows] == [r.code for r in expect]
-        assert rows[0][2:] == ["5", "3", "60.00", "0", "+1"]
+        assert rows[0][2:] == ["5", "3", "60,00", "0", "+1"]  # id: decimal comma
         await pilot.press("k")  # per desa
         await until(pilot, lambda: app.screen.query_one("#cov-table", DataTable).row_count == 4)
         await pilot.press("p")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -163,3 +164,26 @@ async def test_daily_log_and_detail_show_words_not_codes(ctx, fx) -> None:  # no
         head = str(detail.query_one("#detail-head", Static).render())
         assert "Gagal" in head and "FAILED" not in head
         assert "27-11-2026" in head
+
+
+def test_cli_officer_list_prints_role_words_and_json_keeps_codes(tmp_path) -> None:  # noqa: ANN001
+    from tests.test_cli_core import run
+
+    db = str(tmp_path / "c.db")
+    assert run("--db", db, "init", "--username", "kasi", stdin="246802\n").returncode == 0
+    as_kasi = ("--as", "kasi")
+    assert run("--db", db, "officer", "add", "siti", *as_kasi,
+               stdin="246802\n135790\n").returncode == 0
+    assert run("--db", db, "officer", "disable", "siti", *as_kasi,
+               stdin="246802\n").returncode == 0
+    r = run("--db", db, "officer", "list", *as_kasi, stdin="246802\n")
+    assert r.returncode == 0, r.stderr
+    siti = next(line for line in r.stdout.splitlines() if line.startswith("siti"))
+    assert "petugas" in siti and "officer" not in siti
+    assert "[nonaktif]" in siti and "disabled" not in siti
+    r = run("--lang", "en", "--db", db, "officer", "list", *as_kasi, stdin="246802\n")
+    siti = next(line for line in r.stdout.splitlines() if line.startswith("siti"))
+    assert "officer" in siti and "[disabled]" in siti and "nonaktif" not in siti
+    r = run("--db", db, "officer", "list", "--json", *as_kasi, stdin="246802\n")
+    roles = {o["username"]: o["role"] for o in json.loads(r.stdout)["officers"]}
+    assert roles == {"kasi": "supervisor", "siti": "officer"}

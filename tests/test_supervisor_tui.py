@@ -204,7 +204,7 @@ async def test_open_visit_and_correct_it(ctx, fx) -> None:
         await settle(pilot)
         log = app.screen
         assert isinstance(log, DailyLogScreen)
-        assert table_rows(log.query_one("#log-table", DataTable))[1][4] == "FAILED"
+        assert table_rows(log.query_one("#log-table", DataTable))[1][4] == "Gagal"  # words, not codes
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.query_one("#big-activated", BigCount).value == "2"
