@@ -419,7 +419,9 @@ class CounterApp(App[None]):
     async def action_logout(self) -> None:
         if self.officer is None:
             return
-        if not self._ask_before_leaving(lambda: self.call_later(self._logout)):
+        # on the lock screen F8 is the answer already (its text says the open visit is kept for
+        # resume); elsewhere a visit open on the counter is asked about first
+        if self.locked or not self._ask_before_leaving(lambda: self.call_later(self._logout)):
             await self._logout()
 
     async def action_quit(self) -> None:
