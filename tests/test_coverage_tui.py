@@ -58,3 +58,20 @@ async def test_coverage_and_plan_screens(ctx, clock, tmp_path: Path) -> None:
         folder = ctx.settings.data_path / "reports"
         await until(pilot, lambda: any(folder.glob("*.png")) and any(folder.glob("*.pdf")))
 
+
+
+@async_test
+async def test_entries_without_a_recorded_import_are_not_called_no_import(ctx, clock) -> None:
+    from counter.services import accounts
+    from counter.services.seed import seed_demo
+
+    seed_demo(ctx, registry=200, visits=0, days=1, seed=2)  # entries, no registry_import row
+    fx_kasi = accounts.get_officer(ctx, "kasi")
+    app = make_app(ctx.settings, ctx=ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, fx_kasi)
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, CoverageScreen)
+                    and app.screen.query_one("#cov-table", DataTable).row_count > 0)
+        shown = str(app.screen.query_one("#cov-import").render())
+        assert shown == app.t("coverage.screen.no_import_history")

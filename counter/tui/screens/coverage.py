@@ -83,8 +83,9 @@ class CoverageScreen(SupervisorBase, Screen[None]):
         self.data = c
         t, lang = self.t, self.app.settings.lang
         imp = self.query_one("#cov-import", Static)
-        if c.latest is None:
-            imp.update(t("coverage.screen.no_import"))
+        if c.latest is None:  # entries without a recorded import (e.g. the demo's seed) say so
+            imp.update(t("coverage.screen.no_import_history" if c.rows
+                         else "coverage.screen.no_import"))
         else:
             stamp = c.latest.imported_at.astimezone(self.app.ctx.tz)  # type: ignore[union-attr]
             when = fmt_date(stamp.date(), lang) + stamp.strftime(" %H:%M")
