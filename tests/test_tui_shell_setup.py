@@ -40,6 +40,12 @@ async def test_setup_creates_office_settings_and_supervisor(ctx):
                             "counter_id": "LOKET-3", "username": "kasi",
                             "full_name": "Kasi Limpung", "pin": "246802",
                             "pin_again": "246802"})
+        # the recovery code is shown once, to be written down, before the login
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RecoveryCodeScreen"
+        code = str(app.screen.query_one("#recovery-code").render())
+        await pilot.press("enter")
+        await settle(pilot)
         assert type(app.screen).__name__ == "LoginScreen"
         assert app.screen.query_one("#username", Input).value == "kasi"
         assert "UPT Dukcapil Limpung · LOKET-3" in str(
@@ -58,6 +64,11 @@ async def test_setup_creates_office_settings_and_supervisor(ctx):
     [sup] = accounts.list_officers(ctx)
     assert (sup.username, sup.role, sup.full_name) == ("kasi", "supervisor", "Kasi Limpung")
     assert [e.target for e in audit.recent(ctx, "officer_created")] == ["kasi"]
+    # the code shown recovers the supervisor's PIN (once)
+    from counter.services import recovery
+
+    recovery.recover(ctx, "kasi", code, "135246")
+    accounts.authenticate(ctx, "kasi", "135246")
     assert ctx.settings.counter_id == "LOKET-3"
 
 

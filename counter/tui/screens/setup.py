@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from counter.errors import describe
@@ -164,7 +164,7 @@ class SetupScreen(Screen[str]):
         from dataclasses import replace
 
         from counter.config import default_config_file, write_settings
-        from counter.services import accounts
+        from counter.services import accounts, recovery
 
         app = self.app
         try:
@@ -181,15 +181,17 @@ class SetupScreen(Screen[str]):
             app.ctx.settings = replace(app.ctx.settings, office_name=new.office_name,
                                        office_code=new.office_code, counter_id=new.counter_id,
                                        lang=new.lang)
-            accounts.create_officer(app.ctx, username, pin, role="supervisor",
-                                    full_name=full_name)
+            # the first supervisor and the one-time recovery code for a lost PIN, in one
+            # transaction (two set-ups at once make one account), as `ikd-counter init` does
+            _, code = recovery.init_first_supervisor(app.ctx, username, pin,
+                                                     full_name=full_name)
         except accounts.AccountError as e:
             app.call_from_thread(self._failed, "username", e.message(app.settings.lang))
             return
         except Exception as e:  # noqa: BLE001 - config/storage errors: shown, user can retry
             app.call_from_thread(self._failed, "", describe(e, app.settings.lang))
             return
-        app.call_from_thread(self._saved, username, str(path))
+        app.call_from_thread(self._saved, username, str(path), code)
 
     def _failed(self, field: str, text: str) -> None:
         self._busy = False
@@ -200,9 +202,40 @@ class SetupScreen(Screen[str]):
         else:
             self.query_one("#setup-error", Label).update(text)
 
-    def _saved(self, username: str, path: str) -> None:
+    def _saved(self, username: str, path: str, code: str) -> None:
         self._busy = False
         office = self.app.settings.office_name
-        self.app.notify(self.app.t("tui.setup.done", office=office, username=username),
-                        timeout=6)
-        self.dismiss(username)
+
+        def done(_: object = None) -> None:
+            self.app.notify(self.app.t("tui.setup.done", office=office, username=username),
+                            timeout=6)
+            self.dismiss(username)
+
+        self.app.push_screen(RecoveryCodeScreen(code), done)
+
+
+class RecoveryCodeScreen(ModalScreen[None]):
+    """The first supervisor's recovery code, shown once: written down before going on."""
+
+    DEFAULT_CSS = """
+    RecoveryCodeScreen { align: center middle; }
+    RecoveryCodeScreen > VerticalScroll { width: 64; max-width: 100%; height: auto;
+        max-height: 90%; border: round $warning; background: $surface; padding: 0 1; }
+    RecoveryCodeScreen #recovery-code { text-style: bold; content-align: center middle;
+        width: 100%; margin: 1 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "close", show=False)]
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        with VerticalScroll():
+            yield Label(t("auth.recovery.setup_title"), classes="box-title")
+            yield Static(self.code, id="recovery-code")
+            yield Static(t("auth.recovery.setup_hint"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
