@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from counter.domain import outcomes as oc
 from counter.services.context import Context
@@ -20,6 +20,9 @@ class LookupResult:
     activated_on: date | None
     source: str | None
     visits: list[dict[str, Any]] = field(default_factory=list)
+    # when the newest central extract was imported (None: never), so the counter can say how old
+    # "not in the central data" is; not part of the JSON contract
+    extract_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"nik": self.nik, "ikd_status": self.ikd_status,
@@ -42,10 +45,20 @@ _VISITS_Q = (select(_vis.id, _vis.day, _vis.started_at, _vis.ended_at, _vis.outc
              .order_by(_vis.started_at.desc()).limit(bindparam("limit")))
 
 
+_LAST_IMPORT_Q = select(func.max(_imp.imported_at))
+
+
+def last_extract(ctx: Context) -> datetime | None:
+    """When the newest central extract was imported; None when none ever was."""
+    with ctx.db.read() as s:
+        return s.exec(_LAST_IMPORT_Q).scalar()  # type: ignore[call-overload,no-any-return]
+
+
 def lookup(ctx: Context, nik: str, history_limit: int = 20) -> LookupResult:
     with ctx.db.engine.connect() as conn:
         reg = conn.execute(_REGISTRY_Q, {"nik": nik}).first()
         visits = conn.execute(_VISITS_Q, {"nik": nik, "limit": history_limit}).all()
+        extract_at = conn.execute(_LAST_IMPORT_Q).scalar()
     status = reg.ikd_status if reg else oc.UNKNOWN
     activated_on = reg.activated_on if reg else None
     source = reg.source if reg else None
@@ -58,4 +71,4 @@ def lookup(ctx: Context, nik: str, history_limit: int = 20) -> LookupResult:
     hist = [{"visit_id": v.id, "date": v.day.isoformat(),
              "time": ctx.local(v.started_at).strftime("%H:%M"), "outcome": v.outcome,
              "reason": v.reason, "counter": v.counter_id} for v in visits]
-    return LookupResult(nik, status, activated_on, source, hist)
+    return LookupResult(nik, status, activated_on, source, hist, extract_at)

@@ -43,3 +43,15 @@ def reason_word(app: Any, reason: str | None) -> str:
 def state_word(app: Any, state: str | None) -> str:
     """The words for a follow-up state; "-" when there is none."""
     return str(app.t(f"supervisor.followup.state_{state}")) if state else "-"
+
+
+def extract_line(app: Any, imported_at: Any, today: Any) -> str:
+    """How old the central extract is ("imported 01-12-2026, 3 days ago"), or that none was ever
+    imported (then every NIK's status is unknown): said on the counter and the dashboard."""
+    from counter.tui.formats import fmt_date
+
+    if imported_at is None:
+        return str(app.t("extract.none"))
+    day = app.ctx.local(imported_at).date() if app.ctx is not None else imported_at.date()
+    days = (today - day).days
+    return str(app.t("extract.age", date=fmt_date(day, app.settings.lang), days=max(days, 0)))

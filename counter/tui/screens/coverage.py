@@ -83,7 +83,7 @@ class CoverageScreen(SupervisorBase, Screen[None]):
         self.data = c
         t, lang = self.t, self.app.settings.lang
         imp = self.query_one("#cov-import", Static)
-        if c.latest is None:  # entries without a recorded import (e.g. the demo's seed) say so
+        if c.latest is None:  # entries but no import with totals (e.g. the demo's seed) say so
             imp.update(t("coverage.screen.no_import_history" if c.rows
                          else "coverage.screen.no_import"))
         else:

@@ -25,7 +25,7 @@ from counter.errors import describe
 from counter.tui.formats import fmt_date, fmt_dec, fmt_int, parse_date
 from counter.tui.widgets.charts import BarList, BigCount, HourChart
 from counter.tui.widgets.literal import DataTable, Label, Select, Static
-from counter.tui.words import outcome_word, reason_word, state_word
+from counter.tui.words import extract_line, outcome_word, reason_word, state_word
 
 if TYPE_CHECKING:
     from counter.services.dayclose import DayStatus
@@ -486,11 +486,14 @@ class SupervisorHome(SupervisorBase, Screen[None]):
 
         ctx, day = self.app.ctx, self.day
         assert ctx is not None and day is not None
-        self.run_service(lambda: (report.summary(ctx, day), dayclose.status(ctx, day)),
+        from counter.services.lookup import last_extract
+
+        self.run_service(lambda: (report.summary(ctx, day), dayclose.status(ctx, day),
+                                  last_extract(ctx)),
                          self._show, "summary")
 
-    def _show(self, result: tuple[Report, DayStatus]) -> None:
-        r, st = result
+    def _show(self, result: tuple[Report, DayStatus, Any]) -> None:
+        r, st, extract_at = result
         if r.date_to != self.day:
             return
         self.report, self.status = r, st
@@ -509,6 +512,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                        reason=st.reopen_reason or "")
         else:
             status = t("supervisor.summary.open", unfinished=r.unfinished)
+        status += " · " + extract_line(self.app, extract_at, self.app.ctx.today())  # type: ignore[union-attr]
         w = self.query_one("#sup-status", Static)
         w.update(status)
         w.set_class(st.status == "closed", "closed")

@@ -11,7 +11,7 @@ from counter.domain.protocol import Protocol
 from counter.tui.screens.counter.flow import CounterFlow
 from counter.tui.screens.counter.views.common import View, age_warning, describe_nik, lang_of, tr
 from counter.tui.widgets.literal import Label, Static
-from counter.tui.words import reason_text
+from counter.tui.words import extract_line, reason_text
 
 
 class StatusView(View):
@@ -48,6 +48,7 @@ class StatusView(View):
             source = (tr(self, "ui_office.source_visit") if found.source == "visit"
                       else found.source)
             text += "\n" + tr(self, "counter.status.source", source=source)
+        text += "\n" + extract_line(self.app, found.extract_at, today)  # none, or how old
         ikd = self.query_one("#status-ikd", Static)
         ikd.update(text)
         ikd.set_class(active, "active")
