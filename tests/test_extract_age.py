@@ -24,29 +24,27 @@ def test_last_extract_is_none_then_the_import_time(ctx: Context, clock: Any,
     assert "extract_at" not in lookup(ctx, NIK_NEW).to_json()  # the JSON contract is unchanged
 
 
+async def _status_text(ctx: Context, officer: Any) -> tuple[Any, str]:
+    """(app, the status view's IKD text) after typing a NIK that is not in the extract."""
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_NEW)
+        await keys("enter")
+        await settle(pilot)
+        return app, str(screen.query_one("#status-ikd").render()).replace("\n", " ")
+
+
 @async_test
 async def test_counter_says_no_extract_then_its_age(ctx: Context, officer: Any, clock: Any,
                                                    tmp_path: Path) -> None:
-    app = counter_app(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_counter(pilot, officer)
-        keys = Keys(pilot)
-        await keys.nik(NIK_NEW)
-        await keys("enter")
-        await settle(pilot)
-        shown = str(screen.query_one("#status-ikd").render())
-        assert app.t("extract.none") in shown
+    app, shown = await _status_text(ctx, officer)
+    assert app.t("extract.none") in shown
     import_registry(ctx, extract(tmp_path / "a.csv", ROWS1))
     clock.advance(days=3)
-    app = counter_app(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_counter(pilot, officer)
-        keys = Keys(pilot)
-        await keys.nik(NIK_NEW)
-        await keys("enter")
-        await settle(pilot)
-        shown = str(screen.query_one("#status-ikd").render())
-        assert "Ekstrak pusat diimpor 27-11-2026 (3 hari lalu)" in shown.replace("\n", " ")
+    _, shown = await _status_text(ctx, officer)
+    assert "Ekstrak pusat diimpor 27-11-2026 (3 hari lalu)" in shown
 
 
 @async_test
