@@ -22,7 +22,7 @@ from counter.domain import visit as vm
 
 # Event kinds: the visit model's vocabulary (domain.visit.Kind), plus ``erased`` (the retention
 # rule's record that a phone number was erased; services.retention).
-EVENT_KINDS = frozenset({k.value for k in vm.Kind} | {"erased"})
+EVENT_KINDS = frozenset({k.value for k in vm.Kind} | {vm.ERASED})
 # Reason codes the counter records besides the protocol's problems and prerequisites: a visit
 # left open and closed later (resume screen, day close) carries "interrupted".
 EXTRA_REASONS = frozenset({"interrupted"})

@@ -42,6 +42,9 @@ INTERRUPTED = "interrupted"
 ABANDONED_OUTCOMES = (oc.PENDING, oc.FAILED, oc.DECLINED)
 # The outcome code a voided visit carries in a "since last" export (see README, export contract).
 VOID = "VOID"
+# The retention rule's record that a field (the phone number) was erased: kept in the timeline,
+# outside the visit's state machine (services.retention writes it, bundles honour it).
+ERASED = "erased"
 
 # Follow-up states.
 FU_OPEN = "open"

@@ -633,7 +633,7 @@ def _erased_fields(timeline: list[dict[str, Any]]) -> set[str]:
     """Fields an ``erased`` event (``services.retention``) of this timeline emptied."""
     out: set[str] = set()
     for e in timeline:
-        if e["kind"] == "erased":
+        if e["kind"] == vm.ERASED:
             try:
                 data = json.loads(e["data"]) if isinstance(e["data"], str) else e["data"]
                 out.update(str(f) for f in data.get("fields", []))

@@ -34,13 +34,14 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from counter.domain import visit as vm
 from counter.errors import UserError
 from counter.services import audit, settings_store
 from counter.services.context import Context
 from counter.services.followup import OPEN_STATES
 from counter.store.models import Officer, Visit, VisitEvent
 
-ERASED_KIND = "erased"
+ERASED_KIND = vm.ERASED
 _BACKUP_NAME = re.compile(r"^ikd-counter-.+-(\d{8}-\d{6})\.db(\.part)?$")
 _CHUNK = 500
 
