@@ -50,15 +50,20 @@ class Clock:
 
 
 def ctx_for(url: str, workdir: Path) -> Context:
-    s = load_settings(workdir / "none.toml", env={},
-                      overrides={"database.url": url, "paths.data": str(workdir / "data")})
+    s = load_settings(
+        workdir / "none.toml",
+        env={},
+        overrides={"database.url": url, "paths.data": str(workdir / "data")},
+    )
     return make_context(s, clock=Clock())
 
 
 def counts(ctx: Context) -> tuple[int, int]:
     with ctx.db.read() as s:
-        return (int(s.exec(select(func.count()).select_from(Visit)).one()),
-                int(s.exec(select(func.count()).select_from(VisitEvent)).one()))
+        return (
+            int(s.exec(select(func.count()).select_from(Visit)).one()),
+            int(s.exec(select(func.count()).select_from(VisitEvent)).one()),
+        )
 
 
 def timed(fn, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN201
@@ -72,8 +77,9 @@ def pg_schema() -> tuple[str, str] | None:
         import psycopg
 
         schema = "bench_" + uuid.uuid4().hex[:10]
-        with psycopg.connect(PG_BASE.replace("+psycopg", ""), autocommit=True,
-                             connect_timeout=3) as c:
+        with psycopg.connect(
+            PG_BASE.replace("+psycopg", ""), autocommit=True, connect_timeout=3
+        ) as c:
             c.execute(f"CREATE SCHEMA {schema}")
         return schema, f"{PG_BASE}?options=-csearch_path%3D{schema}"
     except Exception:  # noqa: BLE001 - no PostgreSQL: those rows are left out
@@ -103,41 +109,58 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-bundles-") as tmp:
         work = Path(tmp)
         laptop = ctx_for(str(work / "laptop.db"), work)
-        _, t_seed = timed(seed_demo, laptop, registry=0, visits=args.visits, days=10, seed=7,
-                          events=True)
+        _, t_seed = timed(
+            seed_demo, laptop, registry=0, visits=args.visits, days=10, seed=7, events=True
+        )
         n_visits, n_events = counts(laptop)
-        print(f"laptop: {n_visits} visits, {n_events} events (seeded in {t_seed:.1f} s)",
-              flush=True)
+        print(
+            f"laptop: {n_visits} visits, {n_events} events (seeded in {t_seed:.1f} s)", flush=True
+        )
         key = bundle_key.ensure(laptop)  # the office's key, as copied to the laptop
         out = work / "laptop.ikdb"
         res, t_export = timed(bundles.export_bundle, laptop, out)
         size = out.stat().st_size
-        row(f"export {res.visits:,} visits + {res.events:,} events to one bundle",
-            f"{t_export:.2f} s, {size / 1e6:.2f} MB", "-", "-")
+        row(
+            f"export {res.visits:,} visits + {res.events:,} events to one bundle",
+            f"{t_export:.2f} s, {size / 1e6:.2f} MB",
+            "-",
+            "-",
+        )
         _, t_read = timed(bundles.read_bundle, out, key)
-        row("read + verify the bundle (signature, bounded gunzip, every record checked)",
-            f"{t_read:.2f} s")
+        row(
+            "read + verify the bundle (signature, bounded gunzip, every record checked)",
+            f"{t_read:.2f} s",
+        )
 
         office = ctx_for(str(work / "office.db"), work)
         bundle_key.install(office, key)
         first, t1 = timed(bundles.import_bundle, office, out)
         ok_counts = counts(office) == (n_visits, n_events)
-        row(f"first import into SQLite ({first.new_visits:,} new visits, "
-            f"{first.events_added:,} events)", f"{t1:.2f} s", "< 30 s; all rows present",
-            "ok" if t1 < 30 and ok_counts else "NO")
+        row(
+            f"first import into SQLite ({first.new_visits:,} new visits, "
+            f"{first.events_added:,} events)",
+            f"{t1:.2f} s",
+            "< 30 s; all rows present",
+            "ok" if t1 < 30 and ok_counts else "NO",
+        )
         second, t2 = timed(bundles.import_bundle, office, out)
         ratio = t2 / t1
-        row("same bundle again (already imported, nothing written)",
-            f"{t2:.2f} s ({ratio:.0%} of the first)", "< 20% of the first",
-            "ok" if second.already_imported and ratio < 0.2 else "NO")
+        row(
+            "same bundle again (already imported, nothing written)",
+            f"{t2:.2f} s ({ratio:.0%} of the first)",
+            "< 20% of the first",
+            "ok" if second.already_imported and ratio < 0.2 else "NO",
+        )
         laptop.clock.now += timedelta(seconds=1)  # type: ignore[attr-defined]
         out2 = work / "again.ikdb"
         bundles.export_bundle(laptop, out2)
         third, t3 = timed(bundles.import_bundle, office, out2)
-        row("re-export of the same visits merged (all present, nothing new)",
-            f"{t3:.2f} s ({t3 / t1:.0%} of the first)", "nothing changed",
-            "ok" if not third.changed_anything and counts(office) == (n_visits, n_events)
-            else "NO")
+        row(
+            "re-export of the same visits merged (all present, nothing new)",
+            f"{t3:.2f} s ({t3 / t1:.0%} of the first)",
+            "nothing changed",
+            "ok" if not third.changed_anything and counts(office) == (n_visits, n_events) else "NO",
+        )
         laptop.db.dispose()
         office.db.dispose()
 
@@ -149,23 +172,35 @@ def main() -> int:
                 bundle_key.install(pctx, key)
                 p1, tp1 = timed(bundles.import_bundle, pctx, out)
                 ok = counts(pctx) == (n_visits, n_events)
-                row("first import into PostgreSQL", f"{tp1:.2f} s", "< 30 s; all rows present",
-                    "ok" if tp1 < 30 and ok else "NO")
+                row(
+                    "first import into PostgreSQL",
+                    f"{tp1:.2f} s",
+                    "< 30 s; all rows present",
+                    "ok" if tp1 < 30 and ok else "NO",
+                )
                 p2, tp2 = timed(bundles.import_bundle, pctx, out)
-                row("same bundle again on PostgreSQL", f"{tp2:.2f} s ({tp2 / tp1:.0%})",
-                    "< 20% of the first", "ok" if p2.already_imported and tp2 / tp1 < 0.2
-                    else "NO")
+                row(
+                    "same bundle again on PostgreSQL",
+                    f"{tp2:.2f} s ({tp2 / tp1:.0%})",
+                    "< 20% of the first",
+                    "ok" if p2.already_imported and tp2 / tp1 < 0.2 else "NO",
+                )
                 pctx.db.dispose()
             finally:
                 drop_schema(schema)
         else:
             print("PostgreSQL not reachable: PostgreSQL rows left out", flush=True)
 
-    head = ["# Benchmark: outreach bundles (issue 7)", "",
-            f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}. Bundle: {n_visits:,} visits with {n_events:,} "
-            f"step events (seed_demo, 10 days, 3 officers), {size / 1e6:.2f} MB.", "",
-            "| what | measured | goal | ok? |", "|---|---|---|---|"]
+    head = [
+        "# Benchmark: outreach bundles (issue 7)",
+        "",
+        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}. Bundle: {n_visits:,} visits with {n_events:,} "
+        f"step events (seed_demo, 10 days, 3 officers), {size / 1e6:.2f} MB.",
+        "",
+        "| what | measured | goal | ok? |",
+        "|---|---|---|---|",
+    ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(head + rows) + "\n", encoding="utf-8")
     print(f"written: {RESULTS}")

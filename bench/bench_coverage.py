@@ -57,8 +57,12 @@ def _rm(db: Path) -> None:
 
 def time_import(code: Path, csv_path: Path, db: Path) -> tuple[float, float]:
     _rm(db)
-    out = subprocess.run([sys.executable, "-c", CHILD, str(code), str(csv_path), str(db)],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(code), str(csv_path), str(db)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     d = json.loads(out.strip().splitlines()[-1])
     return d["wall"], d["cpu"]
 
@@ -86,12 +90,20 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-cov-"))
     csv_path = work / "registry.csv"
     make_csv(csv_path, a.rows)
-    before = a.before or subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
-                                        capture_output=True, text=True, check=True).stdout.strip()
+    before = (
+        a.before
+        or subprocess.run(
+            ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     old = work / "before"
     old.mkdir()
-    subprocess.run(f"git -C {ROOT} archive {before} counter | tar -x -C {old}", shell=True,
-                   check=True)
+    subprocess.run(
+        f"git -C {ROOT} archive {before} counter | tar -x -C {old}", shell=True, check=True
+    )
     res: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
     for _ in range(a.rounds):
         res["before"].append(time_import(old, csv_path, work / "before.db"))
@@ -106,26 +118,35 @@ def main() -> int:
     from counter.services.context import make_context
 
     db = work / "after.db"
-    s = load_settings(work / "none.toml", env={},
-                      overrides={"database.url": str(db), "paths.data": str(work / "data")})
+    s = load_settings(
+        work / "none.toml",
+        env={},
+        overrides={"database.url": str(db), "paths.data": str(work / "data")},
+    )
     ctx = make_context(s)
     raw = ctx.db.engine.raw_connection()
 
     def group_by(expr: str) -> None:
-        raw.execute(f"SELECT {expr}, count(*), sum(ikd_status = 'active') FROM registry_entry "
-                    f"GROUP BY {expr}").fetchall()
+        raw.execute(
+            f"SELECT {expr}, count(*), sum(ikd_status = 'active') FROM registry_entry "
+            f"GROUP BY {expr}"
+        ).fetchall()
 
     rows = []
     for label, fn, base in (
-            ("coverage by kecamatan", lambda: coverage.coverage(ctx, "kecamatan"),
-             lambda: group_by("substr(nik, 5, 2)")),
-            ("coverage by desa", lambda: coverage.coverage(ctx, "desa"),
-             lambda: group_by("desa")),
-            ("plan (ranked desa + events)", lambda: plan.plan(ctx, "desa"),
-             lambda: group_by("desa")),
-            ("coverage by kecamatan, plain GROUP BY path",
-             lambda: coverage.coverage(ctx, "kecamatan", plain=True),
-             lambda: group_by("substr(nik, 5, 2)"))):
+        (
+            "coverage by kecamatan",
+            lambda: coverage.coverage(ctx, "kecamatan"),
+            lambda: group_by("substr(nik, 5, 2)"),
+        ),
+        ("coverage by desa", lambda: coverage.coverage(ctx, "desa"), lambda: group_by("desa")),
+        ("plan (ranked desa + events)", lambda: plan.plan(ctx, "desa"), lambda: group_by("desa")),
+        (
+            "coverage by kecamatan, plain GROUP BY path",
+            lambda: coverage.coverage(ctx, "kecamatan", plain=True),
+            lambda: group_by("substr(nik, 5, 2)"),
+        ),
+    ):
         t, peak = best(fn, a.rounds)
         tb, _ = best(base, a.rounds)
         rows.append((label, t, tb, peak))
@@ -133,8 +154,10 @@ def main() -> int:
     print("| what | measured | baseline (plain GROUP BY, same run) | ratio | peak memory |")
     print("|---|---|---|---|---|")
     for label, t, tb, peak in rows:
-        print(f"| {label} | {t * 1000:.1f} ms | {tb * 1000:.1f} ms | {t / tb:.3f}x | "
-              f"{peak / 1024:.0f} KiB |")
+        print(
+            f"| {label} | {t * 1000:.1f} ms | {tb * 1000:.1f} ms | {t / tb:.3f}x | "
+            f"{peak / 1024:.0f} KiB |"
+        )
     print("\n| registry import (CSV with KELURAHAN) | before | after | ratio (goal <= 1.10) |")
     print("|---|---|---|---|")
     print(f"| CPU | {b_cpu:.2f} s | {a_cpu:.2f} s | {a_cpu / b_cpu:.3f}x |")

@@ -39,9 +39,14 @@ NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 15:00 Jakarta, after the count
 
 
 def build(workdir: Path, visits: int, db: str | None) -> Any:
-    s = load_settings(workdir / "none.toml", env={},
-                      overrides={"database.url": db or str(workdir / "bench.db"),
-                                 "paths.data": str(workdir / "data")})
+    s = load_settings(
+        workdir / "none.toml",
+        env={},
+        overrides={
+            "database.url": db or str(workdir / "bench.db"),
+            "paths.data": str(workdir / "data"),
+        },
+    )
     ctx = make_context(s, clock=lambda: NOW)
     t = time.perf_counter()
     seed_demo(ctx, registry=0, visits=visits, days=250, seed=7, events=False)
@@ -54,8 +59,9 @@ def materialise(path: Path, fmt: str) -> list[list[Any]]:
     if fmt == "csv":
         with path.open(encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f, delimiter=";"))
-        return [r[:13] + [int(r[13]) if r[13] else None] + r[14:17] + [int(r[17])]
-                for r in rows[1:]]
+        return [
+            r[:13] + [int(r[13]) if r[13] else None] + r[14:17] + [int(r[17])] for r in rows[1:]
+        ]
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True)
@@ -93,8 +99,15 @@ def bare_sheet() -> tuple[Any, ...]:
         c.number_format = fmt
         return c
 
-    return (wb, ws, styled("@"), styled("@"), styled("yyyy-mm-dd"), styled("hh:mm:ss"),
-            styled("hh:mm:ss"))
+    return (
+        wb,
+        ws,
+        styled("@"),
+        styled("@"),
+        styled("yyyy-mm-dd"),
+        styled("hh:mm:ss"),
+        styled("hh:mm:ss"),
+    )
 
 
 def bare_xlsx(rows: list[list[Any]], path: Path) -> float:
@@ -104,8 +117,28 @@ def bare_xlsx(rows: list[list[Any]], path: Path) -> float:
         nik_c.value, day_c.value, start_c.value, end_c.value = r[7], r[4], r[5], r[6]
         if r[15]:
             phone_c.value = r[15]
-        ws.append((r[0], r[1], r[2], r[3], day_c, start_c, end_c, nik_c, r[8], r[9], r[10],
-                   r[11], r[12], r[13], r[14], phone_c if r[15] else None, r[16], r[17]))
+        ws.append(
+            (
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                day_c,
+                start_c,
+                end_c,
+                nik_c,
+                r[8],
+                r[9],
+                r[10],
+                r[11],
+                r[12],
+                r[13],
+                r[14],
+                phone_c if r[15] else None,
+                r[16],
+                r[17],
+            )
+        )
     wb.save(path)
     return time.perf_counter() - t
 
@@ -115,14 +148,31 @@ def bare_db(ctx: Any, fmt: str, path: Path, d1: date, d2: date) -> float:
     (no conversion, no neutralising, no batch) into csv.writer / an openpyxl write-only sheet."""
     from counter.store.models import Officer, Visit
 
-    q = (select(Visit.id, Visit.office_code, Visit.counter_id, Officer.username, Visit.day,
-                Visit.started_at, Visit.ended_at, Visit.nik, Visit.district_code,
-                Visit.in_batang, Visit.ikd_status_found, Visit.outcome, Visit.reason,
-                Visit.handling_seconds, Visit.note, Visit.phone, Visit.consent_contact,
-                Visit.revision)
-         .join(Officer, Officer.id == Visit.officer_id)
-         .where(Visit.ended_at.is_not(None), Visit.day >= d1, Visit.day <= d2)
-         .order_by(Visit.day, Visit.started_at, Visit.id))
+    q = (
+        select(
+            Visit.id,
+            Visit.office_code,
+            Visit.counter_id,
+            Officer.username,
+            Visit.day,
+            Visit.started_at,
+            Visit.ended_at,
+            Visit.nik,
+            Visit.district_code,
+            Visit.in_batang,
+            Visit.ikd_status_found,
+            Visit.outcome,
+            Visit.reason,
+            Visit.handling_seconds,
+            Visit.note,
+            Visit.phone,
+            Visit.consent_contact,
+            Visit.revision,
+        )
+        .join(Officer, Officer.id == Visit.officer_id)
+        .where(Visit.ended_at.is_not(None), Visit.day >= d1, Visit.day <= d2)
+        .order_by(Visit.day, Visit.started_at, Visit.id)
+    )
     gc.collect()
     t = time.perf_counter()
     with ctx.db.read() as s:
@@ -134,8 +184,13 @@ def bare_db(ctx: Any, fmt: str, path: Path, d1: date, d2: date) -> float:
             cur.execute(str(compiled), compiled.params)
         else:
             cur = raw.cursor()
-            cur.execute(str(compiled), tuple(v.isoformat() if isinstance(v, date) else v for v in
-                                             (compiled.params[n] for n in compiled.positiontup)))
+            cur.execute(
+                str(compiled),
+                tuple(
+                    v.isoformat() if isinstance(v, date) else v
+                    for v in (compiled.params[n] for n in compiled.positiontup)
+                ),
+            )
         if fmt == "csv":
             with path.open("w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f, delimiter=";", lineterminator="\r\n")
@@ -162,9 +217,28 @@ def bare_db(ctx: Any, fmt: str, path: Path, d1: date, d2: date) -> float:
                     end_c.value = (en + off).time()
                     nik_c.value = r[7]
                     phone_c.value = r[15]
-                    ws.append((r[0], r[1], r[2], r[3], day_c, start_c, end_c, nik_c, r[8],
-                               r[9], r[10], r[11], r[12], r[13], r[14],
-                               phone_c if r[15] else None, r[16], r[17]))
+                    ws.append(
+                        (
+                            r[0],
+                            r[1],
+                            r[2],
+                            r[3],
+                            day_c,
+                            start_c,
+                            end_c,
+                            nik_c,
+                            r[8],
+                            r[9],
+                            r[10],
+                            r[11],
+                            r[12],
+                            r[13],
+                            r[14],
+                            phone_c if r[15] else None,
+                            r[16],
+                            r[17],
+                        )
+                    )
             wb.save(path)
         cur.close()
     return time.perf_counter() - t
@@ -198,8 +272,11 @@ def main() -> int:
     ap.add_argument("--keep", help="work folder to keep (default: a temporary one)")
     ap.add_argument("--repeat", type=int, default=3, help="best of N timings (CSV)")
     ap.add_argument("--repeat-xlsx", type=int, default=1, help="best of N timings (XLSX)")
-    ap.add_argument("--formats", default="csv,xlsx",
-                    help="which formats to time, comma-separated (e.g. csv: skips the slow XLSX)")
+    ap.add_argument(
+        "--formats",
+        default="csv,xlsx",
+        help="which formats to time, comma-separated (e.g. csv: skips the slow XLSX)",
+    )
     a = ap.parse_args()
     work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="bench-export-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -211,12 +288,14 @@ def main() -> int:
         with ctx.db.read() as s:
             from counter.store.models import Visit
 
-            days = [d for (d,) in s.execute(select(Visit.day).group_by(Visit.day)
-                                            .order_by(Visit.day))]
+            days = [
+                d for (d,) in s.execute(select(Visit.day).group_by(Visit.day).order_by(Visit.day))
+            ]
         d1, d2 = days[0], days[-1]
         d_small = days[max(0, len(days) // 10 - 1)]  # ~10% of the rows
-        print(f"<!-- {ctx.db.kind}, {len(days)} days {d1}..{d2}; python {sys.version.split()[0]}"
-              " -->")
+        print(
+            f"<!-- {ctx.db.kind}, {len(days)} days {d1}..{d2}; python {sys.version.split()[0]} -->"
+        )
         print()
         print("| what | measured | goal | ok? |")
         print("|---|---|---|---|")
@@ -231,6 +310,7 @@ def main() -> int:
                     return fn(*args)
                 finally:
                     spent["items"] += time.perf_counter() - t
+
             return run
 
         real_run = export._ItemsWorker._run
@@ -273,24 +353,53 @@ def main() -> int:
             gc.collect()
             name = "csv.writer" if fmt == "csv" else "openpyxl write-only"
             F = fmt.upper()
-            row(f"{F} export of {res.rows:,} visits, end to end (query, convert, write, fsync, "
-                "checksum, batch + items, audit)", f"{best:.2f} s", "", None)
-            row(f"… of which recording the {res.rows:,} batch items"
-                + (" (CSV on SQLite: in a second thread, while the file is written)"
-                   if fmt == "csv" and ctx.db.kind == "sqlite" else ""),
-                f"{items:.2f} s", "", None)
+            row(
+                f"{F} export of {res.rows:,} visits, end to end (query, convert, write, fsync, "
+                "checksum, batch + items, audit)",
+                f"{best:.2f} s",
+                "",
+                None,
+            )
+            row(
+                f"… of which recording the {res.rows:,} batch items"
+                + (
+                    " (CSV on SQLite: in a second thread, while the file is written)"
+                    if fmt == "csv" and ctx.db.kind == "sqlite"
+                    else ""
+                ),
+                f"{items:.2f} s",
+                "",
+                None,
+            )
             if py_best is not None:
-                row("… the same export with the cells converted in Python (PostgreSQL/DST path), "
-                    "interleaved runs", f"{py_best:.2f} s", "", None)
+                row(
+                    "… the same export with the cells converted in Python (PostgreSQL/DST path), "
+                    "interleaved runs",
+                    f"{py_best:.2f} s",
+                    "",
+                    None,
+                )
             row(f"bare {name} loop, same cells already in memory", f"{bare:.2f} s", "", None)
-            row(f"bare plain SELECT streamed into {name}"
+            row(
+                f"bare plain SELECT streamed into {name}"
                 + (", raw values" if fmt == "csv" else ", same cell types")
                 + ", no neutralising, no batch",
-                f"{bare2:.2f} s", "", None)
-            row(f"{F} export / bare {name} loop (cells in memory)", f"{best / bare:.2f}x",
-                f"<= {goal}x", best / bare <= goal)
-            row(f"{F} export / bare SELECT + {name} loop", f"{best / bare2:.2f}x",
-                f"<= {goal}x", best / bare2 <= goal)
+                f"{bare2:.2f} s",
+                "",
+                None,
+            )
+            row(
+                f"{F} export / bare {name} loop (cells in memory)",
+                f"{best / bare:.2f}x",
+                f"<= {goal}x",
+                best / bare <= goal,
+            )
+            row(
+                f"{F} export / bare SELECT + {name} loop",
+                f"{best / bare2:.2f}x",
+                f"<= {goal}x",
+                best / bare2 <= goal,
+            )
         export._insert_items = real_items  # type: ignore[assignment]
         export._insert_items_fast = real_fast  # type: ignore[assignment]
         export._ItemsWorker._run = real_run  # type: ignore[method-assign]
@@ -299,10 +408,18 @@ def main() -> int:
             n_small, p_small = peak(ctx, sup, fmt, out / f"m-small.{fmt}", d1, d_small)
             n_big, p_big = peak(ctx, sup, fmt, out / f"m-big.{fmt}", d1, d2)
             growth = p_big / p_small
-            row(f"{fmt.upper()} peak Python memory (tracemalloc), {n_small:,} rows",
-                f"{p_small / 2**20:.1f} MiB", "", None)
-            row(f"{fmt.upper()} peak Python memory (tracemalloc), {n_big:,} rows",
-                f"{p_big / 2**20:.1f} MiB", f"<= 1.25x of {n_small:,} rows", growth <= 1.25)
+            row(
+                f"{fmt.upper()} peak Python memory (tracemalloc), {n_small:,} rows",
+                f"{p_small / 2**20:.1f} MiB",
+                "",
+                None,
+            )
+            row(
+                f"{fmt.upper()} peak Python memory (tracemalloc), {n_big:,} rows",
+                f"{p_big / 2**20:.1f} MiB",
+                f"<= 1.25x of {n_small:,} rows",
+                growth <= 1.25,
+            )
         ctx.db.dispose()
     finally:
         if not a.keep:

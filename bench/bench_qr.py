@@ -56,24 +56,37 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
-        s = load_settings(work / "none.toml", env={},
-                          overrides={"database.url": str(work / "b.db"),
-                                     "paths.data": str(work / "data"),
-                                     "qr.help": "https://wa.me/6281234567890"})
+        s = load_settings(
+            work / "none.toml",
+            env={},
+            overrides={
+                "database.url": str(work / "b.db"),
+                "paths.data": str(work / "data"),
+                "qr.help": "https://wa.me/6281234567890",
+            },
+        )
         ctx = make_context(s, clock=lambda: NOW)
         o = accounts.create_officer(ctx, "siti", "135790", full_name="Siti")
         v = visits.start_visit(ctx, o, nikmod.compose("332501", date(1990, 5, 17), "F", 12))
         visits.finish_visit(ctx, v.id, "PENDING", reason="email_not_received")
         for paper in ("80mm", "a6"):
-            rows.append(row(f"slip PDF {paper} (2 QR codes)",
-                            best_of(lambda p=paper: slip.make_slip(ctx, v.id, paper=p)), 0.5))
+            rows.append(
+                row(
+                    f"slip PDF {paper} (2 QR codes)",
+                    best_of(lambda p=paper: slip.make_slip(ctx, v.id, paper=p)),
+                    0.5,
+                )
+            )
         ctx.db.dispose()
         exe = str(ROOT / ".venv" / "bin" / "ikd-counter")
         cfg = work / "none.toml"
 
         def cli() -> None:
-            subprocess.run([exe, "--config", str(cfg), "qr", "install", "-o",
-                            str(work / "x.png")], check=True, capture_output=True)
+            subprocess.run(
+                [exe, "--config", str(cfg), "qr", "install", "-o", str(work / "x.png")],
+                check=True,
+                capture_output=True,
+            )
 
         rows.append(row("`ikd-counter qr install -o x.png` (new process)", best_of(cli, 5), 1.5))
     print("\n".join(rows))

@@ -38,10 +38,43 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FIRST = ["SITI", "BUDI", "ANI", "AHMAD", "SRI", "MUHAMAD", "DWI", "EKO", "NUR", "RINA", "AGUS",
-         "TRI", "DEWI", "SUGENG", "WAHYU", "FITRI", "SLAMET", "ENDANG", "JOKO", "YULI"]
-LAST = ["RAHAYU", "SANTOSO", "WULANDARI", "HIDAYAT", "LESTARI", "PRASETYO", "SETIAWAN",
-        "KURNIAWAN", "HANDAYANI", "SAPUTRA", "", "", ""]
+FIRST = [
+    "SITI",
+    "BUDI",
+    "ANI",
+    "AHMAD",
+    "SRI",
+    "MUHAMAD",
+    "DWI",
+    "EKO",
+    "NUR",
+    "RINA",
+    "AGUS",
+    "TRI",
+    "DEWI",
+    "SUGENG",
+    "WAHYU",
+    "FITRI",
+    "SLAMET",
+    "ENDANG",
+    "JOKO",
+    "YULI",
+]
+LAST = [
+    "RAHAYU",
+    "SANTOSO",
+    "WULANDARI",
+    "HIDAYAT",
+    "LESTARI",
+    "PRASETYO",
+    "SETIAWAN",
+    "KURNIAWAN",
+    "HANDAYANI",
+    "SAPUTRA",
+    "",
+    "",
+    "",
+]
 
 
 def make_csv(path: Path, rows: int, seed: int = 2024, today: date = date(2026, 11, 27)) -> None:
@@ -55,25 +88,31 @@ def make_csv(path: Path, rows: int, seed: int = 2024, today: date = date(2026, 1
     base = today.toordinal()
     start = date(2023, 1, 2).toordinal()
     with path.open("w", encoding="utf-8", newline="") as f:
-        f.write("NO,NIK,NAMA LENGKAP,JENIS KELAMIN,KECAMATAN,KELURAHAN,STATUS IKD,"
-                "TGL AKTIVASI\r\n")
+        f.write("NO,NIK,NAMA LENGKAP,JENIS KELAMIN,KECAMATAN,KELURAHAN,STATUS IKD,TGL AKTIVASI\r\n")
         i = 0
         while i < rows:
             d, dname = dists[rng.randrange(len(dists))]
             born = date.fromordinal(base - 6210 - rng.randrange(60 * 365))
             female = rng.random() < 0.5
-            nik = (f"{d}{born.day + (40 if female else 0):02d}{born.month:02d}"
-                   f"{born.year % 100:02d}{1 + rng.randrange(2500):04d}")
+            nik = (
+                f"{d}{born.day + (40 if female else 0):02d}{born.month:02d}"
+                f"{born.year % 100:02d}{1 + rng.randrange(2500):04d}"
+            )
             if nik in seen:
                 continue
             seen.add(nik)
             i += 1
             name = (rng.choice(FIRST) + " " + rng.choice(LAST)).strip()
             active = rng.random() < 0.07
-            when = (date.fromordinal(start + rng.randrange(base - start)).strftime("%d/%m/%Y")
-                    if active else "")
-            f.write(f"{i},{nik},{name},{'PEREMPUAN' if female else 'LAKI-LAKI'},{dname},"
-                    f"{rng.choice(villages[d])},{'SUDAH' if active else 'BELUM'},{when}\r\n")
+            when = (
+                date.fromordinal(start + rng.randrange(base - start)).strftime("%d/%m/%Y")
+                if active
+                else ""
+            )
+            f.write(
+                f"{i},{nik},{name},{'PEREMPUAN' if female else 'LAKI-LAKI'},{dname},"
+                f"{rng.choice(villages[d])},{'SUDAH' if active else 'BELUM'},{when}\r\n"
+            )
 
 
 def _rm_db(path: Path) -> None:
@@ -102,8 +141,11 @@ def _fresh_ctx(db: Path):  # noqa: ANN202
     from counter.services.context import make_context
 
     _rm_db(db)
-    s = load_settings(db.parent / "none.toml", env={},
-                      overrides={"database.url": str(db), "paths.data": str(db.parent / "data")})
+    s = load_settings(
+        db.parent / "none.toml",
+        env={},
+        overrides={"database.url": str(db), "paths.data": str(db.parent / "data")},
+    )
     return make_context(s)
 
 
@@ -139,14 +181,17 @@ def cpu_by_phase(csv_path: Path, work: Path) -> dict[str, tuple[float, float]] |
         if flat is None:
             return None
         del table
-        reg._write_sqlite(ctx, flat, csv_path.name, ctx.now(), None, packed=True,
-                          dups_checked=False)
+        reg._write_sqlite(
+            ctx, flat, csv_path.name, ctx.now(), None, packed=True, dups_checked=False
+        )
         c2, w2 = time.process_time() + _children_cpu(), time.perf_counter()
     finally:
         ctx.db.dispose()
         _rm_db(work / "phase.db")
-    return {"read, match, pack and sort the rows": (w1 - w0, c1 - c0),
-            "write + commit": (w2 - w1, c2 - c1)}
+    return {
+        "read, match, pack and sort the rows": (w1 - w0, c1 - c0),
+        "write + commit": (w2 - w1, c2 - c1),
+    }
 
 
 def time_cli_import(csv_path: Path, work: Path) -> tuple[float, float]:
@@ -159,9 +204,12 @@ def time_cli_import(csv_path: Path, work: Path) -> tuple[float, float]:
     exe = Path(sys.executable).parent / "ikd-counter"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "counter"]
     cpu0, t0 = _children_cpu(), time.perf_counter()
-    subprocess.run(cmd + ["--db", str(db), "registry", "import", str(csv_path), "--json",
-                          "--as", "kasi"], input=b"246802\n", check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        cmd + ["--db", str(db), "registry", "import", str(csv_path), "--json", "--as", "kasi"],
+        input=b"246802\n",
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - t0, _children_cpu() - cpu0
 
 
@@ -175,8 +223,11 @@ def bench_lookup(work: Path, n: int, seed: int = 7) -> tuple[float, float, float
     from counter.store.models import RegistryEntry
 
     db = work / "svc.db"
-    s = load_settings(work / "none.toml", env={},
-                      overrides={"database.url": str(db), "paths.data": str(work / "data")})
+    s = load_settings(
+        work / "none.toml",
+        env={},
+        overrides={"database.url": str(db), "paths.data": str(work / "data")},
+    )
     ctx = make_context(s)
     rng = random.Random(seed)
     with ctx.db.read() as sess:
@@ -199,8 +250,12 @@ def bench_lookup(work: Path, n: int, seed: int = 7) -> tuple[float, float, float
     times.sort()
     cpu.sort()
     p99 = int(len(times) * 0.99) - 1
-    return (statistics.median(times) * 1000, times[p99] * 1000,
-            statistics.median(cpu) * 1000, cpu[p99] * 1000)
+    return (
+        statistics.median(times) * 1000,
+        times[p99] * 1000,
+        statistics.median(cpu) * 1000,
+        cpu[p99] * 1000,
+    )
 
 
 def main() -> int:
@@ -235,40 +290,57 @@ def main() -> int:
     p50, p99, c50, c99 = bench_lookup(work, args.lookups)
     phases = cpu_by_phase(csv_path, work)
 
-    sqlite_version = subprocess.run([sqlite3, "--version"], capture_output=True,
-                                    text=True).stdout.split()[0]
+    sqlite_version = subprocess.run(
+        [sqlite3, "--version"], capture_output=True, text=True
+    ).stdout.split()[0]
     load = os.getloadavg()[0]
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
-          f"{platform.release()}, Python {platform.python_version()}, sqlite3 shell "
-          f"{sqlite_version}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load:.1f} "
-          f"(shared machine); best of {args.rounds} rounds, run alternately.")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, sqlite3 shell "
+        f"{sqlite_version}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load:.1f} "
+        f"(shared machine); best of {args.rounds} rounds, run alternately."
+    )
     print(f"File: {args.rows:,} rows, {csv_path.stat().st_size / 1e6:.1f} MB CSV.")
     print()
     print("| what | measured | goal | ok? |")
     print("|---|---|---|---|")
     ratio = svc_w / sq_w
-    print(f"| registry import of {args.rows:,} rows, vs sqlite3 `.import` into a bare table "
-          f"(wall) | {svc_w:.2f} s vs {sq_w:.2f} s = {ratio:.2f}x | <= 1.5x | "
-          f"{'yes' if ratio <= 1.5 else 'no'} |")
+    print(
+        f"| registry import of {args.rows:,} rows, vs sqlite3 `.import` into a bare table "
+        f"(wall) | {svc_w:.2f} s vs {sq_w:.2f} s = {ratio:.2f}x | <= 1.5x | "
+        f"{'yes' if ratio <= 1.5 else 'no'} |"
+    )
     cratio = svc_c / sq_c
-    print(f"| same, CPU time | {svc_c:.2f} s vs {sq_c:.2f} s = {cratio:.2f}x | <= 1.5x | "
-          f"{'yes' if cratio <= 1.5 else 'no'} |")
+    print(
+        f"| same, CPU time | {svc_c:.2f} s vs {sq_c:.2f} s = {cratio:.2f}x | <= 1.5x | "
+        f"{'yes' if cratio <= 1.5 else 'no'} |"
+    )
     eratio = cli_w / sq_w
-    print(f"| whole `ikd-counter registry import` command incl. Python start-up (wall) | "
-          f"{cli_w:.2f} s vs {sq_w:.2f} s = {eratio:.2f}x | <= 1.5x | "
-          f"{'yes' if eratio <= 1.5 else 'no'} |")
+    print(
+        f"| whole `ikd-counter registry import` command incl. Python start-up (wall) | "
+        f"{cli_w:.2f} s vs {sq_w:.2f} s = {eratio:.2f}x | <= 1.5x | "
+        f"{'yes' if eratio <= 1.5 else 'no'} |"
+    )
     ecratio = cli_c / sq_c
-    print(f"| same, CPU time | {cli_c:.2f} s vs {sq_c:.2f} s = {ecratio:.2f}x | <= 1.5x | "
-          f"{'yes' if ecratio <= 1.5 else 'no'} |")
-    print(f"| NIK lookup in the {args.rows:,}-row registry, {args.lookups:,} lookups | "
-          f"p50 {p50:.3f} ms, p99 {p99:.3f} ms | p99 < 1 ms | {'yes' if p99 < 1 else 'no'} |")
-    print(f"| same, CPU time of the lookup thread | p50 {c50:.3f} ms, p99 {c99:.3f} ms | "
-          f"p99 < 1 ms | {'yes' if c99 < 1 else 'no'} |")
+    print(
+        f"| same, CPU time | {cli_c:.2f} s vs {sq_c:.2f} s = {ecratio:.2f}x | <= 1.5x | "
+        f"{'yes' if ecratio <= 1.5 else 'no'} |"
+    )
+    print(
+        f"| NIK lookup in the {args.rows:,}-row registry, {args.lookups:,} lookups | "
+        f"p50 {p50:.3f} ms, p99 {p99:.3f} ms | p99 < 1 ms | {'yes' if p99 < 1 else 'no'} |"
+    )
+    print(
+        f"| same, CPU time of the lookup thread | p50 {c50:.3f} ms, p99 {c99:.3f} ms | "
+        f"p99 < 1 ms | {'yes' if c99 < 1 else 'no'} |"
+    )
     if phases:
         print()
-        print("Service by phase (one more run; wall / CPU of both processes): " + ", ".join(
-            f"{k} {w:.2f} / {c:.2f} s" for k, (w, c) in phases.items())
-            + f"; sqlite3 `.import` in all: {sq_w:.2f} / {sq_c:.2f} s (best round).")
+        print(
+            "Service by phase (one more run; wall / CPU of both processes): "
+            + ", ".join(f"{k} {w:.2f} / {c:.2f} s" for k, (w, c) in phases.items())
+            + f"; sqlite3 `.import` in all: {sq_w:.2f} / {sq_c:.2f} s (best round)."
+        )
     return 0
 
 

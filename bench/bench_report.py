@@ -47,8 +47,11 @@ RESULTS = ROOT / "bench" / "results" / "report.md"
 
 
 def ctx_for(path: Path, workdir: Path) -> Context:
-    s = load_settings(workdir / "none.toml", env={},
-                      overrides={"database.url": str(path), "paths.data": str(workdir / "data")})
+    s = load_settings(
+        workdir / "none.toml",
+        env={},
+        overrides={"database.url": str(path), "paths.data": str(workdir / "data")},
+    )
     return make_context(s, clock=lambda: NOW)
 
 
@@ -67,8 +70,7 @@ def build_big(path: Path, visits: int, days: int, workdir: Path) -> float:
             last[0] = time.perf_counter()
             print(f"  seeding {done:,}/{total:,}", file=sys.stderr, flush=True)
 
-    seed_demo(ctx, registry=0, visits=visits, days=days, seed=5, events=False,
-              progress=progress)
+    seed_demo(ctx, registry=0, visits=visits, days=days, seed=5, events=False, progress=progress)
     with ctx.db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.exec_driver_sql("ANALYZE")
@@ -105,8 +107,12 @@ def build_closed(big: Path, closed: Path, workdir: Path) -> tuple[int, float]:
     kasi = accounts.get_officer(ctx, "kasi")
     assert kasi is not None
     with ctx.db.engine.connect() as conn:
-        days = [date.fromisoformat(str(r[0])) for r in conn.exec_driver_sql(
-            "SELECT DISTINCT day FROM visit WHERE day < ? ORDER BY day", (DAY.isoformat(),))]
+        days = [
+            date.fromisoformat(str(r[0]))
+            for r in conn.exec_driver_sql(
+                "SELECT DISTINCT day FROM visit WHERE day < ? ORDER BY day", (DAY.isoformat(),)
+            )
+        ]
     t0 = time.perf_counter()
     for d in days:
         dayclose.close_day(ctx, d, kasi, backup=False)
@@ -118,8 +124,9 @@ def build_closed(big: Path, closed: Path, workdir: Path) -> tuple[int, float]:
     return len(days), took
 
 
-def time_reports(paths: list[Path], workdir: Path, reps: int
-                 ) -> list[tuple[float, float, dict[str, Any], float]]:
+def time_reports(
+    paths: list[Path], workdir: Path, reps: int
+) -> list[tuple[float, float, dict[str, Any], float]]:
     """Median and p95 (ms) of warm ``summary`` calls; the databases take turns call by call, so
     background load on the machine hits all of them alike."""
     ctxs = [ctx_for(p, workdir) for p in paths]
@@ -142,8 +149,7 @@ def time_reports(paths: list[Path], workdir: Path, reps: int
     for c, ts, j, f in zip(ctxs, times, js, first, strict=True):
         c.db.dispose()
         ts.sort()
-        out.append((statistics.median(ts) * 1000, ts[max(0, int(len(ts) * 0.95) - 1)] * 1000, j,
-                    f))
+        out.append((statistics.median(ts) * 1000, ts[max(0, int(len(ts) * 0.95) - 1)] * 1000, j, f))
     return out
 
 
@@ -165,8 +171,7 @@ def plans(path: Path, workdir: Path) -> list[str]:
     report.summary(ctx, DAY)  # rebuild the cache, so the next call takes the cached path
     seen: list[tuple[str, Any]] = []
 
-    def grab(conn: Any, cursor: Any, statement: str, params: Any, context: Any,
-             many: bool) -> None:
+    def grab(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
             seen.append((statement, params))
 
@@ -186,8 +191,15 @@ def plans(path: Path, workdir: Path) -> list[str]:
 
 def cli_time(path: Path) -> float:
     env = dict(os.environ, IKD_COUNTER_CONFIG=str(path.parent / "none.toml"))
-    cmd = [str(ROOT / ".venv" / "bin" / "ikd-counter"), "--db", str(path), "report", "--date",
-           DAY.isoformat(), "--json"]
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "ikd-counter"),
+        "--db",
+        str(path),
+        "report",
+        "--date",
+        DAY.isoformat(),
+        "--json",
+    ]
     best = 1e9
     for _ in range(3):
         t0 = time.perf_counter()
@@ -202,9 +214,11 @@ def fixture_day_report() -> dict[str, Any]:
     from tests.supervisor_fixture import build
 
     with tempfile.TemporaryDirectory() as d:
-        s = load_settings(Path(d) / "none.toml", env={},
-                          overrides={"database.url": str(Path(d) / "f.db"),
-                                     "paths.data": str(Path(d) / "data")})
+        s = load_settings(
+            Path(d) / "none.toml",
+            env={},
+            overrides={"database.url": str(Path(d) / "f.db"), "paths.data": str(Path(d) / "data")},
+        )
         clock = FixedClock(T0)
         ctx = make_context(s, clock=clock)
         build(ctx, clock)
@@ -237,8 +251,10 @@ def main() -> int:
         small.unlink(missing_ok=True)
     if not closed.exists():
         n, took = build_closed(big, closed, workdir)
-        notes.append(f"closed {n} days through dayclose.close_day in {took:.0f} s "
-                     f"({took / max(1, n) * 1000:.0f} ms per close, backup off)")
+        notes.append(
+            f"closed {n} days through dayclose.close_day in {took:.0f} s "
+            f"({took / max(1, n) * 1000:.0f} ms per close, backup off)"
+        )
     if not small.exists():
         build_day_only(big, small, workdir)
 
@@ -249,8 +265,11 @@ def main() -> int:
 
     for p in (big, closed, small):
         drop_cache(p)
-    (m_open, p_open, j_open, cold_open), (m_closed, p_closed, j_closed, cold_closed), \
-        (m_day, p_day, j_day, cold_day) = time_reports([big, closed, small], workdir, args.reps)
+    (
+        (m_open, p_open, j_open, cold_open),
+        (m_closed, p_closed, j_closed, cold_closed),
+        (m_day, p_day, j_day, cold_day),
+    ) = time_reports([big, closed, small], workdir, args.reps)
     cli_ms = cli_time(closed)
     cli_day_ms = cli_time(small)
     same = strip_target(j_open) == strip_target(j_closed) == strip_target(j_day)
@@ -286,18 +305,34 @@ def main() -> int:
         f"process start and imports included) | {cli_ms:.0f} ms / {cli_day_ms:.0f} ms | - | - |",
     ]
     plan = plans(big, workdir)
-    text = ["# Benchmark: supervisor report (issue 5)", "",
-            f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, SQLite "
-            f"{sqlite3.sqlite_version}. DB: {total:,} visits from {first} to {last} "
-            f"(seed_demo, events off), report day {DAY}.", "", *rows, "",
-            "Query plans on the 1M DB of every statement the report sends (warm path, SQLite "
-            "EXPLAIN QUERY PLAN):", "", *[f"- {p}" for p in plan], ""]
+    text = [
+        "# Benchmark: supervisor report (issue 5)",
+        "",
+        f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, SQLite "
+        f"{sqlite3.sqlite_version}. DB: {total:,} visits from {first} to {last} "
+        f"(seed_demo, events off), report day {DAY}.",
+        "",
+        *rows,
+        "",
+        "Query plans on the 1M DB of every statement the report sends (warm path, SQLite "
+        "EXPLAIN QUERY PLAN):",
+        "",
+        *[f"- {p}" for p in plan],
+        "",
+    ]
     if notes:
         text += ["Set-up this run: " + "; ".join(notes) + ".", ""]
     fixture = fixture_day_report()
-    text += ["## Report of the test fixture day (tests/supervisor_fixture.py, counted by hand)",
-             "", "`ikd-counter report --date 2026-11-27 --json` on the fixture database:", "",
-             "```json", json.dumps(fixture, indent=2, ensure_ascii=False), "```", ""]
+    text += [
+        "## Report of the test fixture day (tests/supervisor_fixture.py, counted by hand)",
+        "",
+        "`ikd-counter report --date 2026-11-27 --json` on the fixture database:",
+        "",
+        "```json",
+        json.dumps(fixture, indent=2, ensure_ascii=False),
+        "```",
+        "",
+    ]
     print("\n".join(rows))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(text), encoding="utf-8")

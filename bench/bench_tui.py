@@ -39,8 +39,15 @@ IKD = str(Path(PY).parent / "ikd-counter")
 def spawn(cmd: list[str], env: dict[str, str], cols: int = 80, rows: int = 24):  # noqa: ANN201
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env,
-                            close_fds=True, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+        start_new_session=True,
+    )
     os.close(slave)
     return proc, master
 
@@ -61,8 +68,14 @@ def timed_start(cmd: list[str], extra_env: dict[str, str]) -> tuple[float, float
     """(wall seconds to the first screen, CPU seconds of the whole process) of one start."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "t.txt"
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
-               "IKD_COUNTER_BENCH_OUT": str(out), **extra_env}
+        env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "COLUMNS": "80",
+            "LINES": "24",
+            "IKD_COUNTER_BENCH_OUT": str(out),
+            **extra_env,
+        }
         env["IKD_COUNTER_BENCH_T0"] = f"{time.time():.6f}"
         proc, master = spawn(cmd, env)
         end = time.time() + 60
@@ -92,8 +105,12 @@ def startup(runs: int) -> list[str]:
         db, cfg = str(Path(tmp) / "c.db"), str(Path(tmp) / "config.toml")
         base = {"IKD_COUNTER_CONFIG": cfg}
         # a database with officers (as on any day but the first): the login screen, not set-up
-        subprocess.run([IKD, "--db", db, "seed-demo", "--registry", "1000", "--visits", "50",
-                        "--json"], check=True, capture_output=True, env={**os.environ, **base})
+        subprocess.run(
+            [IKD, "--db", db, "seed-demo", "--registry", "1000", "--visits", "50", "--json"],
+            check=True,
+            capture_output=True,
+            env={**os.environ, **base},
+        )
         minimal = [PY, str(ROOT / "bench" / "_minimal_app.py")]
         ours = [IKD, "--db", db]
         t_min: list[tuple[float, float]] = []
@@ -150,8 +167,11 @@ def peak_rss(big_db: str) -> list[str]:
         nik = s.exec(text("SELECT nik FROM registry_entry LIMIT 1 OFFSET 300000")).one()[0]  # type: ignore[call-overload]
     ctx.db.dispose()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "TERM": "xterm-256color",
-               "IKD_COUNTER_CONFIG": str(Path(tmp) / "config.toml")}
+        env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "IKD_COUNTER_CONFIG": str(Path(tmp) / "config.toml"),
+        }
         proc, master = spawn([IKD, "--db", big_db], env)
         drain(master, proc, time.time() + 4)
         after_start = vm(proc.pid, "VmHWM")
@@ -253,13 +273,17 @@ def key_budget() -> list[str]:
                 return keys, ordered, took
 
             k1, o1, t1 = send(active, 2, "ALREADY_ACTIVE")
-            rows.append(f"| keys: express path (registry says active) -> ALREADY_ACTIVE saved "
-                        f"| {k1} keys = 16 + {k1 - 16}; {o1} writes, each committed before "
-                        f"the next key ({t1:.2f} s) | <= 16 + 3 | {'yes' if k1 <= 19 else 'no'} |")
+            rows.append(
+                f"| keys: express path (registry says active) -> ALREADY_ACTIVE saved "
+                f"| {k1} keys = 16 + {k1 - 16}; {o1} writes, each committed before "
+                f"the next key ({t1:.2f} s) | <= 16 + 3 | {'yes' if k1 <= 19 else 'no'} |"
+            )
             k2, o2, t2 = send(new, 11, "ACTIVATED")
-            rows.append(f"| keys: full assisted activation, no problem -> ACTIVATED saved "
-                        f"| {k2} keys = 16 + {k2 - 16}; {o2} writes, each committed before "
-                        f"the next key ({t2:.2f} s) | <= 16 + 15 | {'yes' if k2 <= 31 else 'no'} |")
+            rows.append(
+                f"| keys: full assisted activation, no problem -> ACTIVATED saved "
+                f"| {k2} keys = 16 + {k2 - 16}; {o2} writes, each committed before "
+                f"the next key ({t2:.2f} s) | <= 16 + 15 | {'yes' if k2 <= 31 else 'no'} |"
+            )
         finally:
             os.write(master, b"\x11")  # ctrl+q (no visit open: quits at once)
             drain(master, proc, time.time() + 3)

@@ -98,7 +98,9 @@ class Settings:
     # Where things live -------------------------------------------------------------
     @property
     def data_path(self) -> Path:
-        return Path(self.data_dir) if self.data_dir else Path(platformdirs.user_data_dir(APP, False))
+        return (
+            Path(self.data_dir) if self.data_dir else Path(platformdirs.user_data_dir(APP, False))
+        )
 
     @property
     def db_url(self) -> str:
@@ -127,13 +129,17 @@ def default_config_file() -> Path:
 # key in file -> (attribute path, type, expectation text)
 _SCHEMA: dict[str, tuple[str, type, str]] = {
     "office.name": ("office_name", str, "text, the office's name"),
-    "office.code": ("office_code", str, "text, the office code (e.g. \"3325\")"),
-    "office.counter": ("counter_id", str, "text, this counter's id (e.g. \"LOKET-1\")"),
-    "ui.lang": ("lang", str, "\"id\" or \"en\""),
+    "office.code": ("office_code", str, 'text, the office code (e.g. "3325")'),
+    "office.counter": ("counter_id", str, 'text, this counter\'s id (e.g. "LOKET-1")'),
+    "ui.lang": ("lang", str, '"id" or "en"'),
     "ui.theme": ("theme", str, "a Textual theme name"),
     "database.url": ("db", str, "a SQLite file path or a postgresql+psycopg:// URL"),
-    "database.busy_timeout": ("busy_timeout_s", float, "seconds, a number above 0 and at most 3600"),
-    "database.timezone": ("timezone", str, "an IANA time zone such as \"Asia/Jakarta\""),
+    "database.busy_timeout": (
+        "busy_timeout_s",
+        float,
+        "seconds, a number above 0 and at most 3600",
+    ),
+    "database.timezone": ("timezone", str, 'an IANA time zone such as "Asia/Jakarta"'),
     "paths.data": ("data_dir", str, "a folder path"),
     "target.baseline": ("target.baseline", int, "a whole number >= 0 (IKD users at the start)"),
     "target.denominator": ("target.denominator", int, "a whole number > 0 (wajib KTP)"),
@@ -144,20 +150,35 @@ _SCHEMA: dict[str, tuple[str, type, str]] = {
     "qr.activation": ("qr.activation", str, "text, the activation QR payload"),
     "qr.help": ("qr.help", str, "a WhatsApp link, phone number or web page"),
     "print.command": ("printing.command", str, "a command; {file} is replaced by the PDF path"),
-    "print.paper": ("printing.paper", str, "\"80mm\" or \"a6\""),
+    "print.paper": ("printing.paper", str, '"80mm" or "a6"'),
     "print.escpos": ("printing.escpos", str, "usb:VID:PID, network:HOST[:PORT] or file:PATH"),
     "protocol.file": ("protocol_file", str, "the path of the office's protocol TOML file"),
-    "security.idle_lock_minutes": ("security.idle_lock_minutes", int,
-                                   "whole minutes between 1 and 480"),
-    "security.supervisor_idle_lock_minutes": ("security.supervisor_idle_lock_minutes", int,
-                                              "whole minutes between 1 and 480"),
-    "security.lock_warning_seconds": ("security.lock_warning_seconds", int,
-                                      "whole seconds between 0 and 600"),
-    "retention.phone_days_after_followup": ("retention.phone_days_after_followup", int,
-                                            "whole days between 0 and 3650"),
+    "security.idle_lock_minutes": (
+        "security.idle_lock_minutes",
+        int,
+        "whole minutes between 1 and 480",
+    ),
+    "security.supervisor_idle_lock_minutes": (
+        "security.supervisor_idle_lock_minutes",
+        int,
+        "whole minutes between 1 and 480",
+    ),
+    "security.lock_warning_seconds": (
+        "security.lock_warning_seconds",
+        int,
+        "whole seconds between 0 and 600",
+    ),
+    "retention.phone_days_after_followup": (
+        "retention.phone_days_after_followup",
+        int,
+        "whole days between 0 and 3650",
+    ),
     "retention.backup_days": ("retention.backup_days", int, "whole days between 1 and 3650"),
-    "outreach.unexported_warning_days": ("outreach.unexported_warning_days", int,
-                                         "whole days between 0 and 365"),
+    "outreach.unexported_warning_days": (
+        "outreach.unexported_warning_days",
+        int,
+        "whole days between 0 and 365",
+    ),
 }
 # inclusive bounds of the whole-number keys above
 _RANGES: dict[str, tuple[int, int]] = {
@@ -285,9 +306,15 @@ def load_settings(
 
     ``must_exist`` (a file named with ``--config``): a missing file is an error, not defaults."""
     env = dict(os.environ) if env is None else env
-    path = Path(config_file) if config_file else (
-        Path(env["IKD_COUNTER_CONFIG"]) if env.get("IKD_COUNTER_CONFIG")
-        else Path(platformdirs.user_config_dir(APP, False)) / "config.toml")
+    path = (
+        Path(config_file)
+        if config_file
+        else (
+            Path(env["IKD_COUNTER_CONFIG"])
+            if env.get("IKD_COUNTER_CONFIG")
+            else Path(platformdirs.user_config_dir(APP, False)) / "config.toml"
+        )
+    )
     settings = Settings(config_file=str(path))
     if must_exist and not path.is_file():
         raise ConfigError(str(path), "(file)", "an existing config file (--config)")
@@ -295,8 +322,9 @@ def load_settings(
         settings = _apply(settings, _flatten(_read_toml(path)), str(path))
     settings = _apply(settings, _env_values(env), "environment")
     if overrides:
-        settings = _apply(settings, {k: v for k, v in overrides.items() if v is not None},
-                          "command line")
+        settings = _apply(
+            settings, {k: v for k, v in overrides.items() if v is not None}, "command line"
+        )
     return settings
 
 

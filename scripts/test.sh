@@ -7,4 +7,5 @@ if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".[test]"
 .venv/bin/ruff check counter tests bench   # lint (rules in pyproject.toml); fails the run
+.venv/bin/ruff format --check counter tests bench   # one format for the whole tree
 exec .venv/bin/python -m pytest -n 2 -q "$@"

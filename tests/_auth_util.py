@@ -11,15 +11,19 @@ SUP, SUP_PIN = "kasi", "246802"
 AS_SUP = ("--as", SUP)
 
 
-def add_supervisor(db: str | Path, username: str = SUP, pin: str = SUP_PIN,
-                   role: str = "supervisor") -> None:
+def add_supervisor(
+    db: str | Path, username: str = SUP, pin: str = SUP_PIN, role: str = "supervisor"
+) -> None:
     """Create an account in the SQLite file ``db`` with its own context."""
     from counter.config import load_settings
     from counter.services import accounts
     from counter.services.context import make_context
 
-    s = load_settings(Path(db).parent / "none.toml", env={},
-                      overrides={"database.url": str(db), "paths.data": str(Path(db).parent)})
+    s = load_settings(
+        Path(db).parent / "none.toml",
+        env={},
+        overrides={"database.url": str(db), "paths.data": str(Path(db).parent)},
+    )
     c = make_context(s)
     try:
         accounts.create_officer(c, username, pin, role=role, full_name=username.title())

@@ -28,21 +28,30 @@ def _ctx(url: str, counter: str, data_dir: str, busy: float = 30.0):  # noqa: AN
     from counter.config import load_settings
     from counter.services.context import make_context
 
-    s = load_settings(f"{data_dir}/none.toml", env={},
-                      overrides={"database.url": url, "paths.data": data_dir,
-                                 "office.counter": counter, "database.busy_timeout": busy})
+    s = load_settings(
+        f"{data_dir}/none.toml",
+        env={},
+        overrides={
+            "database.url": url,
+            "paths.data": data_dir,
+            "office.counter": counter,
+            "database.busy_timeout": busy,
+        },
+    )
     return make_context(s, clock=RunningClock())
 
 
 def nik_for(worker: int, i: int) -> str:
     from counter.domain.nik import compose
 
-    return compose("332501", date(1990, 1 + worker, 1 + i % 28), "M" if i % 2 else "F",
-                   1 + i + 1000 * worker)
+    return compose(
+        "332501", date(1990, 1 + worker, 1 + i % 28), "M" if i % 2 else "F", 1 + i + 1000 * worker
+    )
 
 
-def record_visits(url: str, data_dir: str, worker: int, username: str, n: int,
-                  start: Any) -> dict[str, Any]:
+def record_visits(
+    url: str, data_dir: str, worker: int, username: str, n: int, start: Any
+) -> dict[str, Any]:
     """Record ``n`` complete visits as fast as possible; returns ids and any error text."""
     from counter.services import accounts, visits
 
@@ -67,8 +76,9 @@ def record_visits(url: str, data_dir: str, worker: int, username: str, n: int,
         return {"ids": [], "outcomes": {}, "error": traceback.format_exc()}
 
 
-def report_loop(url: str, data_dir: str, start: Any, stop: Any,
-                pause: float = 0.05) -> dict[str, Any]:
+def report_loop(
+    url: str, data_dir: str, start: Any, stop: Any, pause: float = 0.05
+) -> dict[str, Any]:
     """Run the daily report again and again until told to stop; checks it is self-consistent."""
     try:
         from counter.services import report

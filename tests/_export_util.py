@@ -21,10 +21,19 @@ def people(ctx: Context) -> tuple[Officer, Officer]:
     return off, sup
 
 
-def visit(ctx: Context, clock: Any, officer: Officer, nik: str = NIKS[0],
-          outcome: str = "ACTIVATED", reason: str | None = None, note: str | None = None,
-          phone: str | None = None, consent: bool = False, seconds: int = 120,
-          finish: bool = True) -> str:
+def visit(
+    ctx: Context,
+    clock: Any,
+    officer: Officer,
+    nik: str = NIKS[0],
+    outcome: str = "ACTIVATED",
+    reason: str | None = None,
+    note: str | None = None,
+    phone: str | None = None,
+    consent: bool = False,
+    seconds: int = 120,
+    finish: bool = True,
+) -> str:
     """A visit made the way the counter makes it; the clock moves by ``seconds`` (+ a gap)."""
     v = visits.start_visit(ctx, officer, nik, phone=phone, consent=consent)
     clock.advance(seconds=seconds // 2)

@@ -13,8 +13,11 @@ UPPER, LOWER, FULL = "\u2580", "\u2584", "\u2588"
 def decode(img: Image.Image) -> list[str]:
     import zxingcpp
 
-    return [r.text for r in zxingcpp.read_barcodes(img.convert("L"))
-            if r.format == zxingcpp.BarcodeFormat.QRCode]
+    return [
+        r.text
+        for r in zxingcpp.read_barcodes(img.convert("L"))
+        if r.format == zxingcpp.BarcodeFormat.QRCode
+    ]
 
 
 def modules_to_image(rows: Sequence[Sequence[bool]], px: int = 8) -> Image.Image:
@@ -76,8 +79,9 @@ def svg_to_image(svg: str, width: int = 2000) -> Image.Image:
     import cairosvg
 
     svg = svg.replace("Fira Code", "monospace")
-    png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=width,
-                           background_color="white")
+    png = cairosvg.svg2png(
+        bytestring=svg.encode("utf-8"), output_width=width, background_color="white"
+    )
     return Image.open(io.BytesIO(png))
 
 

@@ -16,9 +16,12 @@ from counter.store.models import RegistryEntry, RegistryImport
 def entries(ctx: Context) -> dict[str, tuple[str, date | None, str]]:
     """NIK -> (status, activation date, file of the import that last set it)."""
     with ctx.db.read() as s:
-        q = (select(RegistryEntry.nik, RegistryEntry.ikd_status, RegistryEntry.activated_on,
-                    RegistryImport.source)
-             .join(RegistryImport, RegistryImport.id == RegistryEntry.import_id))
+        q = select(
+            RegistryEntry.nik,
+            RegistryEntry.ikd_status,
+            RegistryEntry.activated_on,
+            RegistryImport.source,
+        ).join(RegistryImport, RegistryImport.id == RegistryEntry.import_id)
         return {r[0]: (r[1], r[2], r[3]) for r in s.execute(q)}
 
 

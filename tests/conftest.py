@@ -82,9 +82,14 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(tmp_path / "none.toml", env={},
-                         overrides={"database.url": str(tmp_path / "counter.db"),
-                                    "paths.data": str(tmp_path / "data")})
+    return load_settings(
+        tmp_path / "none.toml",
+        env={},
+        overrides={
+            "database.url": str(tmp_path / "counter.db"),
+            "paths.data": str(tmp_path / "data"),
+        },
+    )
 
 
 @pytest.fixture
@@ -100,11 +105,20 @@ def make_ctx(tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., Contex
     ``make_ctx({"ui.lang": "en"})``; disposed after the test."""
     made: list[Context] = []
 
-    def make(extra: dict[str, object] | None = None, name: str = "extra.db",
-             clock_: Callable[[], datetime] | None = None) -> Context:
-        s = load_settings(tmp_path / "none.toml", env={},
-                          overrides={"database.url": str(tmp_path / name),
-                                     "paths.data": str(tmp_path / "data"), **(extra or {})})
+    def make(
+        extra: dict[str, object] | None = None,
+        name: str = "extra.db",
+        clock_: Callable[[], datetime] | None = None,
+    ) -> Context:
+        s = load_settings(
+            tmp_path / "none.toml",
+            env={},
+            overrides={
+                "database.url": str(tmp_path / name),
+                "paths.data": str(tmp_path / "data"),
+                **(extra or {}),
+            },
+        )
         c = make_context(s, clock=clock_ or clock)
         made.append(c)
         return c
@@ -121,8 +135,11 @@ def any_ctx(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -
         url = request.getfixturevalue("pg_url")
     else:
         url = str(tmp_path / "counter.db")
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": url, "paths.data": str(tmp_path / "data")})
+    s = load_settings(
+        tmp_path / "none.toml",
+        env={},
+        overrides={"database.url": url, "paths.data": str(tmp_path / "data")},
+    )
     c = make_context(s, clock=clock)
     yield c
     c.db.dispose()

@@ -70,9 +70,20 @@ ROWS = [
 ]
 
 
-def _visit(ctx: Context, clock, who, counter: str, day: int, hh: int, mm: int,  # noqa: ANN001
-           outcome: str | None, reason: str | None, seconds: int | None, phone: str | None,
-           serial: int) -> str:
+def _visit(
+    ctx: Context,
+    clock,
+    who,
+    counter: str,
+    day: int,
+    hh: int,
+    mm: int,  # noqa: ANN001
+    outcome: str | None,
+    reason: str | None,
+    seconds: int | None,
+    phone: str | None,
+    serial: int,
+) -> str:
     c = Context(replace(ctx.settings, counter_id=counter), ctx.db, ctx.clock)
     clock.set(at(day, hh, mm))
     v = visits.start_visit(c, who, nik(serial), phone=phone, consent=bool(phone))
@@ -89,15 +100,18 @@ def build(ctx: Context, clock) -> FixtureDay:  # noqa: ANN001
     kasi = accounts.create_officer(ctx, "kasi", "246802", role="supervisor", full_name="Kasi")
     who = {"siti": siti, "budi": budi}
     before = {
-        "activated": _visit(ctx, clock, siti, "LOKET-1", 26, 10, 0, "ACTIVATED", None, 600,
-                            None, 20),
-        "failed": _visit(ctx, clock, siti, "LOKET-1", 26, 11, 0, "FAILED", "no_email", 300,
-                         "081234567821", 21),
+        "activated": _visit(
+            ctx, clock, siti, "LOKET-1", 26, 10, 0, "ACTIVATED", None, 600, None, 20
+        ),
+        "failed": _visit(
+            ctx, clock, siti, "LOKET-1", 26, 11, 0, "FAILED", "no_email", 300, "081234567821", 21
+        ),
     }
     ids = {}
     for row, day, hh, mm, off, counter, outcome, reason, secs, phone, serial in ROWS:
-        ids[row] = _visit(ctx, clock, who[off], counter, day, hh, mm, outcome, reason, secs,
-                          phone, serial)
+        ids[row] = _visit(
+            ctx, clock, who[off], counter, day, hh, mm, outcome, reason, secs, phone, serial
+        )
     after = _visit(ctx, clock, budi, "LOKET-2", 30, 9, 0, "ACTIVATED", None, 300, None, 30)
     clock.set(at(27, 16, 0))  # the supervisor reviews the day at 16:00
     return FixtureDay(ctx, siti, budi, kasi, ids, before, after)

@@ -15,11 +15,18 @@ CORE = ("domain", "store", "services")
 
 
 def test_core_modules_do_not_pull_in_textual() -> None:
-    mods = [m.name for pkg in CORE for m in pkgutil.walk_packages(
-        [str(ROOT / pkg)], prefix=f"counter.{pkg}.") if "migrations" not in m.name]
-    code = ("import sys\n" + "".join(f"import {m}\n" for m in mods) +
-            "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
-            "print(','.join(bad))\n")
+    mods = [
+        m.name
+        for pkg in CORE
+        for m in pkgutil.walk_packages([str(ROOT / pkg)], prefix=f"counter.{pkg}.")
+        if "migrations" not in m.name
+    ]
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in mods)
+        + "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
+        "print(','.join(bad))\n"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "", f"core imported Textual: {r.stdout}"

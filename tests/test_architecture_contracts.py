@@ -83,8 +83,11 @@ def test_every_layer_imports_only_what_it_may() -> None:
             if any(name == b or name.startswith(b + ".") for b in bad):
                 problems.append(where)
             allowed = ALLOWED_OURS.get(layer)
-            if allowed and name.startswith("counter") and not any(
-                    name == a or name.startswith(a + ".") for a in allowed):
+            if (
+                allowed
+                and name.startswith("counter")
+                and not any(name == a or name.startswith(a + ".") for a in allowed)
+            ):
                 problems.append(where)
     assert problems == []
 
@@ -97,9 +100,16 @@ KNOWN_CYCLES: set[frozenset[str]] = {
     # the counter screen left it in issue 12 (its package loads its modules on first use);
     # the coverage screens (issue 15) are pushed from the supervisor home and reuse its
     # SupervisorBase, which reaches the same helpers
-    frozenset({"counter.tui.app", "counter.tui.screens.login",
-               "counter.tui.screens.resume", "counter.tui.screens.setup",
-               "counter.tui.screens.supervisor", "counter.tui.screens.coverage"}),
+    frozenset(
+        {
+            "counter.tui.app",
+            "counter.tui.screens.login",
+            "counter.tui.screens.resume",
+            "counter.tui.screens.setup",
+            "counter.tui.screens.supervisor",
+            "counter.tui.screens.coverage",
+        }
+    ),
     # open_database runs the migrations, which need the Database type (issue 13)
     frozenset({"counter.store.db", "counter.store.migrate"}),
     # make_context creates the device id, which needs the Context (issue 13)
@@ -158,5 +168,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 
 def test_no_import_cycles_beyond_the_listed_ones() -> None:
     found = set(_cycles(_graph()))
-    assert found == KNOWN_CYCLES, {"new": [sorted(c) for c in found - KNOWN_CYCLES],
-                                   "gone": [sorted(c) for c in KNOWN_CYCLES - found]}
+    assert found == KNOWN_CYCLES, {
+        "new": [sorted(c) for c in found - KNOWN_CYCLES],
+        "gone": [sorted(c) for c in KNOWN_CYCLES - found],
+    }

@@ -22,8 +22,9 @@ from ._bundle_util import share_key
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -46,21 +47,41 @@ def test_outreach_and_bundle_commands(tmp_path, run, clock) -> None:
     laptop_db, office_db = tmp_path / "laptop.db", tmp_path / "office.db"
     add_supervisor(laptop_db)
     add_supervisor(office_db)
-    code, out, _ = run(laptop_db, cfg, "outreach", "start", "--village",
-                        "3325012001", "--date", "2026-11-27", "--json", *AS_SUP)
+    code, out, _ = run(
+        laptop_db,
+        cfg,
+        "outreach",
+        "start",
+        "--village",
+        "3325012001",
+        "--date",
+        "2026-11-27",
+        "--json",
+        *AS_SUP,
+    )
     assert code == 0
     ev = json.loads(out)["active"]
-    assert (ev["place_code"], ev["place_name"], ev["day"]) == ("33.25.01.2001", "Silurah",
-                                                               "2026-11-27")
+    assert (ev["place_code"], ev["place_name"], ev["day"]) == (
+        "33.25.01.2001",
+        "Silurah",
+        "2026-11-27",
+    )
     code, out, _ = run(laptop_db, cfg, "outreach", "list")
     assert code == 0 and "Silurah" in out and "[aktif]" in out
 
-    s = load_settings(cfg, env={}, overrides={"database.url": str(laptop_db),
-                                              "paths.data": str(tmp_path / "d")})
+    s = load_settings(
+        cfg, env={}, overrides={"database.url": str(laptop_db), "paths.data": str(tmp_path / "d")}
+    )
     ctx = make_context(s, clock=clock)
     off = accounts.create_officer(ctx, "budi", "975310")
-    office = make_context(load_settings(cfg, env={}, overrides={
-        "database.url": str(office_db), "paths.data": str(tmp_path / "o")}), clock=clock)
+    office = make_context(
+        load_settings(
+            cfg,
+            env={},
+            overrides={"database.url": str(office_db), "paths.data": str(tmp_path / "o")},
+        ),
+        clock=clock,
+    )
     share_key(office, ctx)  # the office's bundle key, copied to the laptop
     office.db.dispose()
     for i in range(3):
@@ -68,8 +89,9 @@ def test_outreach_and_bundle_commands(tmp_path, run, clock) -> None:
         visits.finish_visit(ctx, v.id, "ACTIVATED", officer_id=off.id)
     ctx.db.dispose()
 
-    code, out, _ = run(laptop_db, cfg, "outreach", "report", "--from", "2026-11-27",
-                        "--by", "place", "--json")
+    code, out, _ = run(
+        laptop_db, cfg, "outreach", "report", "--from", "2026-11-27", "--by", "place", "--json"
+    )
     rows = json.loads(out)["rows"]
     assert [(r["key"], r["visits"], r["activated"]) for r in rows] == [("33.25.01.2001", 3, 3)]
     code, out, _ = run(laptop_db, cfg, "outreach", "stop", *AS_SUP)
@@ -78,15 +100,25 @@ def test_outreach_and_bundle_commands(tmp_path, run, clock) -> None:
     assert "Tidak ada kegiatan" in out
 
     bundle = tmp_path / "out" / "hari1.ikdb"
-    code, out, _ = run(laptop_db, cfg, "bundle", "export", "--since-last", "-o",
-                        str(bundle), "--json", *AS_SUP)
+    code, out, _ = run(
+        laptop_db, cfg, "bundle", "export", "--since-last", "-o", str(bundle), "--json", *AS_SUP
+    )
     assert code == 0 and json.loads(out)["visits"] == 3 and bundle.exists()
-    code, out, _ = run(laptop_db, cfg, "--lang", "en", "bundle", "export",
-                        "--since-last", "-o", str(tmp_path / "empty.ikdb"), *AS_SUP)
+    code, out, _ = run(
+        laptop_db,
+        cfg,
+        "--lang",
+        "en",
+        "bundle",
+        "export",
+        "--since-last",
+        "-o",
+        str(tmp_path / "empty.ikdb"),
+        *AS_SUP,
+    )
     assert code == 0 and "No visits changed" in out
 
-    code, out, _ = run(office_db, cfg, "bundle", "import", str(bundle), "--json",
-                        *AS_SUP)
+    code, out, _ = run(office_db, cfg, "bundle", "import", str(bundle), "--json", *AS_SUP)
     got = json.loads(out)
     assert code == 0 and (got["new_visits"], got["events_added"]) == (3, 6)
     assert got["officers_created"] == ["budi"] and not got["already_imported"]
@@ -100,6 +132,7 @@ def test_outreach_and_bundle_commands(tmp_path, run, clock) -> None:
     cut.write_bytes(data[: len(data) // 2])
     code, out, err = run(office_db, cfg, "bundle", "import", str(cut), *AS_SUP)
     assert code == 2 and out == "" and "tidak lengkap" in err and "Traceback" not in err
-    code, _, err = run(office_db, cfg, "--lang", "en", "outreach", "start",
-                        "--village", "1234", *AS_SUP)
+    code, _, err = run(
+        office_db, cfg, "--lang", "en", "outreach", "start", "--village", "1234", *AS_SUP
+    )
     assert code != 0 and "not a desa/kelurahan code" in err

@@ -28,10 +28,14 @@ def test_places_are_validated(ctx) -> None:  # noqa: ANN001
     ev = outreach.create_event(ctx, village_code="3325012001")
     assert (ev.place_code, ev.place_name, ev.place_kind) == ("33.25.01.2001", "Silurah", "village")
     assert ev.name == "Silurah, Wonotunggal" and ev.day == date(2026, 11, 27)
-    sch = outreach.create_event(ctx, school="  SMK  Negeri 1   Batang ", day=date(2026, 12, 2),
-                                name="Pekan IKD sekolah")
-    assert (sch.place_code, sch.place_name, sch.name) == (None, "SMK Negeri 1 Batang",
-                                                          "Pekan IKD sekolah")
+    sch = outreach.create_event(
+        ctx, school="  SMK  Negeri 1   Batang ", day=date(2026, 12, 2), name="Pekan IKD sekolah"
+    )
+    assert (sch.place_code, sch.place_name, sch.name) == (
+        None,
+        "SMK Negeri 1 Batang",
+        "Pekan IKD sekolah",
+    )
     assert [e.id for e in outreach.list_events(ctx)] == [sch.id, ev.id]  # newest day first
     assert [e.id for e in outreach.list_events(ctx, date_to=date(2026, 11, 30))] == [ev.id]
     assert outreach.get_event(ctx, ev.id[:8]).id == ev.id
@@ -70,7 +74,10 @@ def test_active_event_stamps_visits_and_splits(ctx, officer) -> None:  # noqa: A
     assert outreach.by_event(ctx, day, day)[-1].key == ""  # office last
     places = outreach.by_place(ctx, day, day)
     assert [(p.place_kind, p.key, p.visits) for p in places] == [
-        ("school", "SD Negeri Silurah", 1), ("village", "33.25.01.2001", 3), ("office", "", 1)]
+        ("school", "SD Negeri Silurah", 1),
+        ("village", "33.25.01.2001", 3),
+        ("office", "", 1),
+    ]
     assert outreach.by_event(ctx, date(2026, 11, 28), date(2026, 11, 30)) == []
     actions = [e.action for e in audit.recent(ctx)]
     assert actions.count("outreach_created") == 3 and "outreach_stopped" in actions

@@ -25,8 +25,9 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 at its smallest cost: these tests are about bundles, not PIN hashing."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 def _nik(i: int) -> str:
@@ -34,10 +35,15 @@ def _nik(i: int) -> str:
 
 
 def _ctx(tmp: Path, name: str, clock: FixedClock, counter_id: str) -> Context:
-    s = load_settings(tmp / "none.toml", env={},
-                      overrides={"database.url": str(tmp / f"{name}.db"),
-                                 "paths.data": str(tmp / f"data-{name}"),
-                                 "office.counter": counter_id})
+    s = load_settings(
+        tmp / "none.toml",
+        env={},
+        overrides={
+            "database.url": str(tmp / f"{name}.db"),
+            "paths.data": str(tmp / f"data-{name}"),
+            "office.counter": counter_id,
+        },
+    )
     return make_context(s, clock=clock)
 
 
@@ -58,8 +64,14 @@ def two(tmp_path: Path, clock: FixedClock):  # noqa: ANN201
     office.db.dispose()
 
 
-def _visit(c: Context, clock: FixedClock, off: Officer, i: int, outcome: str | None = "ACTIVATED",
-           reason: str | None = None) -> Visit:
+def _visit(
+    c: Context,
+    clock: FixedClock,
+    off: Officer,
+    i: int,
+    outcome: str | None = "ACTIVATED",
+    reason: str | None = None,
+) -> Visit:
     v = visits.start_visit(c, off, _nik(i))
     clock.advance(seconds=30)
     visits.record_event(c, v.id, "step", "install", {"ok": True}, off.id)
@@ -200,8 +212,12 @@ def test_visit_continued_and_corrected_on_both_sides(two, clock, tmp_path):  # n
     # the visit continued on the laptop is finished at the office, with every step
     ov = visits.get_visit(office, open_v.id)
     assert ov.outcome == "ACTIVATED" and ov.ended_at is not None and ov.current_step == "done"
-    assert [e.kind for e in visits.timeline(office, open_v.id)] == ["start", "step", "step",
-                                                                    "outcome"]
+    assert [e.kind for e in visits.timeline(office, open_v.id)] == [
+        "start",
+        "step",
+        "step",
+        "outcome",
+    ]
     # both corrections stay in the timeline; the newest outcome wins and is reported
     bv = visits.get_visit(office, both_v.id)
     assert bv.outcome == "ACTIVATED" and bv.reason is None
@@ -209,7 +225,8 @@ def test_visit_continued_and_corrected_on_both_sides(two, clock, tmp_path):  # n
     kinds = [e.kind for e in visits.timeline(office, both_v.id)]
     assert kinds == ["start", "step", "outcome", "correction", "correction"]
     assert [(c.visit_id, c.ours, c.theirs, c.winner) for c in summ.conflicts] == [
-        (both_v.id, "REFERRED", "ACTIVATED", "ACTIVATED")]
+        (both_v.id, "REFERRED", "ACTIVATED", "ACTIVATED")
+    ]
     assert "******" in summ.conflicts[0].nik_masked
     # the office's own correction of done_v is untouched
     assert visits.get_visit(office, done_v.id).outcome == "ACTIVATED"
@@ -238,7 +255,8 @@ def test_newer_office_correction_beats_older_laptop_one(two, clock, tmp_path):  
     summ = bundles.import_bundle(office, tmp_path / "2.ikdb")
     assert visits.get_visit(office, v.id).outcome == "ACTIVATED"
     assert [(c.ours, c.theirs, c.winner) for c in summ.conflicts] == [
-        ("ACTIVATED", "DECLINED", "ACTIVATED")]
+        ("ACTIVATED", "DECLINED", "ACTIVATED")
+    ]
     assert summ.outcomes_changed == 0
     assert [e.kind for e in visits.timeline(office, v.id)][-2:] == ["correction", "correction"]
 
@@ -280,8 +298,11 @@ def test_every_single_changed_byte_is_refused(two, clock, tmp_path):  # noqa: AN
     _, data = _bundle(two, clock, tmp_path)
     bad = tmp_path / "bad.ikdb"
     # every position in the header and trailer, and a spread through the compressed body
-    positions = sorted(set(range(70)) | set(range(len(data) - 12, len(data)))
-                       | set(range(12, len(data) - 10, max(1, len(data) // 150))))
+    positions = sorted(
+        set(range(70))
+        | set(range(len(data) - 12, len(data)))
+        | set(range(12, len(data) - 10, max(1, len(data) // 150)))
+    )
     for pos in positions:
         for flip in (0x01, 0x80):
             changed = bytearray(data)
@@ -307,11 +328,17 @@ def test_changed_content_with_recomputed_gzip_is_refused(two, clock, tmp_path): 
     _assert_nothing_imported(office)
 
 
-@pytest.mark.parametrize("content", [
-    b"", b"NIK;STATUS\n3325010101900001;active\n", b"PK\x03\x04 zip file",
-    gzip.compress(b"just some text\n", mtime=0),
-    gzip.compress(json.dumps({"format": "other-app", "version": 1}).encode() + b"\n", mtime=0),
-], ids=["empty", "csv", "zip", "gzip-text", "gzip-other-json"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"NIK;STATUS\n3325010101900001;active\n",
+        b"PK\x03\x04 zip file",
+        gzip.compress(b"just some text\n", mtime=0),
+        gzip.compress(json.dumps({"format": "other-app", "version": 1}).encode() + b"\n", mtime=0),
+    ],
+    ids=["empty", "csv", "zip", "gzip-text", "gzip-other-json"],
+)
 def test_foreign_file_is_refused(two, tmp_path, content):  # noqa: ANN001
     office = two[1]
     f = tmp_path / "foreign.bin"

@@ -8,15 +8,31 @@ import subprocess
 import sys
 from pathlib import Path
 
-KEYS = {"nik", "valid", "error", "province_code", "regency_code", "district_code",
-        "district_name", "in_batang", "birth_date", "sex", "age", "serial"}
+KEYS = {
+    "nik",
+    "valid",
+    "error",
+    "province_code",
+    "regency_code",
+    "district_code",
+    "district_name",
+    "in_batang",
+    "birth_date",
+    "sex",
+    "age",
+    "serial",
+}
 
 
-def run(*args: str, stdin: str = "", env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str,
+    stdin: str = "",
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     e = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "counter", *args], input=stdin,
-                          capture_output=True, text=True, env=e)
+    return subprocess.run(
+        [sys.executable, "-m", "counter", *args], input=stdin, capture_output=True, text=True, env=e
+    )
 
 
 def test_nik_json_valid() -> None:
@@ -64,8 +80,7 @@ def test_init_officer_and_pin_never_an_argument(tmp_path: Path) -> None:
     # an imported / forgotten account gets a PIN from the prompt, then can be enabled again
     r = run("--db", db, "officer", "set-pin", "siti", *as_kasi, stdin="246802\n975310\n")
     assert r.returncode == 0, r.stderr
-    assert run("--db", db, "officer", "enable", "siti", *as_kasi,
-               stdin="246802\n").returncode == 0
+    assert run("--db", db, "officer", "enable", "siti", *as_kasi, stdin="246802\n").returncode == 0
     r = run("--db", db, "officer", "set-pin", "nobody", *as_kasi, stdin="246802\n975310\n")
     assert r.returncode == 1
     r = run("--db", db, "officer", "add", "--help")
@@ -79,7 +94,12 @@ def test_lookup_unknown_nik(tmp_path: Path) -> None:
     r = run("--db", str(tmp_path / "c.db"), "lookup", "3325011708050001", "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert out == {"nik": "3325011708050001", "ikd_status": "unknown", "activated_on": None,
-                   "source": None, "visits": []}
+    assert out == {
+        "nik": "3325011708050001",
+        "ikd_status": "unknown",
+        "activated_on": None,
+        "source": None,
+        "visits": [],
+    }
     r = run("--db", str(tmp_path / "c.db"), "lookup", "33250117")
     assert r.returncode == 1

@@ -20,7 +20,8 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 def test_help_is_indonesian_by_default_and_english_on_request(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("IKD_COUNTER_LANG", raising=False)
     monkeypatch.setenv("IKD_COUNTER_CONFIG", "/nonexistent/ikd.toml")
     english = {text for _, _, text in texts(build_parser("en"))}
@@ -36,8 +37,9 @@ def test_help_is_indonesian_by_default_and_english_on_request(
     assert _help(capsys, "officer").startswith("usage:")
 
 
-def test_argparse_errors_in_indonesian(capsys: pytest.CaptureFixture[str],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_argparse_errors_in_indonesian(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("IKD_COUNTER_LANG", raising=False)
     with pytest.raises(SystemExit) as e:
         main(["export"])
@@ -47,4 +49,5 @@ def test_argparse_errors_in_indonesian(capsys: pytest.CaptureFixture[str],
     with pytest.raises(SystemExit):
         main(["--lang", "en", "export"])
     assert "error: one of the arguments --date --from --since-last is required" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )

@@ -24,10 +24,15 @@ NIK = nikmod.compose("332501", date(1990, 5, 17), "F", 42)
 
 
 def _ctx_with_timeout(settings: Settings, seconds: float, clock) -> Context:  # noqa: ANN001
-    s = load_settings(Path(settings.config_file), env={},
-                      overrides={"database.url": settings.db_url,
-                                 "paths.data": str(settings.data_path),
-                                 "database.busy_timeout": seconds})
+    s = load_settings(
+        Path(settings.config_file),
+        env={},
+        overrides={
+            "database.url": settings.db_url,
+            "paths.data": str(settings.data_path),
+            "database.busy_timeout": seconds,
+        },
+    )
     return make_context(s, clock=clock)
 
 
@@ -55,8 +60,7 @@ def warm(ctx: Context, officer):  # noqa: ANN001, ANN201
     return officer
 
 
-def test_wait_longer_than_busy_timeout_gives_a_clear_message(ctx, settings, clock,
-                                                             warm) -> None:  # noqa: ANN001
+def test_wait_longer_than_busy_timeout_gives_a_clear_message(ctx, settings, clock, warm) -> None:  # noqa: ANN001
     short = _ctx_with_timeout(settings, 0.4, clock)
     with Holder(ctx.db.path, 4.0):
         t = time.monotonic()
@@ -75,8 +79,7 @@ def test_wait_longer_than_busy_timeout_gives_a_clear_message(ctx, settings, cloc
     short.db.dispose()
 
 
-def test_wait_shorter_than_busy_timeout_succeeds(ctx, settings, clock,
-                                                 warm) -> None:  # noqa: ANN001
+def test_wait_shorter_than_busy_timeout_succeeds(ctx, settings, clock, warm) -> None:  # noqa: ANN001
     patient = _ctx_with_timeout(settings, 10.0, clock)
     with Holder(ctx.db.path, 0.8):
         t = time.monotonic()
@@ -101,16 +104,31 @@ def test_readers_do_not_wait_for_a_writer(ctx, settings, clock, warm) -> None:  
     short.db.dispose()
 
 
-def test_cli_shows_the_message_not_the_sqlite_error(ctx, settings, tmp_path, capsys,
-                                                    monkeypatch) -> None:  # noqa: ANN001
+def test_cli_shows_the_message_not_the_sqlite_error(
+    ctx, settings, tmp_path, capsys, monkeypatch
+) -> None:  # noqa: ANN001
     settings_store.device_id(ctx)
     accounts.create_officer(ctx, "kasi", "246802", role="supervisor")
     cfg = tmp_path / "busy.toml"
     cfg.write_text("[database]\nbusy_timeout = 0.3\n", encoding="utf-8")
     stdin(monkeypatch, "246802")
     with Holder(ctx.db.path, 4.0):
-        code = main(["--db", str(ctx.db.path), "--config", str(cfg), "--lang", "en",
-                     "outreach", "start", "--school", "SD Negeri 1 Batang", "--as", "kasi"])
+        code = main(
+            [
+                "--db",
+                str(ctx.db.path),
+                "--config",
+                str(cfg),
+                "--lang",
+                "en",
+                "outreach",
+                "start",
+                "--school",
+                "SD Negeri 1 Batang",
+                "--as",
+                "kasi",
+            ]
+        )
     err = capsys.readouterr().err
     assert code != 0
     assert "in use by another process for more than 0.3 seconds" in err

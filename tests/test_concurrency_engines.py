@@ -21,8 +21,9 @@ from ._bundle_util import share_key
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 # 23:59:30 and 00:00:30 in Jakarta, with microseconds that must survive every engine
@@ -38,8 +39,9 @@ def _record(c: Context, clock, off, i: int, at: datetime, outcome: str):  # noqa
     clock.set(at)
     v = visits.start_visit(c, off, _nik(i))
     clock.advance(seconds=95)
-    visits.finish_visit(c, v.id, outcome, "email_not_received" if outcome == "FAILED" else None,
-                        officer_id=off.id)
+    visits.finish_visit(
+        c, v.id, outcome, "email_not_received" if outcome == "FAILED" else None, officer_id=off.id
+    )
     return v
 
 
@@ -76,17 +78,21 @@ def test_ids_timestamps_days_and_reports_match(any_ctx, clock) -> None:  # noqa:
     assert both.visits == 2 and both.handling_median == 95
 
     split = outreach.by_event(c, date(2026, 11, 27), date(2026, 11, 28))
-    assert [(s.key, s.place_kind, s.visits, s.activated, s.failed, s.attempted)
-            for s in split] == [(ev.id, "village", 1, 1, 0, 1), ("", "office", 1, 0, 1, 1)]
+    assert [(s.key, s.place_kind, s.visits, s.activated, s.failed, s.attempted) for s in split] == [
+        (ev.id, "village", 1, 1, 0, 1),
+        ("", "office", 1, 0, 1, 1),
+    ]
     assert split[0].conversion == 1.0
     places = outreach.by_place(c, date(2026, 11, 27), date(2026, 11, 27))
     assert [(p.key, p.visits) for p in places] == [("33.25.02.2003", 1)]
 
 
 def _sqlite_ctx(tmp: Path, clock) -> Context:  # noqa: ANN001
-    s = load_settings(tmp / "none.toml", env={},
-                      overrides={"database.url": str(tmp / "other.db"),
-                                 "paths.data": str(tmp / "other-data")})
+    s = load_settings(
+        tmp / "none.toml",
+        env={},
+        overrides={"database.url": str(tmp / "other.db"), "paths.data": str(tmp / "other-data")},
+    )
     return make_context(s, clock=clock)
 
 
@@ -109,10 +115,16 @@ def test_bundles_cross_engines(any_ctx, clock, tmp_path) -> None:  # noqa: ANN00
         assert bundles.import_bundle(office, tmp_path / "l.ikdb").already_imported
         for v in (a, b):
             x, y = visits.get_visit(office, v.id), visits.get_visit(laptop, v.id)
-            assert (x.started_at, x.ended_at, x.day, x.outcome, x.event_id) == \
-                (y.started_at, y.ended_at, y.day, y.outcome, y.event_id)
-            assert [(e.at, e.kind) for e in visits.timeline(office, v.id)] == \
-                [(e.at, e.kind) for e in visits.timeline(laptop, v.id)]
+            assert (x.started_at, x.ended_at, x.day, x.outcome, x.event_id) == (
+                y.started_at,
+                y.ended_at,
+                y.day,
+                y.outcome,
+                y.event_id,
+            )
+            assert [(e.at, e.kind) for e in visits.timeline(office, v.id)] == [
+                (e.at, e.kind) for e in visits.timeline(laptop, v.id)
+            ]
         assert visits.get_visit(office, a.id).started_at == BEFORE_MIDNIGHT
         r_office = report.summary(office, date(2026, 11, 27), date(2026, 11, 28))
         r_laptop = report.summary(laptop, date(2026, 11, 27), date(2026, 11, 28))

@@ -38,8 +38,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_four_counters_and_a_reporter(db_url: str, tmp_path: Path) -> None:
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": db_url, "paths.data": str(tmp_path)})
+    s = load_settings(
+        tmp_path / "none.toml",
+        env={},
+        overrides={"database.url": db_url, "paths.data": str(tmp_path)},
+    )
     ctx = make_context(s, clock=cu.RunningClock())  # creates and migrates the database
     names = [f"loket{k + 1}" for k in range(WORKERS)]
     for i, name in enumerate(names):  # argon2 once, here in the parent
@@ -50,9 +53,12 @@ def test_four_counters_and_a_reporter(db_url: str, tmp_path: Path) -> None:
     start, stop = manager.Event(), manager.Event()
     with spawn.Pool(WORKERS + 1) as pool:
         rep = pool.apply_async(cu.report_loop, (db_url, str(tmp_path), start, stop))
-        jobs = [pool.apply_async(cu.record_visits,
-                                 (db_url, str(tmp_path), k, names[k], PER_WORKER, start))
-                for k in range(WORKERS)]
+        jobs = [
+            pool.apply_async(
+                cu.record_visits, (db_url, str(tmp_path), k, names[k], PER_WORKER, start)
+            )
+            for k in range(WORKERS)
+        ]
         start.set()
         results = [j.get(timeout=600) for j in jobs]
         stop.set()
@@ -73,20 +79,32 @@ def test_four_counters_and_a_reporter(db_url: str, tmp_path: Path) -> None:
         db_ids = set(ses.exec(select(Visit.id)))
         assert db_ids == set(ids)  # nothing lost, nothing doubled
         assert int(ses.exec(select(func.count(func.distinct(Visit.nik)))).one()) == total
-        per_visit = dict(ses.exec(select(VisitEvent.visit_id, func.count())
-                                  .group_by(VisitEvent.visit_id)).all())
+        per_visit = dict(
+            ses.exec(select(VisitEvent.visit_id, func.count()).group_by(VisitEvent.visit_id)).all()
+        )
         assert set(per_visit) == db_ids
         assert set(per_visit.values()) == {cu.EVENTS_PER_VISIT}
-        dup_seq = ses.exec(select(VisitEvent.visit_id, VisitEvent.seq, func.count())
-                           .group_by(VisitEvent.visit_id, VisitEvent.seq)
-                           .having(func.count() > 1)).all()
+        dup_seq = ses.exec(
+            select(VisitEvent.visit_id, VisitEvent.seq, func.count())
+            .group_by(VisitEvent.visit_id, VisitEvent.seq)
+            .having(func.count() > 1)
+        ).all()
         assert dup_seq == []
-        direct = dict(ses.exec(select(Visit.outcome, func.count()).where(Visit.day == cu.DAY)
-                               .group_by(Visit.outcome)).all())
-        unfinished = int(ses.exec(select(func.count()).select_from(Visit)
-                                  .where(col(Visit.ended_at).is_(None))).one())
-        per_counter = dict(ses.exec(select(Visit.counter_id, func.count())
-                                    .group_by(Visit.counter_id)).all())
+        direct = dict(
+            ses.exec(
+                select(Visit.outcome, func.count())
+                .where(Visit.day == cu.DAY)
+                .group_by(Visit.outcome)
+            ).all()
+        )
+        unfinished = int(
+            ses.exec(
+                select(func.count()).select_from(Visit).where(col(Visit.ended_at).is_(None))
+            ).one()
+        )
+        per_counter = dict(
+            ses.exec(select(Visit.counter_id, func.count()).group_by(Visit.counter_id)).all()
+        )
     assert unfinished == 0
     assert per_counter == {f"LOKET-{k + 1}": PER_WORKER for k in range(WORKERS)}
     expected = Counter()

@@ -11,8 +11,9 @@ from . import _concurrency_util as cu
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])
-def test_counters_starting_at_once_on_a_new_database(engine: str, tmp_path: Path,
-                                                     request: pytest.FixtureRequest) -> None:
+def test_counters_starting_at_once_on_a_new_database(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     url = request.getfixturevalue("pg_url") if engine == "postgres" else str(tmp_path / "new.db")
     sp = mp.get_context("spawn")
     with sp.Manager() as m:

@@ -23,8 +23,11 @@ def test_defaults(tmp_path: Path) -> None:
 
 def test_file_then_env_then_flags(tmp_path: Path) -> None:
     f = tmp_path / "c.toml"
-    f.write_text('[office]\nname = "Kantor A"\ncounter = "LOKET-2"\n[ui]\nlang = "en"\n'
-                 '[target]\npercent = 25\ndeadline = 2027-06-30\n', encoding="utf-8")
+    f.write_text(
+        '[office]\nname = "Kantor A"\ncounter = "LOKET-2"\n[ui]\nlang = "en"\n'
+        "[target]\npercent = 25\ndeadline = 2027-06-30\n",
+        encoding="utf-8",
+    )
     s = load_settings(f, env={})
     assert (s.office_name, s.counter_id, s.lang) == ("Kantor A", "LOKET-2", "en")
     assert s.target.percent == 25.0 and s.target.deadline == date(2027, 6, 30)
@@ -45,14 +48,15 @@ def test_config_env_var_names_the_file(tmp_path: Path) -> None:
     [
         ('[ui]\nlang = "fr"\n', "ui.lang", '"id" or "en"'),
         ('[target]\nbaseline = "many"\n', "target.baseline", "whole number"),
-        ('[target]\npercent = 130\n', "target.percent", "percentage"),
+        ("[target]\npercent = 130\n", "target.percent", "percentage"),
         ('[target]\ndeadline = "soon"\n', "target.deadline", "a date"),
         ('[office]\ncolour = "red"\n', "office.colour", "unknown key"),
         ('[database]\ntimezone = "Mars/Base"\n', "database.timezone", "time zone"),
     ],
 )
-def test_invalid_file_names_file_key_and_expectation(tmp_path: Path, body: str, key: str,
-                                                     expected: str) -> None:
+def test_invalid_file_names_file_key_and_expectation(
+    tmp_path: Path, body: str, key: str, expected: str
+) -> None:
     f = tmp_path / "bad.toml"
     f.write_text(body, encoding="utf-8")
     with pytest.raises(ConfigError) as ei:
@@ -80,17 +84,28 @@ def test_write_settings_round_trip(tmp_path: Path) -> None:
 def test_cli_reports_invalid_config(tmp_path: Path) -> None:
     f = tmp_path / "bad.toml"
     f.write_text('[ui]\nlang = "xx"\n', encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "counter", "--config", str(f), "locate"],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "counter", "--config", str(f), "locate"],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2
     assert "ui.lang" in r.stderr and str(f) in r.stderr
 
 
 def test_locate_json(tmp_path: Path) -> None:
-    env = {"IKD_COUNTER_CONFIG": str(tmp_path / "c.toml"), "PATH": "/usr/bin:/bin",
-           "IKD_COUNTER_DB": str(tmp_path / "d.db"), "IKD_COUNTER_PATHS_DATA": str(tmp_path)}
-    r = subprocess.run([sys.executable, "-m", "counter", "locate", "--json"],
-                       capture_output=True, text=True, env=env)
+    env = {
+        "IKD_COUNTER_CONFIG": str(tmp_path / "c.toml"),
+        "PATH": "/usr/bin:/bin",
+        "IKD_COUNTER_DB": str(tmp_path / "d.db"),
+        "IKD_COUNTER_PATHS_DATA": str(tmp_path),
+    }
+    r = subprocess.run(
+        [sys.executable, "-m", "counter", "locate", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["config"] == str(tmp_path / "c.toml")

@@ -53,8 +53,9 @@ def kinds(ctx: Context, visit_id: str) -> list[tuple[str, str | None]]:
     return [(e.kind, e.step) for e in visits.timeline(ctx, visit_id)]
 
 
-def test_full_activation_writes_each_step_before_moving(flow: CounterFlow, ctx: Context,
-                                                        clock: Any, errors: Errors) -> None:
+def test_full_activation_writes_each_step_before_moving(
+    flow: CounterFlow, ctx: Context, clock: Any, errors: Errors
+) -> None:
     checked(flow, NIK_NEW)
     assert flow.allows("edit_nik")  # nothing recorded yet: the NIK can change
     assert flow.start_activation() and flow.phase == PREREQ
@@ -109,12 +110,12 @@ def test_missing_prerequisite_ends_not_eligible(flow: CounterFlow, ctx: Context)
     flow.prereq_toggle()
     assert flow.missing == {"smartphone"} and flow.first_missing() == "smartphone"
     assert flow.prereq_next() and flow.phase == OUTCOME
-    assert (flow.outcome, flow.reason, flow.back_to) == (oc.NOT_ELIGIBLE, "smartphone",
-                                                         (PREREQ, 0))
+    assert (flow.outcome, flow.reason, flow.back_to) == (oc.NOT_ELIGIBLE, "smartphone", (PREREQ, 0))
 
 
-def test_a_refused_write_is_reported_and_nothing_moves(flow: CounterFlow, ctx: Context,
-                                                       errors: Errors) -> None:
+def test_a_refused_write_is_reported_and_nothing_moves(
+    flow: CounterFlow, ctx: Context, errors: Errors
+) -> None:
     checked(flow, NIK_NEW)
     flow.start_activation()
     visit_id = flow.visit_id
@@ -124,8 +125,7 @@ def test_a_refused_write_is_reported_and_nothing_moves(flow: CounterFlow, ctx: C
     assert flow.phase == PREREQ and len(errors) == 1
 
 
-def test_under_17_is_warned_with_not_eligible_one_key_away(flow: CounterFlow,
-                                                           ctx: Context) -> None:
+def test_under_17_is_warned_with_not_eligible_one_key_away(flow: CounterFlow, ctx: Context) -> None:
     checked(flow, NIK_NEW)
     assert not flow.under_age and not flow.allows("not_eligible_age")
     flow.reset()
@@ -141,8 +141,7 @@ def test_under_17_is_warned_with_not_eligible_one_key_away(flow: CounterFlow,
     assert v is not None and (v.outcome, v.reason) == (oc.NOT_ELIGIBLE, "ektp")
 
 
-def test_follow_up_contact_is_recorded_with_the_outcome(flow: CounterFlow,
-                                                        ctx: Context) -> None:
+def test_follow_up_contact_is_recorded_with_the_outcome(flow: CounterFlow, ctx: Context) -> None:
     checked(flow, NIK_NEW, Details(name="Budi", purpose="ikd_aktivasi"))
     flow.start_activation()
     flow.prereq_next()
@@ -152,8 +151,12 @@ def test_follow_up_contact_is_recorded_with_the_outcome(flow: CounterFlow,
     assert saved is not None
     v = visits.get_visit(ctx, saved.visit_id)
     assert v is not None
-    assert (v.consent_contact, v.phone, v.name, v.purpose) == (True, "08123456789", "Budi",
-                                                               "ikd_aktivasi")
+    assert (v.consent_contact, v.phone, v.name, v.purpose) == (
+        True,
+        "08123456789",
+        "Budi",
+        "ikd_aktivasi",
+    )
     assert v.followup_state == "open"  # on the supervisor's follow-up list
     assert ("details", None) in kinds(ctx, saved.visit_id)
 
@@ -166,9 +169,9 @@ def test_unchanged_contact_writes_no_details_event(flow: CounterFlow, ctx: Conte
     assert [k for k, _ in kinds(ctx, saved.visit_id)] == ["start", "choose_outcome", "outcome"]
 
 
-def test_closed_day_refuses_at_the_start_and_nothing_moves(flow: CounterFlow, ctx: Context,
-                                                           supervisor: Any,
-                                                           errors: Errors) -> None:
+def test_closed_day_refuses_at_the_start_and_nothing_moves(
+    flow: CounterFlow, ctx: Context, supervisor: Any, errors: Errors
+) -> None:
     from counter.services import dayclose
 
     dayclose.close_day(ctx, ctx.today(), supervisor, backup=False)
@@ -182,9 +185,9 @@ def test_closed_day_refuses_at_the_start_and_nothing_moves(flow: CounterFlow, ct
     assert visits.visits_of_day(ctx, ctx.today()) == []
 
 
-def test_a_nik_with_an_open_visit_is_offered_it_never_a_second(flow: CounterFlow,
-                                                               ctx: Context, officer: Any,
-                                                               errors: Errors) -> None:
+def test_a_nik_with_an_open_visit_is_offered_it_never_a_second(
+    flow: CounterFlow, ctx: Context, officer: Any, errors: Errors
+) -> None:
     v = visits.start_visit(ctx, officer, NIK_NEW, step="prereq")
     checked(flow, NIK_NEW)
     assert flow.open_visit is not None and flow.open_visit.visit_id == v.id
@@ -196,15 +199,23 @@ def test_a_nik_with_an_open_visit_is_offered_it_never_a_second(flow: CounterFlow
     assert [r.id for r in visits.visits_of_day(ctx, ctx.today())] == [v.id]
 
 
-def test_resume_continues_where_the_domain_says(flow: CounterFlow, ctx: Context,
-                                                officer: Any, clock: Any) -> None:
+def test_resume_continues_where_the_domain_says(
+    flow: CounterFlow, ctx: Context, officer: Any, clock: Any
+) -> None:
     v = visits.start_visit(ctx, officer, NIK_NEW, step="prereq")
     visits.record_event(ctx, v.id, "prereq", "install", {"missing": []}, officer.id)
-    visits.record_event(ctx, v.id, "step", "open_terms", {"done": "install", "seconds": 9},
-                        officer.id)
+    visits.record_event(
+        ctx, v.id, "step", "open_terms", {"done": "install", "seconds": 9}, officer.id
+    )
     visits.record_event(ctx, v.id, "problem", "open_terms", {"problem": "app_error"}, officer.id)
-    visits.record_event(ctx, v.id, "choose_outcome", "outcome",
-                        {"outcome": oc.FAILED, "reason": "app_error"}, officer.id)
+    visits.record_event(
+        ctx,
+        v.id,
+        "choose_outcome",
+        "outcome",
+        {"outcome": oc.FAILED, "reason": "app_error"},
+        officer.id,
+    )
     clock.advance(minutes=3)
     row = visits.get_visit(ctx, v.id)
     assert flow.resume(row) is True
@@ -213,8 +224,9 @@ def test_resume_continues_where_the_domain_says(flow: CounterFlow, ctx: Context,
     assert kinds(ctx, v.id)[-2:] == [("resume", "outcome"), ("back", "open_terms")]
 
 
-def test_resume_of_a_finished_visit_is_refused(flow: CounterFlow, ctx: Context,
-                                               officer: Any, errors: Errors) -> None:
+def test_resume_of_a_finished_visit_is_refused(
+    flow: CounterFlow, ctx: Context, officer: Any, errors: Errors
+) -> None:
     v = visits.start_visit(ctx, officer, NIK_NEW)
     visits.finish_visit(ctx, v.id, oc.DECLINED, officer_id=officer.id)
     assert flow.resume(visits.get_visit(ctx, v.id)) is False
@@ -230,8 +242,11 @@ def test_seed_data_replays_through_the_model(ctx: Context) -> None:
 
     seed_demo(ctx, registry=50, visits=60, days=5, seed=4)
     protocol = cached_protocol()
-    rows = [v for d in range(6) for v in visits.visits_of_day(ctx, ctx.today().fromordinal(
-        ctx.today().toordinal() - d))]
+    rows = [
+        v
+        for d in range(6)
+        for v in visits.visits_of_day(ctx, ctx.today().fromordinal(ctx.today().toordinal() - d))
+    ]
     assert len(rows) == 60
     for v in rows:
         events = [e.event for e in visits.timeline(ctx, v.id)]
@@ -246,8 +261,11 @@ def test_the_flow_is_plain_python_without_textual() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, counter.tui.screens.counter.flow as f; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, counter.tui.screens.counter.flow as f; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"

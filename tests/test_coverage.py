@@ -87,8 +87,12 @@ def test_coverage_by_hand_after_two_imports(ctx, clock, tmp_path: Path, messy: b
     first = cov.coverage(ctx, "kecamatan")
     assert by_code(first) == {"33.25.01": (5, 2, 0, None), "33.25.02": (4, 1, 1, None)}
     d1 = cov.coverage(ctx, "desa")
-    assert by_code(d1) == {"33.25.01.2001": (3, 1, 0, None), "33.25.01.2002": (1, 1, 0, None),
-                           "33.25.01.2005": (1, 0, 1, None), "33.25.02.2001": (3, 1, 0, None)}
+    assert by_code(d1) == {
+        "33.25.01.2001": (3, 1, 0, None),
+        "33.25.01.2002": (1, 1, 0, None),
+        "33.25.01.2005": (1, 0, 1, None),
+        "33.25.02.2001": (3, 1, 0, None),
+    }
     assert d1.without_desa == 1 and d1.residents == 9 and d1.active == 3
     clock.advance(days=30)
     import_registry(ctx, extract(tmp_path / "b.csv", ROWS2, messy))
@@ -102,8 +106,11 @@ def test_coverage_by_hand_after_two_imports(ctx, clock, tmp_path: Path, messy: b
 
 
 def test_unmatched_desa_is_reported_and_left_without_desa(ctx, tmp_path: Path) -> None:
-    rows = [*ROWS1, (N("02", 11), "Desa Atlantis", "BELUM", ""),
-            (N("02", 12), "Sendang", "BELUM", "")]  # no Sendang in Bandar
+    rows = [
+        *ROWS1,
+        (N("02", 11), "Desa Atlantis", "BELUM", ""),
+        (N("02", 12), "Sendang", "BELUM", ""),
+    ]  # no Sendang in Bandar
     res = import_registry(ctx, extract(tmp_path / "m.csv", rows))
     assert res.desa is not None
     assert res.desa["unmatched"] == {"Desa Atlantis": 1, "Sendang": 1}
@@ -138,8 +145,10 @@ def test_coverage_on_both_engines(any_ctx, clock, tmp_path: Path) -> None:
 
 
 def test_progress_series_and_rates(ctx, clock, tmp_path: Path) -> None:
-    ctx.settings = replace(ctx.settings, target=replace(ctx.settings.target, denominator=20,
-                                                        deadline=date(2027, 1, 26)))
+    ctx.settings = replace(
+        ctx.settings,
+        target=replace(ctx.settings.target, denominator=20, deadline=date(2027, 1, 26)),
+    )
     two_imports(ctx, clock, tmp_path)
     p = cov.progress(ctx)
     assert [pt.active for pt in p.points] == [3, 5]
@@ -158,7 +167,8 @@ def test_plan_ranks_and_shows_event_yields(ctx, clock, tmp_path: Path, officer) 
     p = plan.plan(ctx, "desa")
     row = next(r for r in p.rows if r.place.code == "33.25.02.2001")
     assert [(e.id, e.visits, e.activated, e.extract_change) for e in row.events] == [
-        (ev.id, 1, 1, None)]  # no import after the event yet
+        (ev.id, 1, 1, None)
+    ]  # no import after the event yet
     clock.advance(days=20)
     import_registry(ctx, extract(tmp_path / "b.csv", ROWS2))
     p = plan.plan(ctx, "desa")
@@ -187,10 +197,18 @@ def test_cli_json_contract(ctx, clock, tmp_path: Path, capsys) -> None:
     assert main(["--db", db, "coverage", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [set(r) for r in out["rows"]] == [
-        {"code", "name", "kecamatan", "residents", "active", "percent", "needed", "change"}] * 2
-    assert out["rows"][0] == {"code": "33.25.01", "name": "Wonotunggal",
-                              "kecamatan": "Wonotunggal", "residents": 5, "active": 3,
-                              "percent": 60.0, "needed": 0, "change": 1}
+        {"code", "name", "kecamatan", "residents", "active", "percent", "needed", "change"}
+    ] * 2
+    assert out["rows"][0] == {
+        "code": "33.25.01",
+        "name": "Wonotunggal",
+        "kecamatan": "Wonotunggal",
+        "residents": 5,
+        "active": 3,
+        "percent": 60.0,
+        "needed": 0,
+        "change": 1,
+    }
     assert main(["--db", db, "coverage", "--by", "desa", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert {r["code"] for r in out["rows"]} >= {"33.25.01.2001", "33.25.02.2001"}
@@ -219,17 +237,27 @@ def test_migration_0006_keeps_entries_and_totals_the_newest_import(tmp_path: Pat
     db = Database(str(tmp_path / "m.db"))
     upgrade(db, "0004")
     with db.engine.begin() as c:
-        c.execute(text("INSERT INTO registry_import (source, imported_at, read, inserted, "
-                       "updated, rejected) VALUES ('a.csv', '2026-11-01 00:00:00', 2, 2, 0, 0)"))
+        c.execute(
+            text(
+                "INSERT INTO registry_import (source, imported_at, read, inserted, "
+                "updated, rejected) VALUES ('a.csv', '2026-11-01 00:00:00', 2, 2, 0, 0)"
+            )
+        )
         for n, s in ((N("01", 1), "active"), (N("02", 2), "not_active")):
-            c.execute(text("INSERT INTO registry_entry (nik, ikd_status, import_id) "
-                           "VALUES (:n, :s, 1)"), {"n": n, "s": s})
+            c.execute(
+                text("INSERT INTO registry_entry (nik, ikd_status, import_id) VALUES (:n, :s, 1)"),
+                {"n": n, "s": s},
+            )
     upgrade(db, "head")
     with db.engine.connect() as c:
-        rows = c.execute(text("SELECT level, code, residents, active FROM registry_coverage "
-                              "ORDER BY level, code")).all()
-        ddl = c.execute(text("SELECT sql FROM sqlite_master WHERE name = 'registry_entry'")
-                        ).scalar()
+        rows = c.execute(
+            text(
+                "SELECT level, code, residents, active FROM registry_coverage ORDER BY level, code"
+            )
+        ).all()
+        ddl = c.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'registry_entry'")
+        ).scalar()
     assert [tuple(r) for r in rows] == [("d", 0, 2, 1), ("k", 1, 1, 1), ("k", 2, 1, 0)]
     assert "WITHOUT ROWID" in ddl
     from alembic.command import downgrade
@@ -241,8 +269,9 @@ def test_migration_0006_keeps_entries_and_totals_the_newest_import(tmp_path: Pat
         cfg.attributes["connection"] = c
         downgrade(cfg, "0004")
     with db.engine.connect() as c:
-        ddl = c.execute(text("SELECT sql FROM sqlite_master WHERE name = 'registry_entry'")
-                        ).scalar()
+        ddl = c.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'registry_entry'")
+        ).scalar()
         kept = c.execute(text("SELECT nik, ikd_status FROM registry_entry ORDER BY nik")).all()
     assert "WITHOUT ROWID" in ddl and "desa" not in ddl
     assert [tuple(k) for k in kept] == [(N("01", 1), "active"), (N("02", 2), "not_active")]

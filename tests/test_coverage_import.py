@@ -25,8 +25,12 @@ VILLAGES = {kk: regions.villages(f"3325{kk:02d}") for kk in KEC}
 
 
 def N(i: int) -> str:
-    return nikmod.compose(f"3325{KEC[i % 15]:02d}", date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
-                          "F" if i % 2 else "M", 1 + i // 500)
+    return nikmod.compose(
+        f"3325{KEC[i % 15]:02d}",
+        date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
+        "F" if i % 2 else "M",
+        1 + i // 500,
+    )
 
 
 def row(i: int) -> tuple[str, str, str, str]:
@@ -50,10 +54,14 @@ def write_csv(path: Path, layout: str = "before", quote: bool = False) -> Path:
     for i in range(ROWS):
         n, d, s, w = row(i)
         name = f'"WARGA {i}"' if quote else f"WARGA {i}"
-        out.append(f"{i},{n},{name},{d},{s},{w}" if layout == "before"
-                   else f"{i},{n},{name},{s},{w},{d}")
-    head = ("NO,NIK,NAMA,KELURAHAN,STATUS IKD,TGL AKTIVASI" if layout == "before"
-            else "NO,NIK,NAMA,STATUS IKD,TGL AKTIVASI,DESA/KEL")
+        out.append(
+            f"{i},{n},{name},{d},{s},{w}" if layout == "before" else f"{i},{n},{name},{s},{w},{d}"
+        )
+    head = (
+        "NO,NIK,NAMA,KELURAHAN,STATUS IKD,TGL AKTIVASI"
+        if layout == "before"
+        else "NO,NIK,NAMA,STATUS IKD,TGL AKTIVASI,DESA/KEL"
+    )
     path.write_text("\r\n".join([head, *out]) + "\r\n", encoding="utf-8")
     return path
 
@@ -89,8 +97,9 @@ def check(ctx: Context, res: reg.ImportResult) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX only")
-def test_fastest_path_in_two_processes(ctx: Context, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fastest_path_in_two_processes(
+    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(reg, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     calls: list[bool] = []
@@ -107,14 +116,16 @@ def test_fastest_path_in_two_processes(ctx: Context, tmp_path: Path,
 
 
 @pytest.mark.parametrize("how", ["one_process", "quoted", "desa_last", "xlsx", "upsert"])
-def test_every_path_gives_the_same_desa(ctx: Context, tmp_path: Path, how: str,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_path_gives_the_same_desa(
+    ctx: Context, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(reg, "PARALLEL_MIN_BYTES", 1 << 40)
     if how == "xlsx":
         f = write_xlsx(tmp_path / "a.xlsx")
     else:
-        f = write_csv(tmp_path / "a.csv", "last" if how == "desa_last" else "before",
-                      quote=how == "quoted")
+        f = write_csv(
+            tmp_path / "a.csv", "last" if how == "desa_last" else "before", quote=how == "quoted"
+        )
     if how == "upsert":  # a registry with rows and other desa first
         reg.import_registry(ctx, write_csv(tmp_path / "old.csv", "last"))
         with ctx.db.write() as s:

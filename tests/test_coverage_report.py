@@ -77,17 +77,47 @@ def test_cli_report_pdf_and_png(ctx, day, tmp_path: Path, capsys) -> None:
     ctx.db.dispose()
     db = str(tmp_path / "counter.db")
     pdf, png = tmp_path / "w.pdf", tmp_path / "w.png"
-    assert main(["--db", db, "report", "--from", "2026-11-21", "--to", "2026-11-27",
-                 "--pdf", str(pdf), "--png", str(png)]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "report",
+                "--from",
+                "2026-11-21",
+                "--to",
+                "2026-11-27",
+                "--pdf",
+                str(pdf),
+                "--png",
+                str(png),
+            ]
+        )
+        == 0
+    )
     assert _pdf_text(pdf)[0] == 1 and png.stat().st_size > 1000
     capsys.readouterr()
-    assert main(["--db", db, "report", "--date", "2026-11-27", "--pdf",
-                 str(tmp_path / "nope" / "x.pdf")]) != 0
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "report",
+                "--date",
+                "2026-11-27",
+                "--pdf",
+                str(tmp_path / "nope" / "x.pdf"),
+            ]
+        )
+        != 0
+    )
     # an existing file is never replaced, and nothing is written when one name is taken
     before = pdf.read_bytes()
     fresh = tmp_path / "fresh.png"
-    assert main(["--db", db, "report", "--date", "2026-11-27", "--png", str(fresh),
-                 "--pdf", str(pdf)]) != 0
+    assert (
+        main(["--db", db, "report", "--date", "2026-11-27", "--png", str(fresh), "--pdf", str(pdf)])
+        != 0
+    )
     assert pdf.read_bytes() == before and not fresh.exists()
     assert main(["--db", db, "report", "--pdf", str(tmp_path)]) != 0
     err = capsys.readouterr().err

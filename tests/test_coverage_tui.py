@@ -35,8 +35,13 @@ async def test_coverage_and_plan_screens(ctx, clock, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, fx.kasi)
         await pilot.press("k")
-        await until(pilot, lambda: isinstance(app.screen, CoverageScreen)
-                    and app.screen.query_one("#cov-table", DataTable).row_count == 2)
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, CoverageScreen)
+                and app.screen.query_one("#cov-table", DataTable).row_count == 2
+            ),
+        )
         rows = table_rows(app.screen.query_one("#cov-table", DataTable))
         expect = cov.coverage(ctx, "kecamatan").rows  # the CLI's numbers
         assert [r[0] for r in rows] == [r.code for r in expect]
@@ -44,8 +49,13 @@ async def test_coverage_and_plan_screens(ctx, clock, tmp_path: Path) -> None:
         await pilot.press("k")  # per desa
         await until(pilot, lambda: app.screen.query_one("#cov-table", DataTable).row_count == 4)
         await pilot.press("p")
-        await until(pilot, lambda: isinstance(app.screen, PlanScreen)
-                    and app.screen.query_one("#plan-table", DataTable).row_count == 4)
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, PlanScreen)
+                and app.screen.query_one("#plan-table", DataTable).row_count == 4
+            ),
+        )
         first = table_rows(app.screen.query_one("#plan-table", DataTable))[0]
         assert first[:2] == ["1", "Sendang"]
         await pilot.press("s")  # start an outreach event at the selected place
@@ -59,7 +69,6 @@ async def test_coverage_and_plan_screens(ctx, clock, tmp_path: Path) -> None:
         await until(pilot, lambda: any(folder.glob("*.png")) and any(folder.glob("*.pdf")))
 
 
-
 @async_test
 async def test_entries_without_a_recorded_import_are_not_called_no_import(ctx, clock) -> None:
     from counter.services import accounts
@@ -71,7 +80,12 @@ async def test_entries_without_a_recorded_import_are_not_called_no_import(ctx, c
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, fx_kasi)
         await pilot.press("k")
-        await until(pilot, lambda: isinstance(app.screen, CoverageScreen)
-                    and app.screen.query_one("#cov-table", DataTable).row_count > 0)
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, CoverageScreen)
+                and app.screen.query_one("#cov-table", DataTable).row_count > 0
+            ),
+        )
         shown = str(app.screen.query_one("#cov-import").render())
         assert shown == app.t("coverage.screen.no_import_history")

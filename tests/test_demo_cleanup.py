@@ -31,8 +31,14 @@ def test_demo_folder_removed_when_the_terminal_closes(tmp_path: Path, how: str) 
         folders = _demo_folders(tmp_path)
         assert len(folders) == 1 and (folders[0] / "demo.db").exists()
         # `env` execs the command: the pane's process is ikd-counter itself
-        pid = int(subprocess.run(["tmux", "list-panes", "-t", t.name, "-F", "#{pane_pid}"],
-                                 capture_output=True, text=True, check=True).stdout.split()[0])
+        pid = int(
+            subprocess.run(
+                ["tmux", "list-panes", "-t", t.name, "-F", "#{pane_pid}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()[0]
+        )
         if how == "close-terminal":
             t.kill_session()  # tmux sends SIGHUP to the pane's processes
         else:

@@ -34,12 +34,17 @@ def _file_rows(res: export.ExportResult) -> list[tuple[str, int, str]]:
 
 def _counts(ctx: Context) -> tuple[int, int]:
     with ctx.db.read() as s:
-        return (int(s.exec(select(func.count()).select_from(ExportBatch)).one()),
-                int(s.exec(select(func.count()).select_from(ExportItem)).one()))
+        return (
+            int(s.exec(select(func.count()).select_from(ExportBatch)).one()),
+            int(s.exec(select(func.count()).select_from(ExportItem)).one()),
+        )
 
 
-def test_since_last_three_rounds_no_duplicate_no_gap(any_ctx: Context, clock,  # noqa: ANN001
-                                                     tmp_path: Path) -> None:
+def test_since_last_three_rounds_no_duplicate_no_gap(
+    any_ctx: Context,
+    clock,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
     ctx = any_ctx
     off, sup = people(ctx)
     a = visit(ctx, clock, off, NIKS[0], "ACTIVATED")
@@ -87,8 +92,11 @@ def test_since_last_three_rounds_no_duplicate_no_gap(any_ctx: Context, clock,  #
     assert _counts(ctx) == (3, 8)
 
 
-def test_fixed_range_twice_same_rows_same_order(any_ctx: Context, clock,  # noqa: ANN001
-                                                tmp_path: Path) -> None:
+def test_fixed_range_twice_same_rows_same_order(
+    any_ctx: Context,
+    clock,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
     ctx = any_ctx
     off, sup = people(ctx)
     made = []
@@ -155,9 +163,13 @@ def _assert_nothing_recorded(ctx: Context, folder: Path, code: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_disk_full_mid_write_leaves_no_file_and_no_batch(any_ctx: Context, clock,  # noqa: ANN001
-                                                          tmp_path: Path, monkeypatch,
-                                                          fmt: str) -> None:
+def test_disk_full_mid_write_leaves_no_file_and_no_batch(
+    any_ctx: Context,
+    clock,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch,
+    fmt: str,
+) -> None:
     ctx = any_ctx
     off, sup = people(ctx)
     for i in range(40):
@@ -165,8 +177,9 @@ def test_disk_full_mid_write_leaves_no_file_and_no_batch(any_ctx: Context, clock
     folder = tmp_path / "out"
     folder.mkdir()
     real = export._open_temp
-    monkeypatch.setattr(export, "_open_temp",
-                        lambda final: (lambda fh, p: (_Failing(fh, 3000), p))(*real(final)))
+    monkeypatch.setattr(
+        export, "_open_temp", lambda final: (lambda fh, p: (_Failing(fh, 3000), p))(*real(final))
+    )
     with pytest.raises(export.ExportError) as ei:
         export.export_visits(ctx, sup, "since_last", fmt=fmt, out=folder / f"f.{fmt}")
     gc.collect()  # nothing half-closed may complain later from the garbage collector
@@ -178,8 +191,12 @@ def test_disk_full_mid_write_leaves_no_file_and_no_batch(any_ctx: Context, clock
     assert ok.rows == 40  # the failed attempt consumed nothing
 
 
-def test_read_only_folder_records_nothing(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
-                                          monkeypatch) -> None:
+def test_read_only_folder_records_nothing(
+    ctx: Context,
+    clock,
+    tmp_path: Path,  # noqa: ANN001
+    monkeypatch,
+) -> None:
     off, sup = people(ctx)
     visit(ctx, clock, off)
     folder = tmp_path / "ro"
@@ -187,13 +204,15 @@ def test_read_only_folder_records_nothing(ctx: Context, clock, tmp_path: Path,  
     folder.chmod(0o555)
     try:
         if os.geteuid() == 0:  # root ignores permission bits: fail the way the OS would
+
             def denied(final: Path) -> Any:
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(final))
 
             monkeypatch.setattr(export, "_open_temp", denied)
         with pytest.raises(export.ExportError) as ei:
-            export.export_visits(ctx, sup, "date", date_from=ctx.today(), fmt="csv",
-                                 out=folder / "x.csv")
+            export.export_visits(
+                ctx, sup, "date", date_from=ctx.today(), fmt="csv", out=folder / "x.csv"
+            )
         assert ei.value.code == "no_permission"
         assert str(folder) in ei.value.message("en")
         _assert_nothing_recorded(ctx, folder, "no_permission")
@@ -201,8 +220,12 @@ def test_read_only_folder_records_nothing(ctx: Context, clock, tmp_path: Path,  
         folder.chmod(0o755)
 
 
-def test_rename_failure_rolls_back_the_batch(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
-                                             monkeypatch) -> None:
+def test_rename_failure_rolls_back_the_batch(
+    ctx: Context,
+    clock,
+    tmp_path: Path,  # noqa: ANN001
+    monkeypatch,
+) -> None:
     off, sup = people(ctx)
     visit(ctx, clock, off)
 
@@ -217,8 +240,11 @@ def test_rename_failure_rolls_back_the_batch(ctx: Context, clock, tmp_path: Path
     assert _counts(ctx) == (0, 0) and export.pending_count(ctx) == 1
 
 
-def test_officer_is_refused_and_audited(any_ctx: Context, clock,  # noqa: ANN001
-                                        tmp_path: Path) -> None:
+def test_officer_is_refused_and_audited(
+    any_ctx: Context,
+    clock,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
     ctx = any_ctx
     off, sup = people(ctx)
     visit(ctx, clock, off)
@@ -240,7 +266,13 @@ def test_officer_is_refused_and_audited(any_ctx: Context, clock,  # noqa: ANN001
     assert detail["mode"] == "since_last" and detail["file"] == str(res.path)
     b = export.batches(ctx)[0]
     assert (b.id, b.rows, b.sha256, b.mode, b.format, b.officer_id) == (
-        res.batch_id, 1, res.sha256, "since_last", "csv", sup.id)
+        res.batch_id,
+        1,
+        res.sha256,
+        "since_last",
+        "csv",
+        sup.id,
+    )
     import hashlib
 
     assert hashlib.sha256(res.path.read_bytes()).hexdigest() == res.sha256
@@ -251,14 +283,17 @@ def test_officer_is_refused_and_audited(any_ctx: Context, clock,  # noqa: ANN001
 
 def test_bad_arguments(ctx: Context) -> None:
     _, sup = people(ctx)
-    cases = [({"mode": "weekly"}, "bad_mode"),
-             ({"mode": "date"}, "dates_required"),
-             ({"mode": "range", "date_from": date(2026, 11, 2), "date_to": date(2026, 11, 1)},
-              "bad_range"),
-             ({"mode": "since_last", "date_from": date(2026, 11, 2)}, "since_last_no_dates"),
-             ({"mode": "date", "date_from": date(2026, 11, 2), "fmt": "ods"}, "bad_format"),
-             ({"mode": "date", "date_from": date(2026, 11, 2), "delimiter": "|"},
-              "bad_delimiter")]
+    cases = [
+        ({"mode": "weekly"}, "bad_mode"),
+        ({"mode": "date"}, "dates_required"),
+        (
+            {"mode": "range", "date_from": date(2026, 11, 2), "date_to": date(2026, 11, 1)},
+            "bad_range",
+        ),
+        ({"mode": "since_last", "date_from": date(2026, 11, 2)}, "since_last_no_dates"),
+        ({"mode": "date", "date_from": date(2026, 11, 2), "fmt": "ods"}, "bad_format"),
+        ({"mode": "date", "date_from": date(2026, 11, 2), "delimiter": "|"}, "bad_delimiter"),
+    ]
     for kw, code in cases:
         with pytest.raises(export.ExportError) as ei:
             export.export_visits(ctx, sup, **kw)
@@ -267,8 +302,13 @@ def test_bad_arguments(ctx: Context) -> None:
         assert not ei.value.message("en").startswith("⟨")
 
 
-def test_cli_export(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
-                    monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_cli_export(
+    ctx: Context,
+    clock,
+    tmp_path: Path,  # noqa: ANN001
+    monkeypatch,
+    capsys,
+) -> None:  # noqa: ANN001
     from counter.cli import main
 
     off, sup = people(ctx)
@@ -276,8 +316,21 @@ def test_cli_export(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
     visit(ctx, clock, off, NIKS[0], "ACTIVATED")
     db = str(ctx.db.path)
     monkeypatch.setattr("sys.stdin", io.StringIO("246802\n"))
-    rc = main(["--db", db, "export", "--since-last", "--as", "kasi", "-o",
-               str(tmp_path / "c.csv"), "--delimiter", "comma", "--json"])
+    rc = main(
+        [
+            "--db",
+            db,
+            "export",
+            "--since-last",
+            "--as",
+            "kasi",
+            "-o",
+            str(tmp_path / "c.csv"),
+            "--delimiter",
+            "comma",
+            "--json",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["rows"] == 2 and out["format"] == "csv"
     head, rows = read_csv(Path(out["path"]), ",")
@@ -285,8 +338,21 @@ def test_cli_export(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
     assert Path(out["recap_path"]).exists()
 
     monkeypatch.setattr("sys.stdin", io.StringIO("135790\n"))
-    rc = main(["--db", db, "--lang", "en", "export", "--date", "2026-11-27", "--as", "siti",
-               "-o", str(tmp_path / "d.xlsx")])
+    rc = main(
+        [
+            "--db",
+            db,
+            "--lang",
+            "en",
+            "export",
+            "--date",
+            "2026-11-27",
+            "--as",
+            "siti",
+            "-o",
+            str(tmp_path / "d.xlsx"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 1 and "Only a supervisor" in err and not (tmp_path / "d.xlsx").exists()
 
@@ -298,8 +364,12 @@ def test_cli_export(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
     assert rc == 2 and "2026-11-27" in capsys.readouterr().err
 
 
-def test_concurrent_export_is_refused_not_duplicated(ctx: Context, clock,  # noqa: ANN001
-                                                     tmp_path: Path, monkeypatch) -> None:
+def test_concurrent_export_is_refused_not_duplicated(
+    ctx: Context,
+    clock,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch,
+) -> None:
     """Another since-last export recorded between our snapshot and our commit: ours is refused
     (no file, no batch) instead of exporting the same visits twice; a retry exports nothing."""
     off, sup = people(ctx)
@@ -314,8 +384,9 @@ def test_concurrent_export_is_refused_not_duplicated(ctx: Context, clock,  # noq
         if not done:  # the other supervisor's export lands while ours is writing its file
             done["other"] = True
             monkeypatch.setattr(export, "_write_csv", real)
-            done["res"] = export.export_visits(ctx, sup, "since_last", fmt="csv",
-                                               out=tmp_path / "other.csv")
+            done["res"] = export.export_visits(
+                ctx, sup, "since_last", fmt="csv", out=tmp_path / "other.csv"
+            )
 
     monkeypatch.setattr(export, "_write_csv", racing)
     with pytest.raises(export.ExportError) as ei:
@@ -330,7 +401,8 @@ def test_concurrent_export_is_refused_not_duplicated(ctx: Context, clock,  # noq
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_changes_during_the_export_are_not_recorded_as_exported(
-        any_ctx: Context, clock, tmp_path: Path, monkeypatch, fmt: str) -> None:  # noqa: ANN001
+    any_ctx: Context, clock, tmp_path: Path, monkeypatch, fmt: str
+) -> None:  # noqa: ANN001
     """A visit finishes and another is corrected while the file is being written: the batch
     records exactly the rows in the file (old revision), and the next since-last sends the rest."""
     ctx = any_ctx
@@ -347,8 +419,15 @@ def test_changes_during_the_export_are_not_recorded_as_exported(
         visits.correct_visit(ctx, a, sup, "ACTIVATED", None, "sudah aktif")
 
     monkeypatch.setattr(export, writer, meanwhile)
-    r1 = export.export_visits(ctx, sup, "range", date_from=ctx.today(), date_to=ctx.today(),
-                              fmt=fmt, out=tmp_path / f"r1.{fmt}")
+    r1 = export.export_visits(
+        ctx,
+        sup,
+        "range",
+        date_from=ctx.today(),
+        date_to=ctx.today(),
+        fmt=fmt,
+        out=tmp_path / f"r1.{fmt}",
+    )
     monkeypatch.undo()
     assert _file_rows(r1) == [(a, 0, "Tidak")]
     assert export.batch_items(ctx, r1.batch_id) == [(a, 0, False)]
@@ -374,7 +453,8 @@ def _in_thread(fn: Any) -> tuple[threading.Thread, dict[str, Any]]:
 
 
 def test_locked_csv_export_makes_a_counter_wait_and_records_exactly_the_file(
-        ctx: Context, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    ctx: Context, clock, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
     """A counter finishes a visit (another thread) while the CSV is being written: its write
     waits for the export's commit, then lands; the batch holds exactly the file's rows (the
     items were recorded in parallel), and the late visit goes in the next since-last."""
@@ -391,8 +471,15 @@ def test_locked_csv_export_makes_a_counter_wait_and_records_exactly_the_file(
         seen.update(thread=t, out=out, waiting=t.is_alive())
 
     monkeypatch.setattr(export, "_write_csv", meanwhile)
-    r1 = export.export_visits(ctx, sup, "range", date_from=ctx.today(), date_to=ctx.today(),
-                              fmt="csv", out=tmp_path / "r1.csv")
+    r1 = export.export_visits(
+        ctx,
+        sup,
+        "range",
+        date_from=ctx.today(),
+        date_to=ctx.today(),
+        fmt="csv",
+        out=tmp_path / "r1.csv",
+    )
     seen["thread"].join(15)
     monkeypatch.undo()
     assert seen["waiting"], "the counter's write should wait for the export's commit"
@@ -405,7 +492,8 @@ def test_locked_csv_export_makes_a_counter_wait_and_records_exactly_the_file(
 
 
 def test_locked_csv_export_and_a_second_since_last_never_duplicate(
-        ctx: Context, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    ctx: Context, clock, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
     """Another supervisor's since-last export starts while ours is writing: it waits for our
     commit and then finds nothing new (no second batch of the same visits)."""
     off, sup = people(ctx)
@@ -416,8 +504,11 @@ def test_locked_csv_export_and_a_second_since_last_never_duplicate(
     def meanwhile(*args: Any, **kw: Any) -> None:
         real(*args, **kw)
         if not seen:
-            t, out = _in_thread(lambda: export.export_visits(
-                ctx, sup, "since_last", fmt="csv", out=tmp_path / "other.csv"))
+            t, out = _in_thread(
+                lambda: export.export_visits(
+                    ctx, sup, "since_last", fmt="csv", out=tmp_path / "other.csv"
+                )
+            )
             t.join(0.5)
             seen.update(thread=t, out=out, waiting=t.is_alive())
 
@@ -432,7 +523,8 @@ def test_locked_csv_export_and_a_second_since_last_never_duplicate(
 
 
 def test_locked_csv_export_items_failure_records_nothing(
-        ctx: Context, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    ctx: Context, clock, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
     """The parallel item recording fails (here: its statement is broken): the error reaches
     the caller, and there is no file, no temporary, no batch and no item."""
     off, sup = people(ctx)
@@ -467,15 +559,17 @@ def test_locked_csv_export_items_failure_records_nothing(
 
 
 def test_locked_csv_export_refuses_items_that_differ_from_the_file(
-        ctx: Context, clock, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    ctx: Context, clock, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
     """The check before the commit: items whose count or revision sum differ from the rows
     written are refused as ``concurrent`` (no file, no batch), never recorded."""
     off, sup = people(ctx)
     visit(ctx, clock, off)
     visit(ctx, clock, off, NIKS[1])
     real = export._ItemsWorker.result
-    monkeypatch.setattr(export._ItemsWorker, "result",
-                        lambda self: (lambda n, total: (n - 1, total))(*real(self)))
+    monkeypatch.setattr(
+        export._ItemsWorker, "result", lambda self: (lambda n, total: (n - 1, total))(*real(self))
+    )
     folder = tmp_path / "out"
     folder.mkdir()
     with pytest.raises(export.ExportError) as ei:
@@ -484,8 +578,9 @@ def test_locked_csv_export_refuses_items_that_differ_from_the_file(
     _assert_nothing_recorded(ctx, folder, "concurrent")
 
 
-def test_large_csv_export_takes_the_two_phase_route(ctx: Context, clock, tmp_path: Path,
-                                                    monkeypatch) -> None:  # noqa: ANN001
+def test_large_csv_export_takes_the_two_phase_route(
+    ctx: Context, clock, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
     """Above LOCKED_MAX_ROWS visits the lock is held only to record the batch: a counter's
     write during the file's writing does not wait."""
     off, sup = people(ctx)
@@ -497,8 +592,9 @@ def test_large_csv_export_takes_the_two_phase_route(ctx: Context, clock, tmp_pat
 
     def meanwhile(*args: Any, **kw: Any) -> None:
         real(*args, **kw)
-        t, out = _in_thread(lambda: visits.finish_visit(ctx, b, "FAILED", reason="other",
-                                                        officer_id=off.id))
+        t, out = _in_thread(
+            lambda: visits.finish_visit(ctx, b, "FAILED", reason="other", officer_id=off.id)
+        )
         t.join(10)
         seen.update(waiting=t.is_alive(), out=out)
 

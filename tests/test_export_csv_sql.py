@@ -17,18 +17,30 @@ PAYLOADS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTAB", "\rCR", 'a "quoted";
 
 
 def _export(ctx: Context, sup: Any, out: Path, d1: date, d2: date) -> export.ExportResult:
-    return export.export_visits(ctx, sup, "range", date_from=d1, date_to=d2, fmt="csv",
-                                delimiter=",", out=out)
+    return export.export_visits(
+        ctx, sup, "range", date_from=d1, date_to=d2, fmt="csv", delimiter=",", out=out
+    )
 
 
-def test_sql_cells_match_the_python_path(ctx: Context, clock, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sql_cells_match_the_python_path(
+    ctx: Context, clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     off, sup = people(ctx)
     ids = []
     for i, p in enumerate(PAYLOADS):
-        ids.append(visit(ctx, clock, off, NIKS[i % 4], "FAILED" if i % 2 else "ACTIVATED",
-                         reason=p or "x", note=p or None,
-                         phone="081234567890" if i % 2 else None, consent=bool(i % 2)))
+        ids.append(
+            visit(
+                ctx,
+                clock,
+                off,
+                NIKS[i % 4],
+                "FAILED" if i % 2 else "ACTIVATED",
+                reason=p or "x",
+                note=p or None,
+                phone="081234567890" if i % 2 else None,
+                consent=bool(i % 2),
+            )
+        )
     day = ctx.today()
     first = _export(ctx, sup, tmp_path / "first.csv", day, day)
     assert first.rows == len(PAYLOADS)
@@ -36,16 +48,29 @@ def test_sql_cells_match_the_python_path(ctx: Context, clock, tmp_path: Path,
         # a correction after the export; an officer-less row; an unknown kecamatan; a visit
         # that ended far outside the SQL time window (converted in Python); a fraction of a
         # second that must be cut, not rounded; no handling time
-        s.execute(text("UPDATE visit SET revision = revision + 1, note = '-koreksi' "
-                       "WHERE id = :i"), {"i": ids[0]})
-        s.execute(text("UPDATE visit SET district_code = '3325zz', handling_seconds = NULL "
-                       "WHERE id = :i"), {"i": ids[1]})
-        s.execute(text("UPDATE visit SET ended_at = '2027-03-01 23:59:59.999999' "
-                       "WHERE id = :i"), {"i": ids[2]})
+        s.execute(
+            text("UPDATE visit SET revision = revision + 1, note = '-koreksi' WHERE id = :i"),
+            {"i": ids[0]},
+        )
+        s.execute(
+            text(
+                "UPDATE visit SET district_code = '3325zz', handling_seconds = NULL WHERE id = :i"
+            ),
+            {"i": ids[1]},
+        )
+        s.execute(
+            text("UPDATE visit SET ended_at = '2027-03-01 23:59:59.999999' WHERE id = :i"),
+            {"i": ids[2]},
+        )
         s.execute(text("UPDATE visit SET consent_contact = 0 WHERE id = :i"), {"i": ids[5]})
         s.execute(text("UPDATE visit SET phone = '' WHERE id = :i"), {"i": ids[7]})
-        s.execute(text("UPDATE visit SET started_at = substr(started_at, 1, 19) || '.999999', "
-                       "in_batang = 0, office_code = '=X' WHERE id = :i"), {"i": ids[3]})
+        s.execute(
+            text(
+                "UPDATE visit SET started_at = substr(started_at, 1, 19) || '.999999', "
+                "in_batang = 0, office_code = '=X' WHERE id = :i"
+            ),
+            {"i": ids[3]},
+        )
     used = []
     real = export._write_csv_sql
 
@@ -76,16 +101,19 @@ def test_zone_with_dst_uses_the_python_path() -> None:
     from zoneinfo import ZoneInfo
 
     lo = datetime(2026, 1, 1, tzinfo=UTC)
-    assert export._fixed_offset(ZoneInfo("Asia/Jakarta"), lo, lo + timedelta(days=400)) \
-        == timedelta(hours=7)
+    assert export._fixed_offset(
+        ZoneInfo("Asia/Jakarta"), lo, lo + timedelta(days=400)
+    ) == timedelta(hours=7)
     assert export._fixed_offset(ZoneInfo("Europe/Berlin"), lo, lo + timedelta(days=200)) is None
-    assert export._fixed_offset(ZoneInfo("Europe/Berlin"), lo, lo + timedelta(days=30)) \
-        == timedelta(hours=1)
+    assert export._fixed_offset(
+        ZoneInfo("Europe/Berlin"), lo, lo + timedelta(days=30)
+    ) == timedelta(hours=1)
 
 
 @pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Jayapura", "Asia/Kolkata", "UTC"])
-def test_sql_times_match_the_python_path_across_midnight(tmp_path: Path, zone: str, make_ctx: Any,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sql_times_match_the_python_path_across_midnight(
+    tmp_path: Path, zone: str, make_ctx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Whole-hour zones take the hour from a lookup string, others SQLite's time(): both give
     the Python path's bytes, also for visits whose local time crosses midnight."""
     from datetime import UTC, datetime

@@ -12,14 +12,29 @@ from counter.services import export, visits
 from counter.services.context import Context
 from tests._export_util import NIKS, people, read_csv, read_xlsx, visit
 
-HEADERS = ["ID Kunjungan", "Kode Kantor", "Loket", "Petugas", "Tanggal", "Jam Mulai",
-           "Jam Selesai", "NIK", "Kecamatan NIK", "Dalam Kab. Batang", "Status IKD Ditemukan",
-           "Hasil", "Alasan", "Lama Layanan (detik)", "Catatan", "No. HP (dengan persetujuan)",
-           "Koreksi", "Revisi"]
+HEADERS = [
+    "ID Kunjungan",
+    "Kode Kantor",
+    "Loket",
+    "Petugas",
+    "Tanggal",
+    "Jam Mulai",
+    "Jam Selesai",
+    "NIK",
+    "Kecamatan NIK",
+    "Dalam Kab. Batang",
+    "Status IKD Ditemukan",
+    "Hasil",
+    "Alasan",
+    "Lama Layanan (detik)",
+    "Catatan",
+    "No. HP (dengan persetujuan)",
+    "Koreksi",
+    "Revisi",
+]
 COL = {h: i for i, h in enumerate(HEADERS)}
 
-PAYLOADS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTAB", "\rCR",
-            "=HYPERLINK(\"http://x\";\"klik\")"]
+PAYLOADS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTAB", "\rCR", '=HYPERLINK("http://x";"klik")']
 
 
 @pytest.fixture
@@ -29,10 +44,27 @@ def day_visits(any_ctx: Context, clock) -> dict:  # noqa: ANN001
     off, sup = people(ctx)
     ids = {}
     ids["active"] = visit(ctx, clock, off, NIKS[0], "ALREADY_ACTIVE", seconds=20)
-    ids["consent"] = visit(ctx, clock, off, NIKS[1], "PENDING", phone="0812-3456-7890",
-                           consent=True, note="email belum masuk", seconds=300)
-    ids["outside"] = visit(ctx, clock, off, NIKS[2], "FAILED", reason="email_not_received",
-                           note="baris 1\nbaris 2; \"kutip\"", seconds=200)
+    ids["consent"] = visit(
+        ctx,
+        clock,
+        off,
+        NIKS[1],
+        "PENDING",
+        phone="0812-3456-7890",
+        consent=True,
+        note="email belum masuk",
+        seconds=300,
+    )
+    ids["outside"] = visit(
+        ctx,
+        clock,
+        off,
+        NIKS[2],
+        "FAILED",
+        reason="email_not_received",
+        note='baris 1\nbaris 2; "kutip"',
+        seconds=200,
+    )
     ids["open"] = visit(ctx, clock, off, NIKS[3], finish=False)
     clock.advance(days=1)
     ids["next"] = visit(ctx, clock, off, "0003325015505900001"[3:], "ACTIVATED", seconds=400)
@@ -40,11 +72,20 @@ def day_visits(any_ctx: Context, clock) -> dict:  # noqa: ANN001
     return {"ctx": ctx, "off": off, "sup": sup, "ids": ids}
 
 
-def test_csv_reads_back_with_bom_delimiter_and_all_columns(day_visits: dict, tmp_path: Path,
-                                                           ) -> None:
+def test_csv_reads_back_with_bom_delimiter_and_all_columns(
+    day_visits: dict,
+    tmp_path: Path,
+) -> None:
     ctx, sup, ids = day_visits["ctx"], day_visits["sup"], day_visits["ids"]
-    res = export.export_visits(ctx, sup, "range", date_from=date(2026, 11, 27),
-                               date_to=date(2026, 11, 28), fmt="csv", out=tmp_path / "a.csv")
+    res = export.export_visits(
+        ctx,
+        sup,
+        "range",
+        date_from=date(2026, 11, 27),
+        date_to=date(2026, 11, 28),
+        fmt="csv",
+        out=tmp_path / "a.csv",
+    )
     assert res.rows == 4 and res.batch_id
     head, rows = read_csv(res.path, ";")
     assert head == HEADERS
@@ -62,7 +103,7 @@ def test_csv_reads_back_with_bom_delimiter_and_all_columns(day_visits: dict, tmp
     assert r[COL["Loket"]] == ctx.settings.counter_id and r[COL["Petugas"]] == "siti"
     o = by[ids["outside"]]
     assert o[COL["Dalam Kab. Batang"]] == "Tidak" and o[COL["Kecamatan NIK"]] == ""
-    assert o[COL["Catatan"]] == "baris 1\nbaris 2; \"kutip\""  # RFC 4180 quoting round-trips
+    assert o[COL["Catatan"]] == 'baris 1\nbaris 2; "kutip"'  # RFC 4180 quoting round-trips
     assert o[COL["Hasil"]] == "REFERRED" and o[COL["Alasan"]] == "nik_not_found"
     assert o[COL["Revisi"]] == "1"
     # never exported before, so not a correction from the central sheet's point of view
@@ -82,8 +123,9 @@ def test_csv_reads_back_with_bom_delimiter_and_all_columns(day_visits: dict, tmp
 
 def test_csv_comma_delimiter(day_visits: dict, tmp_path: Path) -> None:
     ctx, sup = day_visits["ctx"], day_visits["sup"]
-    res = export.export_visits(ctx, sup, "date", date_from=date(2026, 11, 27), fmt="csv",
-                               delimiter=",", out=tmp_path)
+    res = export.export_visits(
+        ctx, sup, "date", date_from=date(2026, 11, 27), fmt="csv", delimiter=",", out=tmp_path
+    )
     raw = res.path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf" + b"ID Kunjungan,Kode Kantor")
     head, rows = read_csv(res.path, ",")
@@ -95,8 +137,15 @@ def test_csv_comma_delimiter(day_visits: dict, tmp_path: Path) -> None:
 
 def test_xlsx_cells_are_text_dates_and_times(day_visits: dict, tmp_path: Path) -> None:
     ctx, sup, ids = day_visits["ctx"], day_visits["sup"], day_visits["ids"]
-    res = export.export_visits(ctx, sup, "range", date_from=date(2026, 11, 27),
-                               date_to=date(2026, 11, 28), fmt="xlsx", out=tmp_path / "a.xlsx")
+    res = export.export_visits(
+        ctx,
+        sup,
+        "range",
+        date_from=date(2026, 11, 27),
+        date_to=date(2026, 11, 28),
+        fmt="xlsx",
+        out=tmp_path / "a.xlsx",
+    )
     assert res.recap_path is None
     wb = read_xlsx(res.path)
     assert wb.sheetnames == ["Kunjungan", "Rekap"]
@@ -104,8 +153,12 @@ def test_xlsx_cells_are_text_dates_and_times(day_visits: dict, tmp_path: Path) -
     rows = list(ws.iter_rows())
     assert [c.value for c in rows[0]] == HEADERS
     body = rows[1:]
-    assert [r[0].value for r in body] == [ids["active"], ids["consent"], ids["outside"],
-                                          ids["next"]]
+    assert [r[0].value for r in body] == [
+        ids["active"],
+        ids["consent"],
+        ids["outside"],
+        ids["next"],
+    ]
     for r in body:
         nik = r[COL["NIK"]]
         assert isinstance(nik.value, str) and len(nik.value) == 16 and nik.value.isdigit()
@@ -131,17 +184,32 @@ def test_xlsx_cells_are_text_dates_and_times(day_visits: dict, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_injection_payloads_are_neutralised(ctx: Context, clock, tmp_path: Path,  # noqa: ANN001
-                                            fmt: str) -> None:
+def test_injection_payloads_are_neutralised(
+    ctx: Context,
+    clock,
+    tmp_path: Path,  # noqa: ANN001
+    fmt: str,
+) -> None:
     off, sup = people(ctx)
     ids = {}
     for p in PAYLOADS:
         ids[visit(ctx, clock, off, NIKS[0], "FAILED", reason=p, note=p)] = p
     ctx.settings = dataclasses.replace(ctx.settings, counter_id="@LOKET", office_code="-33")
-    ids[visit(ctx, clock, off, NIKS[1], "ACTIVATED", note="biasa", phone="+6281234567890",
-              consent=True)] = None
-    res = export.export_visits(ctx, sup, "date", date_from=ctx.today(), fmt=fmt,
-                               out=tmp_path / f"inj.{fmt}")
+    ids[
+        visit(
+            ctx,
+            clock,
+            off,
+            NIKS[1],
+            "ACTIVATED",
+            note="biasa",
+            phone="+6281234567890",
+            consent=True,
+        )
+    ] = None
+    res = export.export_visits(
+        ctx, sup, "date", date_from=ctx.today(), fmt=fmt, out=tmp_path / f"inj.{fmt}"
+    )
     if fmt == "csv":
         _, rows = read_csv(res.path)
         values = [r for r in rows]
@@ -174,12 +242,14 @@ def test_neutralise_unit() -> None:
 
 
 def test_headers_come_from_the_indonesian_catalog_whatever_the_ui_language(
-        ctx: Context, clock, tmp_path: Path) -> None:  # noqa: ANN001
+    ctx: Context, clock, tmp_path: Path
+) -> None:  # noqa: ANN001
     off, sup = people(ctx)
     visit(ctx, clock, off)
     ctx.settings = dataclasses.replace(ctx.settings, lang="en")
-    res = export.export_visits(ctx, sup, "date", date_from=ctx.today(), fmt="csv",
-                               out=tmp_path / "en.csv")
+    res = export.export_visits(
+        ctx, sup, "date", date_from=ctx.today(), fmt="csv", out=tmp_path / "en.csv"
+    )
     head, rows = read_csv(res.path)
     assert head == HEADERS and rows[0][COL["Dalam Kab. Batang"]] == "Ya"
 
@@ -190,8 +260,9 @@ def test_default_path_in_exports_folder(ctx: Context, clock) -> None:  # noqa: A
     res = export.export_visits(ctx, sup, "date", date_from=ctx.today())
     assert res.path.parent == ctx.settings.exports_dir
     assert res.path.name == "ikd-3325-2026-11-27-20261127-090230.xlsx"
-    res2 = export.export_visits(ctx, sup, "range", date_from=date(2026, 11, 1),
-                                date_to=date(2026, 11, 27), fmt="csv")
+    res2 = export.export_visits(
+        ctx, sup, "range", date_from=date(2026, 11, 1), date_to=date(2026, 11, 27), fmt="csv"
+    )
     assert res2.path.name.startswith("ikd-3325-2026-11-01_2026-11-27-")
     assert res2.recap_path.exists()
     assert [p.name for p in ctx.settings.exports_dir.iterdir() if p.name.startswith(".")] == []
@@ -201,8 +272,15 @@ def test_xlsx_is_a_sheet_a_kasi_can_read_and_print(day_visits: dict, tmp_path: P
     from openpyxl.utils import get_column_letter
 
     ctx, sup = day_visits["ctx"], day_visits["sup"]
-    res = export.export_visits(ctx, sup, "range", date_from=date(2026, 11, 27),
-                               date_to=date(2026, 11, 28), fmt="xlsx", out=tmp_path / "a.xlsx")
+    res = export.export_visits(
+        ctx,
+        sup,
+        "range",
+        date_from=date(2026, 11, 27),
+        date_to=date(2026, 11, 28),
+        fmt="xlsx",
+        out=tmp_path / "a.xlsx",
+    )
     wb = read_xlsx(res.path)
     ws = wb["Kunjungan"]
     last = get_column_letter(len(HEADERS))
@@ -218,7 +296,9 @@ def test_xlsx_is_a_sheet_a_kasi_can_read_and_print(day_visits: dict, tmp_path: P
         width = ws.column_dimensions[get_column_letter(i)].width
         # a header fits its column, or wraps inside it
         assert len(cell.value) <= width or cell.alignment.wrap_text, cell.value
-    note = [r for r in ws.iter_rows(min_row=2) if r[COL["Catatan"]].value == "baris 1\nbaris 2; \"kutip\""]
+    note = [
+        r for r in ws.iter_rows(min_row=2) if r[COL["Catatan"]].value == 'baris 1\nbaris 2; "kutip"'
+    ]
     assert note and note[0][COL["Catatan"]].alignment.wrap_text
     rs = wb["Rekap"]
     assert all(c.font.b for c in next(rs.iter_rows(max_row=1)))
@@ -227,12 +307,14 @@ def test_xlsx_is_a_sheet_a_kasi_can_read_and_print(day_visits: dict, tmp_path: P
         assert len(cell.value) <= rs.column_dimensions[get_column_letter(i)].width, cell.value
 
 
-def test_output_folder_that_does_not_exist_is_created_not_a_file(day_visits: dict,
-                                                                  tmp_path: Path) -> None:
+def test_output_folder_that_does_not_exist_is_created_not_a_file(
+    day_visits: dict, tmp_path: Path
+) -> None:
     ctx, sup = day_visits["ctx"], day_visits["sup"]
     for out in (f"{tmp_path}/new/", str(tmp_path / "plain-folder")):
-        res = export.export_visits(ctx, sup, "date", date_from=date(2026, 11, 27), fmt="xlsx",
-                                   out=out)
+        res = export.export_visits(
+            ctx, sup, "date", date_from=date(2026, 11, 27), fmt="xlsx", out=out
+        )
         folder = Path(out.rstrip("/"))
         assert folder.is_dir() and res.path.parent == folder
         assert res.path.name.startswith("ikd-") and res.path.suffix == ".xlsx"
@@ -243,8 +325,7 @@ def test_an_existing_file_is_never_overwritten(day_visits: dict, tmp_path: Path)
     target = tmp_path / "a.xlsx"
     target.write_bytes(b"precious")
     with pytest.raises(export.ExportError) as e:
-        export.export_visits(ctx, sup, "date", date_from=date(2026, 11, 27), fmt="xlsx",
-                             out=target)
+        export.export_visits(ctx, sup, "date", date_from=date(2026, 11, 27), fmt="xlsx", out=target)
     assert e.value.code == "exists" and str(target) in e.value.message("en")
     assert target.read_bytes() == b"precious"
     assert export.batches(ctx) == []

@@ -14,8 +14,9 @@ from tests.test_supervisor_tui import SIZE, async_test, login, until
 from tests.tui_counter_helpers import NIK_NEW, Keys, counter_app, open_counter, settle
 
 
-def test_last_extract_is_none_then_the_import_time(ctx: Context, clock: Any,
-                                                   tmp_path: Path) -> None:
+def test_last_extract_is_none_then_the_import_time(
+    ctx: Context, clock: Any, tmp_path: Path
+) -> None:
     assert last_extract(ctx) is None and lookup(ctx, NIK_NEW).extract_at is None
     import_registry(ctx, extract(tmp_path / "a.csv", ROWS1))
     at = last_extract(ctx)
@@ -37,8 +38,9 @@ async def _status_text(ctx: Context, officer: Any) -> tuple[Any, str]:
 
 
 @async_test
-async def test_counter_says_no_extract_then_its_age(ctx: Context, officer: Any, clock: Any,
-                                                   tmp_path: Path) -> None:
+async def test_counter_says_no_extract_then_its_age(
+    ctx: Context, officer: Any, clock: Any, tmp_path: Path
+) -> None:
     app, shown = await _status_text(ctx, officer)
     assert app.t("extract.none") in shown
     import_registry(ctx, extract(tmp_path / "a.csv", ROWS1))
@@ -52,5 +54,7 @@ async def test_dashboard_says_no_extract(ctx: Context, supervisor: Any) -> None:
     app = make_app(ctx.settings, ctx=ctx)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, supervisor)
-        await until(pilot, lambda: app.t("extract.none") in str(
-            app.screen.query_one("#sup-status").render()))
+        await until(
+            pilot,
+            lambda: app.t("extract.none") in str(app.screen.query_one("#sup-status").render()),
+        )

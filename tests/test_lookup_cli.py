@@ -42,16 +42,22 @@ def test_lookup_json_with_visit_history(db: str, capsys: pytest.CaptureFixture[s
     assert out["ikd_status"] == "active" and out["source"] == "visit"
     assert out["activated_on"] == "2026-11-30"
     assert [(v["date"], v["outcome"], v["reason"]) for v in out["visits"]] == [
-        ("2026-11-30", "ACTIVATED", None), ("2026-11-27", "FAILED", "email_not_received")]
+        ("2026-11-30", "ACTIVATED", None),
+        ("2026-11-27", "FAILED", "email_not_received"),
+    ]
     assert out["visits"][1]["time"] == "09:00"
 
 
-def test_lookup_json_registry_only_and_unknown(db: str,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_lookup_json_registry_only_and_unknown(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", db, "lookup", B[:4] + "-" + B[4:], "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out == {"nik": B, "ikd_status": "active", "activated_on": "2025-03-12",
-                   "source": "ikd.csv", "visits": []}
+    assert out == {
+        "nik": B,
+        "ikd_status": "active",
+        "activated_on": "2025-03-12",
+        "source": "ikd.csv",
+        "visits": [],
+    }
     other = nikmod.compose("332501", date(1970, 1, 1), "M", 1)
     assert main(["--db", db, "lookup", other, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

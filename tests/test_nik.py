@@ -119,8 +119,15 @@ def test_property_valid_parts_decode_back(parts: tuple[str, date, str, int]) -> 
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.one_of(st.text(), st.text(alphabet="0123456789 .-eE+,", max_size=24),
-                 st.integers().map(str), st.floats().map(str), st.binary().map(repr)))
+@given(
+    st.one_of(
+        st.text(),
+        st.text(alphabet="0123456789 .-eE+,", max_size=24),
+        st.integers().map(str),
+        st.floats().map(str),
+        st.binary().map(repr),
+    )
+)
 def test_property_only_nik_error_escapes(raw: str) -> None:
     try:
         info = nik.parse(raw, TODAY)

@@ -26,6 +26,7 @@ from tests.test_supervisor_tui import SIZE, async_test, login, settle, table_row
 
 # --- the helper -------------------------------------------------------------------------------
 
+
 def test_fmt_int_uses_dots_in_indonesian_and_commas_in_english() -> None:
     assert fmt_int(44639, "id") == "44.639"
     assert fmt_int(189323, "id") == "189.323"
@@ -53,8 +54,9 @@ def test_parse_date_accepts_both_orders(text: str) -> None:
     assert parse_date(text) == date(2026, 11, 30)
 
 
-@pytest.mark.parametrize("text", ["", "31-11-2026", "2026-13-01", "11-30-2026", "kemarin",
-                                  "30-11-26", "2026-11-30x"])
+@pytest.mark.parametrize(
+    "text", ["", "31-11-2026", "2026-13-01", "11-30-2026", "kemarin", "30-11-26", "2026-11-30x"]
+)
 def test_parse_date_refuses_what_is_not_a_day(text: str) -> None:
     with pytest.raises(ValueError):
         parse_date(text)
@@ -65,7 +67,7 @@ def test_parse_reads_back_what_fmt_wrote(d: date, lang: str) -> None:
     assert parse_date(fmt_date(d, lang)) == d
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_fmt_int_reads_back(n: int) -> None:
     assert int(fmt_int(n, "id").replace(".", "")) == n
 
@@ -73,13 +75,17 @@ def test_fmt_int_reads_back(n: int) -> None:
 def test_reason_text_knows_the_apps_own_reasons() -> None:
     proto = cached_protocol(None)
     assert reason_text(proto, "interrupted", "id") == "Terputus (petugas meninggalkan kunjungan)"
-    assert reason_text(proto, "email_not_received", "id") == proto.reason_text(
-        "email_not_received", "id") != "email_not_received"
+    assert (
+        reason_text(proto, "email_not_received", "id")
+        == proto.reason_text("email_not_received", "id")
+        != "email_not_received"
+    )
     assert reason_text(proto, "no_such_code", "id") == "no_such_code"
     assert reason_text(proto, None, "id") == ""
 
 
 # --- the screens ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fx(ctx, clock):  # noqa: ANN001, ANN201
@@ -88,7 +94,8 @@ def fx(ctx, clock):  # noqa: ANN001, ANN201
 
 @async_test
 async def test_supervisor_home_in_indonesian_writes_dates_and_numbers_the_indonesian_way(
-        ctx, fx) -> None:  # noqa: ANN001
+    ctx, fx
+) -> None:  # noqa: ANN001
     assert ctx.settings.lang == "id"
     app = make_app(ctx.settings, ctx=ctx)
     async with app.run_test(size=SIZE) as pilot:
@@ -116,6 +123,7 @@ async def test_day_prompt_shows_and_accepts_day_first(ctx, fx) -> None:  # noqa:
         prompt = app.screen
         assert isinstance(prompt, TextPrompt)
         from textual.widgets import Input
+
         box = prompt.query_one(Input)
         assert box.value == "27-11-2026"
         box.value = "26-11-2026"
@@ -148,8 +156,7 @@ async def test_daily_log_and_detail_show_words_not_codes(ctx, fx) -> None:  # no
         table = log.query_one("#log-table", DataTable)
         await until(pilot, lambda: table.row_count == 11)
         text = " ".join(" ".join(r) for r in table_rows(table))
-        for code in ("PENDING", "ACTIVATED", "FAILED", "email_not_received",
-                     "pending", "open"):
+        for code in ("PENDING", "ACTIVATED", "FAILED", "email_not_received", "pending", "open"):
             assert code not in text.split(), code
         assert "Tertunda" in text and "Gagal" in text
         proto = cached_protocol(None)
@@ -172,10 +179,11 @@ def test_cli_officer_list_prints_role_words_and_json_keeps_codes(tmp_path) -> No
     db = str(tmp_path / "c.db")
     assert run("--db", db, "init", "--username", "kasi", stdin="246802\n").returncode == 0
     as_kasi = ("--as", "kasi")
-    assert run("--db", db, "officer", "add", "siti", *as_kasi,
-               stdin="246802\n135790\n").returncode == 0
-    assert run("--db", db, "officer", "disable", "siti", *as_kasi,
-               stdin="246802\n").returncode == 0
+    assert (
+        run("--db", db, "officer", "add", "siti", *as_kasi, stdin="246802\n135790\n").returncode
+        == 0
+    )
+    assert run("--db", db, "officer", "disable", "siti", *as_kasi, stdin="246802\n").returncode == 0
     r = run("--db", db, "officer", "list", *as_kasi, stdin="246802\n")
     assert r.returncode == 0, r.stderr
     siti = next(line for line in r.stdout.splitlines() if line.startswith("siti"))

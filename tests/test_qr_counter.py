@@ -33,8 +33,11 @@ async def test_install_step_screenshot_scans(ctx: Context, officer: Any) -> None
         screen = await to_install_step(pilot, officer)
         qr = screen.query_one("#step-qr", QrCode)
         assert qr.payload == ANDROID_STORE and qr.display and qr.fits
-        assert decode(modules_to_image(strips_to_modules(
-            [qr.render_line(y) for y in range(qr.content_size.height)]))) == [ANDROID_STORE]
+        assert decode(
+            modules_to_image(
+                strips_to_modules([qr.render_line(y) for y in range(qr.content_size.height)])
+            )
+        ) == [ANDROID_STORE]
         svg = app.export_screenshot()
     assert decode(svg_to_image(svg)) == [ANDROID_STORE]
 

@@ -33,13 +33,16 @@ def test_data_overrides_and_is_stripped() -> None:
     assert qr.payload(s, "activation", "  SCANNED-77\n").text == "SCANNED-77"
 
 
-@pytest.mark.parametrize("bad,key", [
-    ("", "qr.error.empty_activation"),
-    ("   \n", "qr.error.empty_activation"),
-    ("x" * (qr.MAX_PAYLOAD_BYTES + 1), "qr.error.too_long"),
-    ("é" * (qr.MAX_PAYLOAD_BYTES // 2 + 1), "qr.error.too_long"),  # bytes, not characters
-    ("abc\x07def", "qr.error.control"),
-])
+@pytest.mark.parametrize(
+    "bad,key",
+    [
+        ("", "qr.error.empty_activation"),
+        ("   \n", "qr.error.empty_activation"),
+        ("x" * (qr.MAX_PAYLOAD_BYTES + 1), "qr.error.too_long"),
+        ("é" * (qr.MAX_PAYLOAD_BYTES // 2 + 1), "qr.error.too_long"),  # bytes, not characters
+        ("abc\x07def", "qr.error.control"),
+    ],
+)
 def test_refused_payloads_have_messages_in_both_languages(bad: str, key: str) -> None:
     with pytest.raises(qr.QrError) as err:
         qr.payload(Settings(), "activation", bad)
@@ -93,14 +96,16 @@ def test_cli_refuses_empty_and_long(capsys: pytest.CaptureFixture[str], tmp_path
     cfg = _cfg(tmp_path)
     assert main(["--config", str(cfg), "qr", "help"]) == 1
     assert "qr.help" in capsys.readouterr().err
-    assert main(["--config", str(cfg), "--lang", "en", "qr", "activation", "--data",
-                 "y" * 5000]) == 1
+    assert (
+        main(["--config", str(cfg), "--lang", "en", "qr", "activation", "--data", "y" * 5000]) == 1
+    )
     assert "too long (5000 bytes" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
-@pytest.mark.parametrize("kind,data", [
-    ("install", None), ("help", "https://wa.me/6281234567890"), ("activation", LONG)])
+@pytest.mark.parametrize(
+    "kind,data", [("install", None), ("help", "https://wa.me/6281234567890"), ("activation", LONG)]
+)
 def test_cli_files_decode(tmp_path: Path, suffix: str, kind: str, data: str | None) -> None:
     out = tmp_path / f"qr.{suffix}"
     argv = ["--config", str(_cfg(tmp_path)), "qr", kind, "-o", str(out)]
@@ -126,15 +131,18 @@ def test_cli_ios_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     import json
 
     out = tmp_path / "ios.png"
-    assert main(["--config", str(_cfg(tmp_path)), "qr", "install", "--ios", "-o", str(out),
-                 "--json"]) == 0
+    assert (
+        main(["--config", str(_cfg(tmp_path)), "qr", "install", "--ios", "-o", str(out), "--json"])
+        == 0
+    )
     info = json.loads(capsys.readouterr().out)
     assert info == {"kind": "install_ios", "payload": IOS_STORE, "file": str(out)}
     assert decode(Image.open(out)) == [IOS_STORE]
 
 
 def test_cli_bad_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--config", str(_cfg(tmp_path)), "qr", "install", "-o",
-                 str(tmp_path / "x.jpg")]) == 1
+    assert (
+        main(["--config", str(_cfg(tmp_path)), "qr", "install", "-o", str(tmp_path / "x.jpg")]) == 1
+    )
     assert ".png, .svg" in capsys.readouterr().err
     assert not (tmp_path / "x.jpg").exists()

@@ -45,10 +45,18 @@ def test_slip_scans_and_reads(ctx: Context, officer, paper: str) -> None:  # noq
     assert width_mm == pytest.approx(80 if paper == "80mm" else 105, abs=0.5)
     assert sorted(decode(pages[0])) == sorted([ANDROID_STORE, HELP])
     text = squash(pdf_text(path))
-    for expected in ("Disdukcapil Kabupaten Batang", "27-11-2026 09:00 WIB", nikmod.mask(NIK),
-                     "Aktivasi belum selesai", "SIAK Terpusat Identitas Digital",
-                     "Jangan hapus aplikasi IKD", "datang kembali dengan KTP-el",
-                     "Email kode aktivasi tidak diterima", "Siti", "LOKET-1"):
+    for expected in (
+        "Disdukcapil Kabupaten Batang",
+        "27-11-2026 09:00 WIB",
+        nikmod.mask(NIK),
+        "Aktivasi belum selesai",
+        "SIAK Terpusat Identitas Digital",
+        "Jangan hapus aplikasi IKD",
+        "datang kembali dengan KTP-el",
+        "Email kode aktivasi tidak diterima",
+        "Siti",
+        "LOKET-1",
+    ):
         assert expected in text, expected
     assert NIK not in text  # only the masked NIK goes on paper
 
@@ -62,15 +70,23 @@ def test_slip_without_help_has_only_the_install_code(ctx: Context, officer) -> N
     assert "Butuh bantuan" not in text
 
 
-@pytest.mark.parametrize("outcome,reason,words", [
-    ("ALREADY_ACTIVE", None, "IKD sudah aktif"),
-    ("FAILED", "face_fail", "Aktivasi belum berhasil"),
-    ("NOT_ELIGIBLE", "email", "Belum dapat diaktifkan: syarat belum lengkap"),
-    ("REFERRED", "nik_not_found", "Dirujuk ke layanan lain"),
-    ("DECLINED", None, "Tidak jadi aktivasi"),
-])
-def test_every_outcome_has_words_and_next_steps(ctx: Context, officer, outcome: str,  # noqa: ANN001
-                                                reason: str | None, words: str) -> None:
+@pytest.mark.parametrize(
+    "outcome,reason,words",
+    [
+        ("ALREADY_ACTIVE", None, "IKD sudah aktif"),
+        ("FAILED", "face_fail", "Aktivasi belum berhasil"),
+        ("NOT_ELIGIBLE", "email", "Belum dapat diaktifkan: syarat belum lengkap"),
+        ("REFERRED", "nik_not_found", "Dirujuk ke layanan lain"),
+        ("DECLINED", None, "Tidak jadi aktivasi"),
+    ],
+)
+def test_every_outcome_has_words_and_next_steps(
+    ctx: Context,
+    officer,
+    outcome: str,  # noqa: ANN001
+    reason: str | None,
+    words: str,
+) -> None:
     vid = finished(ctx, officer, outcome, reason)
     data = slip.slip_data(ctx, vid)
     assert data.outcome_text == words
@@ -96,6 +112,7 @@ def test_unknown_visit_and_paper(ctx: Context) -> None:
 
 # Printing ----------------------------------------------------------------------------------
 
+
 def test_print_command_gets_the_file(ctx: Context, officer, tmp_path: Path) -> None:  # noqa: ANN001
     got = tmp_path / "printed.pdf"
     with_settings(ctx, printing=PrintSettings(command=f"cp {{file}} {got}"))
@@ -106,14 +123,25 @@ def test_print_command_gets_the_file(ctx: Context, officer, tmp_path: Path) -> N
     assert str(r.file) in r.message
 
 
-@pytest.mark.parametrize("command,key,needle", [
-    ("false", "print.failed", "exit 1"),
-    ("/nonexistent/bin/lpx -d Kasir", "print.not_found", "/nonexistent/bin/lpx"),
-    ("sh -c 'echo lp: The printer or class does not exist. >&2; exit 1' {file}",
-     "print.failed", "The printer or class does not exist."),
-])
-def test_print_failure_is_clear_and_keeps_the_file(ctx: Context, officer, command: str,  # noqa: ANN001
-                                                   key: str, needle: str) -> None:
+@pytest.mark.parametrize(
+    "command,key,needle",
+    [
+        ("false", "print.failed", "exit 1"),
+        ("/nonexistent/bin/lpx -d Kasir", "print.not_found", "/nonexistent/bin/lpx"),
+        (
+            "sh -c 'echo lp: The printer or class does not exist. >&2; exit 1' {file}",
+            "print.failed",
+            "The printer or class does not exist.",
+        ),
+    ],
+)
+def test_print_failure_is_clear_and_keeps_the_file(
+    ctx: Context,
+    officer,
+    command: str,  # noqa: ANN001
+    key: str,
+    needle: str,
+) -> None:
     with_settings(ctx, printing=PrintSettings(command=command))
     vid = finished(ctx, officer, "PENDING")
     r = printing.print_slip(ctx, vid)
@@ -133,12 +161,14 @@ def test_no_print_command(ctx: Context, officer, monkeypatch: pytest.MonkeyPatch
 
 
 def test_default_is_lp_where_it_exists(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(printing.shutil, "which", lambda name: "/usr/bin/lp" if name == "lp"
-                        else None)
+    monkeypatch.setattr(
+        printing.shutil, "which", lambda name: "/usr/bin/lp" if name == "lp" else None
+    )
     assert printing.print_command(ctx.settings, Path("/x/s.pdf")) == ["/usr/bin/lp", "/x/s.pdf"]
 
 
 # ESC/POS -----------------------------------------------------------------------------------
+
 
 def native_qr_payloads(raw: bytes) -> list[str]:
     """Payloads of ESC/POS 'GS ( k' store-data commands (cn=49 '1', fn=80 'P', m=48 '0')."""
@@ -146,7 +176,7 @@ def native_qr_payloads(raw: bytes) -> list[str]:
     i = raw.find(b"\x1d(k")
     while i >= 0:
         p_len = raw[i + 3] + 256 * raw[i + 4]
-        body = raw[i + 5:i + 5 + p_len]
+        body = raw[i + 5 : i + 5 + p_len]
         if body[:3] == b"1P0":
             found.append(body[3:].decode("utf-8"))
         i = raw.find(b"\x1d(k", i + 5 + p_len)
@@ -178,12 +208,15 @@ def test_escpos_file_device(ctx: Context, officer, tmp_path: Path) -> None:  # n
     assert r.file is not None and r.file.exists()  # the PDF is kept too
 
 
-@pytest.mark.parametrize("spec,key", [
-    ("bogus", "print.escpos_bad"),
-    ("usb:zz:01", "print.escpos_bad"),
-    ("file:/nonexistent/dir/lp0", "print.escpos_failed"),
-    ("network:127.0.0.1:1", "print.escpos_failed"),
-])
+@pytest.mark.parametrize(
+    "spec,key",
+    [
+        ("bogus", "print.escpos_bad"),
+        ("usb:zz:01", "print.escpos_bad"),
+        ("file:/nonexistent/dir/lp0", "print.escpos_failed"),
+        ("network:127.0.0.1:1", "print.escpos_failed"),
+    ],
+)
 def test_escpos_failures_are_clear(ctx: Context, officer, spec: str, key: str) -> None:  # noqa: ANN001
     with_settings(ctx, printing=PrintSettings(escpos=spec))
     vid = finished(ctx, officer, "ACTIVATED")
@@ -209,16 +242,22 @@ def test_escpos_spec_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert p.usb_args == {"idVendor": 0x0416, "idProduct": 0x5011}
 
 
-def test_slip_cli_reprint(ctx: Context, officer, tmp_path: Path,  # noqa: ANN001
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_slip_cli_reprint(
+    ctx: Context,
+    officer,
+    tmp_path: Path,  # noqa: ANN001
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import json
 
     from counter.cli import main
 
     vid = finished(ctx, officer, "ACTIVATED")
     cfg = tmp_path / "c.toml"
-    cfg.write_text(f'[database]\nurl = "{ctx.settings.db_url}"\n[paths]\n'
-                   f'data = "{ctx.settings.data_dir}"\n[print]\ncommand = "false"\n')
+    cfg.write_text(
+        f'[database]\nurl = "{ctx.settings.db_url}"\n[paths]\n'
+        f'data = "{ctx.settings.data_dir}"\n[print]\ncommand = "false"\n'
+    )
     assert main(["--config", str(cfg), "slip", vid, "--paper", "a6", "--print", "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["printed"] is False and "exit 1" in out["message"]
@@ -229,7 +268,8 @@ def test_slip_cli_reprint(ctx: Context, officer, tmp_path: Path,  # noqa: ANN001
 
 
 def test_slip_gives_the_resident_their_next_step_not_the_officers_remedy(
-        ctx: Context, officer) -> None:  # noqa: ANN001
+    ctx: Context, officer
+) -> None:  # noqa: ANN001
     from counter.domain.protocol import cached_protocol
 
     proto = cached_protocol()
@@ -268,14 +308,20 @@ def test_slip_prints_text_outside_windows_1252(ctx: Context, officer, paper: str
     assert "?" not in text.split("Batang", 1)[1][:6]
 
 
-def test_slip_cli_print_failure_goes_to_stderr(ctx: Context, officer, tmp_path: Path,  # noqa: ANN001
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_slip_cli_print_failure_goes_to_stderr(
+    ctx: Context,
+    officer,
+    tmp_path: Path,  # noqa: ANN001
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from counter.cli import main
 
     vid = finished(ctx, officer, "ACTIVATED")
     cfg = tmp_path / "c.toml"
-    cfg.write_text(f'[database]\nurl = "{ctx.settings.db_url}"\n[paths]\n'
-                   f'data = "{ctx.settings.data_dir}"\n[print]\ncommand = "false"\n')
+    cfg.write_text(
+        f'[database]\nurl = "{ctx.settings.db_url}"\n[paths]\n'
+        f'data = "{ctx.settings.data_dir}"\n[print]\ncommand = "false"\n'
+    )
     assert main(["--config", str(cfg), "slip", vid, "--print"]) == 1
     out = capsys.readouterr()
     assert out.out == "" and "exit 1" in out.err

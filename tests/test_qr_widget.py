@@ -57,11 +57,13 @@ def qr_cell_styles(w: QrCode) -> set[tuple[str, str]]:
     return seen
 
 
-@pytest.mark.parametrize("payload,size", [(SHORT, (60, 24)), (ANDROID_STORE, (80, 34)),
-                                          (LONG, (150, 80))])
+@pytest.mark.parametrize(
+    "payload,size", [(SHORT, (60, 24)), (ANDROID_STORE, (80, 34)), (LONG, (150, 80))]
+)
 @pytest.mark.parametrize("theme", ["textual-light", "textual-dark"])
-def test_widget_cells_decode_to_the_payload(payload: str, size: tuple[int, int],
-                                            theme: str) -> None:
+def test_widget_cells_decode_to_the_payload(
+    payload: str, size: tuple[int, int], theme: str
+) -> None:
     async def body() -> None:
         app = QrApp(payload, theme)
         async with app.run_test(size=size) as pilot:
@@ -74,8 +76,9 @@ def test_widget_cells_decode_to_the_payload(payload: str, size: tuple[int, int],
             # the encoded text is printed under the code
             lines = [w.render_line(y).text for y in range(w.content_size.height)]
             qr_rows = [i for i, ln in enumerate(lines) if "\u2580" in ln or "\u2584" in ln]
-            under = "".join(ln.strip() for ln in lines[qr_rows[-1] + 1:])
+            under = "".join(ln.strip() for ln in lines[qr_rows[-1] + 1 :])
             assert under.startswith(payload[:40]) and payload in under.replace(" ", "")
+
     run(body)
 
 
@@ -93,6 +96,7 @@ def test_one_cell_per_module_wide_two_tall() -> None:
             # the dark modules span n - 8 columns (4-module quiet zone each side)
             assert end - start + 1 <= n - 2 * qrsvc.QUIET_ZONE
             assert end - start + 1 >= n - 2 * qrsvc.QUIET_ZONE - 2
+
     run(body)
 
 
@@ -107,6 +111,7 @@ def test_too_small_says_so_and_shows_the_text() -> None:
             assert "too small" in text
             assert "\u2580" not in text and "\u2584" not in text
             assert ANDROID_STORE in text.replace("\n", "").replace(" ", "")
+
     run(body)
 
 
@@ -121,6 +126,7 @@ def test_refused_payload_shows_its_message() -> None:
             w.payload = SHORT  # reactive: the code appears
             await pilot.pause()
             assert decode(modules_to_image(widget_modules(w))) == [SHORT]
+
     run(body)
 
 
@@ -131,6 +137,7 @@ def test_screenshot_of_the_screen_scans() -> None:
             await pilot.pause()
             svg = app.export_screenshot()
         assert decode(svg_to_image(svg)) == [ANDROID_STORE]
+
     run(body)
 
 
@@ -155,6 +162,7 @@ def test_enlarge_key_opens_full_screen_and_it_scans() -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert not isinstance(app.screen, QrScreen)
+
     run(body)
 
 
@@ -165,7 +173,11 @@ def test_footer_descriptions_follow_the_language() -> None:
             w = app.query_one(QrCode)
             w.focus()
             await pilot.pause()
-            shown = {ab.binding.description for ab in app.active_bindings.values()
-                     if ab.binding.action == "enlarge" and ab.binding.show}
+            shown = {
+                ab.binding.description
+                for ab in app.active_bindings.values()
+                if ab.binding.action == "enlarge" and ab.binding.show
+            }
             assert shown == {"Enlarge QR"}
+
     run(body)

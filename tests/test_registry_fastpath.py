@@ -31,6 +31,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         out = real(table, today, **kw)
         calls.append(out is not None)
         return out
+
     monkeypatch.setattr(reg, "_span_params", wrapped)
     return calls
 
@@ -42,13 +43,21 @@ def _file(tmp_path: Path, name: str, body: list[str]) -> Path:
     return p
 
 
-def test_clean_file_takes_the_fast_path_and_upserts(any_ctx: Context, tmp_path: Path,
-                                                    spy: list[bool]) -> None:
+def test_clean_file_takes_the_fast_path_and_upserts(
+    any_ctx: Context, tmp_path: Path, spy: list[bool]
+) -> None:
     niks = [N(i) for i in (9, 3, 7, 1, 5)]  # not in NIK order
-    body = [f"{k},{n},WARGA {k},BANDAR,{st},{when},x"
-            for k, (n, st, when) in enumerate(zip(niks, ["SUDAH", "belum", " Ya ", "TIDAK", "1"],
-                                                  ["15/03/2025", "15/03/2025", "", "", "2026-11-01"]),
-                                              start=1)]
+    body = [
+        f"{k},{n},WARGA {k},BANDAR,{st},{when},x"
+        for k, (n, st, when) in enumerate(
+            zip(
+                niks,
+                ["SUDAH", "belum", " Ya ", "TIDAK", "1"],
+                ["15/03/2025", "15/03/2025", "", "", "2026-11-01"],
+            ),
+            start=1,
+        )
+    ]
     f = _file(tmp_path, "a.csv", body)
     r = reg.import_registry(any_ctx, f)
     assert (r.read, r.inserted, r.updated, r.unchanged, r.rejected) == (5, 5, 0, 0, 0)
@@ -59,7 +68,8 @@ def test_clean_file_takes_the_fast_path_and_upserts(any_ctx: Context, tmp_path: 
         niks[1]: ("not_active", None, "a.csv"),  # a date on a not-active row is not kept
         niks[2]: ("active", None, "a.csv"),
         niks[3]: ("not_active", None, "a.csv"),
-        niks[4]: ("active", date(2026, 11, 1), "a.csv")}
+        niks[4]: ("active", date(2026, 11, 1), "a.csv"),
+    }
     again = reg.import_registry(any_ctx, f)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 5)
     body[1] = f"2,{niks[1]},WARGA 2,BANDAR,SUDAH,16/03/2025,x"  # activated
@@ -74,16 +84,24 @@ def test_clean_file_takes_the_fast_path_and_upserts(any_ctx: Context, tmp_path: 
     assert got[niks[2]] == ("active", None, "a.csv")
 
 
-@pytest.mark.parametrize("bad,reason", [
-    ("{n},WARGA,BANDAR,MUNGKIN,,x", "MUNGKIN"),  # unknown status word
-    ("{n},WARGA,BANDAR,SUDAH,31/02/2025,x", "31/02/2025"),  # impossible date
-    ("{n},WARGA,BANDAR,SUDAH,01/01/2027,x", "01/01/2027"),  # in the future
-    ("{n},WARGA,BANDAR,,,x", "status"),  # empty status
-])
+@pytest.mark.parametrize(
+    "bad,reason",
+    [
+        ("{n},WARGA,BANDAR,MUNGKIN,,x", "MUNGKIN"),  # unknown status word
+        ("{n},WARGA,BANDAR,SUDAH,31/02/2025,x", "31/02/2025"),  # impossible date
+        ("{n},WARGA,BANDAR,SUDAH,01/01/2027,x", "01/01/2027"),  # in the future
+        ("{n},WARGA,BANDAR,,,x", "status"),  # empty status
+    ],
+)
 def test_a_bad_status_or_date_goes_to_the_rejects_with_its_line(
-        any_ctx: Context, tmp_path: Path, spy: list[bool], bad: str, reason: str) -> None:
-    body = [f"1,{N(1)},A,BANDAR,SUDAH,01/02/2025,x", f"2,{N(2)},B,BANDAR,BELUM,,x",
-            "3," + bad.format(n=N(3)), f"4,{N(4)},D,BANDAR,BELUM,,x"]
+    any_ctx: Context, tmp_path: Path, spy: list[bool], bad: str, reason: str
+) -> None:
+    body = [
+        f"1,{N(1)},A,BANDAR,SUDAH,01/02/2025,x",
+        f"2,{N(2)},B,BANDAR,BELUM,,x",
+        "3," + bad.format(n=N(3)),
+        f"4,{N(4)},D,BANDAR,BELUM,,x",
+    ]
     r = reg.import_registry(any_ctx, _file(tmp_path, "c.csv", body), lang="en")
     assert (r.read, r.inserted, r.rejected) == (4, 3, 1)
     assert spy == ([False] if any_ctx.db.kind == "sqlite" else [])
@@ -92,10 +110,14 @@ def test_a_bad_status_or_date_goes_to_the_rejects_with_its_line(
     assert set(entries(any_ctx)) == {N(1), N(2), N(4)}
 
 
-def test_a_nik_twice_keeps_the_later_line(any_ctx: Context, tmp_path: Path,
-                                          spy: list[bool]) -> None:
-    body = [f"1,{N(1)},A,BANDAR,BELUM,,x", f"2,{N(2)},B,BANDAR,BELUM,,x",
-            f"3,{N(1)},A,BANDAR,SUDAH,02/02/2025,x"]
+def test_a_nik_twice_keeps_the_later_line(
+    any_ctx: Context, tmp_path: Path, spy: list[bool]
+) -> None:
+    body = [
+        f"1,{N(1)},A,BANDAR,BELUM,,x",
+        f"2,{N(2)},B,BANDAR,BELUM,,x",
+        f"3,{N(1)},A,BANDAR,SUDAH,02/02/2025,x",
+    ]
     r = reg.import_registry(any_ctx, _file(tmp_path, "d.csv", body), lang="en")
     assert (r.read, r.inserted, r.rejected) == (3, 2, 1)
     # empty registry: the fastest path skips its own duplicate check, the primary key refuses
@@ -114,9 +136,9 @@ def test_a_nik_twice_keeps_the_later_line(any_ctx: Context, tmp_path: Path,
     assert entries(any_ctx)[N(3)] == ("active", date(2025, 3, 3), "d2.csv")
 
 
-def test_other_layouts_use_the_general_path_with_the_same_result(any_ctx: Context,
-                                                                 tmp_path: Path,
-                                                                 spy: list[bool]) -> None:
+def test_other_layouts_use_the_general_path_with_the_same_result(
+    any_ctx: Context, tmp_path: Path, spy: list[bool]
+) -> None:
     # date before status (not adjacent in NIK, status, date order); a file without dates
     f1 = tmp_path / "e.csv"
     f1.write_text(f"TGL AKTIVASI;NIK;STATUS\n03/03/2025;{N(1)};SUDAH\n;{N(2)};BELUM\n")
@@ -127,14 +149,17 @@ def test_other_layouts_use_the_general_path_with_the_same_result(any_ctx: Contex
     r2 = reg.import_registry(any_ctx, f2)
     assert (r2.inserted, r2.rejected) == (2, 0)
     assert spy == ([True] if any_ctx.db.kind == "sqlite" else [])  # only f2: status, no date
-    assert entries(any_ctx) == {N(1): ("active", date(2025, 3, 3), "e.csv"),
-                                N(2): ("not_active", None, "e.csv"),
-                                N(3): ("active", None, "f.csv"),
-                                N(4): ("not_active", None, "f.csv")}
+    assert entries(any_ctx) == {
+        N(1): ("active", date(2025, 3, 3), "e.csv"),
+        N(2): ("not_active", None, "e.csv"),
+        N(3): ("active", None, "f.csv"),
+        N(4): ("not_active", None, "f.csv"),
+    }
 
 
-def test_an_invalid_nik_line_skips_the_fast_path(any_ctx: Context, tmp_path: Path,
-                                                 spy: list[bool]) -> None:
+def test_an_invalid_nik_line_skips_the_fast_path(
+    any_ctx: Context, tmp_path: Path, spy: list[bool]
+) -> None:
     body = [f"1,{N(1)},A,BANDAR,BELUM,,x", f"2,{N(2)[:12]}0000,B,BANDAR,BELUM,,x"]
     r = reg.import_registry(any_ctx, _file(tmp_path, "g.csv", body), lang="en")
     assert (r.read, r.inserted, r.rejected) == (2, 1, 1)

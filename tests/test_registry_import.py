@@ -37,46 +37,93 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 # ---- units -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("word,code", [
-    ("SUDAH", "active"), ("sudah", "active"), ("Ya", "active"), ("AKTIF", "active"),
-    ("aktif", "active"), ("Y", "active"), ("1", "active"), ("TRUE", "active"),
-    ("true", "active"), (" Sudah Aktivasi ", "active"), (True, "active"), (1, "active"),
-    ("BELUM", "not_active"), ("tidak", "not_active"), ("TIDAK AKTIF", "not_active"),
-    ("Belum Aktif", "not_active"), ("belum_aktif", "not_active"), ("N", "not_active"),
-    ("0", "not_active"), ("FALSE", "not_active"), (False, "not_active"), (0, "not_active"),
-    ("MUNGKIN", None), ("", None), (None, None), ("2", None), ("T", None),
-])
+
+@pytest.mark.parametrize(
+    "word,code",
+    [
+        ("SUDAH", "active"),
+        ("sudah", "active"),
+        ("Ya", "active"),
+        ("AKTIF", "active"),
+        ("aktif", "active"),
+        ("Y", "active"),
+        ("1", "active"),
+        ("TRUE", "active"),
+        ("true", "active"),
+        (" Sudah Aktivasi ", "active"),
+        (True, "active"),
+        (1, "active"),
+        ("BELUM", "not_active"),
+        ("tidak", "not_active"),
+        ("TIDAK AKTIF", "not_active"),
+        ("Belum Aktif", "not_active"),
+        ("belum_aktif", "not_active"),
+        ("N", "not_active"),
+        ("0", "not_active"),
+        ("FALSE", "not_active"),
+        (False, "not_active"),
+        (0, "not_active"),
+        ("MUNGKIN", None),
+        ("", None),
+        (None, None),
+        ("2", None),
+        ("T", None),
+    ],
+)
 def test_status_words(word: object, code: str | None) -> None:
     assert status_code(word) == code
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("01/07/2024", date(2024, 7, 1)), ("1/7/2024", date(2024, 7, 1)),
-    ("01-07-2024", date(2024, 7, 1)), ("2024-07-01", date(2024, 7, 1)),
-    ("2024-07-01 00:00:00", date(2024, 7, 1)), (datetime(2024, 7, 1, 9, 30), date(2024, 7, 1)),
-    (date(2025, 2, 28), date(2025, 2, 28)), ("", None), ("  ", None), (None, None),
-    (45474, date(2024, 7, 1)),  # an Excel serial day number
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("01/07/2024", date(2024, 7, 1)),
+        ("1/7/2024", date(2024, 7, 1)),
+        ("01-07-2024", date(2024, 7, 1)),
+        ("2024-07-01", date(2024, 7, 1)),
+        ("2024-07-01 00:00:00", date(2024, 7, 1)),
+        (datetime(2024, 7, 1, 9, 30), date(2024, 7, 1)),
+        (date(2025, 2, 28), date(2025, 2, 28)),
+        ("", None),
+        ("  ", None),
+        (None, None),
+        (45474, date(2024, 7, 1)),  # an Excel serial day number
+    ],
+)
 def test_dates(raw: object, expected: date | None) -> None:
     assert parse_date(raw, TODAY) == expected
 
 
-@pytest.mark.parametrize("raw", ["31/02/2024", "2024/07/01", "07-2024", "kemarin", "01/07/24",
-                                 "01/12/2026x", "28/11/2026", "13/13/2024"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "31/02/2024",
+        "2024/07/01",
+        "07-2024",
+        "kemarin",
+        "01/07/24",
+        "01/12/2026x",
+        "28/11/2026",
+        "13/13/2024",
+    ],
+)
 def test_bad_dates(raw: str) -> None:
     with pytest.raises(ValueError):
         parse_date(raw, TODAY)
 
 
-@pytest.mark.parametrize("headers,expected", [
-    (["NO", "NIK", "NAMA LENGKAP", "STATUS IKD", "TGL AKTIVASI"], (1, 3, 4)),
-    (["nik", "name", "ikd_status", "activated_on"], (0, 2, 3)),
-    (["\ufeffNIK ", " Nama", "status", "tanggal aktivasi"], (0, 2, 3)),
-    (["No.", "Nama", "TGL LAHIR", "N.I.K", "Status Aktivasi IKD", "Tgl. Aktivasi"], (3, 4, 5)),
-    (["NO KK", "NIK", "STATUS KAWIN", "IKD"], (1, 3, None)),
-    (["Nomor Induk Kependudukan", "Sudah aktivasi", "Tanggal"], (0, 1, 2)),
-    (["NAMA", "ALAMAT"], (None, None, None)),
-])
+@pytest.mark.parametrize(
+    "headers,expected",
+    [
+        (["NO", "NIK", "NAMA LENGKAP", "STATUS IKD", "TGL AKTIVASI"], (1, 3, 4)),
+        (["nik", "name", "ikd_status", "activated_on"], (0, 2, 3)),
+        (["\ufeffNIK ", " Nama", "status", "tanggal aktivasi"], (0, 2, 3)),
+        (["No.", "Nama", "TGL LAHIR", "N.I.K", "Status Aktivasi IKD", "Tgl. Aktivasi"], (3, 4, 5)),
+        (["NO KK", "NIK", "STATUS KAWIN", "IKD"], (1, 3, None)),
+        (["Nomor Induk Kependudukan", "Sudah aktivasi", "Tanggal"], (0, 1, 2)),
+        (["NAMA", "ALAMAT"], (None, None, None)),
+    ],
+)
 def test_header_matching(headers: list[str], expected: tuple) -> None:
     assert match_columns(headers) == expected
 
@@ -90,8 +137,8 @@ def test_delimiter_detection() -> None:
 
 # ---- imports on both engines -----------------------------------------------------------------
 
-def test_csv_bom_semicolon_crlf_messy_headers_and_rejects(any_ctx: Context,
-                                                          tmp_path: Path) -> None:
+
+def test_csv_bom_semicolon_crlf_messy_headers_and_rejects(any_ctx: Context, tmp_path: Path) -> None:
     a, b, c, d = N(1), N(2, "332515", date(2005, 1, 9), "F"), N(3), N(4)
     excel = "3.32501E+15"
     lines = [
@@ -114,9 +161,11 @@ def test_csv_bom_semicolon_crlf_messy_headers_and_rejects(any_ctx: Context,
     got = entries(any_ctx)
     assert res.read == 10 and res.rejected == 7
     assert (res.inserted, res.updated, res.unchanged) == (3, 0, 0)
-    assert got == {a: ("active", date(2024, 7, 1), "ikd.csv"),
-                   b: ("not_active", None, "ikd.csv"),
-                   c: ("active", date(2024, 7, 3), "ikd.csv")}
+    assert got == {
+        a: ("active", date(2024, 7, 1), "ikd.csv"),
+        b: ("not_active", None, "ikd.csv"),
+        c: ("active", date(2024, 7, 3), "ikd.csv"),
+    }
     assert res.rejects_file == str(tmp_path / "ikd.csv.rejects.csv")
     rej = read_rejects(res.rejects_file)
     assert rej[0] == ["line", "NIK", "status", "activation date", "reason"]
@@ -131,13 +180,16 @@ def test_csv_bom_semicolon_crlf_messy_headers_and_rejects(any_ctx: Context,
     assert "0000" in by_line[11][4]
 
 
-def test_same_file_twice_changes_nothing_newer_file_updates(any_ctx: Context,
-                                                            tmp_path: Path) -> None:
+def test_same_file_twice_changes_nothing_newer_file_updates(
+    any_ctx: Context, tmp_path: Path
+) -> None:
     niks = [N(i) for i in range(1, 41)]
     rows = ["NIK,STATUS IKD,TGL AKTIVASI,NAMA"]
     for i, n in enumerate(niks):
-        rows.append(f"{n},{'SUDAH' if i % 5 == 0 else 'BELUM'},"
-                    f"{'15/03/2025' if i % 5 == 0 else ''},Warga {i}")
+        rows.append(
+            f"{n},{'SUDAH' if i % 5 == 0 else 'BELUM'},"
+            f"{'15/03/2025' if i % 5 == 0 else ''},Warga {i}"
+        )
     f1 = write(tmp_path / "ikd-2025-06.csv", "\n".join(rows) + "\n")
     r1 = import_registry(any_ctx, f1)
     assert (r1.read, r1.inserted, r1.updated, r1.unchanged, r1.rejected) == (40, 40, 0, 0, 0)
@@ -154,8 +206,9 @@ def test_same_file_twice_changes_nothing_newer_file_updates(any_ctx: Context,
         elif i == 3:
             rows2.append(f"{n};AKTIF;")
         else:
-            rows2.append(f"{n};{'YA' if i % 5 == 0 else 'TIDAK'};"
-                         f"{'2025-03-15' if i % 5 == 0 else ''}")
+            rows2.append(
+                f"{n};{'YA' if i % 5 == 0 else 'TIDAK'};{'2025-03-15' if i % 5 == 0 else ''}"
+            )
     rows2 += [f"{N(100)};TIDAK AKTIF;", f"{N(101)};Y;26/11/2026"]
     f2 = write(tmp_path / "ikd-2026-11.csv", "\r\n".join(rows2))
     r3 = import_registry(any_ctx, f2)
@@ -167,21 +220,29 @@ def test_same_file_twice_changes_nothing_newer_file_updates(any_ctx: Context,
     assert got[N(101)] == ("active", date(2026, 11, 26), "ikd-2026-11.csv")
     assert len(got) == 42
     with any_ctx.db.read() as s:  # each import is one registry_import row with its counts
-        imports = [(i.source, i.read, i.inserted, i.updated, i.rejected) for i in s.execute(
-            select(RegistryImport).order_by(RegistryImport.id)).scalars()]
-    assert imports == [("ikd-2025-06.csv", 40, 40, 0, 0), ("ikd-2025-06.csv", 40, 0, 0, 0),
-                       ("ikd-2026-11.csv", 42, 2, 3, 0)]
+        imports = [
+            (i.source, i.read, i.inserted, i.updated, i.rejected)
+            for i in s.execute(select(RegistryImport).order_by(RegistryImport.id)).scalars()
+        ]
+    assert imports == [
+        ("ikd-2025-06.csv", 40, 40, 0, 0),
+        ("ikd-2025-06.csv", 40, 0, 0, 0),
+        ("ikd-2026-11.csv", 42, 2, 3, 0),
+    ]
 
 
-def test_tab_delimited_duplicates_short_rows_multiline_cells(any_ctx: Context,
-                                                            tmp_path: Path) -> None:
+def test_tab_delimited_duplicates_short_rows_multiline_cells(
+    any_ctx: Context, tmp_path: Path
+) -> None:
     a, b = N(7), N(8)
-    text = ("NIK\tNAMA\tSTATUS\tTANGGAL AKTIVASI\n"
-            f"{a}\tSITI\tBELUM\t\n"  # line 2: superseded by line 6
-            f"{b}\t\"NAMA\nDUA BARIS\"\tBELUM\n"  # lines 3-4, no date cell at all
-            "\n"  # line 5: blank
-            f"{a}\tSITI\tSUDAH\t05/05/2025\n"  # line 6
-            f"{b[:4]} {b[4:8]} {b[8:12]} {b[12:]}\tX\tbelum\t\n")  # line 7: spaces removed
+    text = (
+        "NIK\tNAMA\tSTATUS\tTANGGAL AKTIVASI\n"
+        f"{a}\tSITI\tBELUM\t\n"  # line 2: superseded by line 6
+        f'{b}\t"NAMA\nDUA BARIS"\tBELUM\n'  # lines 3-4, no date cell at all
+        "\n"  # line 5: blank
+        f"{a}\tSITI\tSUDAH\t05/05/2025\n"  # line 6
+        f"{b[:4]} {b[4:8]} {b[8:12]} {b[12:]}\tX\tbelum\t\n"
+    )  # line 7: spaces removed
     f = write(tmp_path / "tab.tsv", text)
     res = import_registry(any_ctx, f, lang="en")
     assert (res.read, res.inserted, res.updated, res.rejected) == (4, 2, 0, 2)
@@ -190,8 +251,10 @@ def test_tab_delimited_duplicates_short_rows_multiline_cells(any_ctx: Context,
     assert got[b] == ("not_active", None, "tab.tsv")
     rej = read_rejects(res.rejects_file)  # type: ignore[arg-type]
     reasons = {int(r[0]): r[4] for r in rej[1:]}
-    assert reasons == {2: "the same NIK appears again on line 6; that later line is used",
-                       3: "the same NIK appears again on line 7; that later line is used"}
+    assert reasons == {
+        2: "the same NIK appears again on line 6; that later line is used",
+        3: "the same NIK appears again on line 7; that later line is used",
+    }
 
 
 def test_no_nik_column_refused_whole(any_ctx: Context, tmp_path: Path) -> None:
@@ -256,15 +319,20 @@ def test_names_never_stored(ctx: Context, tmp_path: Path) -> None:
     f = write(tmp_path / "n.csv", f"NIK,NAMA,STATUS\n{N(1)},SITI RAHAYU UNIQUE,SUDAH\n")
     import_registry(ctx, f)
     assert ctx.db.path is not None
-    raw = ctx.db.path.read_bytes() + (Path(str(ctx.db.path) + "-wal").read_bytes()
-                                      if Path(str(ctx.db.path) + "-wal").exists() else b"")
+    raw = ctx.db.path.read_bytes() + (
+        Path(str(ctx.db.path) + "-wal").read_bytes()
+        if Path(str(ctx.db.path) + "-wal").exists()
+        else b""
+    )
     assert N(1).encode() in raw and b"SITI RAHAYU UNIQUE" not in raw
 
 
 # ---- CLI -------------------------------------------------------------------------------------
 
-def test_cli_registry_import_json_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_cli_registry_import_json_and_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from counter.cli import main
 
     from ._auth_util import AS_SUP, SUP_PIN, add_supervisor, stdin
@@ -275,8 +343,15 @@ def test_cli_registry_import_json_and_errors(tmp_path: Path, capsys: pytest.Capt
     stdin(monkeypatch, SUP_PIN)
     assert main(["--db", db, "registry", "import", str(f), "--json", *AS_SUP]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"read", "inserted", "updated", "unchanged", "rejected", "rejects_file",
-                        "seconds"}
+    assert set(out) == {
+        "read",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "rejects_file",
+        "seconds",
+    }
     assert (out["read"], out["inserted"], out["rejected"]) == (2, 1, 1)
     assert out["rejects_file"].endswith("r.csv.rejects.csv")
     stdin(monkeypatch, SUP_PIN)
@@ -327,10 +402,17 @@ def test_fast_birth_digit_pattern_agrees_with_nik_birth_date() -> None:
 
 
 def test_batches_above_one_statement_update_counts(any_ctx: Context, tmp_path: Path) -> None:
-    niks = sorted({N(i, d, date(1960 + i % 40, 1 + i % 12, 1 + i % 28), "MF"[i % 2])
-                   for i in range(1, 1300) for d in ("332502",)})
-    rows = [f"{n},{'SUDAH' if k % 3 == 0 else 'BELUM'},{'2025-01-02' if k % 3 == 0 else ''}"
-            for k, n in enumerate(niks)]
+    niks = sorted(
+        {
+            N(i, d, date(1960 + i % 40, 1 + i % 12, 1 + i % 28), "MF"[i % 2])
+            for i in range(1, 1300)
+            for d in ("332502",)
+        }
+    )
+    rows = [
+        f"{n},{'SUDAH' if k % 3 == 0 else 'BELUM'},{'2025-01-02' if k % 3 == 0 else ''}"
+        for k, n in enumerate(niks)
+    ]
     f = write(tmp_path / "big.csv", "NIK,STATUS,TGL AKTIVASI\n" + "\n".join(rows) + "\n")
     r1 = import_registry(any_ctx, f)
     assert (r1.inserted, r1.updated, r1.unchanged, r1.rejected) == (len(niks), 0, 0, 0)
@@ -338,8 +420,11 @@ def test_batches_above_one_statement_update_counts(any_ctx: Context, tmp_path: P
     f2 = write(tmp_path / "big2.csv", "NIK,STATUS,TGL AKTIVASI\n" + "\n".join(rows2) + "\n")
     r2 = import_registry(any_ctx, f2)
     n_active_before = len(range(0, len(niks), 3))
-    assert (r2.inserted, r2.updated, r2.unchanged) == (1, len(niks) - n_active_before,
-                                                       n_active_before)
+    assert (r2.inserted, r2.updated, r2.unchanged) == (
+        1,
+        len(niks) - n_active_before,
+        n_active_before,
+    )
     got = entries(any_ctx)
     assert len(got) == len(niks) + 1
     assert all(got[n][:2] == ("active", date(2025, 1, 2)) for n in niks)
@@ -354,16 +439,16 @@ def test_header_only_file_imports_nothing(ctx: Context, tmp_path: Path) -> None:
 
 def test_quoted_csv_uses_the_csv_reader(any_ctx: Context, tmp_path: Path) -> None:
     a, b = N(21), N(22)
-    f = write(tmp_path / "q.csv", 'NIK,NAMA,STATUS IKD\r\n'
-                                  f'"{a}","RAHAYU, SITI",SUDAH\r\n'
-                                  f'"{b}","SANTOSO; BUDI","BELUM"\r\n')
+    f = write(
+        tmp_path / "q.csv",
+        f'NIK,NAMA,STATUS IKD\r\n"{a}","RAHAYU, SITI",SUDAH\r\n"{b}","SANTOSO; BUDI","BELUM"\r\n',
+    )
     res = import_registry(any_ctx, f)
     assert (res.read, res.inserted, res.rejected) == (2, 2, 0)
     assert entries(any_ctx) == {a: ("active", None, "q.csv"), b: ("not_active", None, "q.csv")}
 
 
-def test_locked_database_reports_busy_and_keeps_nothing(tmp_path: Path,
-                                                        make_ctx) -> None:  # noqa: ANN001
+def test_locked_database_reports_busy_and_keeps_nothing(tmp_path: Path, make_ctx) -> None:  # noqa: ANN001
     import sqlite3
 
     from counter.store.db import DatabaseBusy

@@ -24,8 +24,12 @@ ROWS = 3000
 
 
 def N(i: int) -> str:
-    return nikmod.compose(f"3325{1 + i % 15:02d}", date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
-                          "F" if i % 2 else "M", 1 + i // 500)
+    return nikmod.compose(
+        f"3325{1 + i % 15:02d}",
+        date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
+        "F" if i % 2 else "M",
+        1 + i // 500,
+    )
 
 
 @pytest.fixture
@@ -58,20 +62,30 @@ def _csv(tmp_path: Path, lines: list[str]) -> Path:
 
 
 def _lines() -> list[str]:
-    return [f"{i},{N(i)},WARGA {i},BANDAR,{'SUDAH' if i % 7 == 0 else 'BELUM'},"
-            f"{f'{1 + i % 28:02d}/03/2025' if i % 7 == 0 else ''}" for i in range(ROWS)]
+    return [
+        f"{i},{N(i)},WARGA {i},BANDAR,{'SUDAH' if i % 7 == 0 else 'BELUM'},"
+        f"{f'{1 + i % 28:02d}/03/2025' if i % 7 == 0 else ''}"
+        for i in range(ROWS)
+    ]
 
 
-def test_same_entries_as_one_process(two: tuple[Context, Context], tmp_path: Path,
-                                     forked: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_entries_as_one_process(
+    two: tuple[Context, Context],
+    tmp_path: Path,
+    forked: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     f = _csv(tmp_path, _lines())
     ra = reg.import_registry(two[0], f)
     assert forked == [True]
     monkeypatch.setattr(reg, "PARALLEL_MIN_BYTES", 1 << 40)  # one process
     rb = reg.import_registry(two[1], f)
     assert forked == [True, False]
-    assert (ra.read, ra.inserted, ra.rejected) == (rb.read, rb.inserted, rb.rejected) \
+    assert (
+        (ra.read, ra.inserted, ra.rejected)
+        == (rb.read, rb.inserted, rb.rejected)
         == (ROWS, ROWS, 0)
+    )
     got = entries(two[0])
     assert got == entries(two[1]) and len(got) == ROWS
     assert got[N(7)] == ("active", date(2025, 3, 8), "ikd.csv")
@@ -81,9 +95,9 @@ def test_same_entries_as_one_process(two: tuple[Context, Context], tmp_path: Pat
     assert (again.inserted, again.unchanged) == (0, ROWS) and len(forked) == 2
 
 
-def test_bad_status_in_the_childs_half_goes_to_the_rejects(two: tuple[Context, Context],
-                                                          tmp_path: Path,
-                                                          forked: list[bool]) -> None:
+def test_bad_status_in_the_childs_half_goes_to_the_rejects(
+    two: tuple[Context, Context], tmp_path: Path, forked: list[bool]
+) -> None:
     lines = _lines()
     lines[ROWS - 10] = f"{ROWS - 10},{N(ROWS - 10)},X,BANDAR,MUNGKIN,"
     r = reg.import_registry(two[0], _csv(tmp_path, lines), lang="en")
@@ -94,8 +108,9 @@ def test_bad_status_in_the_childs_half_goes_to_the_rejects(two: tuple[Context, C
     assert "MUNGKIN" in rej[ROWS - 10 + 2][2]
 
 
-def test_a_nik_in_both_halves_is_caught_by_the_key(two: tuple[Context, Context],
-                                                   tmp_path: Path, forked: list[bool]) -> None:
+def test_a_nik_in_both_halves_is_caught_by_the_key(
+    two: tuple[Context, Context], tmp_path: Path, forked: list[bool]
+) -> None:
     lines = _lines()
     lines[ROWS - 5] = f"{ROWS - 5},{N(3)},X,BANDAR,SUDAH,01/02/2025"  # N(3) is in the first half
     r = reg.import_registry(two[0], _csv(tmp_path, lines), lang="en")
@@ -105,9 +120,12 @@ def test_a_nik_in_both_halves_is_caught_by_the_key(two: tuple[Context, Context],
     assert N(ROWS - 5) not in entries(two[0])
 
 
-def test_a_child_that_dies_changes_nothing(two: tuple[Context, Context], tmp_path: Path,
-                                           forked: list[bool],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_child_that_dies_changes_nothing(
+    two: tuple[Context, Context],
+    tmp_path: Path,
+    forked: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     parent = os.getpid()
     real = reg._keys
 

@@ -32,8 +32,14 @@ def _people(ctx: Context) -> tuple[Any, Any]:
     return off, sup
 
 
-def _visit(ctx: Context, off: Any, nik: str, outcome: str | None, phone: str | None = None,
-           reason: str | None = None) -> str:
+def _visit(
+    ctx: Context,
+    off: Any,
+    nik: str,
+    outcome: str | None,
+    phone: str | None = None,
+    reason: str | None = None,
+) -> str:
     v = visits.start_visit(ctx, off, nik, phone=phone, consent=bool(phone))
     if outcome:
         visits.finish_visit(ctx, v.id, outcome, reason=reason, officer_id=off.id)
@@ -89,8 +95,11 @@ def test_phones_erased_exactly_after_the_period(any_ctx: Context, clock: FixedCl
         changed = {k for k in old if old[k] != new[k]}
         assert changed == ({"phone", "last_seq"} if erased else set()), (vid, changed)
     tl = visits.timeline(ctx, activated)
-    assert tl[-1].kind == "erased" and tl[-1].data == {"fields": ["phone"], "rule": "retention",
-                                                        "days": 30}
+    assert tl[-1].kind == "erased" and tl[-1].data == {
+        "fields": ["phone"],
+        "rule": "retention",
+        "days": 30,
+    }
     rows = audit.recent(ctx, "retention")
     assert len(rows) == 4 and rows[0].username == "kasi" and rows[0].target == "command"
     details = [json.loads(r.detail) for r in rows]
@@ -98,8 +107,9 @@ def test_phones_erased_exactly_after_the_period(any_ctx: Context, clock: FixedCl
     assert not any("0812345678" in r.detail for r in audit.recent(ctx))  # never the numbers
 
 
-def test_dry_run_changes_nothing_and_officers_are_refused(any_ctx: Context,
-                                                          clock: FixedClock) -> None:
+def test_dry_run_changes_nothing_and_officers_are_refused(
+    any_ctx: Context, clock: FixedClock
+) -> None:
     ctx = any_ctx
     off, sup = _people(ctx)
     vid = _visit(ctx, off, NIKS[0], oc.ACTIVATED, "081234567801")
@@ -139,9 +149,15 @@ def test_old_backups_deleted_new_and_unrelated_kept(ctx: Context, clock: FixedCl
     part = _backup(folder, "ikd-counter-2026-07-01-20260701-170000.db.part")
     young = _backup(folder, "ikd-counter-2026-08-29-20260829-090001.db")
     newest = _backup(folder, "ikd-counter-2026-11-26-20261126-170000.db")
-    unrelated = [_backup(folder, n) for n in ("notes.txt", "ikd-counter-old.db",
-                                              "mine-2020-20200101-000000.db",
-                                              "ikd-counter-x-20200101-000000.db.bak")]
+    unrelated = [
+        _backup(folder, n)
+        for n in (
+            "notes.txt",
+            "ikd-counter-old.db",
+            "mine-2020-20200101-000000.db",
+            "ikd-counter-x-20200101-000000.db.bak",
+        )
+    ]
     res = retention.run(ctx, sup)
     assert sorted(res.backups_deleted) == sorted([old.name, edge.name, part.name])
     assert not old.exists() and not edge.exists() and not part.exists()
@@ -185,8 +201,9 @@ def test_day_close_runs_retention_before_its_backup(ctx: Context, clock: FixedCl
     assert phones == {None, "081234567802"}
 
 
-def test_day_close_survives_a_failing_retention(ctx: Context, clock: FixedClock,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_day_close_survives_a_failing_retention(
+    ctx: Context, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     off, sup = _people(ctx)
     _visit(ctx, off, NIKS[0], oc.ACTIVATED, "081234567801")
 
@@ -200,9 +217,9 @@ def test_day_close_survives_a_failing_retention(ctx: Context, clock: FixedClock,
     assert json.loads(row.detail) == {"error": "OSError"}
 
 
-def test_bundle_import_does_not_bring_an_erased_number_back(make_ctx: Any,
-                                                            clock: FixedClock,
-                                                            tmp_path: Path) -> None:
+def test_bundle_import_does_not_bring_an_erased_number_back(
+    make_ctx: Any, clock: FixedClock, tmp_path: Path
+) -> None:
     from counter.services import bundles
 
     laptop, office = make_ctx(name="laptop.db"), make_ctx(name="office.db")
@@ -221,16 +238,21 @@ def test_bundle_import_does_not_bring_an_erased_number_back(make_ctx: Any,
         v = s.get(Visit, vid)
         assert v is not None
         visits._append(s, laptop, v, "details", None, {"consent": True}, off.id)
-    summ = bundles.import_bundle(office, bundles.export_bundle(laptop, tmp_path / "b.ikdb",
-                                                               since_last=True).path)
+    summ = bundles.import_bundle(
+        office, bundles.export_bundle(laptop, tmp_path / "b.ikdb", since_last=True).path
+    )
     assert summ.visits_updated == 1
     assert _phone(office, vid) is None
     with office.db.read() as s:
         assert s.exec(select(Visit.phone).where(Visit.id == vid)).one() is None
 
 
-def test_cli_retention(ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_retention(
+    ctx: Context,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     clock = FixedClock(datetime(2020, 1, 6, 2, 0, tzinfo=UTC))  # long before the real now
     ctx.clock = clock
     off, _sup = _people(ctx)
@@ -262,7 +284,8 @@ def test_cli_retention(ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_an_unreadable_backups_folder_is_reported_and_phones_still_erased(
-        ctx: Context, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx: Context, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     off, sup = _people(ctx)
     vid = _visit(ctx, off, NIKS[0], oc.ACTIVATED, "081234567801")
     ctx.settings.backups_dir.mkdir(parents=True)

@@ -25,14 +25,20 @@ def _project(tmp_path: Path) -> tuple[Path, Path]:
         f'if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then echo install >> "{log}";\n'
         f'  printf "#!/bin/sh\\necho ran \\"\\$@\\"\\n" > "{bin_}/ikd-counter";'
         f' chmod +x "{bin_}/ikd-counter"; exit 0; fi\n'
-        f'exec "{sys.executable}" "$@"\n')
+        f'exec "{sys.executable}" "$@"\n'
+    )
     (bin_ / "python").chmod(0o755)
     return proj, log
 
 
 def _run(proj: Path) -> str:
-    out = subprocess.run(["bash", str(proj / "scripts" / "run.sh"), "locate"], check=True,
-                         capture_output=True, text=True, env={**os.environ, "PYTHON": "false"})
+    out = subprocess.run(
+        ["bash", str(proj / "scripts" / "run.sh"), "locate"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": "false"},
+    )
     return out.stdout.strip()
 
 

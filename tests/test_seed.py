@@ -24,9 +24,14 @@ TZ = ZoneInfo("Asia/Jakarta")
 
 
 def _ctx(tmp_path: Path, name: str, clock) -> Context:  # noqa: ANN001
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": str(tmp_path / f"{name}.db"),
-                                 "paths.data": str(tmp_path / "data")})
+    s = load_settings(
+        tmp_path / "none.toml",
+        env={},
+        overrides={
+            "database.url": str(tmp_path / f"{name}.db"),
+            "paths.data": str(tmp_path / "data"),
+        },
+    )
     return make_context(s, clock=clock)
 
 
@@ -34,10 +39,17 @@ def _dump(ctx: Context) -> dict[str, list[tuple]]:
     """All seeded rows, without the database's own device id."""
     out: dict[str, list[tuple]] = {}
     with ctx.db.read() as s:
-        for model, order in ((RegistryEntry, RegistryEntry.nik), (Visit, Visit.id),
-                             (VisitEvent, VisitEvent.id), (Officer, Officer.id)):
-            cols = [c for c in model.__table__.columns  # type: ignore[attr-defined]
-                    if c.name not in ("device_id", "pin_hash")]
+        for model, order in (
+            (RegistryEntry, RegistryEntry.nik),
+            (Visit, Visit.id),
+            (VisitEvent, VisitEvent.id),
+            (Officer, Officer.id),
+        ):
+            cols = [
+                c
+                for c in model.__table__.columns  # type: ignore[attr-defined]
+                if c.name not in ("device_id", "pin_hash")
+            ]
             out[model.__tablename__] = [tuple(r) for r in s.execute(select(*cols).order_by(order))]
     return out
 
@@ -49,8 +61,9 @@ def test_same_seed_same_data_other_seed_differs(tmp_path: Path, clock) -> None: 
         sb = seed_demo(b, registry=300, visits=150, days=10, seed=7)
         seed_demo(c, registry=300, visits=150, days=10, seed=8)
         da, db_, dc = _dump(a), _dump(b), _dump(c)
-        assert {k: v for k, v in sa.items() if k != "seconds"} == \
-            {k: v for k, v in sb.items() if k != "seconds"}
+        assert {k: v for k, v in sa.items() if k != "seconds"} == {
+            k: v for k, v in sb.items() if k != "seconds"
+        }
         assert da == db_
         assert len(da["visit"]) == 150 and len(da["registry_entry"]) == 300
         assert da["registry_entry"] != dc["registry_entry"]
@@ -64,8 +77,9 @@ def test_every_nik_valid_and_registry_mostly_not_active(ctx: Context) -> None:
     summary = seed_demo(ctx, registry=2000, visits=300, days=15, seed=3)
     today = ctx.today()
     with ctx.db.read() as s:
-        reg = s.execute(select(RegistryEntry.nik, RegistryEntry.ikd_status,
-                               RegistryEntry.activated_on)).all()
+        reg = s.execute(
+            select(RegistryEntry.nik, RegistryEntry.ikd_status, RegistryEntry.activated_on)
+        ).all()
         visits = s.execute(select(Visit.nik, Visit.in_batang, Visit.district_code)).all()
     assert len(reg) == 2000
     for n, status, act in reg:
@@ -107,9 +121,14 @@ def test_outcome_mix_times_and_reasons_plausible(ctx: Context) -> None:
     known = set(proto.problems) | {p.id for p in proto.prerequisites}
     assert set(reasons) <= known, set(reasons) - known
     with ctx.db.read() as s:
-        steps = {r[0] if r[1] == "problem" else json.loads(r[2])["done"]
-                 for r in s.execute(select(VisitEvent.step, VisitEvent.kind, VisitEvent.data)
-                                    .where(VisitEvent.kind.in_(("step", "problem"))))}
+        steps = {
+            r[0] if r[1] == "problem" else json.loads(r[2])["done"]
+            for r in s.execute(
+                select(VisitEvent.step, VisitEvent.kind, VisitEvent.data).where(
+                    VisitEvent.kind.in_(("step", "problem"))
+                )
+            )
+        }
     assert steps == {st.id for st in proto.steps}
     days = set()
     for v in visits:
@@ -144,8 +163,10 @@ def test_visits_have_step_events_like_the_visits_service(any_ctx: Context) -> No
     seed_demo(any_ctx, registry=400, visits=120, days=10, seed=5)
     with any_ctx.db.read() as s:
         visits = {r[0].id: r[0] for r in s.execute(select(Visit))}
-        evs = [r[0] for r in s.execute(select(VisitEvent).order_by(VisitEvent.visit_id,
-                                                                      VisitEvent.seq))]
+        evs = [
+            r[0]
+            for r in s.execute(select(VisitEvent).order_by(VisitEvent.visit_id, VisitEvent.seq))
+        ]
     assert len(visits) == 120
     timeline: dict[str, list[VisitEvent]] = {}
     for e in evs:
@@ -156,14 +177,12 @@ def test_visits_have_step_events_like_the_visits_service(any_ctx: Context) -> No
     assert kinds["prereq"] > 0 and kinds["problem"] > 0
     for vid, tl in timeline.items():
         v = visits[vid]
-        assert [e.seq for e in tl] == list(range(1, len(tl) + 1)) == \
-            list(range(1, v.last_seq + 1))
+        assert [e.seq for e in tl] == list(range(1, len(tl) + 1)) == list(range(1, v.last_seq + 1))
         assert tl[0].kind == "start" and tl[0].at == v.started_at
         assert json.loads(tl[0].data)["ikd_status"] == v.ikd_status_found
         out = [e for e in tl if e.kind == "outcome"]
         assert len(out) == 1 and out[0].step == "done" and out[0].at == v.ended_at
-        assert json.loads(out[0].data) == {"outcome": v.outcome, "reason": v.reason,
-                                           "note": v.note}
+        assert json.loads(out[0].data) == {"outcome": v.outcome, "reason": v.reason, "note": v.note}
         assert all(e.officer_id == v.officer_id for e in tl if e.kind != "followup")
         assert all(v.started_at <= e.at for e in tl)
         # the counter screen's shape: a step event names the step done and moves to the next
@@ -179,14 +198,16 @@ def test_visits_have_step_events_like_the_visits_service(any_ctx: Context) -> No
             chosen = [json.loads(e.data) for e in tl if e.kind == "choose_outcome"]
             assert chosen == [{"outcome": "FAILED", "reason": v.reason}]
         # and the whole timeline replays through the visit model, strictly, to the row
-        state = vm.replay([vm.parse(e.kind, e.step, json.loads(e.data), e.at) for e in tl],
-                          strict=True)
-        assert (state.status, state.outcome, state.reason) == (vm.Status.ENDED, v.outcome,
-                                                                v.reason)
+        state = vm.replay(
+            [vm.parse(e.kind, e.step, json.loads(e.data), e.at) for e in tl], strict=True
+        )
+        assert (state.status, state.outcome, state.reason) == (vm.Status.ENDED, v.outcome, v.reason)
         if v.followup_state == "resolved":
             assert tl[-1].kind == "followup" and v.revision == 1
-            assert json.loads(tl[-1].data) == {"state": "resolved",
-                                               "by_visit": v.resolved_by_visit_id}
+            assert json.loads(tl[-1].data) == {
+                "state": "resolved",
+                "by_visit": v.resolved_by_visit_id,
+            }
             assert visits[v.resolved_by_visit_id].outcome == oc.ACTIVATED
 
 
@@ -214,8 +235,22 @@ def test_cli_seed_demo_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     from counter.cli import main
 
     db = tmp_path / "demo.db"
-    rc = main(["--db", str(db), "seed-demo", "--registry", "100", "--visits", "30",
-               "--days", "7", "--seed", "4", "--json"])
+    rc = main(
+        [
+            "--db",
+            str(db),
+            "seed-demo",
+            "--registry",
+            "100",
+            "--visits",
+            "30",
+            "--days",
+            "7",
+            "--seed",
+            "4",
+            "--json",
+        ]
+    )
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
     assert out["visits"] == 30 and out["registry"] == 100 and out["seed"] == 4

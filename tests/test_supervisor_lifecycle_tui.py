@@ -76,8 +76,10 @@ async def test_close_an_abandoned_visit_from_the_daily_log(ctx, fx) -> None:
         assert rows[-1][2] == "outcome" and "abandoned=True" in rows[-1][4]
     v = visits.get_visit(ctx, fx.ids[11])
     assert (v.outcome, v.reason) == ("FAILED", "app_error")
-    assert json.loads(audit.recent(ctx, action="visit_closed_abandoned")[0].detail)[
-        "outcome"] == "FAILED"
+    assert (
+        json.loads(audit.recent(ctx, action="visit_closed_abandoned")[0].detail)["outcome"]
+        == "FAILED"
+    )
 
 
 @async_test

@@ -12,16 +12,29 @@ from tests.supervisor_fixture import DAY, build
 EXPECTED_DAY = {
     "date": "2026-11-27",
     "visits": 11,
-    "outcomes": {"ALREADY_ACTIVE": 1, "ACTIVATED": 3, "PENDING": 1, "FAILED": 2,
-                 "NOT_ELIGIBLE": 1, "REFERRED": 1, "DECLINED": 1},
-    "reasons": {"FAILED": {"email_not_received": 1, "face_mismatch": 1},
-                "NOT_ELIGIBLE": {"no_smartphone": 1},
-                "REFERRED": {"data_mismatch": 1}},
-    "by_officer": {"budi": {"visits": 5, "activated": 1, "avg_seconds": 380},
-                   "siti": {"visits": 6, "activated": 2, "avg_seconds": 396}},
-    "by_counter": {"LOKET-1": {"visits": 6, "activated": 2, "avg_seconds": 396},
-                   "LOKET-2": {"visits": 4, "activated": 0, "avg_seconds": 370},
-                   "LOKET-3": {"visits": 1, "activated": 1, "avg_seconds": 420}},
+    "outcomes": {
+        "ALREADY_ACTIVE": 1,
+        "ACTIVATED": 3,
+        "PENDING": 1,
+        "FAILED": 2,
+        "NOT_ELIGIBLE": 1,
+        "REFERRED": 1,
+        "DECLINED": 1,
+    },
+    "reasons": {
+        "FAILED": {"email_not_received": 1, "face_mismatch": 1},
+        "NOT_ELIGIBLE": {"no_smartphone": 1},
+        "REFERRED": {"data_mismatch": 1},
+    },
+    "by_officer": {
+        "budi": {"visits": 5, "activated": 1, "avg_seconds": 380},
+        "siti": {"visits": 6, "activated": 2, "avg_seconds": 396},
+    },
+    "by_counter": {
+        "LOKET-1": {"visits": 6, "activated": 2, "avg_seconds": 396},
+        "LOKET-2": {"visits": 4, "activated": 0, "avg_seconds": 370},
+        "LOKET-3": {"visits": 1, "activated": 1, "avg_seconds": 420},
+    },
     "handling_seconds": {"median": 360, "max": 900},
     "per_hour": {"08": 3, "09": 2, "10": 2, "11": 1, "12": 0, "13": 1, "14": 2, "15": 0},
     # 1000 + 3 on the 27th + 1 on the 26th; (3000 - 1004) / 24 working days left = 83.2 -> 84
@@ -45,8 +58,7 @@ def test_range_report_adds_from_to(any_ctx, clock) -> None:
     assert j["from"] == "2026-11-26" and j["to"] == "2026-11-27" and j["date"] == "2026-11-27"
     assert j["visits"] == 13
     assert j["outcomes"]["ACTIVATED"] == 4 and j["outcomes"]["FAILED"] == 3
-    assert j["reasons"]["FAILED"] == {"email_not_received": 1, "face_mismatch": 1,
-                                      "no_email": 1}
+    assert j["reasons"]["FAILED"] == {"email_not_received": 1, "face_mismatch": 1, "no_email": 1}
     assert j["by_officer"]["siti"] == {"visits": 8, "activated": 3, "avg_seconds": 411}
     # handling values: 60 600 900 300 120 480 240 40 720 420 + 600 300 -> sorted middle 300, 420
     assert j["handling_seconds"] == {"median": 360, "max": 900}
@@ -68,8 +80,18 @@ def test_target_counts_until_the_report_date_only(ctx, clock) -> None:
 def test_empty_day_has_all_outcomes_at_zero(ctx) -> None:
     j = report.summary(ctx, date(2026, 1, 5)).to_json()
     assert j["visits"] == 0
-    assert j["outcomes"] == {o: 0 for o in ("ALREADY_ACTIVE", "ACTIVATED", "PENDING", "FAILED",
-                                            "NOT_ELIGIBLE", "REFERRED", "DECLINED")}
+    assert j["outcomes"] == {
+        o: 0
+        for o in (
+            "ALREADY_ACTIVE",
+            "ACTIVATED",
+            "PENDING",
+            "FAILED",
+            "NOT_ELIGIBLE",
+            "REFERRED",
+            "DECLINED",
+        )
+    }
     assert j["handling_seconds"] == {"median": None, "max": None}
     assert list(j["per_hour"]) == ["08", "09", "10", "11", "12", "13", "14", "15"]
 
@@ -93,7 +115,8 @@ def test_report_query_uses_the_day_index(ctx) -> None:
     with ctx.db.engine.connect() as conn:
         plan = conn.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT outcome, count(*) FROM visit WHERE day = '2026-11-27' "
-            "GROUP BY outcome").fetchall()
+            "GROUP BY outcome"
+        ).fetchall()
     text = " ".join(str(r[-1]) for r in plan)
     assert "SEARCH visit USING" in text and "ix_visit_day" in text, text
     assert "SCAN visit" not in text, text
@@ -106,15 +129,19 @@ def test_split_by_outreach_event(any_ctx, clock) -> None:
     siti = accounts.create_officer(any_ctx, "siti", "135790")
     ev = outreach.create_event(any_ctx, village_code="33.25.01.2001")
     assert "by_event" not in report.summary(any_ctx, DAY).to_json()
-    for serial, outcome, event_id in ((1, "ACTIVATED", ev.id), (2, "DECLINED", ev.id),
-                                      (3, "ACTIVATED", None)):
+    for serial, outcome, event_id in (
+        (1, "ACTIVATED", ev.id),
+        (2, "DECLINED", ev.id),
+        (3, "ACTIVATED", None),
+    ):
         v = visits.start_visit(any_ctx, siti, nik(serial), event_id=event_id)
         clock.advance(seconds=120)
         visits.finish_visit(any_ctx, v.id, outcome)
     j = report.summary(any_ctx, DAY).to_json()
     assert j["visits"] == 3
-    assert j["by_event"] == {ev.id: {"name": ev.name, "place": "Silurah", "visits": 2,
-                                     "activated": 1}}
+    assert j["by_event"] == {
+        ev.id: {"name": ev.name, "place": "Silurah", "visits": 2, "activated": 1}
+    }
 
 
 def test_running_count_cache_is_used_and_invalidated(ctx, clock) -> None:
@@ -156,6 +183,10 @@ def test_running_count_cache_is_used_and_invalidated(ctx, clock) -> None:
 def test_cache_checks_walk_new_rows_only(ctx) -> None:
     with ctx.db.engine.connect() as conn:
         for sql in (report.NEW_VISITS_SQL, report.NEW_EVENTS_SQL):
-            plan = " / ".join(str(r[-1]) for r in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + sql, (0, "2026-11-26")).fetchall())
+            plan = " / ".join(
+                str(r[-1])
+                for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + sql, (0, "2026-11-26")
+                ).fetchall()
+            )
             assert plan.split(" / ")[0].endswith("USING INTEGER PRIMARY KEY (rowid>?)"), plan

@@ -23,27 +23,50 @@ def _actions(ctx, action: str) -> list:
 
 # --- daily log ---------------------------------------------------------------------------------
 
+
 def test_daily_log_filters_and_sorts(ctx, clock) -> None:
     fx = build(ctx, clock)
     rows = daylog.daily_log(ctx, DAY)
-    assert [r.local_time for r in rows] == ["08:05", "08:20", "08:40", "09:10", "09:30", "10:15",
-                                            "10:45", "11:05", "13:20", "14:50", "14:55"]
+    assert [r.local_time for r in rows] == [
+        "08:05",
+        "08:20",
+        "08:40",
+        "09:10",
+        "09:30",
+        "10:15",
+        "10:45",
+        "11:05",
+        "13:20",
+        "14:50",
+        "14:55",
+    ]
     assert all("*" in r.nik_masked and r.nik_masked != nik(1) for r in rows)
     assert rows[0].nik_masked == "3325**********01"
     assert [r.local_time for r in daylog.daily_log(ctx, DAY, officer="budi")] == [
-        "08:40", "09:10", "10:45", "11:05", "14:50"]
+        "08:40",
+        "09:10",
+        "10:45",
+        "11:05",
+        "14:50",
+    ]
     assert [r.visit_id for r in daylog.daily_log(ctx, DAY, counter="LOKET-3")] == [fx.ids[10]]
     failed = daylog.daily_log(ctx, DAY, outcome="FAILED")
-    assert [(r.local_time, r.reason) for r in failed] == [("08:40", "email_not_received"),
-                                                         ("13:20", "face_mismatch")]
+    assert [(r.local_time, r.reason) for r in failed] == [
+        ("08:40", "email_not_received"),
+        ("13:20", "face_mismatch"),
+    ]
     assert [r.visit_id for r in daylog.daily_log(ctx, DAY, outcome=daylog.UNFINISHED)] == [
-        fx.ids[11]]
+        fx.ids[11]
+    ]
     longest = daylog.daily_log(ctx, DAY, sort="handling", descending=True)
     assert [r.handling_seconds for r in longest[:3]] == [900, 720, 600]
-    assert daylog.daily_log(ctx, DAY, officer="budi", outcome="ACTIVATED")[0].counter_id == \
-        "LOKET-3"
-    assert daylog.log_choices(ctx, DAY) == {"officers": ["budi", "siti"],
-                                            "counters": ["LOKET-1", "LOKET-2", "LOKET-3"]}
+    assert (
+        daylog.daily_log(ctx, DAY, officer="budi", outcome="ACTIVATED")[0].counter_id == "LOKET-3"
+    )
+    assert daylog.log_choices(ctx, DAY) == {
+        "officers": ["budi", "siti"],
+        "counters": ["LOKET-1", "LOKET-2", "LOKET-3"],
+    }
 
 
 def test_open_visit_shows_full_nik_and_is_audited(ctx, clock) -> None:
@@ -61,14 +84,17 @@ def test_open_visit_shows_full_nik_and_is_audited(ctx, clock) -> None:
 
 # --- follow-up ---------------------------------------------------------------------------------
 
+
 def test_followup_list_contacted_resolved(ctx, clock) -> None:
     fx = build(ctx, clock)
     rows = followup.open_followups(ctx)
     # oldest first: the 26th's FAILED, then rows 3 (FAILED) and 4 (PENDING) of the 27th
     assert [r.visit_id for r in rows] == [fx.before["failed"], fx.ids[3], fx.ids[4]]
     assert [(r.phone, r.reason, r.age_days) for r in rows] == [
-        ("081234567821", "no_email", 1), ("081234567803", "email_not_received", 0),
-        ("081234567804", None, 0)]
+        ("081234567821", "no_email", 1),
+        ("081234567803", "email_not_received", 0),
+        ("081234567804", None, 0),
+    ]
     with pytest.raises(VisitError):
         followup.mark_contacted(ctx, fx.ids[3], fx.kasi, "  ")
     with pytest.raises(VisitError):
@@ -100,6 +126,7 @@ def test_later_activated_visit_resolves_followup(ctx, clock) -> None:
 
 
 # --- close / reopen ------------------------------------------------------------------------------
+
 
 def _finish_row_11(ctx, fx) -> None:
     visits.finish_visit(ctx, fx.ids[11], "DECLINED", officer_id=fx.siti.id)
@@ -191,11 +218,15 @@ def test_close_on_postgres_says_pg_dump(any_ctx, clock) -> None:
 
 # --- CLI -------------------------------------------------------------------------------------------
 
+
 def _config(tmp_path: Path, db: str) -> Path:
     cfg = tmp_path / "cli.toml"
-    cfg.write_text(f'[database]\nurl = "{db}"\n[paths]\ndata = "{tmp_path / "data"}"\n'
-                   "[target]\nbaseline = 1000\ndenominator = 10000\npercent = 30\n"
-                   "deadline = 2026-12-31\n", encoding="utf-8")
+    cfg.write_text(
+        f'[database]\nurl = "{db}"\n[paths]\ndata = "{tmp_path / "data"}"\n'
+        "[target]\nbaseline = 1000\ndenominator = 10000\npercent = 30\n"
+        "deadline = 2026-12-31\n",
+        encoding="utf-8",
+    )
     return cfg
 
 
@@ -206,8 +237,12 @@ def test_report_cli_json_equals_service(any_ctx, clock, tmp_path, capsys) -> Non
     out = json.loads(capsys.readouterr().out)
     assert out == report.summary(any_ctx, DAY).to_json()
     assert out["visits"] == 11 and out["target"]["activated_total"] == 1004
-    assert main(["--config", str(cfg), "report", "--from", "2026-11-26", "--to", "2026-11-27",
-                 "--json"]) == 0
+    assert (
+        main(
+            ["--config", str(cfg), "report", "--from", "2026-11-26", "--to", "2026-11-27", "--json"]
+        )
+        == 0
+    )
     rng = json.loads(capsys.readouterr().out)
     assert rng == report.summary(any_ctx, date(2026, 11, 26), DAY).to_json()
     assert rng["from"] == "2026-11-26" and rng["visits"] == 13
@@ -259,9 +294,20 @@ def test_bundle_merged_after_close_voids_the_anchor(any_ctx, clock) -> None:
     assert report.summary(any_ctx, DAY).activated_total == 1004
     clock.set(at(27, 17, 0))
     with any_ctx.db.write() as s:  # what bundles.import_bundle writes for a laptop's visit
-        s.add(Visit(id=str(uuid.uuid4()), officer_id=fx.siti.id, nik=nik(50), day=DAY,
-                    started_at=at(27, 10, 0), ended_at=at(27, 10, 9), outcome="ACTIVATED",
-                    handling_seconds=540, counter_id="LAPTOP", updated_at=at(27, 10, 9)))
+        s.add(
+            Visit(
+                id=str(uuid.uuid4()),
+                officer_id=fx.siti.id,
+                nik=nik(50),
+                day=DAY,
+                started_at=at(27, 10, 0),
+                ended_at=at(27, 10, 9),
+                outcome="ACTIVATED",
+                handling_seconds=540,
+                counter_id="LAPTOP",
+                updated_at=at(27, 10, 9),
+            )
+        )
         s.add(BundleImport(sha256="a" * 64, source_device="laptop", imported_at=any_ctx.now()))
     assert report.summary(any_ctx, DAY).activated_total == 1005
     assert report.summary(any_ctx, date(2026, 11, 30)).activated_total == 1006

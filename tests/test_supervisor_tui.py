@@ -76,8 +76,13 @@ async def test_summary_shows_the_report_numbers(ctx, fx) -> None:
         assert isinstance(home, SupervisorHome)
         j = report.summary(ctx, DAY).to_json()  # the same service as `ikd-counter report`
         big = {w.id: w.value for w in home.query(BigCount)}
-        assert big == {"big-visits": "11", "big-already": "1", "big-attempted": "8",
-                       "big-activated": "3", "big-conversion": "37,5"}  # id: decimal comma
+        assert big == {
+            "big-visits": "11",
+            "big-already": "1",
+            "big-attempted": "8",
+            "big-activated": "3",
+            "big-conversion": "37,5",
+        }  # id: decimal comma
         assert big["big-visits"] == str(j["visits"])
         assert big["big-activated"] == str(j["outcomes"]["ACTIVATED"])
         bars = home.query_one("#bars-outcomes", BarList).rows
@@ -131,15 +136,16 @@ async def test_daily_log_filters_and_sort(ctx, fx) -> None:
         assert isinstance(log, DailyLogScreen)
         table = log.query_one("#log-table", DataTable)
         rows = table_rows(table)
-        assert len(rows) == 11 and rows[0][:4] == ["08:05", "LOKET-1", "siti",
-                                                    "3325**********01"]
+        assert len(rows) == 11 and rows[0][:4] == ["08:05", "LOKET-1", "siti", "3325**********01"]
         assert all(nik(i) not in " ".join(r) for i, r in enumerate(rows, 1))
         log.query_one("#f-officer", Select).value = "budi"
         await settle(pilot)
         assert [r[0] for r in table_rows(table)] == ["08:40", "09:10", "10:45", "11:05", "14:50"]
         log.query_one("#f-outcome", Select).value = "FAILED"
         await settle(pilot)
-        assert [(r[0], r[5]) for r in table_rows(table)] == [("08:40", "Email kode aktivasi tidak diterima")]  # words
+        assert [(r[0], r[5]) for r in table_rows(table)] == [
+            ("08:40", "Email kode aktivasi tidak diterima")
+        ]  # words
         await pilot.press("x")
         await settle(pilot)
         assert table.row_count == 11
@@ -204,7 +210,9 @@ async def test_open_visit_and_correct_it(ctx, fx) -> None:
         await settle(pilot)
         log = app.screen
         assert isinstance(log, DailyLogScreen)
-        assert table_rows(log.query_one("#log-table", DataTable))[1][4] == "Gagal"  # words, not codes
+        assert (
+            table_rows(log.query_one("#log-table", DataTable))[1][4] == "Gagal"
+        )  # words, not codes
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.query_one("#big-activated", BigCount).value == "2"
@@ -220,8 +228,7 @@ async def test_followup_contacted_and_resolved(ctx, fx) -> None:
         fu = app.screen
         assert isinstance(fu, FollowUpScreen)
         table = fu.query_one("#fu-table", DataTable)
-        assert [r[4] for r in table_rows(table)] == ["081234567821", "081234567803",
-                                                    "081234567804"]
+        assert [r[4] for r in table_rows(table)] == ["081234567821", "081234567803", "081234567804"]
         await pilot.press("down", "k")  # row 3 of the 27th: contacted
         await settle(pilot)
         assert isinstance(app.screen, TextPrompt)
@@ -256,8 +263,10 @@ async def test_close_and_reopen_day(ctx, fx) -> None:
         await settle(pilot)
         st = dayclose.status(ctx, DAY)
         assert st.is_closed and st.closed_by == "kasi"
-        assert st.backup_path and ctx.settings.backups_dir.joinpath(
-            st.backup_path.rsplit("/", 1)[-1]).exists()
+        assert (
+            st.backup_path
+            and ctx.settings.backups_dir.joinpath(st.backup_path.rsplit("/", 1)[-1]).exists()
+        )
         await until(pilot, lambda: home.day_state == "closed")
         assert any(st.backup_path in n.message for n in app._notifications)  # path shown
         assert "kasi" in str(home.query_one("#sup-status", Static).render())
@@ -301,8 +310,10 @@ async def test_officer_cannot_reach_supervisor_screens(ctx, fx) -> None:
         app.push_screen(DailyLogScreen(DAY))
         app.push_screen(FollowUpScreen())
         await settle(pilot)
-        assert not any(isinstance(s, (SupervisorHome, DailyLogScreen, FollowUpScreen))
-                       for s in app.screen_stack)
+        assert not any(
+            isinstance(s, (SupervisorHome, DailyLogScreen, FollowUpScreen))
+            for s in app.screen_stack
+        )
         app.switch_mode("supervisor")
         await settle(pilot)
         assert app.current_mode == "counter"
@@ -391,14 +402,20 @@ async def test_export_key_writes_the_day(ctx, fx) -> None:
 
 
 @async_test
-async def test_bundle_import_key_merges_a_laptop_bundle(ctx, fx, clock, tmp_path,  # noqa: ANN001
-                                                        make_ctx) -> None:
+async def test_bundle_import_key_merges_a_laptop_bundle(
+    ctx,
+    fx,
+    clock,
+    tmp_path,  # noqa: ANN001
+    make_ctx,
+) -> None:
     from counter.services import accounts, bundles
     from tests._bundle_util import share_key
     from tests.supervisor_fixture import at
 
-    laptop = make_ctx({"paths.data": str(tmp_path / "ldata"), "office.counter": "LAPTOP"},
-                      name="laptop.db")
+    laptop = make_ctx(
+        {"paths.data": str(tmp_path / "ldata"), "office.counter": "LAPTOP"}, name="laptop.db"
+    )
     ani = accounts.create_officer(laptop, "ani", "135792")
     share_key(ctx, laptop)
     clock.set(at(27, 10, 30))

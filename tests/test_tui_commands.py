@@ -19,7 +19,8 @@ def _options(screen: Any) -> list[str]:
 
 @async_test
 async def test_command_list_in_indonesian_filters_and_closes_with_escape(
-        ctx: Context, officer: Any) -> None:
+    ctx: Context, officer: Any
+) -> None:
     app = app_on(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, "siti", "135790")

@@ -12,8 +12,10 @@ from tests.tui_counter_helpers import NIK_NEW, async_test, counter_app, open_cou
 
 
 @async_test
-async def test_nik_and_enter_in_one_burst_checks_what_was_typed(ctx: Context, officer: Any,
-                                                               ) -> None:
+async def test_nik_and_enter_in_one_burst_checks_what_was_typed(
+    ctx: Context,
+    officer: Any,
+) -> None:
     app = counter_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_counter(pilot, officer)

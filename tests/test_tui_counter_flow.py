@@ -450,8 +450,7 @@ async def test_qr_steps_install_and_pasted_activation(ctx: Context, officer: Any
 
 
 @async_test
-async def test_configured_activation_qr_is_shown(tmp_path: Any, clock: Any,
-                                                make_ctx: Any) -> None:
+async def test_configured_activation_qr_is_shown(tmp_path: Any, clock: Any, make_ctx: Any) -> None:
     from counter.services import accounts
     from counter.tui.widgets.qr import QrCode
 
@@ -546,8 +545,9 @@ async def test_other_status_keys_and_nik_fixed_once_recorded(ctx: Context, offic
 
 
 @async_test
-async def test_broken_protocol_file_is_shown_on_the_counter(tmp_path: Any, clock: Any,
-                                                            make_ctx: Any) -> None:
+async def test_broken_protocol_file_is_shown_on_the_counter(
+    tmp_path: Any, clock: Any, make_ctx: Any
+) -> None:
     from counter.domain.protocol import DEFAULT_FILE
     from counter.services import accounts
 

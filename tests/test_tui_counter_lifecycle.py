@@ -31,7 +31,8 @@ def shown(app: Any) -> list[str]:
 
 @async_test
 async def test_excel_number_letters_and_a_17th_digit_are_refused_with_a_reason(
-        ctx: Context, officer: Any) -> None:
+    ctx: Context, officer: Any
+) -> None:
     app = counter_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_counter(pilot, officer)
@@ -139,7 +140,8 @@ async def test_no_follow_up_question_for_other_outcomes(ctx: Context, officer: A
 
 @async_test
 async def test_leaving_mid_visit_asks_first_and_the_next_officer_is_told(
-        ctx: Context, officer: Any) -> None:
+    ctx: Context, officer: Any
+) -> None:
     from counter.tui.screens.counter.prompts import LeaveVisitScreen
 
     ani = accounts.create_officer(ctx, "ani", "135791", role="officer")
@@ -189,8 +191,9 @@ async def test_quit_mid_visit_asks_then_quits(ctx: Context, officer: Any) -> Non
 
 
 @async_test
-async def test_closed_day_refuses_a_new_visit_at_its_start(ctx: Context, officer: Any,
-                                                           supervisor: Any) -> None:
+async def test_closed_day_refuses_a_new_visit_at_its_start(
+    ctx: Context, officer: Any, supervisor: Any
+) -> None:
     from counter.services import dayclose
 
     dayclose.close_day(ctx, ctx.today(), supervisor, backup=False)
@@ -222,8 +225,7 @@ async def _prompted(pilot: Any, keys: Keys) -> Any:
 
 
 @async_test
-async def test_same_nik_with_an_open_visit_offers_to_resume_it(ctx: Context,
-                                                               officer: Any) -> None:
+async def test_same_nik_with_an_open_visit_offers_to_resume_it(ctx: Context, officer: Any) -> None:
     ani = accounts.create_officer(ctx, "ani", "135791", role="officer", full_name="Ani")
     v = visits.start_visit(ctx, ani, NIK_NEW, step="prereq")  # Ani left it open
     app = counter_app(ctx)
@@ -248,13 +250,16 @@ async def test_same_nik_with_an_open_visit_offers_to_resume_it(ctx: Context,
     rows = visits.visits_of_day(ctx, ctx.today())
     assert [r.id for r in rows] == [v.id]  # never a second open visit
     tl = visits.timeline(ctx, v.id)
-    assert [(e.kind, e.officer_id) for e in tl][-2:] == [("resume", officer.id),
-                                                          ("prereq", officer.id)]
+    assert [(e.kind, e.officer_id) for e in tl][-2:] == [
+        ("resume", officer.id),
+        ("prereq", officer.id),
+    ]
 
 
 @async_test
 async def test_supervisor_closes_the_open_visit_then_serves_a_new_one(
-        ctx: Context, officer: Any, supervisor: Any) -> None:
+    ctx: Context, officer: Any, supervisor: Any
+) -> None:
     v = visits.start_visit(ctx, officer, NIK_NEW, step="face")
     app = counter_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -305,8 +310,7 @@ async def test_void_from_the_outcome_view_needs_a_reason(ctx: Context, officer: 
 
 
 @async_test
-async def test_void_mid_steps_and_from_the_open_visit_prompt(ctx: Context,
-                                                             officer: Any) -> None:
+async def test_void_mid_steps_and_from_the_open_visit_prompt(ctx: Context, officer: Any) -> None:
     from counter.tui.screens.counter.prompts import VoidScreen
     from counter.tui.screens.resume import ResumeScreen
 
@@ -344,8 +348,7 @@ async def test_void_mid_steps_and_from_the_open_visit_prompt(ctx: Context,
 
 
 @async_test
-async def test_an_officer_cannot_void_another_officers_visit(ctx: Context,
-                                                             officer: Any) -> None:
+async def test_an_officer_cannot_void_another_officers_visit(ctx: Context, officer: Any) -> None:
     ani = accounts.create_officer(ctx, "ani", "135791", role="officer")
     v = visits.start_visit(ctx, ani, NIK_NEW, step="status")
     app = counter_app(ctx)

@@ -49,13 +49,15 @@ async def _type_pin(pilot: Any, pin: str) -> str:
     await pilot.press(*pin, "enter")
     await settle(pilot)
     screen = pilot.app.screen
-    return str(screen.query_one("#lock-error", Label).render()) if isinstance(
-        screen, LockScreen) else ""
+    return (
+        str(screen.query_one("#lock-error", Label).render())
+        if isinstance(screen, LockScreen)
+        else ""
+    )
 
 
 @async_test
-async def test_countdown_then_lock_then_only_the_same_pin_opens(ctx: Context,
-                                                                officer: Any) -> None:
+async def test_countdown_then_lock_then_only_the_same_pin_opens(ctx: Context, officer: Any) -> None:
     accounts.create_officer(ctx, "budi", "112358", full_name="Budi")
     mono = FakeMonotonic()
     app = _real_app(ctx, mono)
@@ -90,8 +92,9 @@ async def test_countdown_then_lock_then_only_the_same_pin_opens(ctx: Context,
         assert await _type_pin(pilot, "135790") == ""
         assert app.screen is screen and not app.locked  # and no palette left over
         assert (screen.visit_id, screen.phase) == (visit_id, phase)
-        assert screen.query_one("#nik-input", Input).value.replace(" ", "").replace(
-            ".", "") == NIK_NEW
+        assert (
+            screen.query_one("#nik-input", Input).value.replace(" ", "").replace(".", "") == NIK_NEW
+        )
         mono.advance(599)  # the unlock counts as activity
         await _tick(pilot)
         assert app.screen is screen
@@ -125,8 +128,7 @@ async def test_any_key_cancels_the_countdown(ctx: Context, officer: Any) -> None
 
 
 @async_test
-async def test_supervisor_session_locks_sooner(ctx: Context, officer: Any,
-                                               supervisor: Any) -> None:
+async def test_supervisor_session_locks_sooner(ctx: Context, officer: Any, supervisor: Any) -> None:
     for who, pin, limit in (("siti", "135790", 600), ("kasi", "246802", 300)):
         mono = FakeMonotonic()
         app = app_on(ctx, idle_clock=mono)
@@ -162,8 +164,7 @@ class _Note(ModalScreen[None]):
 
 
 @async_test
-async def test_screens_pushed_while_locked_wait_for_the_unlock(ctx: Context,
-                                                               officer: Any) -> None:
+async def test_screens_pushed_while_locked_wait_for_the_unlock(ctx: Context, officer: Any) -> None:
     mono = FakeMonotonic()
     app = app_on(ctx, idle_clock=mono)
     async with app.run_test() as pilot:
@@ -179,8 +180,7 @@ async def test_screens_pushed_while_locked_wait_for_the_unlock(ctx: Context,
 
 
 @async_test
-async def test_log_out_from_the_lock_keeps_the_visit_for_resume(ctx: Context,
-                                                                officer: Any) -> None:
+async def test_log_out_from_the_lock_keeps_the_visit_for_resume(ctx: Context, officer: Any) -> None:
     from counter.tui.screens.resume import ResumeScreen
 
     mono = FakeMonotonic()
@@ -222,8 +222,9 @@ async def test_laptop_warning_after_login(ctx: Context, officer: Any, clock: Any
 
 @async_test
 async def test_english_and_configured_times(make_ctx: Any) -> None:
-    ctx = make_ctx({"ui.lang": "en", "security.idle_lock_minutes": 2,
-                    "security.lock_warning_seconds": 0})
+    ctx = make_ctx(
+        {"ui.lang": "en", "security.idle_lock_minutes": 2, "security.lock_warning_seconds": 0}
+    )
     accounts.create_officer(ctx, "siti", "135790")
     mono = FakeMonotonic()
     app = app_on(ctx, idle_clock=mono)

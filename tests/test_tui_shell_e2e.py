@@ -39,8 +39,10 @@ class Tmux:
         self.name = name
 
     def start(self, command: str) -> None:
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30",
-                        command], check=True)
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", command],
+            check=True,
+        )
 
     def keys(self, *keys: str, literal: bool = False, pause: float = 0.25) -> None:
         for k in keys:
@@ -52,8 +54,9 @@ class Tmux:
         self.keys(text, literal=True)
 
     def screen(self) -> str:
-        r = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True,
-                           text=True)
+        r = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
         return r.stdout
 
     def wait_for(self, *texts: str, timeout: float = TIMEOUT) -> str:
@@ -67,10 +70,13 @@ class Tmux:
             time.sleep(0.2)
 
     def app_pid(self) -> int:
-        pane = subprocess.run(["tmux", "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
-                              capture_output=True, text=True, check=True).stdout.split()[0]
-        kids = subprocess.run(["pgrep", "-P", pane], capture_output=True,
-                              text=True).stdout.split()
+        pane = subprocess.run(
+            ["tmux", "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[0]
+        kids = subprocess.run(["pgrep", "-P", pane], capture_output=True, text=True).stdout.split()
         assert kids, "ikd-counter is not running"
         return int(kids[0])
 
@@ -88,8 +94,7 @@ def tmux() -> Iterator[list[Tmux]]:
 
 def _command(db: Path, config: Path) -> str:
     env = f"IKD_COUNTER_CONFIG={shlex.quote(str(config))} TERM=xterm-256color"
-    return (f"env {env} {shlex.quote(IKD)} --db {shlex.quote(str(db))}; "
-            f"echo EXIT=$?; sleep 120")
+    return f"env {env} {shlex.quote(IKD)} --db {shlex.quote(str(db))}; echo EXIT=$?; sleep 120"
 
 
 def _login(t: Tmux) -> None:
@@ -141,7 +146,9 @@ def test_kill_mid_visit_then_resume_and_finish(tmp_path: Path, tmux: list[Tmux])
     # every step change was written at once: step 1 entered, steps 1 and 2 done
     assert steps[0].id in [e.step for e in before]
     assert [e.data.get("done") for e in before if e.kind == "step"][-2:] == [
-        steps[0].id, steps[1].id]
+        steps[0].id,
+        steps[1].id,
+    ]
 
     # restart: after login the unfinished visit is offered at the step it was on
     second = Tmux(f"ikd-e2e-{uuid.uuid4().hex[:8]}")
@@ -182,10 +189,21 @@ def test_demo_in_english_shows_accounts_and_logs_in(tmp_path: Path, tmux: list[T
     t = Tmux(f"ikd-e2e-{uuid.uuid4().hex[:8]}")
     tmux.append(t)
     env = f"IKD_COUNTER_CONFIG={shlex.quote(str(tmp_path / 'config.toml'))} TMPDIR={tmp_path}"
-    t.start(f"env {env} {shlex.quote(IKD)} --lang en demo --registry 300 --visits 20; "
-            f"echo EXIT=$?; sleep 120")
-    screen = t.wait_for(en.t("tui.login.demo_title"), en.t("tui.login.heading"), "kasi",
-                        "246802", "siti", "135790", "budi", "135791", timeout=90)
+    t.start(
+        f"env {env} {shlex.quote(IKD)} --lang en demo --registry 300 --visits 20; "
+        f"echo EXIT=$?; sleep 120"
+    )
+    screen = t.wait_for(
+        en.t("tui.login.demo_title"),
+        en.t("tui.login.heading"),
+        "kasi",
+        "246802",
+        "siti",
+        "135790",
+        "budi",
+        "135791",
+        timeout=90,
+    )
     assert en.t("tui.demo_banner")[:20] in screen
     demo_dirs = list(tmp_path.glob("ikd-counter-demo-*"))
     assert len(demo_dirs) == 1 and (demo_dirs[0] / "demo.db").exists()

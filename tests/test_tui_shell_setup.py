@@ -35,11 +35,20 @@ async def test_setup_creates_office_settings_and_supervisor(ctx):
         await pilot.pause()
         assert app.settings.lang == "en"
         assert str(app.screen.query_one("#setup-intro", Label).content).startswith(
-            "There is no officer yet")
-        await _fill(pilot, {"office_name": "UPT Dukcapil Limpung", "office_code": "332508",
-                            "counter_id": "LOKET-3", "username": "kasi",
-                            "full_name": "Kasi Limpung", "pin": "246802",
-                            "pin_again": "246802"})
+            "There is no officer yet"
+        )
+        await _fill(
+            pilot,
+            {
+                "office_name": "UPT Dukcapil Limpung",
+                "office_code": "332508",
+                "counter_id": "LOKET-3",
+                "username": "kasi",
+                "full_name": "Kasi Limpung",
+                "pin": "246802",
+                "pin_again": "246802",
+            },
+        )
         # the recovery code is shown once, to be written down, before the login
         await settle(pilot)
         assert type(app.screen).__name__ == "RecoveryCodeScreen"
@@ -48,19 +57,23 @@ async def test_setup_creates_office_settings_and_supervisor(ctx):
         await settle(pilot)
         assert type(app.screen).__name__ == "LoginScreen"
         assert app.screen.query_one("#username", Input).value == "kasi"
-        assert "UPT Dukcapil Limpung · LOKET-3" in str(
-            app.screen.query_one("#office-line").content)
+        assert "UPT Dukcapil Limpung · LOKET-3" in str(app.screen.query_one("#office-line").content)
         # the new supervisor logs in and lands in supervisor mode
         await pilot.press(*"246802", "enter")
         await settle(pilot)
         assert app.officer is not None and app.officer.username == "kasi"
         assert app.current_mode == "supervisor"
     written = tomllib.loads(config.read_text(encoding="utf-8"))
-    assert written == {"office": {"name": "UPT Dukcapil Limpung", "code": "332508",
-                                  "counter": "LOKET-3"}, "ui": {"lang": "en"}}
+    assert written == {
+        "office": {"name": "UPT Dukcapil Limpung", "code": "332508", "counter": "LOKET-3"},
+        "ui": {"lang": "en"},
+    }
     reloaded = load_settings(config, env={})
     assert (reloaded.office_name, reloaded.counter_id, reloaded.lang) == (
-        "UPT Dukcapil Limpung", "LOKET-3", "en")
+        "UPT Dukcapil Limpung",
+        "LOKET-3",
+        "en",
+    )
     [sup] = accounts.list_officers(ctx)
     assert (sup.username, sup.role, sup.full_name) == ("kasi", "supervisor", "Kasi Limpung")
     assert [e.target for e in audit.recent(ctx, "officer_created")] == ["kasi"]
@@ -77,8 +90,17 @@ async def test_setup_refuses_bad_input_and_creates_nothing(ctx):
     app = app_on(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await _fill(pilot, {"office_name": "", "office_code": "33", "counter_id": "L1",
-                            "username": "ab", "pin": "111111", "pin_again": "111111"})
+        await _fill(
+            pilot,
+            {
+                "office_name": "",
+                "office_code": "33",
+                "counter_id": "L1",
+                "username": "ab",
+                "pin": "111111",
+                "pin_again": "111111",
+            },
+        )
         screen = app.screen
         assert type(screen).__name__ == "SetupScreen"
 
@@ -91,8 +113,10 @@ async def test_setup_refuses_bad_input_and_creates_nothing(ctx):
         assert err("office_code") == "" and err("counter_id") == ""
         assert screen.query_one("#office_name", Input).has_class("-invalid")
         assert app.focused is screen.query_one("#office_name", Input)
-        await _fill(pilot, {"office_name": "Kantor", "username": "kasi", "pin": "246802",
-                            "pin_again": "246803"})
+        await _fill(
+            pilot,
+            {"office_name": "Kantor", "username": "kasi", "pin": "246802", "pin_again": "246803"},
+        )
         assert err("pin_again") == app.t("tui.setup.err_pin_again")
         assert type(app.screen).__name__ == "SetupScreen"
     assert accounts.count_officers(ctx) == 0

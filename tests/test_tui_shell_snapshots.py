@@ -26,9 +26,15 @@ def test_login_screen(snap_compare, ctx, officer, size):  # noqa: ANN001
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_login_screen_demo(snap_compare, ctx, officer, size):  # noqa: ANN001
-    app = app_on(ctx, demo_accounts=DEMO_ACCOUNTS,
-                 demo_niks=[("3325010208790724", "active"), ("3325010104862348", "not_active"),
-                            ("3325011501909999", "unknown")])
+    app = app_on(
+        ctx,
+        demo_accounts=DEMO_ACCOUNTS,
+        demo_niks=[
+            ("3325010208790724", "active"),
+            ("3325010104862348", "not_active"),
+            ("3325011501909999", "unknown"),
+        ],
+    )
     assert snap_compare(app, terminal_size=size, run_before=_ready)
 
 

@@ -29,9 +29,9 @@ def _visit(ctx: Context, off: Any, nik: str) -> str:
     return v.id
 
 
-def test_waiting_visits_are_counted_after_the_configured_days(any_ctx: Context,
-                                                              clock: FixedClock,
-                                                              tmp_path: Path) -> None:
+def test_waiting_visits_are_counted_after_the_configured_days(
+    any_ctx: Context, clock: FixedClock, tmp_path: Path
+) -> None:
     ctx = any_ctx
     off = accounts.create_officer(ctx, "siti", "135790")
     t0 = clock.now
@@ -64,9 +64,9 @@ def test_waiting_visits_are_counted_after_the_configured_days(any_ctx: Context,
     assert fresh
 
 
-def test_an_exported_visit_changed_later_waits_from_its_change(ctx: Context,
-                                                               clock: FixedClock,
-                                                               tmp_path: Path) -> None:
+def test_an_exported_visit_changed_later_waits_from_its_change(
+    ctx: Context, clock: FixedClock, tmp_path: Path
+) -> None:
     off = accounts.create_officer(ctx, "siti", "135790")
     outreach.start(ctx, village_code=VILLAGE, by=off)
     share_key(ctx)  # bundles are signed with the office's key
@@ -81,8 +81,9 @@ def test_an_exported_visit_changed_later_waits_from_its_change(ctx: Context,
     assert w is not None and (w.visits, w.oldest) == (1, date(2026, 12, 7))
 
 
-def test_visits_imported_from_elsewhere_do_not_count(make_ctx: Any, clock: FixedClock,
-                                                     tmp_path: Path) -> None:
+def test_visits_imported_from_elsewhere_do_not_count(
+    make_ctx: Any, clock: FixedClock, tmp_path: Path
+) -> None:
     laptop, other = make_ctx(name="laptop.db"), make_ctx(name="other.db")
     share_key(other, laptop)  # bundles are signed with the office's key
     off = accounts.create_officer(laptop, "siti", "135790")
@@ -99,8 +100,9 @@ def test_visits_imported_from_elsewhere_do_not_count(make_ctx: Any, clock: Fixed
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_outreach_commands_say_it(ctx: Context, monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str], lang: str) -> None:
+def test_outreach_commands_say_it(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
     ctx.clock = FixedClock(datetime(2020, 1, 6, 2, 0, tzinfo=UTC))  # long before the real now
     off = accounts.create_officer(ctx, "siti", "135790")
     ev = outreach.start(ctx, village_code=VILLAGE, by=off)
@@ -125,8 +127,9 @@ def test_outreach_commands_say_it(ctx: Context, monkeypatch: pytest.MonkeyPatch,
     assert "2020-01-06" in capsys.readouterr().err
 
 
-def test_outreach_commands_quiet_when_all_is_exported(ctx: Context, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_outreach_commands_quiet_when_all_is_exported(
+    ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ctx.clock = FixedClock(datetime(2020, 1, 6, 2, 0, tzinfo=UTC))
     off = accounts.create_officer(ctx, "siti", "135790")
     outreach.start(ctx, village_code=VILLAGE, by=off)

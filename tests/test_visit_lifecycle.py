@@ -28,6 +28,7 @@ def team(any_ctx):
 
 # -- 1. a closed day -----------------------------------------------------------------------------
 
+
 def test_closed_day_refuses_a_new_visit_at_its_start(any_ctx, team) -> None:
     off, sup, _ = team
     dayclose.close_day(any_ctx, any_ctx.today(), sup, backup=False)
@@ -39,8 +40,9 @@ def test_closed_day_refuses_a_new_visit_at_its_start(any_ctx, team) -> None:
     assert visits.visits_of_day(any_ctx, any_ctx.today()) == []
 
 
-def test_close_refuses_with_the_open_visits_then_closes_them_in_one_step(any_ctx, team,
-                                                                          clock) -> None:
+def test_close_refuses_with_the_open_visits_then_closes_them_in_one_step(
+    any_ctx, team, clock
+) -> None:
     off, sup, budi = team
     make_visit(any_ctx, clock, off, NIKS[1])  # finished
     open_id = make_visit(any_ctx, clock, budi, NIKS[0], finish=False)
@@ -50,10 +52,16 @@ def test_close_refuses_with_the_open_visits_then_closes_them_in_one_step(any_ctx
     assert [(v.visit_id, v.officer) for v in e.value.open_visits] == [(open_id, "budi")]
     assert not dayclose.status(any_ctx, any_ctx.today()).is_closed
     with pytest.raises(VisitError):  # only PENDING / FAILED / DECLINED
-        dayclose.close_day(any_ctx, any_ctx.today(), sup, backup=False,
-                           close_open_as=(oc.ACTIVATED, vm.INTERRUPTED))
-    res = dayclose.close_day(any_ctx, any_ctx.today(), sup, backup=False,
-                             close_open_as=(oc.PENDING, vm.INTERRUPTED))
+        dayclose.close_day(
+            any_ctx,
+            any_ctx.today(),
+            sup,
+            backup=False,
+            close_open_as=(oc.ACTIVATED, vm.INTERRUPTED),
+        )
+    res = dayclose.close_day(
+        any_ctx, any_ctx.today(), sup, backup=False, close_open_as=(oc.PENDING, vm.INTERRUPTED)
+    )
     assert res.report.visits == 2
     v = visits.get_visit(any_ctx, open_id)
     assert (v.outcome, v.reason, v.ended_at is not None) == (oc.PENDING, vm.INTERRUPTED, True)
@@ -64,6 +72,7 @@ def test_close_refuses_with_the_open_visits_then_closes_them_in_one_step(any_ctx
 
 
 # -- 2. an abandoned visit -----------------------------------------------------------------------
+
 
 def test_supervisor_closes_another_officers_abandoned_visit(any_ctx, team, clock) -> None:
     off, sup, budi = team
@@ -91,8 +100,8 @@ def test_supervisor_closes_another_officers_abandoned_visit(any_ctx, team, clock
 
 # -- 3. one open visit per resident --------------------------------------------------------------
 
-def test_same_nik_with_an_open_visit_is_offered_back_not_opened_twice(any_ctx, team,
-                                                                      clock) -> None:
+
+def test_same_nik_with_an_open_visit_is_offered_back_not_opened_twice(any_ctx, team, clock) -> None:
     off, _sup, budi = team
     first = visits.start_visit(any_ctx, budi, NIKS[0], step=vm.PREREQ_STEP)
     found = visits.open_visit_for_nik(any_ctx, "3325-0155-0590-0001")
@@ -111,11 +120,20 @@ def test_same_nik_with_an_open_visit_is_offered_back_not_opened_twice(any_ctx, t
 
 # -- 4. void -------------------------------------------------------------------------------------
 
+
 def test_void_is_kept_audited_and_counted_nowhere(any_ctx, team, clock) -> None:
     off, sup, budi = team
     keep = make_visit(any_ctx, clock, off, NIKS[1], outcome=oc.ACTIVATED)
-    wrong = make_visit(any_ctx, clock, off, NIKS[0], outcome=oc.PENDING,
-                       reason="email_not_received", phone="081234567890", consent=True)
+    wrong = make_visit(
+        any_ctx,
+        clock,
+        off,
+        NIKS[0],
+        outcome=oc.PENDING,
+        reason="email_not_received",
+        phone="081234567890",
+        consent=True,
+    )
     assert [f.visit_id for f in followup.open_followups(any_ctx)] == [wrong]
     before = report.summary(any_ctx, any_ctx.today())
     with pytest.raises(VisitRefused) as e:
@@ -135,8 +153,9 @@ def test_void_is_kept_audited_and_counted_nowhere(any_ctx, team, clock) -> None:
     assert followup.open_followups(any_ctx) == []
     rows = {r.visit_id: r for r in daylog.daily_log(any_ctx, any_ctx.today())}
     assert rows[wrong].voided and not rows[keep].voided  # listed, marked
-    assert [r.visit_id for r in daylog.daily_log(any_ctx, any_ctx.today(),
-                                                 outcome=daylog.VOIDED)] == [wrong]
+    assert [
+        r.visit_id for r in daylog.daily_log(any_ctx, any_ctx.today(), outcome=daylog.VOIDED)
+    ] == [wrong]
     assert [e.kind for e in visits.timeline(any_ctx, wrong)][-1] == "void"
     (a,) = audit.recent(any_ctx, action="visit_voided")
     assert a.target == wrong and json.loads(a.detail)["reason"] == "NIK salah ketik"
@@ -172,21 +191,28 @@ def test_export_contract_for_voided_visits(any_ctx, team, clock, tmp_path: Path)
     _, rows = read_csv(second.path)
     # only the already-exported one goes again, as VOID, so the central side can remove it
     assert [(r[0], r[11]) for r in rows] == [(sent, vm.VOID)]
-    assert export.export_visits(any_ctx, sup, "since_last", fmt="csv",
-                                out=tmp_path / "c.csv").rows == 0
-    fixed = export.export_visits(any_ctx, sup, "date", date_from=any_ctx.today(), fmt="csv",
-                                 out=tmp_path / "d.csv")
+    assert (
+        export.export_visits(any_ctx, sup, "since_last", fmt="csv", out=tmp_path / "c.csv").rows
+        == 0
+    )
+    fixed = export.export_visits(
+        any_ctx, sup, "date", date_from=any_ctx.today(), fmt="csv", out=tmp_path / "d.csv"
+    )
     _, rows = read_csv(fixed.path)
     assert sorted(r[0] for r in rows) == sorted([never, keep])  # fixed ranges: no voided row
 
 
 # -- 5. correction reasons -----------------------------------------------------------------------
 
+
 def test_correction_reason_must_be_the_protocols_for_that_outcome(any_ctx, team, clock) -> None:
     off, sup, _ = team
     vid = make_visit(any_ctx, clock, off, NIKS[0], outcome=oc.DECLINED)
-    for outcome, reason in ((oc.FAILED, "kode_ngawur"), (oc.NOT_ELIGIBLE, "face_fail"),
-                            (oc.REFERRED, "email")):
+    for outcome, reason in (
+        (oc.FAILED, "kode_ngawur"),
+        (oc.NOT_ELIGIBLE, "face_fail"),
+        (oc.REFERRED, "email"),
+    ):
         with pytest.raises(VisitRefused) as e:
             visits.correct_visit(any_ctx, vid, sup, outcome, reason, "cek ulang")
         assert e.value.code == "bad_reason" and reason in e.value.message("en")
@@ -197,9 +223,11 @@ def test_correction_reason_must_be_the_protocols_for_that_outcome(any_ctx, team,
 
 # -- migration 0005 ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])
-def test_migration_0005_adds_and_removes_the_void_columns(tmp_path: Path, engine: str,
-                                                          request: pytest.FixtureRequest) -> None:
+def test_migration_0005_adds_and_removes_the_void_columns(
+    tmp_path: Path, engine: str, request: pytest.FixtureRequest
+) -> None:
     """An old database is upgraded (its visits kept, none voided) and the downgrade drops the
     columns again without losing a visit."""
     from alembic.command import downgrade as alembic_downgrade
@@ -212,15 +240,23 @@ def test_migration_0005_adds_and_removes_the_void_columns(tmp_path: Path, engine
     db = Database(url)
     upgrade(db, "0004")
     with db.engine.begin() as c:
-        c.execute(text("INSERT INTO officer (username, full_name, role, pin_hash, active, "
-                       "failed_attempts, created_at) VALUES ('siti', '', 'officer', '', true, 0, "
-                       "'2026-11-27 01:00:00')"))
-        c.execute(text("INSERT INTO visit (id, office_code, counter_id, officer_id, device_id, "
-                       "nik, district_code, in_batang, ikd_status_found, consent_contact, day, "
-                       "started_at, current_step, revision, last_seq, updated_at) VALUES "
-                       "('v1', '3325', 'L1', 1, 'd', '3325015505900001', '332501', true, "
-                       "'unknown', false, '2026-11-27', '2026-11-27 01:00:00', 'status', 0, 0, "
-                       "'2026-11-27 01:00:00')"))
+        c.execute(
+            text(
+                "INSERT INTO officer (username, full_name, role, pin_hash, active, "
+                "failed_attempts, created_at) VALUES ('siti', '', 'officer', '', true, 0, "
+                "'2026-11-27 01:00:00')"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO visit (id, office_code, counter_id, officer_id, device_id, "
+                "nik, district_code, in_batang, ikd_status_found, consent_contact, day, "
+                "started_at, current_step, revision, last_seq, updated_at) VALUES "
+                "('v1', '3325', 'L1', 1, 'd', '3325015505900001', '332501', true, "
+                "'unknown', false, '2026-11-27', '2026-11-27 01:00:00', 'status', 0, 0, "
+                "'2026-11-27 01:00:00')"
+            )
+        )
     upgrade(db, "head")
     with db.engine.connect() as c:
         cols = {col["name"] for col in inspect(c).get_columns("visit")}
@@ -240,8 +276,10 @@ def test_migration_0005_adds_and_removes_the_void_columns(tmp_path: Path, engine
 
 # -- bundles carry a void ------------------------------------------------------------------------
 
-def test_a_void_on_the_laptop_voids_the_visit_at_the_office(make_ctx, clock,
-                                                            tmp_path: Path) -> None:
+
+def test_a_void_on_the_laptop_voids_the_visit_at_the_office(
+    make_ctx, clock, tmp_path: Path
+) -> None:
     from counter.services import bundles
     from tests._bundle_util import share_key
 
@@ -269,8 +307,16 @@ def test_a_void_on_the_laptop_voids_the_visit_at_the_office(make_ctx, clock,
 
 def test_void_of_an_activation_reopens_the_followup_it_resolved(any_ctx, team, clock) -> None:
     off, sup, _ = team
-    pending = make_visit(any_ctx, clock, off, NIKS[0], outcome=oc.PENDING,
-                         reason="email_not_received", phone="081234567890", consent=True)
+    pending = make_visit(
+        any_ctx,
+        clock,
+        off,
+        NIKS[0],
+        outcome=oc.PENDING,
+        reason="email_not_received",
+        phone="081234567890",
+        consent=True,
+    )
     act = make_visit(any_ctx, clock, off, NIKS[0], outcome=oc.ACTIVATED)
     assert visits.get_visit(any_ctx, pending).followup_state == "resolved"
     visits.void_visit(any_ctx, sup, act, "bukan warga ini")
@@ -278,8 +324,11 @@ def test_void_of_an_activation_reopens_the_followup_it_resolved(any_ctx, team, c
     assert (v.followup_state, v.resolved_by_visit_id) == ("open", None)
     assert [f.visit_id for f in followup.open_followups(any_ctx)] == [pending]
     tl = visits.timeline(any_ctx, pending)
-    assert tl[-1].kind == "followup" and tl[-1].data == {"state": "open", "by_visit": act,
-                                                          "from": "resolved"}
+    assert tl[-1].kind == "followup" and tl[-1].data == {
+        "state": "open",
+        "by_visit": act,
+        "from": "resolved",
+    }
     # the timeline still replays through the model
     state = vm.replay([e.event for e in tl], strict=True)
     assert state.followup == "open"
@@ -295,7 +344,8 @@ def _start_together(c, officer, nik: str, barrier, results: list[object]) -> Non
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])
 def test_two_counters_typing_the_same_nik_at_once_open_one_visit(
-        tmp_path: Path, engine: str, clock, request: pytest.FixtureRequest) -> None:
+    tmp_path: Path, engine: str, clock, request: pytest.FixtureRequest
+) -> None:
     """Two connections start a visit for the same NIK at the same moment (real threads released
     together): exactly one visit opens, the other is told which one (SQLite: the write lock;
     PostgreSQL: a transaction lock on the NIK)."""
@@ -308,9 +358,15 @@ def test_two_counters_typing_the_same_nik_at_once_open_one_visit(
     url = request.getfixturevalue("pg_url") if engine == "postgres" else str(tmp_path / "c.db")
     ctxs = []
     for n in (1, 2):
-        s = load_settings(tmp_path / "none.toml", env={},
-                          overrides={"database.url": url, "paths.data": str(tmp_path / "data"),
-                                     "office.counter": f"LOKET-{n}"})
+        s = load_settings(
+            tmp_path / "none.toml",
+            env={},
+            overrides={
+                "database.url": url,
+                "paths.data": str(tmp_path / "data"),
+                "office.counter": f"LOKET-{n}",
+            },
+        )
         ctxs.append(make_context(s, clock=clock))
     try:
         officer = accounts.create_officer(ctxs[0], "siti", "135790", role="officer")
@@ -318,8 +374,10 @@ def test_two_counters_typing_the_same_nik_at_once_open_one_visit(
             nik = NIKS[_round % 3]
             barrier = threading.Barrier(2)
             results: list[object] = []
-            threads = [threading.Thread(target=_start_together, args=(c, officer, nik, barrier,
-                                                                       results)) for c in ctxs]
+            threads = [
+                threading.Thread(target=_start_together, args=(c, officer, nik, barrier, results))
+                for c in ctxs
+            ]
             for t in threads:
                 t.start()
             for t in threads:

@@ -34,6 +34,7 @@ def stored(e: vm.Event) -> vm.Event:
 
 # -- a generator of legal timelines: a random walk over the counter screen's moves -------------
 
+
 @st.composite
 def legal_timeline(draw: st.DrawFn) -> list[vm.Event]:
     consent = draw(st.booleans())
@@ -64,27 +65,41 @@ def replace_at(e: vm.Event, at: datetime) -> vm.Event:
 
 def _moves(state: vm.VisitState) -> list[vm.Event]:
     at = state.step or vm.STATUS_STEP
-    moves = [ev(vm.StatusSeen(), vm.STATUS_STEP), ev(vm.Prereq(()), STEPS[0]),
-             ev(vm.Prereq(("email",)), vm.OUTCOME_STEP), ev(vm.Back(), vm.PREREQ_STEP),
-             ev(vm.Details(True, "kk")), ev(vm.Resume(at), at),
-             ev(vm.ChooseOutcome(oc.DECLINED, None), vm.OUTCOME_STEP),
-             ev(vm.Outcome(oc.ACTIVATED), vm.DONE_STEP), ev(vm.Void("salah NIK"), vm.DONE_STEP)]
+    moves = [
+        ev(vm.StatusSeen(), vm.STATUS_STEP),
+        ev(vm.Prereq(()), STEPS[0]),
+        ev(vm.Prereq(("email",)), vm.OUTCOME_STEP),
+        ev(vm.Back(), vm.PREREQ_STEP),
+        ev(vm.Details(True, "kk")),
+        ev(vm.Resume(at), at),
+        ev(vm.ChooseOutcome(oc.DECLINED, None), vm.OUTCOME_STEP),
+        ev(vm.Outcome(oc.ACTIVATED), vm.DONE_STEP),
+        ev(vm.Void("salah NIK"), vm.DONE_STEP),
+    ]
     if at in STEPS:
         i = STEPS.index(at)
         nxt = STEPS[i + 1] if i + 1 < len(STEPS) else vm.OUTCOME_STEP
-        moves += [ev(vm.StepDone(at, 30), nxt), ev(vm.ProblemMet("app_error"), at),
-                  ev(vm.QrShown("activation", "entered"), at)]
+        moves += [
+            ev(vm.StepDone(at, 30), nxt),
+            ev(vm.ProblemMet("app_error"), at),
+            ev(vm.QrShown("activation", "entered"), at),
+        ]
     if state.problem:
-        moves += [ev(vm.Retry(state.problem), at),
-                  ev(vm.ChooseOutcome(oc.FAILED, state.problem), vm.OUTCOME_STEP)]
+        moves += [
+            ev(vm.Retry(state.problem), at),
+            ev(vm.ChooseOutcome(oc.FAILED, state.problem), vm.OUTCOME_STEP),
+        ]
     return moves
 
 
 def _after_end(state: vm.VisitState) -> list[vm.Event]:
-    return [ev(vm.Correction(state.outcome, state.reason, oc.FAILED, "face_fail", "cek ulang")),
-            ev(vm.FollowUpChange(vm.FU_CONTACTED, vm.FU_OPEN, "ditelepon")),
-            ev(vm.FollowUpChange(vm.FU_RESOLVED, vm.FU_OPEN, "")),
-            ev(vm.Void("warga salah"), vm.DONE_STEP), ev(vm.Details(False, None))]
+    return [
+        ev(vm.Correction(state.outcome, state.reason, oc.FAILED, "face_fail", "cek ulang")),
+        ev(vm.FollowUpChange(vm.FU_CONTACTED, vm.FU_OPEN, "ditelepon")),
+        ev(vm.FollowUpChange(vm.FU_RESOLVED, vm.FU_OPEN, "")),
+        ev(vm.Void("warga salah"), vm.DONE_STEP),
+        ev(vm.Details(False, None)),
+    ]
 
 
 @settings(max_examples=150, deadline=None)
@@ -109,14 +124,19 @@ def test_legal_sequences_replay_deterministically(events: list[vm.Event]) -> Non
 
 
 @settings(max_examples=150, deadline=None)
-@given(legal_timeline(), st.sampled_from([
-    (vm.Start(), "already_started"),
-    (vm.Correction(None, None, oc.ACTIVATED, None, "x"), None),
-    (vm.Retry("app_error"), None),
-    (vm.Outcome(oc.FAILED, None), "reason_required"),
-    (vm.Outcome("WHATEVER"), "bad_outcome"),
-    (vm.Void("  "), None),
-]))
+@given(
+    legal_timeline(),
+    st.sampled_from(
+        [
+            (vm.Start(), "already_started"),
+            (vm.Correction(None, None, oc.ACTIVATED, None, "x"), None),
+            (vm.Retry("app_error"), None),
+            (vm.Outcome(oc.FAILED, None), "reason_required"),
+            (vm.Outcome("WHATEVER"), "bad_outcome"),
+            (vm.Void("  "), None),
+        ]
+    ),
+)
 def test_illegal_events_are_refused_with_a_reason(events: list[vm.Event], bad: tuple) -> None:
     payload, code = bad
     state = vm.replay(events, strict=True)
@@ -127,8 +147,12 @@ def test_illegal_events_are_refused_with_a_reason(events: list[vm.Event], bad: t
         assert vm.replay(events, strict=True) == state  # nothing half-applied
         return
     # accepted: only where the rules allow it
-    assert isinstance(payload, vm.Correction) and state.status is vm.Status.ENDED \
-        or isinstance(payload, vm.Retry) and state.problem is not None, (payload, state, after)
+    assert (
+        isinstance(payload, vm.Correction)
+        and state.status is vm.Status.ENDED
+        or isinstance(payload, vm.Retry)
+        and state.problem is not None
+    ), (payload, state, after)
 
 
 def test_refusals_name_their_reason() -> None:
@@ -140,15 +164,23 @@ def test_refusals_name_their_reason() -> None:
         (start, ev(vm.Retry("x")), "nothing_to_retry"),
         (start, ev(vm.ProblemMet("")), "problem_required"),
         (start, ev(vm.Void(" ")), "void_reason_required"),
-        (start + [ev(vm.Prereq(()), "install")], ev(vm.StepDone("face"), "qr_scan"),
-         "not_at_step"),
-        (start + [ev(vm.Outcome(oc.DECLINED), "done")], ev(vm.StepDone("install")),
-         "already_finished"),
-        (start + [ev(vm.Outcome(oc.DECLINED), "done")],
-         ev(vm.FollowUpChange(vm.FU_CONTACTED)), "followup_closed"),
+        (start + [ev(vm.Prereq(()), "install")], ev(vm.StepDone("face"), "qr_scan"), "not_at_step"),
+        (
+            start + [ev(vm.Outcome(oc.DECLINED), "done")],
+            ev(vm.StepDone("install")),
+            "already_finished",
+        ),
+        (
+            start + [ev(vm.Outcome(oc.DECLINED), "done")],
+            ev(vm.FollowUpChange(vm.FU_CONTACTED)),
+            "followup_closed",
+        ),
         (start + [ev(vm.Void("typo"), "done")], ev(vm.Details()), "voided"),
-        (start + [ev(vm.Outcome(oc.DECLINED), "done")],
-         ev(vm.Correction(oc.DECLINED, None, oc.ACTIVATED, None, " ")), "why_required"),
+        (
+            start + [ev(vm.Outcome(oc.DECLINED), "done")],
+            ev(vm.Correction(oc.DECLINED, None, oc.ACTIVATED, None, " ")),
+            "why_required",
+        ),
     ]
     for before, e, code in cases:
         with pytest.raises(vm.Refusal) as r:
@@ -158,8 +190,11 @@ def test_refusals_name_their_reason() -> None:
 
 def test_lenient_replay_keeps_what_was_recorded() -> None:
     """An old or foreign timeline (an event out of order) is folded in, never dropped."""
-    events = [ev(vm.StepDone("install"), "open_terms"), ev(vm.Outcome(oc.ACTIVATED), "done"),
-              ev(vm.StepDone("face"), "qr_scan")]
+    events = [
+        ev(vm.StepDone("install"), "open_terms"),
+        ev(vm.Outcome(oc.ACTIVATED), "done"),
+        ev(vm.StepDone("face"), "qr_scan"),
+    ]
     with pytest.raises(vm.Refusal):
         vm.replay(events, strict=True)
     state = vm.replay(events)
@@ -172,8 +207,9 @@ def test_outcome_and_followup_from_events() -> None:
     assert (s.outcome, s.followup) == (oc.PENDING, vm.FU_OPEN)
     s2 = vm.apply(s, ev(vm.Correction(oc.PENDING, "server_down", oc.ACTIVATED, None, "ok")))
     assert (s2.outcome, s2.followup) == (oc.ACTIVATED, None)
-    assert vm.outcome_from_events(tl + [ev(vm.Correction(None, None, oc.ACTIVATED, None, "x"))]
-                                  ) == (oc.ACTIVATED, None)
+    assert vm.outcome_from_events(
+        tl + [ev(vm.Correction(None, None, oc.ACTIVATED, None, "x"))]
+    ) == (oc.ACTIVATED, None)
     s3 = vm.apply(s, ev(vm.Void("salah orang"), "done"))
     assert s3.followup is None and not s3.counted
     # no consent: no follow-up
@@ -182,14 +218,24 @@ def test_outcome_and_followup_from_events() -> None:
 
 
 def test_followup_resolution_rule() -> None:
-    def fv(i: str, minutes: int, outcome: str, fu: str | None = None, voided: bool = False,
-           nik: str = "1") -> vm.FollowUpVisit:
+    def fv(
+        i: str,
+        minutes: int,
+        outcome: str,
+        fu: str | None = None,
+        voided: bool = False,
+        nik: str = "1",
+    ) -> vm.FollowUpVisit:
         return vm.FollowUpVisit(i, nik, T0 + timedelta(minutes=minutes), outcome, fu, voided)
 
-    rows = [fv("a", 0, oc.PENDING, "open"), fv("b", 5, oc.FAILED, "contacted"),
-            fv("c", 10, oc.ACTIVATED), fv("d", 20, oc.PENDING, "open"),
-            fv("e", 1, oc.PENDING, "open", nik="2"), fv("f", 2, oc.ACTIVATED, voided=True,
-                                                         nik="2")]
+    rows = [
+        fv("a", 0, oc.PENDING, "open"),
+        fv("b", 5, oc.FAILED, "contacted"),
+        fv("c", 10, oc.ACTIVATED),
+        fv("d", 20, oc.PENDING, "open"),
+        fv("e", 1, oc.PENDING, "open", nik="2"),
+        fv("f", 2, oc.ACTIVATED, voided=True, nik="2"),
+    ]
     assert vm.resolutions(rows) == {"a": "c", "b": "c"}  # d is later; f is voided
 
 
@@ -201,8 +247,11 @@ def test_valid_reasons_come_from_the_protocol() -> None:
     assert vm.valid_reasons(PROTO, oc.ACTIVATED) == ()
     vm.check_reason(PROTO, oc.FAILED, "face_fail")
     vm.check_reason(PROTO, oc.DECLINED, None)
-    for outcome, reason in ((oc.FAILED, "kode_ngawur"), (oc.NOT_ELIGIBLE, "face_fail"),
-                            (oc.ACTIVATED, "face_fail")):
+    for outcome, reason in (
+        (oc.FAILED, "kode_ngawur"),
+        (oc.NOT_ELIGIBLE, "face_fail"),
+        (oc.ACTIVATED, "face_fail"),
+    ):
         with pytest.raises(vm.Refusal) as r:
             vm.check_reason(PROTO, outcome, reason)
         assert r.value.code == "bad_reason"
@@ -211,29 +260,44 @@ def test_valid_reasons_come_from_the_protocol() -> None:
 def test_resume_points_match_the_counter_flow() -> None:
     start = [ev(vm.Start(), vm.PREREQ_STEP)]
     assert vm.resume_point(start, PROTO).phase == "prereq"
-    at_face = start + [ev(vm.Prereq(()), "install"), ev(vm.StepDone("install"), "open_terms"),
-                       ev(vm.StepDone("open_terms"), "verify_data"),
-                       ev(vm.StepDone("verify_data"), "face")]
+    at_face = start + [
+        ev(vm.Prereq(()), "install"),
+        ev(vm.StepDone("install"), "open_terms"),
+        ev(vm.StepDone("open_terms"), "verify_data"),
+        ev(vm.StepDone("verify_data"), "face"),
+    ]
     p = vm.resume_point(at_face, PROTO)
     assert (p.phase, p.step_index) == ("step", STEPS.index("face"))
-    ended_on_problem = at_face + [ev(vm.ProblemMet("face_fail"), "face"),
-                                  ev(vm.ChooseOutcome(oc.FAILED, "face_fail"), "outcome")]
+    ended_on_problem = at_face + [
+        ev(vm.ProblemMet("face_fail"), "face"),
+        ev(vm.ChooseOutcome(oc.FAILED, "face_fail"), "outcome"),
+    ]
     p = vm.resume_point(ended_on_problem, PROTO)
-    assert (p.phase, p.outcome, p.reason, p.back) == ("outcome", oc.FAILED, "face_fail",
-                                                      ("step", STEPS.index("face")))
+    assert (p.phase, p.outcome, p.reason, p.back) == (
+        "outcome",
+        oc.FAILED,
+        "face_fail",
+        ("step", STEPS.index("face")),
+    )
     not_eligible = start + [ev(vm.Prereq(("email", "data")), "outcome")]
     p = vm.resume_point(not_eligible, PROTO)
-    assert (p.outcome, p.reason, p.back, p.missing) == (oc.NOT_ELIGIBLE, "email",
-                                                         ("prereq", 0), ("email", "data"))
+    assert (p.outcome, p.reason, p.back, p.missing) == (
+        oc.NOT_ELIGIBLE,
+        "email",
+        ("prereq", 0),
+        ("email", "data"),
+    )
     declined = [ev(vm.Start(), "outcome"), ev(vm.ChooseOutcome(oc.DECLINED, None), "outcome")]
     p = vm.resume_point(declined, PROTO)
     assert (p.outcome, p.back) == (oc.DECLINED, ("status", 0))
     # a choice taken back is not resumed: the last step done leads to ACTIVATED
-    undone = ended_on_problem + [ev(vm.Back(oc.FAILED), "face"),
-                                 ev(vm.StepDone("face"), "qr_scan"),
-                                 ev(vm.StepDone("qr_scan"), "email_code"),
-                                 ev(vm.StepDone("email_code"), "set_pin"),
-                                 ev(vm.StepDone("set_pin"), "outcome")]
+    undone = ended_on_problem + [
+        ev(vm.Back(oc.FAILED), "face"),
+        ev(vm.StepDone("face"), "qr_scan"),
+        ev(vm.StepDone("qr_scan"), "email_code"),
+        ev(vm.StepDone("email_code"), "set_pin"),
+        ev(vm.StepDone("set_pin"), "outcome"),
+    ]
     assert vm.resume_point(undone, PROTO).outcome == oc.ACTIVATED
     unknown = start + [ev(vm.Prereq(()), "old_step_removed")]
     p = vm.resume_point(unknown, PROTO)

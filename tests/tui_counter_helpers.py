@@ -35,8 +35,9 @@ def add_registry(ctx: Context, nik: str, status: str, activated_on: date | None 
         imp = RegistryImport(source="test-extract.csv", imported_at=ctx.now())
         s.add(imp)
         s.flush()
-        s.add(RegistryEntry(nik=nik, ikd_status=status, activated_on=activated_on,
-                            import_id=imp.id))
+        s.add(
+            RegistryEntry(nik=nik, ikd_status=status, activated_on=activated_on, import_id=imp.id)
+        )
 
 
 def counter_app(ctx: Context) -> CounterApp:

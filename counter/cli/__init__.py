@@ -52,8 +52,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return load_settings(config, overrides=overrides, must_exist=bool(config))
 
 
-def context_from_args(args: argparse.Namespace, migrate: bool = True,
-                      create: bool = False):
+def context_from_args(args: argparse.Namespace, migrate: bool = True, create: bool = False):
     """The services context of the command's settings. Only ``init`` and ``seed-demo`` pass
     ``create=True``: every other command refuses a missing or empty database."""
     from counter.services.context import make_context
@@ -71,13 +70,17 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     from counter.cli.help_text import argparse_words, localise
 
     argparse_words(lang)
-    p = argparse.ArgumentParser(prog="ikd-counter",
-                                description="IKD Counter: assisted IKD activation at the counter.")
+    p = argparse.ArgumentParser(
+        prog="ikd-counter", description="IKD Counter: assisted IKD activation at the counter."
+    )
     p.add_argument("--db", help="SQLite file path or postgresql+psycopg:// URL (IKD_COUNTER_DB)")
     p.add_argument("--lang", choices=["id", "en"], help="user interface language (default id)")
     p.add_argument("--config", help="config TOML file (IKD_COUNTER_CONFIG)")
-    p.add_argument("--debug", action="store_true",
-                   help="on an error, also print the (masked) traceback (IKD_COUNTER_DEBUG=1)")
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, also print the (masked) traceback (IKD_COUNTER_DEBUG=1)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -95,11 +98,14 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 def _globals_everywhere(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Accept --db/--lang/--config after the command too (``ikd-counter report --lang en``)."""
     for parser in set(sub.choices.values()):
-        for flags, kw in ((("--db",), {}), (("--lang",), {"choices": ["id", "en"]}),
-                          (("--config",), {}), (("--debug",), {"action": "store_true"})):
+        for flags, kw in (
+            (("--db",), {}),
+            (("--lang",), {"choices": ["id", "en"]}),
+            (("--config",), {}),
+            (("--debug",), {"action": "store_true"}),
+        ):
             try:
-                parser.add_argument(*flags, default=argparse.SUPPRESS, help=argparse.SUPPRESS,
-                                    **kw)
+                parser.add_argument(*flags, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kw)
             except argparse.ArgumentError:
                 pass  # the command defines it itself
         for action in parser._actions:
@@ -168,7 +174,11 @@ def _failure_context(args: argparse.Namespace) -> tuple[str, str, Any]:
     try:
         s = settings_from_args(args)
     except Exception:  # noqa: BLE001 - fall back to the flags and the default folder
-        return (lang if lang in ("id", "en") else "id"), mask_url(getattr(args, "db", "") or ""), None
+        return (
+            (lang if lang in ("id", "en") else "id"),
+            mask_url(getattr(args, "db", "") or ""),
+            None,
+        )
     return s.lang, mask_url(s.db_url), s.data_path / "logs"
 
 

@@ -13,8 +13,11 @@ from counter.config import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("backup", help="consistent online backup of the SQLite database "
-                                      "(supervisor: it holds all personal data)")
+    p = sub.add_parser(
+        "backup",
+        help="consistent online backup of the SQLite database "
+        "(supervisor: it holds all personal data)",
+    )
     p.add_argument("-o", "--output", help="backup file (default: the backups folder, dated)")
     add_as_argument(p)
     p.add_argument("--json", action="store_true")
@@ -67,13 +70,27 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         finally:
             ctx.db.dispose()
     if args.json:
-        print_json({"kind": res.kind, "location": res.location, "ok": res.ok,
-                    "detail": res.detail, "schema": res.schema})
+        print_json(
+            {
+                "kind": res.kind,
+                "location": res.location,
+                "ok": res.ok,
+                "detail": res.detail,
+                "schema": res.schema,
+            }
+        )
     else:
         t = catalog(settings.lang)
         key = "supervisor.doctor.ok" if res.ok else "supervisor.doctor.bad"
-        out(t(key, kind=res.kind, location=res.location, detail=res.detail,
-                schema=res.schema or "-"))
+        out(
+            t(
+                key,
+                kind=res.kind,
+                location=res.location,
+                detail=res.detail,
+                schema=res.schema or "-",
+            )
+        )
     return 0 if res.ok else 1
 
 
@@ -93,8 +110,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if res.kept is None:
         out(t("safety.restore.nothing_kept", backup=str(res.backup), db=str(res.db)))
     else:
-        out(t("safety.restore.done", backup=str(res.backup), db=str(res.db),
-                kept=str(res.kept)))
+        out(t("safety.restore.done", backup=str(res.backup), db=str(res.db), kept=str(res.kept)))
     return 0
 
 

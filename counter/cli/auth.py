@@ -22,8 +22,12 @@ Officer = Any  # the account accounts.authenticate returns (the CLI does not imp
 
 
 def add_as_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as", dest="as_user", metavar="USERNAME",
-                        help="supervisor account doing this (its PIN is asked)")
+    parser.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USERNAME",
+        help="supervisor account doing this (its PIN is asked)",
+    )
 
 
 def require_supervisor(ctx: Context, args: argparse.Namespace, action: str) -> Officer:

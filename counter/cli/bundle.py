@@ -22,17 +22,22 @@ def _date(text: str) -> date:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("bundle", help="move visits between an outreach laptop and the office")
     bsub = p.add_subparsers(dest="bundle_cmd", required=True)
-    e = bsub.add_parser("export", help="write visits, their events and officers to one file "
-                                        "(supervisor: full NIKs and phone numbers)")
+    e = bsub.add_parser(
+        "export",
+        help="write visits, their events and officers to one file "
+        "(supervisor: full NIKs and phone numbers)",
+    )
     mode = e.add_mutually_exclusive_group()
-    mode.add_argument("--since-last", action="store_true",
-                      help="only visits changed since the last bundle of this device")
+    mode.add_argument(
+        "--since-last",
+        action="store_true",
+        help="only visits changed since the last bundle of this device",
+    )
     mode.add_argument("--event", metavar="E", help="only visits of outreach event E (id)")
     e.add_argument("-o", "--output", required=True, metavar="FILE", help="bundle file to write")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_export)
-    i = bsub.add_parser("import", help="merge a bundle into this database (idempotent; "
-                                        "supervisor)")
+    i = bsub.add_parser("import", help="merge a bundle into this database (idempotent; supervisor)")
     i.add_argument("file")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import)
@@ -42,8 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("outreach", help="jemput bola: this device's outreach event")
     osub = p.add_subparsers(dest="outreach_cmd", required=True)
-    s = osub.add_parser("start", help="create an event (or reuse one) and make it active here "
-                                       "(supervisor)")
+    s = osub.add_parser(
+        "start", help="create an event (or reuse one) and make it active here (supervisor)"
+    )
     place = s.add_mutually_exclusive_group(required=True)
     place.add_argument("--village", metavar="CODE", help="desa/kelurahan code, e.g. 33.25.01.2001")
     place.add_argument("--school", metavar="NAME", help="school name")
@@ -57,8 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls.add_argument("--to", dest="date_to", type=_date)
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_outreach_list)
-    st = osub.add_parser("stop", help="end the active event on this device (office mode; "
-                                        "supervisor)")
+    st = osub.add_parser(
+        "stop", help="end the active event on this device (office mode; supervisor)"
+    )
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_outreach_stop)
     for cmd in (e, i, s, st):
@@ -87,14 +94,23 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     ctx = context_from_args(args)
     sup = require_supervisor(ctx, args, "bundle export")
-    res = bundles.export_bundle(ctx, args.output, since_last=args.since_last,
-                                event_id=args.event, officer=sup)
+    res = bundles.export_bundle(
+        ctx, args.output, since_last=args.since_last, event_id=args.event, officer=sup
+    )
     if args.json:
         print_json(res.to_json())
     else:
-        out(ctx.msg.t("bundle.export.done", path=res.path, visits=res.visits,
-                        events=res.events, officers=res.officers, device=res.device_id,
-                        sha=res.sha256))
+        out(
+            ctx.msg.t(
+                "bundle.export.done",
+                path=res.path,
+                visits=res.visits,
+                events=res.events,
+                officers=res.officers,
+                device=res.device_id,
+                sha=res.sha256,
+            )
+        )
         if res.visits == 0 and res.mode == "since_last":
             out(ctx.msg.t("bundle.export.nothing_new"))
     return 0
@@ -124,8 +140,14 @@ def cmd_outreach_start(args: argparse.Namespace) -> int:
     if args.event:
         ev = outreach.set_active(ctx, args.event, by=sup)
     else:
-        ev = outreach.start(ctx, village_code=args.village, school=args.school, day=args.date,
-                            name=args.name, by=sup)
+        ev = outreach.start(
+            ctx,
+            village_code=args.village,
+            school=args.school,
+            day=args.date,
+            name=args.name,
+            by=sup,
+        )
     payload: dict[str, Any] = {"active": ev.to_json()}
     _laptop_warning(ctx, args, payload)
     if args.json:
@@ -141,8 +163,10 @@ def cmd_outreach_list(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     events = outreach.list_events(ctx, args.date_from, args.date_to)
     active = outreach.active_event(ctx)
-    payload: dict[str, Any] = {"active": active.id if active else None,
-                               "events": [e.to_json() for e in events]}
+    payload: dict[str, Any] = {
+        "active": active.id if active else None,
+        "events": [e.to_json() for e in events],
+    }
     _laptop_warning(ctx, args, payload)
     if args.json:
         print_json(payload)
@@ -186,14 +210,20 @@ def cmd_outreach_report(args: argparse.Namespace) -> int:
         raise CliError(f"--from {d_from} > --to {d_to}", code=2)
     fn = outreach.by_place if args.by == "place" else outreach.by_event
     rows = fn(ctx, d_from, d_to)
-    payload: dict[str, Any] = {"from": d_from.isoformat(), "to": d_to.isoformat(),
-                               "by": args.by, "rows": [r.to_json() for r in rows]}
+    payload: dict[str, Any] = {
+        "from": d_from.isoformat(),
+        "to": d_to.isoformat(),
+        "by": args.by,
+        "rows": [r.to_json() for r in rows],
+    }
     _laptop_warning(ctx, args, payload)
     if args.json:
         print_json(payload)
         return 0
     out(ctx.msg.t("outreach.report_header"))
     for r in rows:
-        out(f"{one_line(r.label)} | {r.visits} | {r.already_active} | {r.attempted} | "
-            f"{r.activated} | {r.pending} | {r.failed} | {r.other} | {r.open}")
+        out(
+            f"{one_line(r.label)} | {r.visits} | {r.already_active} | {r.attempted} | "
+            f"{r.activated} | {r.pending} | {r.failed} | {r.other} | {r.open}"
+        )
     return 0

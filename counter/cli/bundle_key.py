@@ -19,8 +19,9 @@ def register(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     e.set_defaults(func=cmd_key_export)
     i = ksub.add_parser("import", help="take the office's key from a key file (on a laptop)")
     i.add_argument("file")
-    i.add_argument("--replace", action="store_true",
-                   help="replace a different key this database already has")
+    i.add_argument(
+        "--replace", action="store_true", help="replace a different key this database already has"
+    )
     add_as_argument(i)
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_key_import)
@@ -64,6 +65,9 @@ def cmd_key_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"fingerprint": fp})
     else:
-        out(ctx.msg.t("inputs.key.show", fingerprint=fp) if fp
-              else ctx.msg.t("inputs.key.show_none"))
+        out(
+            ctx.msg.t("inputs.key.show", fingerprint=fp)
+            if fp
+            else ctx.msg.t("inputs.key.show_none")
+        )
     return 0

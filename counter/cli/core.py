@@ -25,27 +25,38 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lookup)
 
-    p = sub.add_parser("init", help="create the database and the first supervisor",
-                       description="Only on a database without any account: makes the first "
-                                   "supervisor (PIN asked twice on a terminal, else one line of "
-                                   "stdin) and shows the recovery code once (see README, Lost "
-                                   "supervisor PIN).")
+    p = sub.add_parser(
+        "init",
+        help="create the database and the first supervisor",
+        description="Only on a database without any account: makes the first "
+        "supervisor (PIN asked twice on a terminal, else one line of "
+        "stdin) and shows the recovery code once (see README, Lost "
+        "supervisor PIN).",
+    )
     p.add_argument("--username", default="admin")
     p.add_argument("--name", default="")
     p.set_defaults(func=cmd_init)
     _register_officer(sub)
 
 
-_STDIN_TWO = ("Without a terminal, stdin gives the supervisor's PIN on the first line and the "
-              "new PIN on the second.")
+_STDIN_TWO = (
+    "Without a terminal, stdin gives the supervisor's PIN on the first line and the "
+    "new PIN on the second."
+)
 
 
 def _register_officer(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("officer", help="accounts: add, list, disable, enable, set-pin, recover "
-                                       "(a supervisor's --as USERNAME and PIN)")
+    p = sub.add_parser(
+        "officer",
+        help="accounts: add, list, disable, enable, set-pin, recover "
+        "(a supervisor's --as USERNAME and PIN)",
+    )
     osub = p.add_subparsers(dest="officer_cmd", required=True)
-    a = osub.add_parser("add", help="add an account (supervisor; PINs asked, never on the "
-                                    "command line)", description=_STDIN_TWO)
+    a = osub.add_parser(
+        "add",
+        help="add an account (supervisor; PINs asked, never on the command line)",
+        description=_STDIN_TWO,
+    )
     a.add_argument("username")
     a.add_argument("--name", default="")
     a.add_argument("--role", choices=["officer", "supervisor"], default="officer")
@@ -53,13 +64,17 @@ def _register_officer(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     ls = osub.add_parser("list", help="list accounts (supervisor)")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_officer_list)
-    d = osub.add_parser("disable", help="disable an account (supervisor; not the last "
-                                        "active supervisor)")
+    d = osub.add_parser(
+        "disable", help="disable an account (supervisor; not the last active supervisor)"
+    )
     d.add_argument("username")
     d.set_defaults(func=cmd_officer_disable)
-    sp = osub.add_parser("set-pin", help="set or reset an account's PIN (supervisor; a second "
-                                         "supervisor resets a lost supervisor PIN)",
-                         description=_STDIN_TWO)
+    sp = osub.add_parser(
+        "set-pin",
+        help="set or reset an account's PIN (supervisor; a second "
+        "supervisor resets a lost supervisor PIN)",
+        description=_STDIN_TWO,
+    )
     sp.add_argument("username")
     sp.set_defaults(func=cmd_officer_set_pin)
     e = osub.add_parser("enable", help="enable an account, clearing a lockout (supervisor)")
@@ -67,16 +82,20 @@ def _register_officer(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     e.set_defaults(func=cmd_officer_enable)
     for cmd in (a, ls, d, sp, e):
         add_as_argument(cmd)
-    r = osub.add_parser("recover", help="new PIN for a supervisor with the recovery code "
-                                        "(when no other supervisor can reset it)",
-                        description="Asks the recovery code shown at init (or by "
-                                    "'officer recovery-code'), then the new PIN; without a "
-                                    "terminal: the code on the first line of stdin, the PIN on "
-                                    "the second. The code works once: a new one is shown.")
+    r = osub.add_parser(
+        "recover",
+        help="new PIN for a supervisor with the recovery code "
+        "(when no other supervisor can reset it)",
+        description="Asks the recovery code shown at init (or by "
+        "'officer recovery-code'), then the new PIN; without a "
+        "terminal: the code on the first line of stdin, the PIN on "
+        "the second. The code works once: a new one is shown.",
+    )
     r.add_argument("username")
     r.set_defaults(func=cmd_officer_recover)
-    rc = osub.add_parser("recovery-code", help="make a new recovery code; the old one stops "
-                                               "working (supervisor)")
+    rc = osub.add_parser(
+        "recovery-code", help="make a new recovery code; the old one stops working (supervisor)"
+    )
     add_as_argument(rc)
     rc.set_defaults(func=cmd_officer_recovery_code)
 
@@ -85,9 +104,14 @@ def cmd_locate(args: argparse.Namespace) -> int:
     from counter.services.errorlog import mask_url
 
     s = settings_from_args(args)
-    info = {"config": s.config_file, "database": mask_url(s.db_url), "data": str(s.data_path),
-            "exports": str(s.exports_dir), "backups": str(s.backups_dir),
-            "slips": str(s.slips_dir)}
+    info = {
+        "config": s.config_file,
+        "database": mask_url(s.db_url),
+        "data": str(s.data_path),
+        "exports": str(s.exports_dir),
+        "backups": str(s.backups_dir),
+        "slips": str(s.slips_dir),
+    }
     if args.json:
         print_json(info)
     else:
@@ -109,11 +133,23 @@ def cmd_nik(args: argparse.Namespace) -> int:
         if info:
             print_json({"nik": info.nik, **info.to_json(today)})
         else:
-            print_json({"nik": str(args.value).strip(), "valid": False, "error": err.message(lang) if err else "",
-                        "error_code": err.code if err else None, "province_code": None,
-                        "regency_code": None, "district_code": None, "district_name": None,
-                        "in_batang": None, "birth_date": None, "sex": None, "age": None,
-                        "serial": None})
+            print_json(
+                {
+                    "nik": str(args.value).strip(),
+                    "valid": False,
+                    "error": err.message(lang) if err else "",
+                    "error_code": err.code if err else None,
+                    "province_code": None,
+                    "regency_code": None,
+                    "district_code": None,
+                    "district_name": None,
+                    "in_batang": None,
+                    "birth_date": None,
+                    "sex": None,
+                    "age": None,
+                    "serial": None,
+                }
+            )
         return 0 if info else 1
     if err:
         out_err(f"ikd-counter: {err.message(lang)}")
@@ -124,8 +160,10 @@ def cmd_nik(args: argparse.Namespace) -> int:
     assert info is not None
     out(f"{info.nik}  {t('nik.valid')}")
     where = info.district_name or f"{info.province_code}.{info.regency_code}.{info.district_code}"
-    out(f"  {where}  {info.birth_date.isoformat()}  {t('nik.sex_' + info.sex)}  "
-          f"{t('nik.years', age=info.age(today))}")
+    out(
+        f"  {where}  {info.birth_date.isoformat()}  {t('nik.sex_' + info.sex)}  "
+        f"{t('nik.years', age=info.age(today))}"
+    )
     if not info.in_batang:
         out(f"  ! {t('nik.outside_batang')}")
     return 0
@@ -196,7 +234,8 @@ def cmd_officer_list(args: argparse.Namespace) -> int:
     t = ctx.msg
     for r in rows:
         flags = ("" if r.active else " [" + t("ui_office.flag_disabled") + "]") + (
-            " [" + t("ui_office.flag_locked") + "]" if r.locked else "")
+            " [" + t("ui_office.flag_locked") + "]" if r.locked else ""
+        )
         role = t(f"account.role_{r.role}") if r.role in ("officer", "supervisor") else r.role
         out(f"{r.username:<20} {role:<10} {one_line(r.full_name)}{flags}")
     return 0

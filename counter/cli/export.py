@@ -17,24 +17,42 @@ from counter.cli.output import out
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
-        "export", help="export visits for the central sheet (supervisor; PIN asked)",
+        "export",
+        help="export visits for the central sheet (supervisor; PIN asked)",
         description="Export finished visits (XLSX or CSV) as a recorded batch. "
-                    "Columns: see the README, section Export to the central sheet.")
+        "Columns: see the README, section Export to the central sheet.",
+    )
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--date", metavar="YYYY-MM-DD", help="one day")
-    when.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",
-                      help="first day of a range (with --to)")
-    when.add_argument("--since-last", action="store_true",
-                      help="finished visits not yet exported (corrections go again)")
+    when.add_argument(
+        "--from", dest="date_from", metavar="YYYY-MM-DD", help="first day of a range (with --to)"
+    )
+    when.add_argument(
+        "--since-last",
+        action="store_true",
+        help="finished visits not yet exported (corrections go again)",
+    )
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day of the range")
-    p.add_argument("--format", choices=["xlsx", "csv"], default=None,
-                   help="file format (default: from -o's suffix, else xlsx)")
-    p.add_argument("--delimiter", choices=[";", ",", "semicolon", "comma"], default=";",
-                   metavar="';'|','",
-                   help="CSV delimiter: ';' (default, what Indonesian Excel expects) or ','; "
-                        "the words semicolon/comma also work")
-    p.add_argument("-o", "--output", metavar="PATH",
-                   help="file or folder to write (default: the exports folder)")
+    p.add_argument(
+        "--format",
+        choices=["xlsx", "csv"],
+        default=None,
+        help="file format (default: from -o's suffix, else xlsx)",
+    )
+    p.add_argument(
+        "--delimiter",
+        choices=[";", ",", "semicolon", "comma"],
+        default=";",
+        metavar="';'|','",
+        help="CSV delimiter: ';' (default, what Indonesian Excel expects) or ','; "
+        "the words semicolon/comma also work",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="file or folder to write (default: the exports folder)",
+    )
     add_as_argument(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
@@ -75,10 +93,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     t = ctx.msg
     who = require_supervisor(ctx, args, "export")
-    res = export_visits(ctx, who, mode, date_from=d1, date_to=d2, fmt=fmt,
-                        delimiter={"semicolon": ";", "comma": ","}.get(args.delimiter,
-                                                                      args.delimiter),
-                        out=args.output)
+    res = export_visits(
+        ctx,
+        who,
+        mode,
+        date_from=d1,
+        date_to=d2,
+        fmt=fmt,
+        delimiter={"semicolon": ";", "comma": ","}.get(args.delimiter, args.delimiter),
+        out=args.output,
+    )
     if args.json:
         print_json(res.to_json())
         return 0

@@ -93,4 +93,3 @@ def missing(parser: argparse.ArgumentParser) -> list[str]:
     """English texts under ``parser`` with no Indonesian one (the test's check)."""
     helps, _ = _table()
     return sorted({text for _, _, text in texts(parser) if text not in helps})
-

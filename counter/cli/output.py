@@ -41,8 +41,9 @@ def out_err(*parts: object, sep: str = " ") -> None:
 
 def _json_escape(text: str) -> str:
     # only inside JSON strings can such a character occur: a JSON escape means the same value
-    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in _ESCAPE_CATEGORIES
-                   else c for c in text)
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in _ESCAPE_CATEGORIES else c for c in text
+    )
 
 
 def json_text(obj: Any) -> str:

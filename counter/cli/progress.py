@@ -10,8 +10,9 @@ from typing import TextIO
 class ProgressBar:
     """``bar(done, total)`` redraws at most ten times a second; ``bar.close()`` ends the line."""
 
-    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30,
-                 show_counts: bool = True) -> None:
+    def __init__(
+        self, label: str, stream: TextIO | None = None, width: int = 30, show_counts: bool = True
+    ) -> None:
         self.stream = stream or sys.stderr
         self.show_counts = show_counts
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())

@@ -13,21 +13,31 @@ from counter.cli.output import out, out_drawing, out_err
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("qr", help="show or save a QR code (install, activation, help)")
-    p.add_argument("kind", choices=["install", "activation", "help"],
-                   help="install: the genuine app's store page; activation: the central "
-                        "system's activation payload; help: the office's contact")
+    p.add_argument(
+        "kind",
+        choices=["install", "activation", "help"],
+        help="install: the genuine app's store page; activation: the central "
+        "system's activation payload; help: the office's contact",
+    )
     p.add_argument("--data", help="text to encode instead of the configured payload")
     p.add_argument("--ios", action="store_true", help="install: the App Store link (iPhone)")
-    p.add_argument("-o", "--output", help="write FILE.png, FILE.svg or FILE.pdf instead of "
-                                          "printing the QR to the terminal")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="write FILE.png, FILE.svg or FILE.pdf instead of printing the QR to the terminal",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_qr)
 
     p = sub.add_parser("slip", help="make (and print) the resident's slip of a visit")
     p.add_argument("visit_id")
     p.add_argument("--paper", choices=["80mm", "a6"], help="default: print.paper setting")
-    p.add_argument("--print", action="store_true", dest="do_print",
-                   help="send it to the printer (print.command / print.escpos)")
+    p.add_argument(
+        "--print",
+        action="store_true",
+        dest="do_print",
+        help="send it to the printer (print.command / print.escpos)",
+    )
     p.add_argument("-o", "--out-dir", help="folder for the PDF (default: the slips folder)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_slip)
@@ -53,8 +63,9 @@ def cmd_qr(args: argparse.Namespace) -> int:
     except qr.QrError as e:
         raise CliError(e.message(settings.lang)) from None
     if args.json:
-        print_json({"kind": kind, "payload": p.text, "modules": len(m),
-                    "lines": qr.to_half_blocks(m)})
+        print_json(
+            {"kind": kind, "payload": p.text, "modules": len(m), "lines": qr.to_half_blocks(m)}
+        )
         return 0
     drawing = qr.to_ansi(m) if sys.stdout.isatty() else "\n".join(qr.to_half_blocks(m))
     out_drawing(drawing)
@@ -70,8 +81,12 @@ def cmd_slip(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     lang = ctx.settings.lang
     try:
-        path = slip.make_slip(ctx, args.visit_id, paper=args.paper,
-                              out_dir=Path(args.out_dir) if args.out_dir else None)
+        path = slip.make_slip(
+            ctx,
+            args.visit_id,
+            paper=args.paper,
+            out_dir=Path(args.out_dir) if args.out_dir else None,
+        )
     except (slip.SlipError, QrError) as e:
         ctx.db.dispose()
         raise CliError(e.message(lang)) from None
@@ -83,9 +98,14 @@ def cmd_slip(args: argparse.Namespace) -> int:
             result = printing.print_file(ctx.settings, path, lang)
     ctx.db.dispose()
     if args.json:
-        print_json({"visit_id": args.visit_id, "file": str(path),
-                    "printed": None if result is None else result.ok,
-                    "message": None if result is None else result.message})
+        print_json(
+            {
+                "visit_id": args.visit_id,
+                "file": str(path),
+                "printed": None if result is None else result.ok,
+                "message": None if result is None else result.message,
+            }
+        )
     elif result is None:
         out(path)
     elif result.ok:

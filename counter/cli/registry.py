@@ -12,8 +12,7 @@ from counter.cli.output import out, out_err
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("registry", help="the central IKD status extract")
     rsub = p.add_subparsers(dest="registry_cmd", required=True)
-    imp = rsub.add_parser("import", help="import a CSV or XLSX extract (upsert by NIK; "
-                                          "supervisor)")
+    imp = rsub.add_parser("import", help="import a CSV or XLSX extract (upsert by NIK; supervisor)")
     imp.add_argument("file")
     add_as_argument(imp)
     imp.add_argument("--json", action="store_true")
@@ -35,9 +34,16 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
     if args.json:
         print_json(res.to_json())
         return 0
-    out(t("registry.done", read=f"{res.read:,}", inserted=f"{res.inserted:,}",
-            updated=f"{res.updated:,}", unchanged=f"{res.unchanged:,}",
-            rejected=f"{res.rejected:,}"))
+    out(
+        t(
+            "registry.done",
+            read=f"{res.read:,}",
+            inserted=f"{res.inserted:,}",
+            updated=f"{res.updated:,}",
+            unchanged=f"{res.unchanged:,}",
+            rejected=f"{res.rejected:,}",
+        )
+    )
     if res.rejects_file:
         out(t("registry.rejects", path=res.rejects_file))
     out_err(t("registry.seconds", seconds=res.seconds))

@@ -60,8 +60,13 @@ def _shareable(args: argparse.Namespace) -> int:
 
     ctx = context_from_args(args)
     try:
-        first = (_day(args.date_from, "--from") if args.date_from else
-                 _day(args.date, "--date") if args.date else ctx.today())
+        first = (
+            _day(args.date_from, "--from")
+            if args.date_from
+            else _day(args.date, "--date")
+            if args.date
+            else ctx.today()
+        )
         last = _day(args.date_to, "--to") if args.date_to else None
         pdf = Path(args.pdf) if args.pdf else None
         png = Path(args.png) if args.png else None
@@ -71,8 +76,13 @@ def _shareable(args: argparse.Namespace) -> int:
     finally:
         ctx.db.dispose()
     if args.json:
-        print_json({**data.report.to_json(), "pdf": str(pdf) if pdf else None,
-                    "png": str(png) if png else None})
+        print_json(
+            {
+                **data.report.to_json(),
+                "pdf": str(pdf) if pdf else None,
+                "png": str(png) if png else None,
+            }
+        )
     else:
         for f in (pdf, png):
             if f is not None:
@@ -84,8 +94,13 @@ def render_text(r, t) -> str:  # noqa: ANN001 - Report, Catalog
     """The human-readable table (also used by tests)."""
     lines: list[str] = []
     if r.is_range:
-        lines.append(t("supervisor.report.title_range", start=r.date_from.isoformat(),
-                       end=r.date_to.isoformat()))
+        lines.append(
+            t(
+                "supervisor.report.title_range",
+                start=r.date_from.isoformat(),
+                end=r.date_to.isoformat(),
+            )
+        )
     else:
         lines.append(t("supervisor.report.title", day=r.date_to.isoformat()))
     conv = "-" if r.conversion is None else f"{r.conversion:.1f} %"
@@ -106,22 +121,29 @@ def render_text(r, t) -> str:  # noqa: ANN001 - Report, Catalog
             lines.append(f"  {code:<16}{one_line(reason):<28}{n:>8}")
     if not any_reason:
         lines.append("  -")
-    for title, table in ((t("supervisor.report.by_officer"), r.by_officer),
-                         (t("supervisor.report.by_counter"), r.by_counter)):
+    for title, table in (
+        (t("supervisor.report.by_officer"), r.by_officer),
+        (t("supervisor.report.by_counter"), r.by_counter),
+    ):
         lines.append("")
         lines.append(title)
-        lines.append(f"  {'':<16}{t('supervisor.report.visits'):>10}"
-                     f"{t('supervisor.outcome.ACTIVATED'):>14}{t('supervisor.report.avg'):>14}")
+        lines.append(
+            f"  {'':<16}{t('supervisor.report.visits'):>10}"
+            f"{t('supervisor.outcome.ACTIVATED'):>14}{t('supervisor.report.avg'):>14}"
+        )
         for name, row in table.items():
             avg = "-" if row["avg_seconds"] is None else _mmss(row["avg_seconds"])
-            lines.append(f"  {one_line(name):<16}{row['visits']:>10}{row['activated']:>14}"
-                         f"{avg:>14}")
+            lines.append(
+                f"  {one_line(name):<16}{row['visits']:>10}{row['activated']:>14}{avg:>14}"
+            )
     if r.by_event:
         lines.append("")
         lines.append(t("supervisor.report.by_event"))
         for row in r.by_event.values():
-            lines.append(f"  {one_line(row['name'] or row['place'])[:30]:<30}{row['visits']:>8}"
-                         f"{row['activated']:>8}")
+            lines.append(
+                f"  {one_line(row['name'] or row['place'])[:30]:<30}{row['visits']:>8}"
+                f"{row['activated']:>8}"
+            )
     lines.append("")
     med = "-" if r.handling_median is None else _mmss(r.handling_median)
     mx = "-" if r.handling_max is None else _mmss(r.handling_max)
@@ -133,11 +155,18 @@ def render_text(r, t) -> str:  # noqa: ANN001 - Report, Catalog
         bar = "█" * (round(30 * n / peak) if peak else 0)
         lines.append(f"  {hour}:00 {n:>5} {bar}")
     lines.append("")
-    lines.append(t("supervisor.report.target", total=f"{r.activated_total:,}",
-                   goal=f"{r.goal:,}", percent=f"{r.target_percent:.1f}",
-                   baseline=f"{r.baseline:,}"))
-    lines.append(t("supervisor.report.needed", needed=f"{r.needed_per_day:,}",
-                   days=r.working_days_left))
+    lines.append(
+        t(
+            "supervisor.report.target",
+            total=f"{r.activated_total:,}",
+            goal=f"{r.goal:,}",
+            percent=f"{r.target_percent:.1f}",
+            baseline=f"{r.baseline:,}",
+        )
+    )
+    lines.append(
+        t("supervisor.report.needed", needed=f"{r.needed_per_day:,}", days=r.working_days_left)
+    )
     return "\n".join(lines)
 
 

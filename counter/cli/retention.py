@@ -15,12 +15,13 @@ from counter.cli.output import out, out_err
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
-        "retention", help="erase phone numbers past their period, delete old backups "
-                          "(supervisor; PIN asked)",
+        "retention",
+        help="erase phone numbers past their period, delete old backups (supervisor; PIN asked)",
         description="Erase the phone numbers of visits whose follow-up closed more than "
-                    "[retention] phone_days_after_followup days ago and delete backups older "
-                    "than [retention] backup_days (the newest backup is always kept). "
-                    "Also runs at every day close.")
+        "[retention] phone_days_after_followup days ago and delete backups older "
+        "than [retention] backup_days (the newest backup is always kept). "
+        "Also runs at every day close.",
+    )
     p.add_argument("--dry-run", action="store_true", help="only count; change nothing")
     add_as_argument(p)
     p.add_argument("--json", action="store_true")
@@ -40,10 +41,22 @@ def cmd_retention(args: argparse.Namespace) -> int:
             return 1 if res.backup_errors else 0
         head = "retention.run.dry_run" if res.dry_run else "retention.run.done"
         out(t(head))
-        out(t("retention.run.phones", n=res.phones_erased, kept=res.phones_kept,
-                days=res.phone_days))
-        out(t("retention.run.backups", n=len(res.backups_deleted), kept=res.backups_kept,
-                days=res.backup_days))
+        out(
+            t(
+                "retention.run.phones",
+                n=res.phones_erased,
+                kept=res.phones_kept,
+                days=res.phone_days,
+            )
+        )
+        out(
+            t(
+                "retention.run.backups",
+                n=len(res.backups_deleted),
+                kept=res.backups_kept,
+                days=res.backup_days,
+            )
+        )
         for name in res.backups_deleted:
             out(f"  {name}")
         for err in res.backup_errors:

@@ -9,15 +9,21 @@ from counter.cli.output import out
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("seed-demo", help="fill an empty database with deterministic sample data",
-                       description="Only on a database without accounts, visits or registry "
-                                   "rows: it makes demo accounts with well-known PINs.")
+    p = sub.add_parser(
+        "seed-demo",
+        help="fill an empty database with deterministic sample data",
+        description="Only on a database without accounts, visits or registry "
+        "rows: it makes demo accounts with well-known PINs.",
+    )
     p.add_argument("--registry", type=int, default=5000, help="registry NIKs (default 5000)")
     p.add_argument("--visits", type=int, default=1500, help="visits (default 1500)")
     p.add_argument("--days", type=int, default=30, help="calendar days ending today (default 30)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--no-events", action="store_true",
-                   help="skip the visits' step events (faster for very large seeds)")
+    p.add_argument(
+        "--no-events",
+        action="store_true",
+        help="skip the visits' step events (faster for very large seeds)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_seed_demo)
 
@@ -34,8 +40,15 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         raise CliError(t("auth.seed_has_accounts", count=accounts))
     bar = ProgressBar(t("seed.working"))
     try:
-        summary = seed_demo(ctx, registry=args.registry, visits=args.visits, days=args.days,
-                            seed=args.seed, events=not args.no_events, progress=bar)
+        summary = seed_demo(
+            ctx,
+            registry=args.registry,
+            visits=args.visits,
+            days=args.days,
+            seed=args.seed,
+            events=not args.no_events,
+            progress=bar,
+        )
     finally:
         bar.close()
     if args.json:
@@ -43,6 +56,5 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         return 0
     out(t("seed.done", **summary))
     out(t("seed.officers", officers=", ".join(summary["officers"])))
-    out(t("seed.outcomes", outcomes=", ".join(f"{k} {v}" for k, v in
-                                                summary["outcomes"].items())))
+    out(t("seed.outcomes", outcomes=", ".join(f"{k} {v}" for k, v in summary["outcomes"].items())))
     return 0

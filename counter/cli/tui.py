@@ -7,19 +7,24 @@ import argparse
 from counter.cli import settings_from_args
 
 # Demo accounts made by services.seed.seed_demo: (username, PIN, role).
-DEMO_ACCOUNTS = [("kasi", "246802", "supervisor"), ("siti", "135790", "officer"),
-                 ("budi", "135791", "officer")]
+DEMO_ACCOUNTS = [
+    ("kasi", "246802", "supervisor"),
+    ("siti", "135790", "officer"),
+    ("budi", "135791", "officer"),
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("tui", help="open the counter TUI (the same as no command)")
     p.add_argument("--db", default=argparse.SUPPRESS, help="as the global --db")
-    p.add_argument("--lang", choices=["id", "en"], default=argparse.SUPPRESS,
-                   help="as the global --lang")
+    p.add_argument(
+        "--lang", choices=["id", "en"], default=argparse.SUPPRESS, help="as the global --lang"
+    )
     p.set_defaults(func=run_tui)
     p = sub.add_parser("demo", help="the TUI on a throwaway database with demo officers and data")
-    p.add_argument("--lang", choices=["id", "en"], default=argparse.SUPPRESS,
-                   help="as the global --lang")
+    p.add_argument(
+        "--lang", choices=["id", "en"], default=argparse.SUPPRESS, help="as the global --lang"
+    )
     p.add_argument("--registry", type=int, default=2000, help="demo registry rows (default 2000)")
     p.add_argument("--visits", type=int, default=200, help="demo visits (default 200)")
     p.add_argument("--days", type=int, default=7, help="days of demo visits (default 7)")
@@ -46,8 +51,11 @@ def run_demo(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="ikd-counter-demo-") as tmp:
         folder = Path(tmp)
         _remove_on_hangup(folder)
-        overrides = {"database.url": str(folder / "demo.db"), "paths.data": str(folder / "data"),
-                     "ui.lang": getattr(args, "lang", None)}
+        overrides = {
+            "database.url": str(folder / "demo.db"),
+            "paths.data": str(folder / "data"),
+            "ui.lang": getattr(args, "lang", None),
+        }
         # The demo never reads or writes the real config file.
         settings = load_settings(folder / "config.toml", overrides=overrides)
         ctx = make_context(settings)
@@ -55,8 +63,9 @@ def run_demo(args: argparse.Namespace) -> int:
             _seed(ctx, args)
             from counter.services.demo import sample_niks
 
-            app = make_app(settings, ctx=ctx, demo_accounts=demo_accounts(),
-                           demo_niks=sample_niks(ctx))
+            app = make_app(
+                settings, ctx=ctx, demo_accounts=demo_accounts(), demo_niks=sample_niks(ctx)
+            )
             app.run()
         finally:
             ctx.db.dispose()
@@ -100,4 +109,5 @@ def demo_accounts() -> list[tuple[str, str, str]]:
     except ModuleNotFoundError:
         return DEMO_ACCOUNTS
     return [(seed.SUPERVISOR[0], seed.SUPERVISOR[1], "supervisor")] + [
-        (o[0], o[1], "officer") for o in seed.OFFICERS]
+        (o[0], o[1], "officer") for o in seed.OFFICERS
+    ]

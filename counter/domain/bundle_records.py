@@ -65,18 +65,35 @@ class Rules:
     today: date
 
     @classmethod
-    def make(cls, office_code: str, protocol_steps: Collection[str],
-             reason_codes: Collection[str], now: datetime, today: date) -> Rules:
-        return cls(office_code, frozenset(protocol_steps) | COUNTER_STEPS,
-                   frozenset(reason_codes) | EXTRA_REASONS,
-                   datetime(2020, 1, 1, tzinfo=now.tzinfo),
-                   now + timedelta(days=366), today)
+    def make(
+        cls,
+        office_code: str,
+        protocol_steps: Collection[str],
+        reason_codes: Collection[str],
+        now: datetime,
+        today: date,
+    ) -> Rules:
+        return cls(
+            office_code,
+            frozenset(protocol_steps) | COUNTER_STEPS,
+            frozenset(reason_codes) | EXTRA_REASONS,
+            datetime(2020, 1, 1, tzinfo=now.tzinfo),
+            now + timedelta(days=366),
+            today,
+        )
 
 
 # -- single values ------------------------------------------------------------------------------
 
-def text(rec: Mapping[str, Any], field: str, limit: int, *, optional: bool = True,
-         multiline: bool = False) -> str | None:
+
+def text(
+    rec: Mapping[str, Any],
+    field: str,
+    limit: int,
+    *,
+    optional: bool = True,
+    multiline: bool = False,
+) -> str | None:
     v = rec.get(field)
     if v is None or v == "":
         if optional:
@@ -91,8 +108,9 @@ def text(rec: Mapping[str, Any], field: str, limit: int, *, optional: bool = Tru
     return v
 
 
-def code(rec: Mapping[str, Any], field: str, allowed: Collection[str], *,
-         optional: bool = True) -> str | None:
+def code(
+    rec: Mapping[str, Any], field: str, allowed: Collection[str], *, optional: bool = True
+) -> str | None:
     v = rec.get(field)
     if v is None and optional:
         return None
@@ -121,8 +139,9 @@ def uuid_id(rec: Mapping[str, Any], field: str, *, optional: bool = False) -> st
     return v
 
 
-def integer(rec: Mapping[str, Any], field: str, low: int, high: int, *,
-            optional: bool = False) -> int | None:
+def integer(
+    rec: Mapping[str, Any], field: str, low: int, high: int, *, optional: bool = False
+) -> int | None:
     v = rec.get(field)
     if v is None and optional:
         return None
@@ -138,8 +157,9 @@ def boolean(rec: Mapping[str, Any], field: str) -> bool:
     return v
 
 
-def timestamp(rec: Mapping[str, Any], field: str, rules: Rules, *,
-              optional: bool = False) -> datetime | None:
+def timestamp(
+    rec: Mapping[str, Any], field: str, rules: Rules, *, optional: bool = False
+) -> datetime | None:
     v = rec.get(field)
     if v is None and optional:
         return None
@@ -191,13 +211,15 @@ def only_fields(rec: Mapping[str, Any], allowed: Collection[str]) -> None:
 
 # -- records ------------------------------------------------------------------------------------
 
+
 def check_manifest(m: Mapping[str, Any], rules: Rules) -> None:
     """The bundle's first line (format and version are checked by the reader)."""
     text(m, "device_id", lim.DEVICE_ID, optional=False)
     office = m.get("office_code")
     if office != rules.office_code:
-        raise RecordProblem("office_code", "other_office", theirs=shown(office),
-                            ours=rules.office_code)
+        raise RecordProblem(
+            "office_code", "other_office", theirs=shown(office), ours=rules.office_code
+        )
     text(m, "counter_id", lim.COUNTER_ID)
     timestamp(m, "created_at", rules)
     code(m, "mode", MODES, optional=False)
@@ -235,14 +257,23 @@ def check_outreach(rec: dict[str, Any], fields: Collection[str], rules: Rules) -
     return rec
 
 
-def check_visit(rec: dict[str, Any], fields: Collection[str], rules: Rules,
-                officers: Collection[str], outreach: Collection[str]) -> dict[str, Any]:
+def check_visit(
+    rec: dict[str, Any],
+    fields: Collection[str],
+    rules: Rules,
+    officers: Collection[str],
+    outreach: Collection[str],
+) -> dict[str, Any]:
     """A visit summary row; converts its date and times in place."""
     only_fields(rec, fields)
     uuid_id(rec, "id")
     if rec.get("office_code") != rules.office_code:
-        raise RecordProblem("office_code", "other_office", theirs=shown(rec.get("office_code")),
-                            ours=rules.office_code)
+        raise RecordProblem(
+            "office_code",
+            "other_office",
+            theirs=shown(rec.get("office_code")),
+            ours=rules.office_code,
+        )
     text(rec, "counter_id", lim.COUNTER_ID)
     text(rec, "device_id", lim.DEVICE_ID)
     if not isinstance(rec.get("officer"), str) or rec["officer"] not in officers:
@@ -307,8 +338,13 @@ def _check_outcome(rec: Mapping[str, Any], rules: Rules) -> None:
         raise RecordProblem("ended_at", "missing")
 
 
-def check_vevent(rec: dict[str, Any], fields: Collection[str], rules: Rules,
-                 visits: Collection[str], officers: Collection[str]) -> dict[str, Any]:
+def check_vevent(
+    rec: dict[str, Any],
+    fields: Collection[str],
+    rules: Rules,
+    visits: Collection[str],
+    officers: Collection[str],
+) -> dict[str, Any]:
     """One event of a visit's timeline; converts its time in place."""
     only_fields(rec, fields)
     uuid_id(rec, "id")
@@ -323,8 +359,7 @@ def check_vevent(rec: dict[str, Any], fields: Collection[str], rules: Rules,
     if off is not None and (not isinstance(off, str) or off not in officers):
         raise RecordProblem("officer", "unknown_officer", value=shown(rec.get("officer")))
     raw = rec.get("data")
-    if not isinstance(raw, str) or len(raw.encode("utf-8", "surrogatepass")) \
-            > lim.EVENT_DATA_BYTES:
+    if not isinstance(raw, str) or len(raw.encode("utf-8", "surrogatepass")) > lim.EVENT_DATA_BYTES:
         raise RecordProblem("data", "too_long", n=len(str(raw)), limit=lim.EVENT_DATA_BYTES)
     try:
         data = json.loads(raw)
@@ -347,9 +382,16 @@ _SCALARS = (str, int, float, bool, type(None))
 def _flat_and_plain(data: dict[str, Any], raw: str) -> bool:
     """Most events' data: one small object of short plain values. Without a backslash in the
     JSON text no decoded text holds a control character (JSON refuses them raw)."""
-    return ("\\" not in raw and len(data) <= lim.DATA_ITEMS
-            and all(v.__class__ in _SCALARS and (v.__class__ is not str or len(v) <= lim.DATA_TEXT)
-                    and len(k) <= lim.DATA_TEXT for k, v in data.items()))
+    return (
+        "\\" not in raw
+        and len(data) <= lim.DATA_ITEMS
+        and all(
+            v.__class__ in _SCALARS
+            and (v.__class__ is not str or len(v) <= lim.DATA_TEXT)
+            and len(k) <= lim.DATA_TEXT
+            for k, v in data.items()
+        )
+    )
 
 
 def _check_json(v: Any, where: str, depth: int) -> None:

@@ -29,6 +29,7 @@ _SEPARATORS = str.maketrans("", "", " .-\t\u00a0")
 
 class NikError(UserError, ValueError):
     """A NIK was rejected; ``code`` is one of ERROR_CODES, ``params`` fill the message."""
+
     prefix = "nik.error"
 
 

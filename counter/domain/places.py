@@ -133,10 +133,27 @@ def desa_numbers() -> list[int]:
 
 # ---- the desa column of an extract -------------------------------------------------------------
 
-_DESA_HEADERS = {"desa", "kelurahan", "kel", "desa kelurahan", "kelurahan desa", "desa kel",
-                 "nama desa", "nama kelurahan", "nama desa kelurahan", "kode desa",
-                 "kode kelurahan", "kode desa kelurahan", "village", "desa kel nama",
-                 "kel desa", "no kel", "no kel desa", "kd desa", "kd kel"}
+_DESA_HEADERS = {
+    "desa",
+    "kelurahan",
+    "kel",
+    "desa kelurahan",
+    "kelurahan desa",
+    "desa kel",
+    "nama desa",
+    "nama kelurahan",
+    "nama desa kelurahan",
+    "kode desa",
+    "kode kelurahan",
+    "kode desa kelurahan",
+    "village",
+    "desa kel nama",
+    "kel desa",
+    "no kel",
+    "no kel desa",
+    "kd desa",
+    "kd kel",
+}
 
 
 def is_desa_header(normed: str) -> bool:
@@ -144,8 +161,12 @@ def is_desa_header(normed: str) -> bool:
     if normed in _DESA_HEADERS:
         return True
     tokens = normed.split()
-    return bool(tokens) and tokens[0] in ("desa", "kelurahan") and len(tokens) <= 3 and not (
-        set(tokens) & {"status", "ikd", "tgl", "tanggal"})
+    return (
+        bool(tokens)
+        and tokens[0] in ("desa", "kelurahan")
+        and len(tokens) <= 3
+        and not (set(tokens) & {"status", "ikd", "tgl", "tanggal"})
+    )
 
 
 # ---- a desa cell the resident's kecamatan must decide, kept until the NIK is at hand ----------

@@ -157,8 +157,13 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 # table name -> {key: kind}; kinds: "id", "text", "str", "outcome", "qr", "idlist"
 _TABLES: dict[str, dict[str, str]] = {
     "prerequisites": {"id": "id", "label": "text", "remedy": "text", "resident": "text"},
-    "problems": {"id": "id", "text": "text", "remedy": "text", "outcome": "outcome",
-                 "resident": "text"},
+    "problems": {
+        "id": "id",
+        "text": "text",
+        "remedy": "text",
+        "outcome": "outcome",
+        "resident": "text",
+    },
     "steps": {"id": "id", "title": "text", "instruction": "text", "problems": "idlist", "qr": "qr"},
     "purposes": {"id": "id", "label": "text"},
 }

@@ -51,8 +51,11 @@ def villages(district_code: str | None = None) -> list[Region]:
     """Desa/kelurahan, optionally of one kecamatan (dotted or 6-digit code)."""
     out = [r for r in _table().values() if r.level == "village"]
     if district_code:
-        dotted = district_code if "." in district_code else (
-            f"{district_code[:2]}.{district_code[2:4]}.{district_code[4:6]}")
+        dotted = (
+            district_code
+            if "." in district_code
+            else (f"{district_code[:2]}.{district_code[2:4]}.{district_code[4:6]}")
+        )
         out = [r for r in out if r.code.startswith(dotted + ".")]
     return out
 

@@ -92,6 +92,7 @@ def _s(v: Any) -> str | None:
 
 # -- payloads -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Payload:
     kind: ClassVar[Kind]
@@ -113,8 +114,9 @@ class Start(Payload):
 
     @classmethod
     def from_data(cls, d: Mapping[str, Any]) -> Start:
-        return cls(str(d.get("ikd_status") or oc.UNKNOWN), _s(d.get("purpose")),
-                   bool(d.get("consent")))
+        return cls(
+            str(d.get("ikd_status") or oc.UNKNOWN), _s(d.get("purpose")), bool(d.get("consent"))
+        )
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,11 @@ class StepDone(Payload):
     def from_data(cls, d: Mapping[str, Any]) -> StepDone:
         done = d.get("done")
         secs = d.get("seconds")
-        return cls(done if isinstance(done, str) else None,
-                   int(secs) if isinstance(secs, int | float) else None,
-                   _s(d.get("after_problem")))
+        return cls(
+            done if isinstance(done, str) else None,
+            int(secs) if isinstance(secs, int | float) else None,
+            _s(d.get("after_problem")),
+        )
 
 
 @dataclass(frozen=True)
@@ -266,8 +270,12 @@ class Outcome(Payload):
 
     @classmethod
     def from_data(cls, d: Mapping[str, Any]) -> Outcome:
-        return cls(str(d.get("outcome") or ""), _s(d.get("reason")), _s(d.get("note")),
-                   bool(d.get("abandoned")))
+        return cls(
+            str(d.get("outcome") or ""),
+            _s(d.get("reason")),
+            _s(d.get("note")),
+            bool(d.get("abandoned")),
+        )
 
 
 @dataclass(frozen=True)
@@ -280,15 +288,23 @@ class Correction(Payload):
     why: str = ""
 
     def to_data(self) -> dict[str, Any]:
-        return {"from": {"outcome": self.from_outcome, "reason": self.from_reason},
-                "to": {"outcome": self.outcome, "reason": self.reason}, "why": self.why}
+        return {
+            "from": {"outcome": self.from_outcome, "reason": self.from_reason},
+            "to": {"outcome": self.outcome, "reason": self.reason},
+            "why": self.why,
+        }
 
     @classmethod
     def from_data(cls, d: Mapping[str, Any]) -> Correction:
         f = d.get("from") if isinstance(d.get("from"), Mapping) else {}
         t = d.get("to") if isinstance(d.get("to"), Mapping) else {}
-        return cls(_s(f.get("outcome")), _s(f.get("reason")), str(t.get("outcome") or ""),
-                   _s(t.get("reason")), str(d.get("why") or ""))
+        return cls(
+            _s(f.get("outcome")),
+            _s(f.get("reason")),
+            str(t.get("outcome") or ""),
+            _s(t.get("reason")),
+            str(d.get("why") or ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -311,8 +327,9 @@ class FollowUpChange(Payload):
 
     @classmethod
     def from_data(cls, d: Mapping[str, Any]) -> FollowUpChange:
-        return cls(str(d.get("state") or ""), _s(d.get("from")), _s(d.get("note")),
-                   _s(d.get("by_visit")))
+        return cls(
+            str(d.get("state") or ""), _s(d.get("from")), _s(d.get("note")), _s(d.get("by_visit"))
+        )
 
 
 @dataclass(frozen=True)
@@ -325,8 +342,10 @@ class Void(Payload):
     was_reason: str | None = None
 
     def to_data(self) -> dict[str, Any]:
-        return {"reason": self.reason, "was": {"outcome": self.was_outcome,
-                                               "reason": self.was_reason}}
+        return {
+            "reason": self.reason,
+            "was": {"outcome": self.was_outcome, "reason": self.was_reason},
+        }
 
     @classmethod
     def from_data(cls, d: Mapping[str, Any]) -> Void:
@@ -347,10 +366,20 @@ class Unknown(Payload):
 
 
 PAYLOADS: dict[Kind, type[Payload]] = {
-    Kind.START: Start, Kind.STATUS: StatusSeen, Kind.DETAILS: Details, Kind.PREREQ: Prereq,
-    Kind.STEP: StepDone, Kind.BACK: Back, Kind.PROBLEM: ProblemMet, Kind.RETRY: Retry,
-    Kind.CHOOSE_OUTCOME: ChooseOutcome, Kind.QR_SHOWN: QrShown, Kind.RESUME: Resume,
-    Kind.OUTCOME: Outcome, Kind.CORRECTION: Correction, Kind.FOLLOWUP: FollowUpChange,
+    Kind.START: Start,
+    Kind.STATUS: StatusSeen,
+    Kind.DETAILS: Details,
+    Kind.PREREQ: Prereq,
+    Kind.STEP: StepDone,
+    Kind.BACK: Back,
+    Kind.PROBLEM: ProblemMet,
+    Kind.RETRY: Retry,
+    Kind.CHOOSE_OUTCOME: ChooseOutcome,
+    Kind.QR_SHOWN: QrShown,
+    Kind.RESUME: Resume,
+    Kind.OUTCOME: Outcome,
+    Kind.CORRECTION: Correction,
+    Kind.FOLLOWUP: FollowUpChange,
     Kind.VOID: Void,
 }
 
@@ -373,8 +402,9 @@ class Event:
         return self.payload.to_data()
 
 
-def parse(kind: str, step: str | None, data: Mapping[str, Any] | None,
-          at: datetime | None = None) -> Event:
+def parse(
+    kind: str, step: str | None, data: Mapping[str, Any] | None, at: datetime | None = None
+) -> Event:
     """A stored event as a typed one (unknown kinds are kept as :class:`Unknown`)."""
     data = data if isinstance(data, Mapping) else {}
     try:
@@ -385,6 +415,7 @@ def parse(kind: str, step: str | None, data: Mapping[str, Any] | None,
 
 
 # -- state ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class VisitState:
@@ -414,8 +445,18 @@ class VisitState:
         return self.status is not Status.VOIDED
 
 
-OPEN_ONLY = {Kind.STATUS, Kind.PREREQ, Kind.STEP, Kind.BACK, Kind.PROBLEM, Kind.RETRY,
-              Kind.CHOOSE_OUTCOME, Kind.QR_SHOWN, Kind.RESUME, Kind.OUTCOME}
+OPEN_ONLY = {
+    Kind.STATUS,
+    Kind.PREREQ,
+    Kind.STEP,
+    Kind.BACK,
+    Kind.PROBLEM,
+    Kind.RETRY,
+    Kind.CHOOSE_OUTCOME,
+    Kind.QR_SHOWN,
+    Kind.RESUME,
+    Kind.OUTCOME,
+}
 ENDED_ONLY = {Kind.CORRECTION, Kind.FOLLOWUP}
 
 
@@ -518,8 +559,16 @@ def _fold(state: VisitState, ev: Event) -> VisitState:
             return replace(s, chosen=None, problem=None, problem_step=None)
         case Outcome():
             fu = followup_after(p.outcome, s.contact, None)
-            return replace(s, status=Status.ENDED, step=DONE_STEP, outcome=p.outcome,
-                           reason=p.reason, chosen=None, followup=fu, abandoned=p.abandoned)
+            return replace(
+                s,
+                status=Status.ENDED,
+                step=DONE_STEP,
+                outcome=p.outcome,
+                reason=p.reason,
+                chosen=None,
+                followup=fu,
+                abandoned=p.abandoned,
+            )
         case Correction():
             fu = followup_after(p.outcome, s.contact, s.followup)
             return replace(s, outcome=p.outcome, reason=p.reason, followup=fu)
@@ -527,8 +576,14 @@ def _fold(state: VisitState, ev: Event) -> VisitState:
             return replace(s, followup=p.state)
         case Void():
             fu = None if s.followup in FU_OPEN_STATES else s.followup
-            return replace(s, status=Status.VOIDED, step=DONE_STEP, void_reason=p.reason,
-                           followup=fu, chosen=None)
+            return replace(
+                s,
+                status=Status.VOIDED,
+                step=DONE_STEP,
+                void_reason=p.reason,
+                followup=fu,
+                chosen=None,
+            )
     return s
 
 
@@ -574,6 +629,7 @@ def outcome_event_of(kind: str, data: Mapping[str, Any]) -> tuple[str, str | Non
 
 # -- reasons --------------------------------------------------------------------------------------
 
+
 def valid_reasons(protocol: Protocol, outcome: str) -> tuple[str, ...]:
     """The reason codes ``outcome`` may carry, from the protocol (plus ``interrupted``, the
     reason for a visit its officer abandoned): NOT_ELIGIBLE a prerequisite; FAILED, PENDING and
@@ -600,6 +656,7 @@ def check_reason(protocol: Protocol, outcome: str, reason: str | None) -> None:
 
 # -- follow-up resolution -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class FollowUpVisit:
     """What the resolution rule needs of a visit."""
@@ -621,19 +678,24 @@ def resolutions(visits: Iterable[FollowUpVisit]) -> dict[str, str]:
         by_nik.setdefault(v.nik, []).append(v)
     out: dict[str, str] = {}
     for group in by_nik.values():
-        done = sorted((v for v in group if v.outcome == oc.ACTIVATED and not v.voided),
-                      key=lambda v: (v.started_at, v.visit_id))
+        done = sorted(
+            (v for v in group if v.outcome == oc.ACTIVATED and not v.voided),
+            key=lambda v: (v.started_at, v.visit_id),
+        )
         for old in group:
             if old.followup not in FU_OPEN_STATES or old.voided:
                 continue
-            later = next((v for v in done if v.visit_id != old.visit_id
-                          and v.started_at > old.started_at), None)
+            later = next(
+                (v for v in done if v.visit_id != old.visit_id and v.started_at > old.started_at),
+                None,
+            )
             if later is not None:
                 out[old.visit_id] = later.visit_id
     return out
 
 
 # -- resume ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ResumePoint:
@@ -657,7 +719,7 @@ class ResumePoint:
 
 
 def _outcome_point(state: VisitState, protocol: Protocol) -> ResumePoint:
-    last = (("step", len(protocol.steps) - 1))
+    last = ("step", len(protocol.steps) - 1)
     if state.chosen is not None:
         outcome, reason = state.chosen
         back: tuple[str, int] = (STATUS_STEP, 0)
@@ -667,8 +729,14 @@ def _outcome_point(state: VisitState, protocol: Protocol) -> ResumePoint:
                 back = ("step", protocol.step_index(state.problem_step))
         return ResumePoint(OUTCOME_STEP, OUTCOME_STEP, outcome=outcome, reason=reason, back=back)
     if state.missing:
-        return ResumePoint(OUTCOME_STEP, OUTCOME_STEP, outcome=oc.NOT_ELIGIBLE,
-                           reason=state.missing[0], back=(PREREQ_STEP, 0), missing=state.missing)
+        return ResumePoint(
+            OUTCOME_STEP,
+            OUTCOME_STEP,
+            outcome=oc.NOT_ELIGIBLE,
+            reason=state.missing[0],
+            back=(PREREQ_STEP, 0),
+            missing=state.missing,
+        )
     return ResumePoint(OUTCOME_STEP, OUTCOME_STEP, outcome=oc.ACTIVATED, back=last)
 
 

@@ -69,8 +69,14 @@ def count_officers(ctx: Context) -> int:
         return int(s.exec(select(func.count()).select_from(Officer)).one())
 
 
-def create_officer(ctx: Context, username: str, pin: str, role: str = "officer",
-                   full_name: str = "", by: Officer | None = None) -> Officer:
+def create_officer(
+    ctx: Context,
+    username: str,
+    pin: str,
+    role: str = "officer",
+    full_name: str = "",
+    by: Officer | None = None,
+) -> Officer:
     check_username(username)
     check_pin(pin)
     if role not in ROLES:
@@ -79,8 +85,14 @@ def create_officer(ctx: Context, username: str, pin: str, role: str = "officer",
     with ctx.db.write() as s:
         if s.exec(select(Officer).where(Officer.username == username)).first():
             raise AccountError("username_taken", username=username)
-        off = Officer(username=username, full_name=full_name, role=role, pin_hash=pin_hash,
-                      active=True, created_at=ctx.now())
+        off = Officer(
+            username=username,
+            full_name=full_name,
+            role=role,
+            pin_hash=pin_hash,
+            active=True,
+            created_at=ctx.now(),
+        )
         s.add(off)
         s.flush()
         audit.record(s, ctx, "officer_created", by, target=username, role=role)
@@ -101,8 +113,17 @@ def list_officers(ctx: Context) -> list[OfficerView]:
     now = ctx.now()
     with ctx.db.read() as s:
         rows = s.exec(select(Officer).order_by(Officer.username)).all()
-        return [OfficerView(o.id or 0, o.username, o.full_name, o.role, o.active,
-                            bool(o.locked_until and o.locked_until > now)) for o in rows]
+        return [
+            OfficerView(
+                o.id or 0,
+                o.username,
+                o.full_name,
+                o.role,
+                o.active,
+                bool(o.locked_until and o.locked_until > now),
+            )
+            for o in rows
+        ]
 
 
 def set_active(ctx: Context, username: str, active: bool, by: Officer | None = None) -> None:
@@ -120,13 +141,19 @@ def set_active(ctx: Context, username: str, active: bool, by: Officer | None = N
         if active:
             off.failed_attempts = 0
             off.locked_until = None
-        audit.record(s, ctx, "officer_enabled" if active else "officer_disabled", by,
-                     target=username)
+        audit.record(
+            s, ctx, "officer_enabled" if active else "officer_disabled", by, target=username
+        )
 
 
 def _active_supervisors(s: Session) -> int:
-    return int(s.exec(select(func.count()).select_from(Officer).where(
-        Officer.role == "supervisor", col(Officer.active).is_(True))).one())
+    return int(
+        s.exec(
+            select(func.count())
+            .select_from(Officer)
+            .where(Officer.role == "supervisor", col(Officer.active).is_(True))
+        ).one()
+    )
 
 
 def set_pin(ctx: Context, username: str, pin: str, by: Officer | None = None) -> None:
@@ -177,8 +204,9 @@ def normalise_username(username: str) -> str:
 def _serialise_name(s: Session, ctx: Context, name: str) -> None:
     """On PostgreSQL, one attempt per name at a time (also for names without an account)."""
     if ctx.db.kind == "postgresql":
-        key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big",
-                             signed=True)
+        key = int.from_bytes(
+            hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+        )
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
@@ -186,16 +214,18 @@ def _locked_error(ctx: Context, until: datetime) -> AccountError:
     return AccountError("locked", until=ctx.local(until).strftime("%H:%M"), count=MAX_FAILURES)
 
 
-def _known_attempt(s: Session, ctx: Context, off: Officer, pin: str, now: datetime,
-                   extra: dict[str, str]) -> AccountError | None:
+def _known_attempt(
+    s: Session, ctx: Context, off: Officer, pin: str, now: datetime, extra: dict[str, str]
+) -> AccountError | None:
     name = off.username
     if off.locked_until and off.locked_until > now:
         audit.record(s, ctx, "login_failed", off, target=name, why="locked", **extra)
         return _locked_error(ctx, off.locked_until)
     if not _verify(off.pin_hash, pin):
         off.failed_attempts += 1
-        audit.record(s, ctx, "login_failed", off, target=name, attempts=off.failed_attempts,
-                     **extra)
+        audit.record(
+            s, ctx, "login_failed", off, target=name, attempts=off.failed_attempts, **extra
+        )
         if off.failed_attempts < MAX_FAILURES:
             return AccountError("wrong_pin", left=MAX_FAILURES - off.failed_attempts)
         off.locked_until = now + timedelta(minutes=LOCK_MINUTES)
@@ -211,13 +241,18 @@ def _known_attempt(s: Session, ctx: Context, off: Officer, pin: str, now: dateti
     return None
 
 
-def _unknown_attempt(s: Session, ctx: Context, name: str, pin: str, now: datetime,
-                     extra: dict[str, str]) -> AccountError:
+def _unknown_attempt(
+    s: Session, ctx: Context, name: str, pin: str, now: datetime, extra: dict[str, str]
+) -> AccountError:
     """The same answers as for an account, counted from the audit log of this name."""
     who = {"target": name[:120], "username": name[:32], **extra}
     base = (AuditEvent.officer_id.is_(None), AuditEvent.target == who["target"])  # type: ignore[union-attr]
-    last_lock = s.exec(select(AuditEvent).where(AuditEvent.action == "lockout", *base)
-                       .order_by(AuditEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    last_lock = s.exec(
+        select(AuditEvent)
+        .where(AuditEvent.action == "lockout", *base)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()  # type: ignore[union-attr]
     if last_lock is not None:
         until = _aware(last_lock.at) + timedelta(minutes=LOCK_MINUTES)
         if until > now:
@@ -225,9 +260,21 @@ def _unknown_attempt(s: Session, ctx: Context, name: str, pin: str, now: datetim
             return _locked_error(ctx, until)
     _verify(_dummy_hash(), pin)  # the same cost as a real check
     since = last_lock.id if last_lock is not None else 0
-    failed = int(s.exec(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "login_failed", AuditEvent.id > since,  # type: ignore[operator]
-        col(AuditEvent.detail).like(f"%{_UNKNOWN}%"), *base)).one()) + 1
+    failed = (
+        int(
+            s.exec(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.action == "login_failed",
+                    AuditEvent.id > since,  # type: ignore[operator]
+                    col(AuditEvent.detail).like(f"%{_UNKNOWN}%"),
+                    *base,
+                )
+            ).one()
+        )
+        + 1
+    )
     audit.record(s, ctx, "login_failed", None, why="unknown user", attempts=failed, **who)
     if failed < MAX_FAILURES:
         return AccountError("wrong_pin", left=MAX_FAILURES - failed)

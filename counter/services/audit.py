@@ -11,18 +11,30 @@ from counter.services.context import Context
 from counter.store.models import AuditEvent, Officer
 
 
-def record(s: Session, ctx: Context, action: str, officer: Officer | None = None,
-           target: str = "", **detail: Any) -> AuditEvent:
+def record(
+    s: Session,
+    ctx: Context,
+    action: str,
+    officer: Officer | None = None,
+    target: str = "",
+    **detail: Any,
+) -> AuditEvent:
     """Add an audit event inside the caller's write transaction."""
-    ev = AuditEvent(at=ctx.now(), officer_id=officer.id if officer else None,
-                    username=officer.username if officer else str(detail.pop("username", "")),
-                    action=action, target=target, detail=json.dumps(detail, default=str))
+    ev = AuditEvent(
+        at=ctx.now(),
+        officer_id=officer.id if officer else None,
+        username=officer.username if officer else str(detail.pop("username", "")),
+        action=action,
+        target=target,
+        detail=json.dumps(detail, default=str),
+    )
     s.add(ev)
     return ev
 
 
-def log(ctx: Context, action: str, officer: Officer | None = None, target: str = "",
-        **detail: Any) -> None:
+def log(
+    ctx: Context, action: str, officer: Officer | None = None, target: str = "", **detail: Any
+) -> None:
     with ctx.db.write() as s:
         record(s, ctx, action, officer, target, **detail)
 

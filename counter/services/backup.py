@@ -16,6 +16,7 @@ from counter.store.files import private_dir, private_file
 
 class BackupError(UserError, RuntimeError):
     """A backup problem the user can act on; ``code`` selects the message."""
+
     prefix = "supervisor.backup.error"
 
 
@@ -108,14 +109,23 @@ def doctor(ctx: Context) -> DoctorResult:
     except Exception as e:  # noqa: BLE001 - the doctor reports any failure as its finding
         from counter.services.errorlog import scrub
 
-        return DoctorResult(ctx.db.kind, ctx.db.where, False,
-                            scrub(f"{e.__class__.__name__}: {str(e).splitlines()[0]}"), None)
+        return DoctorResult(
+            ctx.db.kind,
+            ctx.db.where,
+            False,
+            scrub(f"{e.__class__.__name__}: {str(e).splitlines()[0]}"),
+            None,
+        )
 
 
 def _first_problems(rows: list, shown: int = 3) -> str:  # type: ignore[type-arg]
     """integrity_check's findings, the first few (one row may hold many lines)."""
-    lines = [ln.strip() for r in rows for ln in str(r[0]).splitlines()
-             if ln.strip() and not ln.startswith("***")]
+    lines = [
+        ln.strip()
+        for r in rows
+        for ln in str(r[0]).splitlines()
+        if ln.strip() and not ln.startswith("***")
+    ]
     more = f" (+{len(lines) - shown})" if len(lines) > shown else ""
     return "; ".join(lines[:shown]) + more
 

@@ -37,8 +37,13 @@ def rules_for(ctx: Any) -> br.Rules:
     from counter.domain.protocol import cached_protocol
 
     proto = cached_protocol(ctx.settings.protocol_file or None)
-    return br.Rules.make(ctx.settings.office_code, [s.id for s in proto.steps],
-                         proto.reason_codes(), ctx.now(), ctx.today())
+    return br.Rules.make(
+        ctx.settings.office_code,
+        [s.id for s in proto.steps],
+        proto.reason_codes(),
+        ctx.now(),
+        ctx.today(),
+    )
 
 
 def default_rules(office_code: str) -> br.Rules:
@@ -47,8 +52,9 @@ def default_rules(office_code: str) -> br.Rules:
 
     proto = cached_protocol(None)
     now = datetime.now(UTC)
-    return br.Rules.make(office_code, [s.id for s in proto.steps], proto.reason_codes(), now,
-                         now.date())
+    return br.Rules.make(
+        office_code, [s.id for s in proto.steps], proto.reason_codes(), now, now.date()
+    )
 
 
 class _Walk:
@@ -97,9 +103,13 @@ class _Walk:
         seen.add(key)
 
 
-def check_records(lines: Sequence[str], manifest: dict[str, Any], rules: br.Rules,
-                  fields: dict[str, Sequence[str]], name: str
-                  ) -> dict[str, list[dict[str, Any]]]:
+def check_records(
+    lines: Sequence[str],
+    manifest: dict[str, Any],
+    rules: br.Rules,
+    fields: dict[str, Sequence[str]],
+    name: str,
+) -> dict[str, list[dict[str, Any]]]:
     """The records of ``lines`` (the manifest is line 1), each checked and converted; raises
     BadRecord for the first broken one."""
     try:
@@ -126,5 +136,13 @@ def check_records(lines: Sequence[str], manifest: dict[str, Any], rules: br.Rule
 
 
 def _bad(e: br.RecordProblem, name: str, line: int, kind: str, ref: str) -> BadRecord:
-    return BadRecord("record", file=name, line=line, kind=kind, ref=ref or "-", field=e.field,
-                     problem=e.code, detail=e.params)
+    return BadRecord(
+        "record",
+        file=name,
+        line=line,
+        kind=kind,
+        ref=ref or "-",
+        field=e.field,
+        problem=e.code,
+        detail=e.params,
+    )

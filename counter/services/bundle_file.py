@@ -29,10 +29,18 @@ from counter.errors import UserError
 from counter.services import bundle_key
 
 _EXTRA = 88
-_GZ_PREFIX = b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff" + struct.pack("<H", _EXTRA + 4) + b"IK" \
+_GZ_PREFIX = (
+    b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff"
+    + struct.pack("<H", _EXTRA + 4)
+    + b"IK"
     + struct.pack("<H", _EXTRA)
-_OLD_PREFIX = b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff" + struct.pack("<H", 52) + b"IK" \
-    + struct.pack("<H", 48)  # version 1 bundles: checksum only, no signature
+)
+_OLD_PREFIX = (
+    b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff"
+    + struct.pack("<H", 52)
+    + b"IK"
+    + struct.pack("<H", 48)
+)  # version 1 bundles: checksum only, no signature
 HEADER_LEN = len(_GZ_PREFIX) + _EXTRA
 _SHA_AT, _KID_AT, _MAC_AT = 32, 64, 72
 _SIZE_MASK = 0x5A5A_5A5A_5A5A_5A5A
@@ -43,11 +51,13 @@ _INFLATE_OUT = 1 << 20
 
 class BundleError(UserError, ValueError):
     """A bundle that cannot be written or read; ``code`` selects the message."""
+
     prefix = "bundle.error"
 
 
 class BundleRefused(BundleError):
     """A bundle refused by the security checks (signature, bounds, records)."""
+
     prefix = "inputs.bundle"
 
 
@@ -119,8 +129,12 @@ def _read(fh: IO[bytes], key: bytes | None) -> bytes:
         raise BundleRefused("no_key", file="?")
     kid = head[_KID_AT:_MAC_AT]
     if kid != bundle_key.key_id(key):
-        raise BundleRefused("wrong_key", file="?", theirs=bundle_key.fingerprint(kid),
-                            ours=bundle_key.fingerprint(key))
+        raise BundleRefused(
+            "wrong_key",
+            file="?",
+            theirs=bundle_key.fingerprint(kid),
+            ours=bundle_key.fingerprint(key),
+        )
     if not hmac.compare_digest(mac.digest(), head[_MAC_AT:HEADER_LEN]):
         raise BundleRefused("forged", file="?")
     fh.seek(0)
@@ -140,12 +154,16 @@ def _inflate(fh: IO[bytes]) -> bytes:
                 data = d.unconsumed_tail
                 total += len(piece)
                 if total > lim.BUNDLE_CONTENT_BYTES:
-                    raise BundleRefused("content_too_big",
-                                        limit=lim.BUNDLE_CONTENT_BYTES // lim.MIB)
+                    raise BundleRefused(
+                        "content_too_big", limit=lim.BUNDLE_CONTENT_BYTES // lim.MIB
+                    )
                 run = lim.line_run(piece, run, lim.BUNDLE_LINE_BYTES)
                 if run < 0:
-                    raise BundleRefused("line_too_long", line=_lines(out) + piece.count(b"\n") + 1,
-                                        limit=lim.BUNDLE_LINE_BYTES // lim.KIB)
+                    raise BundleRefused(
+                        "line_too_long",
+                        line=_lines(out) + piece.count(b"\n") + 1,
+                        limit=lim.BUNDLE_LINE_BYTES // lim.KIB,
+                    )
                 out.append(piece)
             if d.eof and (data or d.unused_data or fh.read(1)):
                 raise BundleError("altered", file="?")

@@ -35,6 +35,7 @@ FILE_MAGIC = "ikd-counter-bundle-key 1"
 
 class BundleKeyError(UserError, ValueError):
     """A key that cannot be made, written or read; ``code`` selects the message."""
+
     prefix = "inputs.key"
 
 
@@ -47,7 +48,7 @@ def fingerprint(key_or_id: bytes) -> str:
     """The id as text people can compare, e.g. ``3f2a-91c0-77de-0b12``."""
     kid = key_or_id if len(key_or_id) == ID_BYTES else key_id(key_or_id)
     h = kid.hex()
-    return "-".join(h[i:i + 4] for i in range(0, len(h), 4))
+    return "-".join(h[i : i + 4] for i in range(0, len(h), 4))
 
 
 def sign(key: bytes, data: bytes) -> bytes:
@@ -101,13 +102,20 @@ def install(ctx: Context, key: bytes, by: Officer | None = None, replace: bool =
         row = s.get(AppSetting, SETTING)
         if row is not None and row.value != key.hex():
             if not replace:
-                raise BundleKeyError("exists", ours=fingerprint(bytes.fromhex(row.value)),
-                                     theirs=fingerprint(key))
+                raise BundleKeyError(
+                    "exists", ours=fingerprint(bytes.fromhex(row.value)), theirs=fingerprint(key)
+                )
             row.value = key.hex()
         elif row is None:
             s.add(AppSetting(key=SETTING, value=key.hex()))
-        audit.record(s, ctx, "bundle_key_imported", by, target=fingerprint(key),
-                     replaced=bool(row is not None and replace))
+        audit.record(
+            s,
+            ctx,
+            "bundle_key_imported",
+            by,
+            target=fingerprint(key),
+            replaced=bool(row is not None and replace),
+        )
     return fingerprint(key)
 
 
@@ -115,8 +123,10 @@ def write_file(ctx: Context, path: str | Path, by: Officer | None = None) -> str
     """Write the key (made first if needed) to a 0600 file for a laptop; returns the
     fingerprint."""
     key = ensure(ctx, by)
-    body = (f"{FILE_MAGIC}\noffice {ctx.settings.office_code}\n"
-            f"fingerprint {fingerprint(key)}\nkey {key.hex()}\n").encode("ascii")
+    body = (
+        f"{FILE_MAGIC}\noffice {ctx.settings.office_code}\n"
+        f"fingerprint {fingerprint(key)}\nkey {key.hex()}\n"
+    ).encode("ascii")
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
@@ -155,11 +165,16 @@ def read_file(ctx: Context, path: str | Path) -> bytes:
     if len(key) != KEY_BYTES:
         raise BundleKeyError("bad_file", file=p.name)
     if fields.get("office") != ctx.settings.office_code:
-        raise BundleKeyError("other_office", file=p.name, theirs=fields.get("office", "")[:16],
-                             ours=ctx.settings.office_code)
+        raise BundleKeyError(
+            "other_office",
+            file=p.name,
+            theirs=fields.get("office", "")[:16],
+            ours=ctx.settings.office_code,
+        )
     return key
 
 
-def import_file(ctx: Context, path: str | Path, by: Officer | None = None,
-                replace: bool = False) -> str:
+def import_file(
+    ctx: Context, path: str | Path, by: Officer | None = None, replace: bool = False
+) -> str:
     return install(ctx, read_file(ctx, path), by, replace)

@@ -57,19 +57,55 @@ SUFFIX = ".ikdb"
 # The file itself (signed gzip member, bounded reading): see services/bundle_file.py.
 _CHUNK = 500  # ids per IN (...) query
 
-_VISIT_FIELDS = ("id", "office_code", "counter_id", "device_id", "event_id", "nik",
-                 "district_code", "in_batang", "ikd_status_found", "name", "phone",
-                 "consent_contact", "purpose", "day", "started_at", "ended_at", "current_step",
-                 "outcome", "reason", "note", "handling_seconds", "followup_state",
-                 "followup_note", "resolved_by_visit_id", "revision", "last_seq", "updated_at")
+_VISIT_FIELDS = (
+    "id",
+    "office_code",
+    "counter_id",
+    "device_id",
+    "event_id",
+    "nik",
+    "district_code",
+    "in_batang",
+    "ikd_status_found",
+    "name",
+    "phone",
+    "consent_contact",
+    "purpose",
+    "day",
+    "started_at",
+    "ended_at",
+    "current_step",
+    "outcome",
+    "reason",
+    "note",
+    "handling_seconds",
+    "followup_state",
+    "followup_note",
+    "resolved_by_visit_id",
+    "revision",
+    "last_seq",
+    "updated_at",
+)
 _VISIT_TS = ("started_at", "ended_at", "updated_at")
-_EVENT_FIELDS = ("id", "name", "place_code", "place_name", "place_kind", "day", "device_id",
-                 "created_at")
+_EVENT_FIELDS = (
+    "id",
+    "name",
+    "place_code",
+    "place_name",
+    "place_kind",
+    "day",
+    "device_id",
+    "created_at",
+)
 _VEVENT_FIELDS = ("id", "visit_id", "seq", "device_id", "at", "kind", "step", "data")
 _OFFICER_FIELDS = ("username", "full_name", "role")
 # the fields each record kind carries ("officer": the username of the visit's or event's officer)
-_RECORD_FIELDS = {"officer": _OFFICER_FIELDS, "event": _EVENT_FIELDS,
-                  "visit": (*_VISIT_FIELDS, "officer"), "vevent": (*_VEVENT_FIELDS, "officer")}
+_RECORD_FIELDS = {
+    "officer": _OFFICER_FIELDS,
+    "event": _EVENT_FIELDS,
+    "visit": (*_VISIT_FIELDS, "officer"),
+    "vevent": (*_VEVENT_FIELDS, "officer"),
+}
 __all__ = ["BundleError", "BundleRefused"]
 
 
@@ -128,35 +164,59 @@ class ImportSummary:
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.new_visits or self.events_added or self.visits_updated
-                    or self.officers_created or self.outreach_events_added)
+        return bool(
+            self.new_visits
+            or self.events_added
+            or self.visits_updated
+            or self.officers_created
+            or self.outreach_events_added
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"sha256": self.sha256, "source_device": self.source_device,
-                "already_imported": self.already_imported,
-                "visits_in_bundle": self.visits_in_bundle, "new_visits": self.new_visits,
-                "events_added": self.events_added, "visits_updated": self.visits_updated,
-                "unchanged_visits": self.unchanged_visits,
-                "outcomes_changed": self.outcomes_changed,
-                "followups_resolved": self.followups_resolved,
-                "outreach_events_added": self.outreach_events_added,
-                "officers_created": list(self.officers_created),
-                "outcome_conflicts": [c.to_json() for c in self.conflicts],
-                "closed_days": list(self.closed_days)}
+        return {
+            "sha256": self.sha256,
+            "source_device": self.source_device,
+            "already_imported": self.already_imported,
+            "visits_in_bundle": self.visits_in_bundle,
+            "new_visits": self.new_visits,
+            "events_added": self.events_added,
+            "visits_updated": self.visits_updated,
+            "unchanged_visits": self.unchanged_visits,
+            "outcomes_changed": self.outcomes_changed,
+            "followups_resolved": self.followups_resolved,
+            "outreach_events_added": self.outreach_events_added,
+            "officers_created": list(self.officers_created),
+            "outcome_conflicts": [c.to_json() for c in self.conflicts],
+            "closed_days": list(self.closed_days),
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ImportSummary:
         s = cls(sha256=d["sha256"], source_device=d.get("source_device", ""))
-        for k in ("visits_in_bundle", "new_visits", "events_added", "visits_updated",
-                  "unchanged_visits", "outcomes_changed", "followups_resolved",
-                  "outreach_events_added"):
+        for k in (
+            "visits_in_bundle",
+            "new_visits",
+            "events_added",
+            "visits_updated",
+            "unchanged_visits",
+            "outcomes_changed",
+            "followups_resolved",
+            "outreach_events_added",
+        ):
             setattr(s, k, int(d.get(k, 0)))
         s.officers_created = list(d.get("officers_created", []))
         s.closed_days = list(d.get("closed_days", []))
-        s.conflicts = [OutcomeConflict(c["visit_id"], c.get("nik_masked", ""), c.get("ours"),
-                                       c.get("theirs"), c.get("winner"),
-                                       _dt(c.get("winner_at"))) for c in
-                       d.get("outcome_conflicts", [])]
+        s.conflicts = [
+            OutcomeConflict(
+                c["visit_id"],
+                c.get("nik_masked", ""),
+                c.get("ours"),
+                c.get("theirs"),
+                c.get("winner"),
+                _dt(c.get("winner_at")),
+            )
+            for c in d.get("outcome_conflicts", [])
+        ]
         return s
 
     def lines(self, lang: str = "id") -> list[str]:
@@ -166,22 +226,37 @@ class ImportSummary:
         t = catalog(lang).t
         if self.already_imported:
             return [t("bundle.import.already", sha=self.sha256[:12])]
-        out = [t("bundle.import.done", device=self.source_device, visits=self.visits_in_bundle),
-               t("bundle.import.new_visits", n=self.new_visits),
-               t("bundle.import.events_added", n=self.events_added),
-               t("bundle.import.visits_updated", n=self.visits_updated),
-               t("bundle.import.outcomes_changed", n=self.outcomes_changed),
-               t("bundle.import.conflicts", n=len(self.conflicts))]
+        out = [
+            t("bundle.import.done", device=self.source_device, visits=self.visits_in_bundle),
+            t("bundle.import.new_visits", n=self.new_visits),
+            t("bundle.import.events_added", n=self.events_added),
+            t("bundle.import.visits_updated", n=self.visits_updated),
+            t("bundle.import.outcomes_changed", n=self.outcomes_changed),
+            t("bundle.import.conflicts", n=len(self.conflicts)),
+        ]
         for c in self.conflicts:
-            out.append(t("bundle.import.conflict", visit=c.visit_id[:8], nik=c.nik_masked,
-                         ours=c.ours or "-", theirs=c.theirs or "-", winner=c.winner or "-"))
+            out.append(
+                t(
+                    "bundle.import.conflict",
+                    visit=c.visit_id[:8],
+                    nik=c.nik_masked,
+                    ours=c.ours or "-",
+                    theirs=c.theirs or "-",
+                    winner=c.winner or "-",
+                )
+            )
         if self.followups_resolved:
             out.append(t("bundle.import.followups_resolved", n=self.followups_resolved))
         if self.outreach_events_added:
             out.append(t("bundle.import.outreach_added", n=self.outreach_events_added))
         if self.officers_created:
-            out.append(t("bundle.import.officers_created", n=len(self.officers_created),
-                         names=", ".join(self.officers_created)))
+            out.append(
+                t(
+                    "bundle.import.officers_created",
+                    n=len(self.officers_created),
+                    names=", ".join(self.officers_created),
+                )
+            )
         if self.closed_days:
             out.append(t("bundle.import.closed_days", days=", ".join(self.closed_days)))
         if not self.changed_anything:
@@ -190,6 +265,7 @@ class ImportSummary:
 
 
 # -- encoding helpers ----------------------------------------------------------------------------
+
 
 def _iso(v: Any) -> Any:
     if isinstance(v, datetime):
@@ -213,8 +289,9 @@ def _day(v: Any) -> date:
 
 
 def _line(obj: dict[str, Any]) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-            + "\n").encode("utf-8")
+    return (
+        json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+    ).encode("utf-8")
 
 
 def _mask(nik: str) -> str:
@@ -228,13 +305,20 @@ def _mask(nik: str) -> str:
 
 # -- export --------------------------------------------------------------------------------------
 
+
 def last_high_water(ctx: Context) -> datetime | None:
     with ctx.db.read() as s:
         return s.exec(select(func.max(BundleExport.high_water))).one()
 
 
-def export_bundle(ctx: Context, path: str | Path, *, since_last: bool = False,
-                  event_id: str | None = None, officer: Officer | None = None) -> ExportResult:
+def export_bundle(
+    ctx: Context,
+    path: str | Path,
+    *,
+    since_last: bool = False,
+    event_id: str | None = None,
+    officer: Officer | None = None,
+) -> ExportResult:
     """Write visits (all, or changed since the last bundle, or of one outreach event) to ``path``.
 
     The file is written under a temporary name and renamed, so a failed export leaves nothing.
@@ -263,14 +347,20 @@ def export_bundle(ctx: Context, path: str | Path, *, since_last: bool = False,
         for chunk in _chunks(ids):
             vevents.extend(s.execute(select(et).where(et.c.visit_id.in_(chunk))).all())
         vevents.sort(key=lambda e: (e.visit_id, e.at, e.device_id, e.seq))
-        officer_ids = {v.officer_id for v in visits} | {e.officer_id for e in vevents
-                                                        if e.officer_id is not None}
-        officers = {o.id: o for o in s.exec(select(Officer)
-                                            .where(col(Officer.id).in_(officer_ids)))} \
-            if officer_ids else {}
+        officer_ids = {v.officer_id for v in visits} | {
+            e.officer_id for e in vevents if e.officer_id is not None
+        }
+        officers = (
+            {o.id: o for o in s.exec(select(Officer).where(col(Officer.id).in_(officer_ids)))}
+            if officer_ids
+            else {}
+        )
         ev_ids = sorted({v.event_id for v in visits if v.event_id})
-        outreach = list(s.exec(select(OutreachEvent).where(col(OutreachEvent.id).in_(ev_ids)))) \
-            if ev_ids else []
+        outreach = (
+            list(s.exec(select(OutreachEvent).where(col(OutreachEvent.id).in_(ev_ids))))
+            if ev_ids
+            else []
+        )
 
     def uname(oid: int | None) -> str | None:
         if oid is None:
@@ -278,16 +368,33 @@ def export_bundle(ctx: Context, path: str | Path, *, since_last: bool = False,
         o = officers.get(oid)
         return o.username if o else None
 
-    body: list[bytes] = [_line({
-        "format": FORMAT, "version": VERSION, "device_id": dev,
-        "office_code": ctx.settings.office_code, "counter_id": ctx.settings.counter_id,
-        "created_at": now.isoformat(), "mode": mode, "event": event_id,
-        "since": hw_prev.isoformat() if hw_prev else None,
-        "counts": {"officer": len(officers), "event": len(outreach), "visit": len(visits),
-                   "vevent": len(vevents)}})]
+    body: list[bytes] = [
+        _line(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "device_id": dev,
+                "office_code": ctx.settings.office_code,
+                "counter_id": ctx.settings.counter_id,
+                "created_at": now.isoformat(),
+                "mode": mode,
+                "event": event_id,
+                "since": hw_prev.isoformat() if hw_prev else None,
+                "counts": {
+                    "officer": len(officers),
+                    "event": len(outreach),
+                    "visit": len(visits),
+                    "vevent": len(vevents),
+                },
+            }
+        )
+    ]
     for o in sorted(officers.values(), key=lambda o: o.username):
-        body.append(_line({"t": "officer", "username": o.username, "full_name": o.full_name,
-                           "role": o.role}))
+        body.append(
+            _line(
+                {"t": "officer", "username": o.username, "full_name": o.full_name, "role": o.role}
+            )
+        )
     for e in outreach:
         body.append(_line({"t": "event", **{k: _iso(getattr(e, k)) for k in _EVENT_FIELDS}}))
     for v in visits:
@@ -313,24 +420,39 @@ def export_bundle(ctx: Context, path: str | Path, *, since_last: bool = False,
             os.fsync(fh.fileno())
         high_water = max((v.updated_at for v in visits), default=None)
         with ctx.db.write() as s:
-            s.add(BundleExport(created_at=now, sha256=digest, visits=len(visits),
-                               file_path=str(target.resolve()),
-                               high_water=(high_water or hw_prev) if mode != "event" else None))
-            audit.record(s, ctx, "bundle_export", officer, target=str(target), mode=mode,
-                         visits=len(visits), sha256=digest)
+            s.add(
+                BundleExport(
+                    created_at=now,
+                    sha256=digest,
+                    visits=len(visits),
+                    file_path=str(target.resolve()),
+                    high_water=(high_water or hw_prev) if mode != "event" else None,
+                )
+            )
+            audit.record(
+                s,
+                ctx,
+                "bundle_export",
+                officer,
+                target=str(target),
+                mode=mode,
+                visits=len(visits),
+                sha256=digest,
+            )
             # renamed before the commit: a file without a record only means its visits go
             # again next time (imports merge by id); a record without a file would lose them
             os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return ExportResult(target, digest, dev, mode, len(visits), len(vevents), len(officers),
-                        len(outreach))
+    return ExportResult(
+        target, digest, dev, mode, len(visits), len(vevents), len(officers), len(outreach)
+    )
 
 
 def _chunks(items: list[Any], n: int = _CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(items), n):
-        yield items[i:i + n]
+        yield items[i : i + n]
 
 
 def _gzip(raw: bytes, key: bytes) -> bytes:
@@ -339,6 +461,7 @@ def _gzip(raw: bytes, key: bytes) -> bytes:
 
 
 # -- reading and checking ------------------------------------------------------------------------
+
 
 @dataclass
 class Bundle:
@@ -364,7 +487,7 @@ def _verify(raw: bytes, name: str) -> tuple[bytes, str]:
     if not raw.endswith(b"\n"):
         raise BundleError("truncated", file=name)
     cut = raw.rfind(b"\n", 0, len(raw) - 1)
-    content, last = raw[:cut + 1], raw[cut + 1:]
+    content, last = raw[: cut + 1], raw[cut + 1 :]
     try:
         trailer = json.loads(last)
     except ValueError:
@@ -389,19 +512,22 @@ def parse_bundle(raw: bytes, name: str = "bundle", rules: Any = None) -> Bundle:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleError("foreign", file=name)
     if manifest.get("version") != VERSION:
-        raise BundleError("version", file=name,
-                          version=bundle_check.br.shown(manifest.get("version")))
+        raise BundleError(
+            "version", file=name, version=bundle_check.br.shown(manifest.get("version"))
+        )
     if rules is None:
         rules = bundle_check.default_rules(str(manifest.get("office_code")))
     lists = bundle_check.check_records(lines, manifest, rules, _RECORD_FIELDS, name)
     counts = manifest["counts"]
     if any(counts[k] != len(v) for k, v in lists.items()):
         raise BundleError("altered", file=name)
-    return Bundle(manifest, digest, lists["officer"], lists["event"], lists["visit"],
-                  lists["vevent"])
+    return Bundle(
+        manifest, digest, lists["officer"], lists["event"], lists["visit"], lists["vevent"]
+    )
 
 
 # -- import --------------------------------------------------------------------------------------
+
 
 def import_bundle(ctx: Context, path: str | Path, officer: Officer | None = None) -> ImportSummary:
     """Merge a bundle file into this database in one transaction (see the module docstring)."""
@@ -450,8 +576,7 @@ def _ev_key(e: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> ImportSummary:
-    summ = ImportSummary(sha256=b.sha256, source_device=b.device_id,
-                         visits_in_bundle=len(b.visits))
+    summ = ImportSummary(sha256=b.sha256, source_device=b.device_id, visits_in_bundle=len(b.visits))
     now = ctx.now()
     ev_by_visit: dict[str, list[dict[str, Any]]] = {}
     for e in b.vevents:
@@ -464,8 +589,7 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
         # outreach events, by id
         have_ev: set[str] = set()
         for chunk in _chunks([e["id"] for e in b.events]):
-            have_ev.update(s.exec(select(OutreachEvent.id)
-                                  .where(col(OutreachEvent.id).in_(chunk))))
+            have_ev.update(s.exec(select(OutreachEvent.id).where(col(OutreachEvent.id).in_(chunk))))
         new_ev = [{k: e[k] for k in _EVENT_FIELDS} for e in b.events if e["id"] not in have_ev]
         if new_ev:
             s.execute(insert(OutreachEvent.__table__), new_ev)  # type: ignore[attr-defined]
@@ -475,8 +599,9 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
         all_ids = [v["id"] for v in b.visits]
         existing: dict[str, Visit] = {}
         for chunk in _chunks(all_ids):
-            existing.update({v.id: v for v in s.exec(select(Visit)
-                                                     .where(col(Visit.id).in_(chunk)))})
+            existing.update(
+                {v.id: v for v in s.exec(select(Visit).where(col(Visit.id).in_(chunk)))}
+            )
         _refuse_other_resident(b, existing, name)
         closed = {d.day for d in s.exec(select(DayClose).where(DayClose.status == "closed"))}
         new_rows, new_events = [], []
@@ -507,31 +632,62 @@ def _merge(ctx: Context, b: Bundle, officer: Officer | None, name: str) -> Impor
                 summ.unchanged_visits += 1
                 continue
             local = existing[v["id"]]
-            local_events = [{"id": e.id, "at": e.at, "device_id": e.device_id, "seq": e.seq,
-                             "kind": e.kind, "step": e.step, "data": e.data}
-                            for e in s.exec(select(VisitEvent)
-                                            .where(VisitEvent.visit_id == local.id))]
+            local_events = [
+                {
+                    "id": e.id,
+                    "at": e.at,
+                    "device_id": e.device_id,
+                    "seq": e.seq,
+                    "kind": e.kind,
+                    "step": e.step,
+                    "data": e.data,
+                }
+                for e in s.exec(select(VisitEvent).where(VisitEvent.visit_id == local.id))
+            ]
             new_events.extend(_event_row(e, ids) for e in lacking)
-            _update_visit(local, v, local_events, lacking,
-                          [e["id"] for e in ev_by_visit.get(v["id"], [])], now, summ)
+            _update_visit(
+                local,
+                v,
+                local_events,
+                lacking,
+                [e["id"] for e in ev_by_visit.get(v["id"], [])],
+                now,
+                summ,
+            )
             if local.day in closed:
                 summ.closed_days.append(local.day.isoformat())
             summ.visits_updated += 1
         if new_events:
             s.execute(insert(VisitEvent.__table__), new_events)  # type: ignore[attr-defined]
         summ.events_added = len(new_events)
-        touched = {r["nik"] for r in new_rows} | {v.nik for v in existing.values()
-                                                  if v in s.dirty}
-        summ.followups_resolved = resolve_followups(s, ctx, touched,
-                                                    officer.id if officer else None)
+        touched = {r["nik"] for r in new_rows} | {v.nik for v in existing.values() if v in s.dirty}
+        summ.followups_resolved = resolve_followups(
+            s, ctx, touched, officer.id if officer else None
+        )
         summ.closed_days = sorted(set(summ.closed_days))
-        s.add(BundleImport(sha256=b.sha256, source_device=b.device_id, imported_at=now,
-                           officer_id=officer.id if officer else None,
-                           summary=json.dumps(summ.to_json(), ensure_ascii=False)))
-        audit.record(s, ctx, "bundle_import", officer, target=name, sha256=b.sha256,
-                     device=b.device_id, new_visits=summ.new_visits,
-                     events_added=summ.events_added, visits_updated=summ.visits_updated,
-                     conflicts=len(summ.conflicts), officers_created=summ.officers_created)
+        s.add(
+            BundleImport(
+                sha256=b.sha256,
+                source_device=b.device_id,
+                imported_at=now,
+                officer_id=officer.id if officer else None,
+                summary=json.dumps(summ.to_json(), ensure_ascii=False),
+            )
+        )
+        audit.record(
+            s,
+            ctx,
+            "bundle_import",
+            officer,
+            target=name,
+            sha256=b.sha256,
+            device=b.device_id,
+            new_visits=summ.new_visits,
+            events_added=summ.events_added,
+            visits_updated=summ.visits_updated,
+            conflicts=len(summ.conflicts),
+            officers_created=summ.officers_created,
+        )
     return summ
 
 
@@ -540,8 +696,9 @@ def _refuse_other_resident(b: Bundle, existing: dict[str, Visit], name: str) -> 
     for v in b.visits:
         here = existing.get(v["id"])
         if here is not None and here.nik != v["nik"]:
-            raise BundleRefused("conflict", file=name, visit=v["id"], ours=_mask(here.nik),
-                                theirs=_mask(v["nik"]))
+            raise BundleRefused(
+                "conflict", file=name, visit=v["id"], ours=_mask(here.nik), theirs=_mask(v["nik"])
+            )
 
 
 def _event_row(e: dict[str, Any], ids: dict[str | None, int | None]) -> dict[str, Any]:
@@ -550,36 +707,51 @@ def _event_row(e: dict[str, Any], ids: dict[str | None, int | None]) -> dict[str
     return row
 
 
-def _officer_ids(s: Session, ctx: Context, b: Bundle, summ: ImportSummary,
-                 by: Officer | None) -> dict[str | None, int | None]:
+def _officer_ids(
+    s: Session, ctx: Context, b: Bundle, summ: ImportSummary, by: Officer | None
+) -> dict[str | None, int | None]:
     """Local officer id for every username in the bundle; unknown ones created disabled."""
     names = sorted({o["username"] for o in b.officers})
     wanted = {v["officer"] for v in b.visits}
     if None in wanted or not wanted <= set(names):
         raise BundleError("invalid", file="bundle", detail="visit officer not in bundle")
-    local = {o.username: o.id for o in s.exec(select(Officer)
-                                               .where(col(Officer.username).in_(names)))}
+    local = {
+        o.username: o.id for o in s.exec(select(Officer).where(col(Officer.username).in_(names)))
+    }
     for o in b.officers:
         if o["username"] in local:
             continue
         role = o.get("role") if o.get("role") in ("officer", "supervisor") else "officer"
-        new = Officer(username=str(o["username"])[:32], full_name=str(o.get("full_name", ""))[:100],
-                      role=role, pin_hash="", active=False, created_at=ctx.now(),
-                      origin_device=b.device_id[:64])
+        new = Officer(
+            username=str(o["username"])[:32],
+            full_name=str(o.get("full_name", ""))[:100],
+            role=role,
+            pin_hash="",
+            active=False,
+            created_at=ctx.now(),
+            origin_device=b.device_id[:64],
+        )
         s.add(new)
         s.flush()
         local[o["username"]] = new.id
         summ.officers_created.append(new.username)
-        audit.record(s, ctx, "officer_imported", by, target=new.username, role=role,
-                     device=b.device_id)
+        audit.record(
+            s, ctx, "officer_imported", by, target=new.username, role=role, device=b.device_id
+        )
     out: dict[str | None, int | None] = {None: None}
     out.update(local)
     return out
 
 
-def _update_visit(local: Visit, theirs: dict[str, Any], local_events: list[dict[str, Any]],
-                  lacking: list[dict[str, Any]], bundle_event_ids: Iterable[str],
-                  now: datetime, summ: ImportSummary) -> None:
+def _update_visit(
+    local: Visit,
+    theirs: dict[str, Any],
+    local_events: list[dict[str, Any]],
+    lacking: list[dict[str, Any]],
+    bundle_event_ids: Iterable[str],
+    now: datetime,
+    summ: ImportSummary,
+) -> None:
     """Fold the events a visit gained into its summary row: newest outcome wins, reported."""
     was_ended = local.ended_at is not None
     ours_outcome = local.outcome
@@ -596,12 +768,19 @@ def _update_visit(local: Visit, theirs: dict[str, Any], local_events: list[dict[
         # a conflict: both sides set an outcome the other side has not seen
         lacking_ids = {e["id"] for e in lacking}
         bundle_ids = set(bundle_event_ids)
-        ours_only = any(e["id"] not in bundle_ids for e, _ in setters
-                        if e["id"] not in lacking_ids)
+        ours_only = any(e["id"] not in bundle_ids for e, _ in setters if e["id"] not in lacking_ids)
         theirs_new = any(e["id"] in lacking_ids for e, _ in setters)
         if ours_only and theirs_new:
-            summ.conflicts.append(OutcomeConflict(local.id, _mask(local.nik), ours_outcome,
-                                                  theirs["outcome"], outcome, last_ev["at"]))
+            summ.conflicts.append(
+                OutcomeConflict(
+                    local.id,
+                    _mask(local.nik),
+                    ours_outcome,
+                    theirs["outcome"],
+                    outcome,
+                    last_ev["at"],
+                )
+            )
         if outcome != ours_outcome:
             summ.outcomes_changed += 1
         local.outcome, local.reason = outcome, reason
@@ -619,13 +798,12 @@ def _update_visit(local: Visit, theirs: dict[str, Any], local_events: list[dict[
         local.consent_contact = True
     if local.followup_state is None and theirs.get("followup_state"):
         local.followup_state = theirs["followup_state"]
-    local.followup_state = vm.followup_after(local.outcome, bool(local.consent_contact
-                                                                and local.phone),
-                                             local.followup_state)
+    local.followup_state = vm.followup_after(
+        local.outcome, bool(local.consent_contact and local.phone), local.followup_state
+    )
     _fold_void(local, timeline)
     local.last_seq = max([local.last_seq] + [int(e["seq"]) for e in timeline])
-    local.revision = max(local.revision, int(theirs.get("revision") or 0)) + (1 if was_ended
-                                                                               else 0)
+    local.revision = max(local.revision, int(theirs.get("revision") or 0)) + (1 if was_ended else 0)
     local.updated_at = max(local.updated_at, theirs["updated_at"], now)
 
 
@@ -674,8 +852,15 @@ def describe_file(ctx: Context, path: str | Path) -> dict[str, Any]:
 def imports(ctx: Context, limit: int = 50) -> list[dict[str, Any]]:
     """Bundles imported here, newest first."""
     with ctx.db.read() as s:
-        rows = s.exec(select(BundleImport).order_by(col(BundleImport.imported_at).desc())
-                      .limit(limit)).all()
-        return [{"sha256": r.sha256, "source_device": r.source_device,
-                 "imported_at": r.imported_at, **json.loads(r.summary or "{}")} for r in rows]
-
+        rows = s.exec(
+            select(BundleImport).order_by(col(BundleImport.imported_at).desc()).limit(limit)
+        ).all()
+        return [
+            {
+                "sha256": r.sha256,
+                "source_device": r.source_device,
+                "imported_at": r.imported_at,
+                **json.loads(r.summary or "{}"),
+            }
+            for r in rows
+        ]

@@ -47,8 +47,9 @@ class Context:
         return catalog(self.settings.lang)
 
 
-def make_context(settings: Settings, clock: Clock | None = None, migrate: bool = True,
-                 create: bool = True) -> Context:
+def make_context(
+    settings: Settings, clock: Clock | None = None, migrate: bool = True, create: bool = True
+) -> Context:
     """Open the configured database. ``create=False`` (every CLI command but ``init`` and
     ``seed-demo``): a missing or empty database is refused, not created (see open_database)."""
     db = open_database(settings.db_url, settings.busy_timeout_s, migrate=migrate, create=create)

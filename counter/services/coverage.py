@@ -54,9 +54,16 @@ class PlaceRow:
         return self.residents - self.active
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "kecamatan": self.kecamatan,
-                "residents": self.residents, "active": self.active, "percent": self.percent,
-                "needed": self.needed, "change": self.change}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kecamatan": self.kecamatan,
+            "residents": self.residents,
+            "active": self.active,
+            "percent": self.percent,
+            "needed": self.needed,
+            "change": self.change,
+        }
 
 
 @dataclass(frozen=True)
@@ -90,12 +97,18 @@ class Coverage:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "by": self.by, "target_percent": self.target_percent,
+            "by": self.by,
+            "target_percent": self.target_percent,
             "import": self.latest.to_json() if self.latest else None,
             "previous_import": self.previous.to_json() if self.previous else None,
             "rows": [r.to_json() for r in self.rows],
-            "total": {"residents": self.residents, "active": self.active,
-                      "percent": self.percent, "needed": self.needed}}
+            "total": {
+                "residents": self.residents,
+                "active": self.active,
+                "percent": self.percent,
+                "needed": self.needed,
+            },
+        }
         if self.by == "desa":
             out["without_desa"] = self.without_desa
         return out
@@ -107,8 +120,11 @@ def imports_with_totals(ctx: Context) -> list[ImportInfo]:
 
     from counter.store.models import RegistryCoverage, RegistryImport
 
-    kept = select(RegistryCoverage.import_id).where(
-        RegistryCoverage.import_id == RegistryImport.id).exists()
+    kept = (
+        select(RegistryCoverage.import_id)
+        .where(RegistryCoverage.import_id == RegistryImport.id)
+        .exists()
+    )
     with ctx.db.read() as s:
         rows = s.exec(select(RegistryImport).where(kept).order_by(col(RegistryImport.id))).all()
         return [ImportInfo(int(r.id or 0), r.source, r.imported_at) for r in rows]
@@ -117,9 +133,13 @@ def imports_with_totals(ctx: Context) -> list[ImportInfo]:
 def totals_of(ctx: Context, import_id: int, level: str) -> dict[int, tuple[int, int]]:
     """code -> (residents, active) stored by one import."""
     with ctx.db.read() as s:
-        rows = s.execute(text("SELECT code, residents, active FROM registry_coverage "
-                              "WHERE import_id = :i AND level = :l"),
-                         {"i": import_id, "l": level}).all()
+        rows = s.execute(
+            text(
+                "SELECT code, residents, active FROM registry_coverage "
+                "WHERE import_id = :i AND level = :l"
+            ),
+            {"i": import_id, "l": level},
+        ).all()
     return {int(c): (int(r), int(a)) for c, r, a in rows}
 
 
@@ -129,21 +149,41 @@ def totals_live(ctx: Context, level: str) -> dict[int, tuple[int, int]]:
 
     expr = KEC_EXPR if level == "k" else DESA_EXPR
     with ctx.db.read() as s:
-        rows = s.execute(text(
-            f"SELECT {expr}, count(*), sum(CASE WHEN ikd_status = 'active' THEN 1 ELSE 0 END) "
-            f"FROM registry_entry GROUP BY {expr}")).all()
+        rows = s.execute(
+            text(
+                f"SELECT {expr}, count(*), sum(CASE WHEN ikd_status = 'active' THEN 1 ELSE 0 END) "
+                f"FROM registry_entry GROUP BY {expr}"
+            )
+        ).all()
     return {int(c): (int(r), int(a or 0)) for c, r, a in rows}
 
 
-def _row(level: str, code: int, residents: int, active: int, percent: float,
-         change: int | None) -> PlaceRow:
+def _row(
+    level: str, code: int, residents: int, active: int, percent: float, change: int | None
+) -> PlaceRow:
     if level == "k":
-        return PlaceRow("kecamatan", places.kecamatan_code(code), places.kecamatan_name(code),
-                        places.kecamatan_name(code), residents, active, pct(active, residents),
-                        needed(residents, active, percent), change)
-    return PlaceRow("desa", places.desa_code(code), places.desa_name(code),
-                    places.kecamatan_name(code // 10000), residents, active,
-                    pct(active, residents), needed(residents, active, percent), change)
+        return PlaceRow(
+            "kecamatan",
+            places.kecamatan_code(code),
+            places.kecamatan_name(code),
+            places.kecamatan_name(code),
+            residents,
+            active,
+            pct(active, residents),
+            needed(residents, active, percent),
+            change,
+        )
+    return PlaceRow(
+        "desa",
+        places.desa_code(code),
+        places.desa_name(code),
+        places.kecamatan_name(code // 10000),
+        residents,
+        active,
+        pct(active, residents),
+        needed(residents, active, percent),
+        change,
+    )
 
 
 def coverage(ctx: Context, by: str = "kecamatan", plain: bool = False) -> Coverage:
@@ -201,11 +241,18 @@ class Progress:
         return max(0, self.goal - self.latest)
 
     def to_json(self) -> dict[str, Any]:
-        return {"goal": self.goal, "deadline": self.deadline.isoformat(),
-                "latest": self.latest, "remaining": self.remaining,
-                "needed_per_day": self.needed_per_day, "rate_30_days": self.rate_30_days,
-                "series": [{"date": p.day.isoformat(), "active": p.active,
-                            "residents": p.residents} for p in self.points]}
+        return {
+            "goal": self.goal,
+            "deadline": self.deadline.isoformat(),
+            "latest": self.latest,
+            "remaining": self.remaining,
+            "needed_per_day": self.needed_per_day,
+            "rate_30_days": self.rate_30_days,
+            "series": [
+                {"date": p.day.isoformat(), "active": p.active, "residents": p.residents}
+                for p in self.points
+            ],
+        }
 
 
 def progress(ctx: Context) -> Progress:
@@ -214,14 +261,15 @@ def progress(ctx: Context) -> Progress:
     for imp in imports_with_totals(ctx):
         tot = totals_of(ctx, imp.id, "k")
         day = imp.imported_at.astimezone(ctx.tz).date()
-        by_day[day] = SeriesPoint(day, sum(a for _, a in tot.values()),
-                                  sum(r for r, _ in tot.values()))
+        by_day[day] = SeriesPoint(
+            day, sum(a for _, a in tot.values()), sum(r for r, _ in tot.values())
+        )
     points = [by_day[d] for d in sorted(by_day)]
     t = ctx.settings.target
     today = ctx.today()
     latest = points[-1].active if points else 0
     days_left = (t.deadline - today).days
-    need = (round(max(0, t.goal - latest) / days_left, 1) if days_left > 0 else None)
+    need = round(max(0, t.goal - latest) / days_left, 1) if days_left > 0 else None
     return Progress(points, t.goal, t.deadline, today, need, _recent_rate(points))
 
 
@@ -238,5 +286,14 @@ def _recent_rate(points: list[SeriesPoint]) -> float | None:
     return round((last.active - base.active) / days, 1) if days > 0 else None
 
 
-__all__ = ["Coverage", "PlaceRow", "Progress", "coverage", "imports_with_totals", "needed",
-           "progress", "totals_live", "totals_of"]
+__all__ = [
+    "Coverage",
+    "PlaceRow",
+    "Progress",
+    "coverage",
+    "imports_with_totals",
+    "needed",
+    "progress",
+    "totals_live",
+    "totals_of",
+]

@@ -70,11 +70,15 @@ def _require_supervisor(officer: Officer) -> None:
 def _cumulative(s: Session, day: date) -> tuple[int, bool]:
     """(ACTIVATED visits with Visit.day <= day, every earlier day with visits is closed)."""
     anchor, base = _anchor_closed(s, day, inclusive=False)
-    counted = select(func.count()).select_from(Visit).where(Visit.outcome == oc.ACTIVATED,
-                                                            col(Visit.day) <= day,
-                                                            col(Visit.voided_at).is_(None))
-    gap = select(Visit.id).where(col(Visit.day) < day, ~exists().where(
-        DayClose.day == Visit.day, DayClose.status == "closed"))
+    counted = (
+        select(func.count())
+        .select_from(Visit)
+        .where(Visit.outcome == oc.ACTIVATED, col(Visit.day) <= day, col(Visit.voided_at).is_(None))
+    )
+    gap = select(Visit.id).where(
+        col(Visit.day) < day,
+        ~exists().where(DayClose.day == Visit.day, DayClose.status == "closed"),
+    )
     if anchor is not None:
         counted = counted.where(col(Visit.day) > anchor)
         gap = gap.where(col(Visit.day) > anchor)
@@ -88,19 +92,39 @@ def status(ctx: Context, day: date) -> DayStatus:
         dc = s.get(DayClose, day)
         if dc is None:
             return DayStatus(day, "open")
-        names = {o.id: o.username for o in s.exec(select(Officer).where(
-            col(Officer.id).in_([i for i in (dc.closed_by, dc.reopened_by) if i]))).all()}
+        names = {
+            o.id: o.username
+            for o in s.exec(
+                select(Officer).where(
+                    col(Officer.id).in_([i for i in (dc.closed_by, dc.reopened_by) if i])
+                )
+            ).all()
+        }
         try:
             totals = json.loads(dc.totals or "{}").get("report")
         except ValueError:
             totals = None
-        return DayStatus(day, dc.status, dc.closed_at, names.get(dc.closed_by or -1),
-                         dc.backup_path, dc.reopened_at, names.get(dc.reopened_by or -1),
-                         dc.reopen_reason, totals)
+        return DayStatus(
+            day,
+            dc.status,
+            dc.closed_at,
+            names.get(dc.closed_by or -1),
+            dc.backup_path,
+            dc.reopened_at,
+            names.get(dc.reopened_by or -1),
+            dc.reopen_reason,
+            totals,
+        )
 
 
-def close_day(ctx: Context, day: date, supervisor: Officer, *, backup: bool = True,
-              close_open_as: tuple[str, str] | None = None) -> CloseResult:
+def close_day(
+    ctx: Context,
+    day: date,
+    supervisor: Officer,
+    *,
+    backup: bool = True,
+    close_open_as: tuple[str, str] | None = None,
+) -> CloseResult:
     """Lock ``day``, store its totals, then write a verified backup (SQLite).
 
     A day with visits still open (an officer left one, or is serving one) is refused with
@@ -117,23 +141,41 @@ def close_day(ctx: Context, day: date, supervisor: Officer, *, backup: bool = Tr
             raise DayCloseError("already_closed", day=day.isoformat())
         if close_open_as is not None:
             visits.close_open_visits(s, ctx, supervisor, day, *close_open_as)
-        open_n = int(s.exec(select(func.count()).select_from(Visit).where(
-            Visit.day == day, col(Visit.ended_at).is_(None))).one())
+        open_n = int(
+            s.exec(
+                select(func.count())
+                .select_from(Visit)
+                .where(Visit.day == day, col(Visit.ended_at).is_(None))
+            ).one()
+        )
         if open_n:
-            raise DayCloseError("unfinished", day=day.isoformat(), count=open_n,
-                                visits=visits.open_visits_in(s, ctx, day))
+            raise DayCloseError(
+                "unfinished",
+                day=day.isoformat(),
+                count=open_n,
+                visits=visits.open_visits_in(s, ctx, day),
+            )
         report = summary(ctx, day, use_cache=False)  # we hold the write lock
         cum, prefix = _cumulative(s, day)
-        totals = json.dumps({"report": report.to_json(), "cum_activated": cum,
-                             "prefix_closed": prefix}, ensure_ascii=False)
+        totals = json.dumps(
+            {"report": report.to_json(), "cum_activated": cum, "prefix_closed": prefix},
+            ensure_ascii=False,
+        )
         now = ctx.now()
         if dc is None:
             dc = DayClose(day=day)
             s.add(dc)
         dc.status, dc.closed_at, dc.closed_by, dc.totals = "closed", now, supervisor.id, totals
         dc.backup_path = ""
-        audit.record(s, ctx, "day_closed", supervisor, target=day.isoformat(),
-                     visits=report.visits, outcomes=report.outcomes)
+        audit.record(
+            s,
+            ctx,
+            "day_closed",
+            supervisor,
+            target=day.isoformat(),
+            visits=report.visits,
+            outcomes=report.outcomes,
+        )
     retention.run_at_close(ctx, supervisor)  # expired phone numbers, old backups (audited)
     result = CloseResult(day, report, None, postgres=ctx.db.kind != "sqlite")
     if backup and ctx.db.kind == "sqlite":
@@ -168,8 +210,9 @@ def reopen_day(ctx: Context, day: date, supervisor: Officer, reason: str) -> Non
         dc.reopened_by = supervisor.id
         dc.reopen_reason = reason.strip()
         # later closed days counted this day as closed: their cumulative counts are now stale
-        for later in s.exec(select(DayClose).where(col(DayClose.day) > day,
-                                                   DayClose.status == "closed")).all():
+        for later in s.exec(
+            select(DayClose).where(col(DayClose.day) > day, DayClose.status == "closed")
+        ).all():
             try:
                 t = json.loads(later.totals or "{}")
             except ValueError:
@@ -177,5 +220,6 @@ def reopen_day(ctx: Context, day: date, supervisor: Officer, reason: str) -> Non
             if t.get("prefix_closed"):
                 t["prefix_closed"] = False
                 later.totals = json.dumps(t, ensure_ascii=False)
-        audit.record(s, ctx, "day_reopened", supervisor, target=day.isoformat(),
-                     reason=reason.strip())
+        audit.record(
+            s, ctx, "day_reopened", supervisor, target=day.isoformat(), reason=reason.strip()
+        )

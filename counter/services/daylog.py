@@ -72,16 +72,33 @@ def _require_supervisor(officer: Officer) -> None:
         raise VisitError("forbidden")
 
 
-def daily_log(ctx: Context, day: date, *, officer: str | None = None,
-              counter: str | None = None, outcome: str | None = None, sort: str = "time",
-              descending: bool = False, day_to: date | None = None) -> list[LogRow]:
+def daily_log(
+    ctx: Context,
+    day: date,
+    *,
+    officer: str | None = None,
+    counter: str | None = None,
+    outcome: str | None = None,
+    sort: str = "time",
+    descending: bool = False,
+    day_to: date | None = None,
+) -> list[LogRow]:
     """Every visit of ``day`` (through ``day_to``) across counters, filtered and sorted."""
     if sort not in SORT_KEYS:
         raise ValueError(f"sort must be one of {SORT_KEYS}")
-    q = (select(Visit.id, Visit.started_at, Visit.counter_id, Officer.username, Visit.nik,
-                Visit.outcome, Visit.reason, Visit.handling_seconds, Visit.revision,
-                Visit.followup_state, Visit.voided_at)
-         .join(Officer, Officer.id == Visit.officer_id))  # type: ignore[arg-type]
+    q = select(
+        Visit.id,
+        Visit.started_at,
+        Visit.counter_id,
+        Officer.username,
+        Visit.nik,
+        Visit.outcome,
+        Visit.reason,
+        Visit.handling_seconds,
+        Visit.revision,
+        Visit.followup_state,
+        Visit.voided_at,
+    ).join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
     if day_to and day_to != day:
         q = q.where(col(Visit.day) >= day, col(Visit.day) <= day_to)
     else:
@@ -96,27 +113,48 @@ def daily_log(ctx: Context, day: date, *, officer: str | None = None,
         q = q.where(col(Visit.voided_at).is_not(None))
     elif outcome:
         q = q.where(Visit.outcome == outcome, col(Visit.voided_at).is_(None))
-    key = {"time": col(Visit.started_at), "counter": col(Visit.counter_id),
-           "officer": col(Officer.username), "outcome": col(Visit.outcome),
-           "handling": col(Visit.handling_seconds)}[sort]
+    key = {
+        "time": col(Visit.started_at),
+        "counter": col(Visit.counter_id),
+        "officer": col(Officer.username),
+        "outcome": col(Visit.outcome),
+        "handling": col(Visit.handling_seconds),
+    }[sort]
     q = q.order_by(key.desc() if descending else key.asc(), col(Visit.started_at))
     with ctx.db.read() as s:
         rows = s.exec(q).all()
-    return [LogRow(visit_id=r[0], started_at=r[1],
-                   local_time=ctx.local(r[1]).strftime("%H:%M"), counter_id=r[2] or "",
-                   officer=r[3], nik_masked=nikmod.mask(r[4]), outcome=r[5], reason=r[6],
-                   handling_seconds=r[7], revision=r[8], followup_state=r[9],
-                   voided=r[10] is not None) for r in rows]
+    return [
+        LogRow(
+            visit_id=r[0],
+            started_at=r[1],
+            local_time=ctx.local(r[1]).strftime("%H:%M"),
+            counter_id=r[2] or "",
+            officer=r[3],
+            nik_masked=nikmod.mask(r[4]),
+            outcome=r[5],
+            reason=r[6],
+            handling_seconds=r[7],
+            revision=r[8],
+            followup_state=r[9],
+            voided=r[10] is not None,
+        )
+        for r in rows
+    ]
 
 
 def log_choices(ctx: Context, day: date) -> dict[str, list[str]]:
     """The officers and counters that have visits on ``day`` (for filter pickers)."""
     with ctx.db.read() as s:
-        officers = s.exec(select(Officer.username).join(
-            Visit, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
-            .where(Visit.day == day).distinct().order_by(Officer.username)).all()
-        counters = s.exec(select(Visit.counter_id).where(Visit.day == day).distinct()
-                          .order_by(Visit.counter_id)).all()
+        officers = s.exec(
+            select(Officer.username)
+            .join(Visit, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
+            .where(Visit.day == day)
+            .distinct()
+            .order_by(Officer.username)
+        ).all()
+        counters = s.exec(
+            select(Visit.counter_id).where(Visit.day == day).distinct().order_by(Visit.counter_id)
+        ).all()
     return {"officers": list(officers), "counters": [c for c in counters if c]}
 
 
@@ -130,14 +168,28 @@ def open_visit(ctx: Context, visit_id: str, supervisor: Officer) -> VisitDetail:
         who = s.get(Officer, v.officer_id)
         audit.record(s, ctx, "visit_opened", supervisor, target=visit_id)
         closed = _day_locked(s, v.day)
-        detail = dict(visit_id=v.id, day=v.day, nik=v.nik, name=v.name, phone=v.phone,
-                      consent_contact=v.consent_contact, counter_id=v.counter_id,
-                      officer=who.username if who else str(v.officer_id),
-                      started_at=v.started_at, ended_at=v.ended_at, outcome=v.outcome,
-                      reason=v.reason, note=v.note, handling_seconds=v.handling_seconds,
-                      followup_state=v.followup_state, followup_note=v.followup_note,
-                      revision=v.revision, day_closed=closed, voided_at=v.voided_at,
-                      void_reason=v.void_reason)
+        detail = dict(
+            visit_id=v.id,
+            day=v.day,
+            nik=v.nik,
+            name=v.name,
+            phone=v.phone,
+            consent_contact=v.consent_contact,
+            counter_id=v.counter_id,
+            officer=who.username if who else str(v.officer_id),
+            started_at=v.started_at,
+            ended_at=v.ended_at,
+            outcome=v.outcome,
+            reason=v.reason,
+            note=v.note,
+            handling_seconds=v.handling_seconds,
+            followup_state=v.followup_state,
+            followup_note=v.followup_note,
+            revision=v.revision,
+            day_closed=closed,
+            voided_at=v.voided_at,
+            void_reason=v.void_reason,
+        )
     return VisitDetail(**detail, events=timeline(ctx, visit_id))  # type: ignore[arg-type]
 
 

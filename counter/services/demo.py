@@ -19,8 +19,12 @@ def sample_niks(ctx: Context) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     with ctx.db.read() as s:
         for status in ("active", "not_active"):
-            nik = s.exec(select(RegistryEntry.nik).where(RegistryEntry.ikd_status == status)
-                         .order_by(RegistryEntry.nik).limit(1)).first()
+            nik = s.exec(
+                select(RegistryEntry.nik)
+                .where(RegistryEntry.ikd_status == status)
+                .order_by(RegistryEntry.nik)
+                .limit(1)
+            ).first()
             if nik:
                 out.append((nik, status))
         for serial in range(9999, 9000, -1):  # an adult of Kec. Wonotunggal, from the top down

@@ -26,8 +26,16 @@ from counter.errors import UserError
 from counter.i18n import catalog
 from counter.store.urls import mask_url
 
-__all__ = ["Failure", "debug_wanted", "explain", "mask_url", "scrub", "set_log_dir",
-           "traceback_text", "write_log"]
+__all__ = [
+    "Failure",
+    "debug_wanted",
+    "explain",
+    "mask_url",
+    "scrub",
+    "set_log_dir",
+    "traceback_text",
+    "write_log",
+]
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PIPE = 1, 2, 70, 130, 141
 DEBUG_ENV = "IKD_COUNTER_DEBUG"
@@ -38,7 +46,9 @@ _PHONE = re.compile(r"(?<![\d\w])(?:\+?62|0)[ .-]?8(?:[ .-]?\d){6,12}(?!\d)")
 _ARGON2 = re.compile(r"\$argon2(?:id|i|d)\$[A-Za-z0-9+/=,$.-]*")
 _PARAMS = re.compile(r"\[parameters: [^\n]*")
 _USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^@\s]*@")
-_SECRET_KV = re.compile(r"(?i)\b(password|passwd|pwd|pin)(\s*[=:]\s*)('[^']*'|\"[^\"]*\"|[^\s&,)]+)")
+_SECRET_KV = re.compile(
+    r"(?i)\b(password|passwd|pwd|pin)(\s*[=:]\s*)('[^']*'|\"[^\"]*\"|[^\s&,)]+)"
+)
 
 
 def scrub(text: str) -> str:
@@ -107,8 +117,9 @@ class Failure:
     unexpected: bool = False
 
 
-def explain(error: BaseException, lang: str = "id", *, where: str = "",
-            log_dir: Path | None = None) -> Failure:
+def explain(
+    error: BaseException, lang: str = "id", *, where: str = "", log_dir: Path | None = None
+) -> Failure:
     """The one classification of a failure: the message in ``lang`` and the exit code.
     Unexpected errors are logged (scrubbed) under ``log_dir``."""
     t = catalog(lang)
@@ -119,8 +130,7 @@ def explain(error: BaseException, lang: str = "id", *, where: str = "",
     path = write_log(error, log_dir)
     if path is None:
         return Failure(t("safety.cli.unexpected_nolog", kind=kind), EXIT_INTERNAL, None, True)
-    return Failure(t("safety.cli.unexpected", kind=kind, log=str(path)), EXIT_INTERNAL, path,
-                   True)
+    return Failure(t("safety.cli.unexpected", kind=kind, log=str(path)), EXIT_INTERNAL, path, True)
 
 
 def _known(error: BaseException, lang: str, where: str) -> Failure | None:

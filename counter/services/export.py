@@ -81,9 +81,26 @@ DELIMITERS = (";", ",")
 
 # Column keys in file order. Headers come from the Indonesian catalog (export.col.*) whatever the
 # UI language: they are a data contract with the central sheet, not UI text.
-COLUMNS = ("visit_id", "office_code", "counter", "officer", "date", "start", "end", "nik",
-           "district", "in_batang", "ikd_status", "outcome", "reason", "handling_seconds",
-           "note", "phone", "correction", "revision")
+COLUMNS = (
+    "visit_id",
+    "office_code",
+    "counter",
+    "officer",
+    "date",
+    "start",
+    "end",
+    "nik",
+    "district",
+    "in_batang",
+    "ikd_status",
+    "outcome",
+    "reason",
+    "handling_seconds",
+    "note",
+    "phone",
+    "correction",
+    "revision",
+)
 RECAP_COLUMNS = ("date", *oc.OUTCOMES, "total")
 
 SHEET_VISITS = "Kunjungan"
@@ -95,6 +112,7 @@ BOM = b"\xef\xbb\xbf"
 
 class ExportError(UserError, RuntimeError):
     """A user-facing export problem; ``code`` selects the message (export.error.<code>)."""
+
     prefix = "export.error"
 
 
@@ -112,12 +130,18 @@ class ExportResult:
     date_to: date | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": str(self.path) if self.path else None, "rows": self.rows,
-                "batch_id": self.batch_id, "sha256": self.sha256,
-                "recap_path": str(self.recap_path) if self.recap_path else None,
-                "corrections": self.corrections, "mode": self.mode, "format": self.fmt,
-                "date_from": self.date_from.isoformat() if self.date_from else None,
-                "date_to": self.date_to.isoformat() if self.date_to else None}
+        return {
+            "path": str(self.path) if self.path else None,
+            "rows": self.rows,
+            "batch_id": self.batch_id,
+            "sha256": self.sha256,
+            "recap_path": str(self.recap_path) if self.recap_path else None,
+            "corrections": self.corrections,
+            "mode": self.mode,
+            "format": self.fmt,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -143,8 +167,11 @@ def neutralise(value: str | None) -> str | None:
 
 def neutralise_phone(value: str | None) -> str | None:
     """A phone number keeps its leading + (``+6281...``); anything else is neutralised."""
-    if value and value[0] in _DANGER and not (value[0] == "+" and value[1:].isdigit()
-                                              and value[1:].isascii()):
+    if (
+        value
+        and value[0] in _DANGER
+        and not (value[0] == "+" and value[1:].isdigit() and value[1:].isascii())
+    ):
         return "'" + value
     return value
 
@@ -171,18 +198,24 @@ def _correction_expr() -> Any:
     """The visit went out before at an older revision (the central sheet holds a stale row)."""
     # Most visits were never changed (revision 0): CASE skips the subquery for them (with AND,
     # SQLite still ran it for every row: 3x slower fetch over 100k visits).
-    return case((Visit.revision > 0,
-                 exists().where(ExportItem.visit_id == Visit.id,
-                                ExportItem.revision < Visit.revision).correlate(Visit)),
-                else_=false())
+    return case(
+        (
+            Visit.revision > 0,
+            exists()
+            .where(ExportItem.visit_id == Visit.id, ExportItem.revision < Visit.revision)
+            .correlate(Visit),
+        ),
+        else_=false(),
+    )
 
 
 def _filters(mode: str, date_from: date | None, date_to: date | None) -> list[Any]:
     where = [col(Visit.ended_at).is_not(None), col(Visit.outcome).is_not(None)]
     voided = col(Visit.voided_at).is_not(None)
     if mode == "since_last":
-        where.append(~exists().where(ExportItem.visit_id == Visit.id,
-                                     ExportItem.revision == Visit.revision))
+        where.append(
+            ~exists().where(ExportItem.visit_id == Visit.id, ExportItem.revision == Visit.revision)
+        )
         # a voided visit goes once more, as VOID, only if the central sheet already has it
         where.append(or_(~voided, exists().where(ExportItem.visit_id == Visit.id)))
     else:
@@ -196,35 +229,60 @@ def _outcome_expr() -> Any:
 
 
 def _query(mode: str, date_from: date | None, date_to: date | None) -> Any:
-    cols = (Visit.id, Visit.office_code, Visit.counter_id, Officer.username,
-            Visit.day, Visit.started_at, Visit.ended_at, Visit.nik, Visit.district_code,
-            Visit.in_batang, Visit.ikd_status_found, _outcome_expr(), Visit.reason,
-            Visit.handling_seconds, Visit.note, Visit.phone, Visit.consent_contact,
-            Visit.revision, _correction_expr())
-    return (select(*cols).join(Officer, Officer.id == Visit.officer_id, isouter=True)
-            .where(*_filters(mode, date_from, date_to))
-            .order_by(Visit.day, Visit.started_at, Visit.id))
+    cols = (
+        Visit.id,
+        Visit.office_code,
+        Visit.counter_id,
+        Officer.username,
+        Visit.day,
+        Visit.started_at,
+        Visit.ended_at,
+        Visit.nik,
+        Visit.district_code,
+        Visit.in_batang,
+        Visit.ikd_status_found,
+        _outcome_expr(),
+        Visit.reason,
+        Visit.handling_seconds,
+        Visit.note,
+        Visit.phone,
+        Visit.consent_contact,
+        Visit.revision,
+        _correction_expr(),
+    )
+    return (
+        select(*cols)
+        .join(Officer, Officer.id == Visit.officer_id, isouter=True)
+        .where(*_filters(mode, date_from, date_to))
+        .order_by(Visit.day, Visit.started_at, Visit.id)
+    )
 
 
 def _sqlite_sql(q: Any, conn: Connection) -> tuple[str, tuple[Any, ...]]:
     """A query compiled for the raw sqlite3 cursor: its SQL and positional parameters (dates
     as the ISO text SQLite stores)."""
     compiled = q.compile(dialect=conn.dialect)
-    return str(compiled), tuple(v.isoformat() if isinstance(v, date) else v
-                                for v in (compiled.params[n] for n in compiled.positiontup or []))
+    return str(compiled), tuple(
+        v.isoformat() if isinstance(v, date) else v
+        for v in (compiled.params[n] for n in compiled.positiontup or [])
+    )
 
 
 def _items_insert(batch_id: int, mode: str, date_from: date | None, date_to: date | None) -> Any:
     """INSERT .. SELECT of a batch's items: the export's selection, in visit id order."""
-    q = (select(literal(batch_id), Visit.id, Visit.revision, _correction_expr())
-         .where(*_filters(mode, date_from, date_to)).order_by(Visit.id))
+    q = (
+        select(literal(batch_id), Visit.id, Visit.revision, _correction_expr())
+        .where(*_filters(mode, date_from, date_to))
+        .order_by(Visit.id)
+    )
     return insert(ExportItem).from_select(["batch_id", "visit_id", "revision", "correction"], q)
 
 
 def _items_fingerprint(batch_id: int) -> Any:
     """Count and sum of revisions of a batch's items, to check them against the rows written."""
-    return (select(func.count(), func.coalesce(func.sum(ExportItem.revision), 0))
-            .where(ExportItem.batch_id == batch_id))
+    return select(func.count(), func.coalesce(func.sum(ExportItem.revision), 0)).where(
+        ExportItem.batch_id == batch_id
+    )
 
 
 def _stream(conn: Connection, q: Any, kind: str) -> Generator[tuple[Any, ...], None, None]:
@@ -290,8 +348,9 @@ class _Conv:
         if raw is None:
             return None
         if isinstance(raw, str):  # SQLite: 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC
-            return datetime.fromisoformat(raw[:19]) + (self._offsets.get(raw[:13])
-                                                       or self.offset(raw))
+            return datetime.fromisoformat(raw[:19]) + (
+                self._offsets.get(raw[:13]) or self.offset(raw)
+            )
         return raw.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
 
     def offset(self, raw: str) -> timedelta:
@@ -330,7 +389,7 @@ class _Conv:
 
 def _recap_row(counts: list[int]) -> list[int]:
     """Per-outcome counts and the total (the spare slot of unknown codes only in the total)."""
-    return [*counts[:len(oc.OUTCOMES)], counts[-1]]
+    return [*counts[: len(oc.OUTCOMES)], counts[-1]]
 
 
 def _as_date(raw: Any) -> date:
@@ -352,6 +411,7 @@ class _Discard:
 @dataclass(frozen=True)
 class _SqlCells:
     """A query whose rows are the finished CSV cells (see _csv_query), for _write_csv."""
+
     conn: Connection
     query: Any
 
@@ -359,8 +419,9 @@ class _SqlCells:
         pass
 
 
-def _write_csv(fh: IO[bytes], rows: Iterator[Any] | _SqlCells, conv: _Conv, side: IO[str],
-               delimiter: str) -> None:
+def _write_csv(
+    fh: IO[bytes], rows: Iterator[Any] | _SqlCells, conv: _Conv, side: IO[str], delimiter: str
+) -> None:
     if isinstance(rows, _SqlCells):
         _write_csv_sql(fh, rows.conn, rows.query, conv, side, delimiter)
         return
@@ -376,8 +437,27 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any] | _SqlCells, conv: _Conv, side
     writerow = w.writerow
     # this loop is the hot path: everything is inlined (see neutralise(), _Conv.count())
     day_s, counts, rev_sum = None, None, 0
-    for (vid, office, counter, officer, day, started, ended, nik, dcode, in_batang, status,
-         outcome, reason, secs, note, phone, consent, rev, corr) in rows:
+    for (
+        vid,
+        office,
+        counter,
+        officer,
+        day,
+        started,
+        ended,
+        nik,
+        dcode,
+        in_batang,
+        status,
+        outcome,
+        reason,
+        secs,
+        note,
+        phone,
+        consent,
+        rev,
+        corr,
+    ) in rows:
         if day != day_s:
             day_s = day if isinstance(day, str) else day.isoformat()
             counts = conv.day_counts(day_s)
@@ -392,19 +472,28 @@ def _write_csv(fh: IO[bytes], rows: Iterator[Any] | _SqlCells, conv: _Conv, side
         dname = districts.get(dcode)
         if dname is None:
             dname = conv.district(dcode)
-        writerow(("'" + vid if vid and vid[0] in danger else vid,
-                  "'" + office if office and office[0] in danger else office,
-                  "'" + counter if counter and counter[0] in danger else counter,
-                  "'" + officer if officer and officer[0] in danger else officer,
-                  day_s, s, e, "'" + nik if nik and nik[0] in danger else nik, dname,
-                  yes if in_batang else no,
-                  "'" + status if status and status[0] in danger else status,
-                  "'" + outcome if outcome and outcome[0] in danger else outcome,
-                  "'" + reason if reason and reason[0] in danger else reason,
-                  secs,
-                  "'" + note if note and note[0] in danger else note,
-                  neutralise_phone(phone) if (consent and phone) else "",
-                  yes if corr else no, rev))
+        writerow(
+            (
+                "'" + vid if vid and vid[0] in danger else vid,
+                "'" + office if office and office[0] in danger else office,
+                "'" + counter if counter and counter[0] in danger else counter,
+                "'" + officer if officer and officer[0] in danger else officer,
+                day_s,
+                s,
+                e,
+                "'" + nik if nik and nik[0] in danger else nik,
+                dname,
+                yes if in_batang else no,
+                "'" + status if status and status[0] in danger else status,
+                "'" + outcome if outcome and outcome[0] in danger else outcome,
+                "'" + reason if reason and reason[0] in danger else reason,
+                secs,
+                "'" + note if note and note[0] in danger else note,
+                neutralise_phone(phone) if (consent and phone) else "",
+                yes if corr else no,
+                rev,
+            )
+        )
         rev_sum += rev
         if '"' in vid or "\\" in vid:  # visit ids are UUIDs; anything else stays valid JSON
             vid = json.dumps(vid)[1:-1]
@@ -432,8 +521,9 @@ def _fixed_offset(tz: Any, lo: datetime, hi: datetime) -> timedelta | None:
     return first
 
 
-def _csv_window(conn: Connection, mode: str, date_from: date | None,
-                date_to: date | None) -> tuple[datetime, datetime] | None:
+def _csv_window(
+    conn: Connection, mode: str, date_from: date | None, date_to: date | None
+) -> tuple[datetime, datetime] | None:
     """UTC bounds that surely hold the start/end times of the exported visits (rows outside
     them are converted in Python, see _write_csv_sql)."""
     if mode == "since_last":
@@ -465,21 +555,38 @@ def _district_case() -> Any:
 def _neutralise_sql(expr: Any) -> Any:
     """SQL equivalent of neutralise(): a leading quote when the first character is dangerous."""
     # unicode() of the first character: one call, compared with integers
-    return case((func.unicode(expr).in_([literal(ord(c)) for c in sorted(_DANGER)]),
-                 literal("'") + expr), else_=expr)
+    return case(
+        (func.unicode(expr).in_([literal(ord(c)) for c in sorted(_DANGER)]), literal("'") + expr),
+        else_=expr,
+    )
 
 
 def _neutralise_phone_sql() -> Any:
     """SQL equivalent of neutralise_phone() (SQLite's GLOB: this path is SQLite's)."""
     p = Visit.phone
-    plain = and_(func.substr(p, 1, 1) == literal("+"), func.length(p) > 1,
-                 func.substr(p, 2).op("NOT GLOB")(literal("*[^0-9]*")))
-    return case((and_(func.unicode(p).in_([literal(ord(c)) for c in sorted(_DANGER)]),
-                      ~plain), literal("'") + p), else_=p)
+    plain = and_(
+        func.substr(p, 1, 1) == literal("+"),
+        func.length(p) > 1,
+        func.substr(p, 2).op("NOT GLOB")(literal("*[^0-9]*")),
+    )
+    return case(
+        (
+            and_(func.unicode(p).in_([literal(ord(c)) for c in sorted(_DANGER)]), ~plain),
+            literal("'") + p,
+        ),
+        else_=p,
+    )
 
 
-def _csv_query(mode: str, date_from: date | None, date_to: date | None, conv: _Conv,
-               offset: timedelta, lo: datetime, hi: datetime) -> Any:
+def _csv_query(
+    mode: str,
+    date_from: date | None,
+    date_to: date | None,
+    conv: _Conv,
+    offset: timedelta,
+    lo: datetime,
+    hi: datetime,
+) -> Any:
     """SQLite, zone with a fixed offset over [lo, hi): the exact CSV cells, computed in SQL.
 
     Times are the UTC text's first 19 characters (whole seconds, as _Conv.local) shifted by the
@@ -497,8 +604,10 @@ def _csv_query(mode: str, date_from: date | None, date_to: date | None, conv: _C
 
         def shifted(c: Any) -> Any:
             return func.substr(lut, func.substr(c, 12, 2) * 2 + 1, 2).op("||")(
-                func.substr(c, 14, 6))
+                func.substr(c, 14, 6)
+            )
     else:
+
         def shifted(c: Any) -> Any:
             return func.time(func.substr(c, 1, 19), mod)
 
@@ -506,22 +615,40 @@ def _csv_query(mode: str, date_from: date | None, date_to: date | None, conv: _C
         return case((and_(c >= lo_s, c < hi_s), shifted(c)), else_=null())
 
     yes, no = literal(conv.yes), literal(conv.no)
-    cols = (Visit.id, _neutralise_sql(Visit.office_code), _neutralise_sql(Visit.counter_id),
-            _neutralise_sql(Officer.username), Visit.day, hms(Visit.started_at),
-            hms(Visit.ended_at), _neutralise_sql(Visit.nik), _district_case(),
-            case((Visit.in_batang, yes), else_=no), _neutralise_sql(Visit.ikd_status_found),
-            _neutralise_sql(_outcome_expr()),
-            _neutralise_sql(Visit.reason), Visit.handling_seconds, _neutralise_sql(Visit.note),
-            case((and_(Visit.consent_contact, Visit.phone != ""), _neutralise_phone_sql()),
-                 else_=literal("")),
-            case((_correction_expr(), yes), else_=no), Visit.revision)
-    return (select(*cols).join(Officer, Officer.id == Visit.officer_id, isouter=True)
-            .where(*_filters(mode, date_from, date_to))
-            .order_by(Visit.day, Visit.started_at, Visit.id))
+    cols = (
+        Visit.id,
+        _neutralise_sql(Visit.office_code),
+        _neutralise_sql(Visit.counter_id),
+        _neutralise_sql(Officer.username),
+        Visit.day,
+        hms(Visit.started_at),
+        hms(Visit.ended_at),
+        _neutralise_sql(Visit.nik),
+        _district_case(),
+        case((Visit.in_batang, yes), else_=no),
+        _neutralise_sql(Visit.ikd_status_found),
+        _neutralise_sql(_outcome_expr()),
+        _neutralise_sql(Visit.reason),
+        Visit.handling_seconds,
+        _neutralise_sql(Visit.note),
+        case(
+            (and_(Visit.consent_contact, Visit.phone != ""), _neutralise_phone_sql()),
+            else_=literal(""),
+        ),
+        case((_correction_expr(), yes), else_=no),
+        Visit.revision,
+    )
+    return (
+        select(*cols)
+        .join(Officer, Officer.id == Visit.officer_id, isouter=True)
+        .where(*_filters(mode, date_from, date_to))
+        .order_by(Visit.day, Visit.started_at, Visit.id)
+    )
 
 
-def _write_csv_sql(fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: IO[str],
-                   delimiter: str) -> None:
+def _write_csv_sql(
+    fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: IO[str], delimiter: str
+) -> None:
     """The CSV writer for rows whose cells come ready from _csv_query: chunks go straight to
     writerows; the recap, the fingerprint and the side file are built per chunk with C-level
     map/Counter calls. Same bytes as _write_csv. The side file holds one line per chunk
@@ -537,8 +664,13 @@ def _write_csv_sql(fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: I
     assert raw is not None
     cur = raw.cursor()
     cur.execute(*_sqlite_sql(q, conn))
-    g_vid, g_start, g_end, g_corr, g_rev = (itemgetter(0), itemgetter(5), itemgetter(6),
-                                            itemgetter(16), itemgetter(17))
+    g_vid, g_start, g_end, g_corr, g_rev = (
+        itemgetter(0),
+        itemgetter(5),
+        itemgetter(6),
+        itemgetter(16),
+        itemgetter(17),
+    )
     g_day_outcome = itemgetter(4, 11)
     yes, index, dumps = conv.yes, conv.index, json.dumps
     writerows, side_write = w.writerows, side.write
@@ -547,8 +679,9 @@ def _write_csv_sql(fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: I
     try:
         while part := cur.fetchmany(CHUNK):
             if None in map(g_start, part) or None in map(g_end, part):
-                part = [_fix_times(conn, r, conv) if r[5] is None or r[6] is None else r
-                        for r in part]
+                part = [
+                    _fix_times(conn, r, conv) if r[5] is None or r[6] is None else r for r in part
+                ]
             if set(map(_first, map(g_vid, part))) & _DANGER:  # ids are UUIDs: never, unless
                 writerows((neutralise(r[0]), *r[1:]) for r in part)  # the database was edited
             else:
@@ -557,8 +690,12 @@ def _write_csv_sql(fh: IO[bytes], conn: Connection, q: Any, conv: _Conv, side: I
             flags = list(map(yes.__eq__, map(g_corr, part)))
             corrections += flags.count(True)
             if record_items:
-                side_write(dumps(list(zip(map(g_vid, part), map(g_rev, part), flags)),
-                                 separators=(",", ":"))[1:-1] + "\n")
+                side_write(
+                    dumps(
+                        list(zip(map(g_vid, part), map(g_rev, part), flags)), separators=(",", ":")
+                    )[1:-1]
+                    + "\n"
+                )
             for (day, outcome), n in Counter(map(g_day_outcome, part)).items():
                 counts = conv.day_counts(day)
                 counts[index.get(outcome, -2)] += n
@@ -581,8 +718,9 @@ def _fix_times(conn: Connection, row: tuple[Any, ...], conv: _Conv) -> tuple[Any
     assert raw is not None
     cur = raw.cursor()  # raw stored values, as _write_csv gets them
     try:
-        started, ended = cur.execute("SELECT started_at, ended_at FROM visit WHERE id = ?",
-                                     (row[0],)).fetchone()
+        started, ended = cur.execute(
+            "SELECT started_at, ended_at FROM visit WHERE id = ?", (row[0],)
+        ).fetchone()
     finally:
         cur.close()
     s = str(conv.local(started))[11:] if started else ""
@@ -607,8 +745,9 @@ def _write_csv_recap(fh: IO[bytes], conv: _Conv, delimiter: str) -> None:
     tw.detach()
 
 
-def _illegal_cleaner(neutral: Callable[[str | None], str | None] = neutralise
-                     ) -> Callable[[Any], Any]:
+def _illegal_cleaner(
+    neutral: Callable[[str | None], str | None] = neutralise,
+) -> Callable[[Any], Any]:
     """Cell text as it may go into the XLSX: neutralised (never a formula: openpyxl makes one
     of any text starting with "="), without the characters XML cannot hold, within Excel's
     length. Non-text values (numbers from an edited database) pass as text too."""
@@ -630,12 +769,29 @@ def _illegal_cleaner(neutral: Callable[[str | None], str | None] = neutralise
 
 
 # Column widths (characters) of the visits sheet: at least the Indonesian header, so nothing is cut.
-_WIDTHS = {"visit_id": 14, "office_code": 12, "counter": 10, "officer": 14, "date": 12,
-           "start": 11, "end": 12, "nik": 19, "district": 16, "in_batang": 11, "ikd_status": 14,
-           "outcome": 15, "reason": 22, "handling_seconds": 12, "note": 40, "phone": 16,
-           "correction": 9, "revision": 8}
-_WRAPPED = frozenset({"note", "reason", "district", "phone", "handling_seconds", "ikd_status",
-                      "in_batang", "end"})
+_WIDTHS = {
+    "visit_id": 14,
+    "office_code": 12,
+    "counter": 10,
+    "officer": 14,
+    "date": 12,
+    "start": 11,
+    "end": 12,
+    "nik": 19,
+    "district": 16,
+    "in_batang": 11,
+    "ikd_status": 14,
+    "outcome": 15,
+    "reason": 22,
+    "handling_seconds": 12,
+    "note": 40,
+    "phone": 16,
+    "correction": 9,
+    "revision": 8,
+}
+_WRAPPED = frozenset(
+    {"note", "reason", "district", "phone", "handling_seconds", "ikd_status", "in_batang", "end"}
+)
 
 
 def _page_setup(ws: Any) -> None:
@@ -706,8 +862,27 @@ def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: I
     clean_phone = _illegal_cleaner(neutralise_phone)
     side_write = side.write
     append = ws.append
-    for (vid, office, counter, officer, day, started, ended, nik, dcode, in_batang, status,
-         outcome, reason, secs, note, phone, consent, rev, corr) in rows:
+    for (
+        vid,
+        office,
+        counter,
+        officer,
+        day,
+        started,
+        ended,
+        nik,
+        dcode,
+        in_batang,
+        status,
+        outcome,
+        reason,
+        secs,
+        note,
+        phone,
+        consent,
+        rev,
+        corr,
+    ) in rows:
         d = _as_date(day)
         s = local(started)
         e = local(ended)
@@ -722,12 +897,29 @@ def _fill_xlsx(wb: Any, fh: IO[bytes], rows: Iterator[Any], conv: _Conv, side: I
             phone_c.value = clean_phone(phone)
         uuid_c.value = clean(vid)
         note_c.value = clean(note)
-        append((uuid_c, clean(office), clean(counter), clean(officer), day_c,
-                start_c if s else None, end_c if e else None, nik_c, district(dcode),
-                yes if in_batang else no, clean(status), clean(outcome), clean(reason), secs,
+        append(
+            (
+                uuid_c,
+                clean(office),
+                clean(counter),
+                clean(officer),
+                day_c,
+                start_c if s else None,
+                end_c if e else None,
+                nik_c,
+                district(dcode),
+                yes if in_batang else no,
+                clean(status),
+                clean(outcome),
+                clean(reason),
+                secs,
                 note_c if note else None,
-                phone_c if (consent and phone) else None, yes if corr else no, rev))
-        side_write(f'[{json.dumps(vid)},{rev},{1 if corr else 0}]\n')
+                phone_c if (consent and phone) else None,
+                yes if corr else no,
+                rev,
+            )
+        )
+        side_write(f"[{json.dumps(vid)},{rev},{1 if corr else 0}]\n")
         conv.rev_sum += rev
         count(d, outcome, corr)
 
@@ -841,12 +1033,14 @@ def _range_label(mode: str, date_from: date | None, date_to: date | None) -> str
     return f"{date_from.isoformat()}_{date_to.isoformat()}"
 
 
-def default_path(ctx: Context, mode: str, date_from: date | None, date_to: date | None,
-                 fmt: str) -> Path:
+def default_path(
+    ctx: Context, mode: str, date_from: date | None, date_to: date | None, fmt: str
+) -> Path:
     stamp = ctx.local_now().strftime("%Y%m%d-%H%M%S")
     office = "".join(c for c in ctx.settings.office_code if c.isalnum() or c in "-_") or "kantor"
     return ctx.settings.exports_dir / (
-        f"ikd-{office}-{_range_label(mode, date_from, date_to)}-{stamp}.{fmt}")
+        f"ikd-{office}-{_range_label(mode, date_from, date_to)}-{stamp}.{fmt}"
+    )
 
 
 def recap_path_for(path: Path) -> Path:
@@ -857,8 +1051,9 @@ def recap_path_for(path: Path) -> Path:
 # The use case
 
 
-def _check_args(mode: str, date_from: date | None, date_to: date | None, fmt: str,
-                delimiter: str) -> tuple[date | None, date | None]:
+def _check_args(
+    mode: str, date_from: date | None, date_to: date | None, fmt: str, delimiter: str
+) -> tuple[date | None, date | None]:
     if mode not in MODES:
         raise ExportError("bad_mode", mode=mode)
     if fmt not in FORMATS:
@@ -884,13 +1079,26 @@ def _check_args(mode: str, date_from: date | None, date_to: date | None, fmt: st
 
 def _refuse(ctx: Context, officer: Officer | None, why: str, **detail: Any) -> ExportError:
     """Audit the refused attempt and return the error to raise."""
-    audit.log(ctx, "export_refused", officer, target=officer.username if officer else "",
-              why=why, **detail)
+    audit.log(
+        ctx,
+        "export_refused",
+        officer,
+        target=officer.username if officer else "",
+        why=why,
+        **detail,
+    )
     return ExportError("forbidden")
 
 
-def _destination(ctx: Context, officer: Officer, mode: str, date_from: date | None,
-                 date_to: date | None, fmt: str, out: str | Path | None) -> Path:
+def _destination(
+    ctx: Context,
+    officer: Officer,
+    mode: str,
+    date_from: date | None,
+    date_to: date | None,
+    fmt: str,
+    out: str | Path | None,
+) -> Path:
     """Where the file goes. ``out`` None: the exports folder. A folder (existing, or a path
     ending in a separator, or without an .xlsx/.csv name): created if needed (0700), the dated
     default name inside it. A file name: refused when it exists (never overwritten silently)."""
@@ -900,8 +1108,11 @@ def _destination(ctx: Context, officer: Officer, mode: str, date_from: date | No
     else:
         raw = str(out)
         final = Path(raw).expanduser()
-        if (final.is_dir() or raw.endswith(("/", os.sep))
-                or final.suffix.lower() not in (".xlsx", ".csv")):
+        if (
+            final.is_dir()
+            or raw.endswith(("/", os.sep))
+            or final.suffix.lower() not in (".xlsx", ".csv")
+        ):
             final = final / default.name
         elif final.exists():
             raise _fail(ctx, officer, mode, ExportError("exists", path=str(final.absolute())))
@@ -912,10 +1123,17 @@ def _destination(ctx: Context, officer: Officer, mode: str, date_from: date | No
     return final.absolute()
 
 
-def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
-                  date_from: date | None = None, date_to: date | None = None,
-                  fmt: str = "xlsx", delimiter: str = ";",
-                  out: str | Path | None = None) -> ExportResult:
+def export_visits(
+    ctx: Context,
+    officer: Officer,
+    mode: str = "date",
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    fmt: str = "xlsx",
+    delimiter: str = ";",
+    out: str | Path | None = None,
+) -> ExportResult:
     """Export finished visits to the central-sheet format and record the batch.
 
     ``mode``: ``date`` (date_from), ``range`` (date_from..date_to inclusive) or ``since_last``.
@@ -930,10 +1148,12 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
     recap_final = recap_path_for(final) if fmt == "csv" else None
 
     temps: list[Path] = []
-    if (fmt == "csv" and ctx.db.kind == "sqlite"
-            and _estimated_rows(ctx, mode, date_from, date_to) <= LOCKED_MAX_ROWS):
-        return _export_locked(ctx, officer, mode, date_from, date_to, delimiter, final,
-                              recap_final)
+    if (
+        fmt == "csv"
+        and ctx.db.kind == "sqlite"
+        and _estimated_rows(ctx, mode, date_from, date_to) <= LOCKED_MAX_ROWS
+    ):
+        return _export_locked(ctx, officer, mode, date_from, date_to, delimiter, final, recap_final)
     side = tempfile.TemporaryFile("w+", encoding="ascii", newline="\n")
     try:
         conv = _Conv(ctx)
@@ -941,8 +1161,7 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
         try:
             fh, tmp = _open_temp(final)
             temps.append(tmp)
-            seen_batch = _write_file(ctx, fh, fmt, mode, date_from, date_to, conv, side,
-                                     delimiter)
+            seen_batch = _write_file(ctx, fh, fmt, mode, date_from, date_to, conv, side, delimiter)
             if mode == "since_last" and conv.rows == 0:
                 _cleanup(temps)
                 return _nothing_new(ctx, officer, fmt)
@@ -964,22 +1183,52 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
                 latest = s.execute(select(func.max(ExportBatch.id))).scalar()
                 if latest != seen_batch:
                     raise ExportError("concurrent")
-                batch = ExportBatch(created_at=ctx.now(), officer_id=officer.id, mode=mode,
-                                    date_from=date_from, date_to=date_to, format=fmt,
-                                    rows=conv.rows, file_path=str(final), sha256=digest)
+                batch = ExportBatch(
+                    created_at=ctx.now(),
+                    officer_id=officer.id,
+                    mode=mode,
+                    date_from=date_from,
+                    date_to=date_to,
+                    format=fmt,
+                    rows=conv.rows,
+                    file_path=str(final),
+                    sha256=digest,
+                )
                 s.add(batch)
                 s.flush()
                 assert batch.id is not None
                 # PostgreSQL: one INSERT .. SELECT, checked; SQLite: from the side file, which
                 # measured 3x faster there than SQLite's INSERT .. SELECT of the same query.
                 if ctx.db.kind == "sqlite" or not _insert_items_fast(
-                        s, batch.id, mode, args_from, args_to, conv):
+                    s, batch.id, mode, args_from, args_to, conv
+                ):
                     _insert_items(s, batch.id, side)
-                _finish(s, ctx, officer, batch, conv, final, recap_final, digest,
-                        recap_digest, temps, replaced)
+                _finish(
+                    s,
+                    ctx,
+                    officer,
+                    batch,
+                    conv,
+                    final,
+                    recap_final,
+                    digest,
+                    recap_digest,
+                    temps,
+                    replaced,
+                )
                 batch_id = batch.id
-        return ExportResult(final, conv.rows, batch_id, digest, recap_final, conv.corrections,
-                            mode, fmt, date_from, date_to)
+        return ExportResult(
+            final,
+            conv.rows,
+            batch_id,
+            digest,
+            recap_final,
+            conv.corrections,
+            mode,
+            fmt,
+            date_from,
+            date_to,
+        )
     finally:
         side.close()
         _cleanup(temps)
@@ -991,8 +1240,7 @@ def export_visits(ctx: Context, officer: Officer, mode: str = "date", *,
 LOCKED_MAX_ROWS = 250_000
 
 
-def _estimated_rows(ctx: Context, mode: str, date_from: date | None,
-                    date_to: date | None) -> int:
+def _estimated_rows(ctx: Context, mode: str, date_from: date | None, date_to: date | None) -> int:
     """An upper bound of the rows to export: the visits of the range (all visits for
     since-last), counted on the day index alone."""
     q = select(func.count()).select_from(Visit)
@@ -1002,9 +1250,17 @@ def _estimated_rows(ctx: Context, mode: str, date_from: date | None,
         return int(s.execute(q).scalar() or 0)
 
 
-def _write_file(ctx: Context, fh: IO[bytes], fmt: str, mode: str, date_from: date | None,
-                date_to: date | None, conv: _Conv, side: IO[str] | _Discard,
-                delimiter: str) -> int | None:
+def _write_file(
+    ctx: Context,
+    fh: IO[bytes],
+    fmt: str,
+    mode: str,
+    date_from: date | None,
+    date_to: date | None,
+    conv: _Conv,
+    side: IO[str] | _Discard,
+    delimiter: str,
+) -> int | None:
     """Phase 1: in ONE read transaction (one snapshot), the rows into ``fh`` (closed, flushed
     and fsynced on return) and their items into ``side``. Returns the newest batch id seen."""
     with fh, ctx.db.read() as s:
@@ -1013,8 +1269,11 @@ def _write_file(ctx: Context, fh: IO[bytes], fmt: str, mode: str, date_from: dat
         else:
             conn = s.connection()
         seen_batch = conn.execute(select(func.max(ExportBatch.id))).scalar()
-        window = (_csv_window(conn, mode, date_from, date_to)
-                  if fmt == "csv" and ctx.db.kind == "sqlite" else None)
+        window = (
+            _csv_window(conn, mode, date_from, date_to)
+            if fmt == "csv" and ctx.db.kind == "sqlite"
+            else None
+        )
         offset = _fixed_offset(ctx.tz, *window) if window is not None else None
         rows: Any
         if window is not None and offset is not None:
@@ -1034,8 +1293,9 @@ def _write_file(ctx: Context, fh: IO[bytes], fmt: str, mode: str, date_from: dat
     return seen_batch  # type: ignore[no-any-return]
 
 
-def _write_recap(recap_final: Path | None, conv: _Conv, delimiter: str,
-                 temps: list[Path]) -> str | None:
+def _write_recap(
+    recap_final: Path | None, conv: _Conv, delimiter: str, temps: list[Path]
+) -> str | None:
     """CSV: the recap file under a temporary name (appended to ``temps``); its SHA-256."""
     if recap_final is None:
         return None
@@ -1056,20 +1316,42 @@ def _span(conv: _Conv) -> tuple[date | None, date | None]:
 
 
 def _nothing_new(ctx: Context, officer: Officer, fmt: str) -> ExportResult:
-    audit.log(ctx, "export", officer, target="", mode="since_last", format=fmt, rows=0,
-              batch=None)
+    audit.log(ctx, "export", officer, target="", mode="since_last", format=fmt, rows=0, batch=None)
     return ExportResult(None, 0, None, "", None, 0, "since_last", fmt, None, None)
 
 
-def _finish(s: Any, ctx: Context, officer: Officer, batch: ExportBatch, conv: _Conv,
-            final: Path, recap_final: Path | None, digest: str, recap_digest: str | None,
-            temps: list[Path], replaced: list[Path]) -> None:
+def _finish(
+    s: Any,
+    ctx: Context,
+    officer: Officer,
+    batch: ExportBatch,
+    conv: _Conv,
+    final: Path,
+    recap_final: Path | None,
+    digest: str,
+    recap_digest: str | None,
+    temps: list[Path],
+    replaced: list[Path],
+) -> None:
     """Inside the batch's write transaction: the audit event, then the temporary files renamed
     onto their final names (``replaced`` lists them, to remove should the commit fail)."""
-    audit.record(s, ctx, "export", officer, target=f"batch:{batch.id}", mode=batch.mode,
-                 format=batch.format, rows=conv.rows, corrections=conv.corrections,
-                 date_from=batch.date_from, date_to=batch.date_to, file=str(final),
-                 sha256=digest, recap_file=str(recap_final or ""), recap_sha256=recap_digest)
+    audit.record(
+        s,
+        ctx,
+        "export",
+        officer,
+        target=f"batch:{batch.id}",
+        mode=batch.mode,
+        format=batch.format,
+        rows=conv.rows,
+        corrections=conv.corrections,
+        date_from=batch.date_from,
+        date_to=batch.date_to,
+        file=str(final),
+        sha256=digest,
+        recap_file=str(recap_final or ""),
+        recap_sha256=recap_digest,
+    )
     if recap_final is not None:
         os.replace(temps[1], recap_final)
         replaced.append(recap_final)
@@ -1079,8 +1361,9 @@ def _finish(s: Any, ctx: Context, officer: Officer, batch: ExportBatch, conv: _C
 
 
 @contextmanager
-def _failures_recorded(ctx: Context, officer: Officer, mode: str, final: Path,
-                       replaced: list[Path]) -> Iterator[None]:
+def _failures_recorded(
+    ctx: Context, officer: Officer, mode: str, final: Path, replaced: list[Path]
+) -> Iterator[None]:
     """Around a batch's write transaction: on any failure the files already renamed onto their
     final names (``replaced``) are removed; an I/O error or a refusal is audited
     (``export_failed``) and raised as the ExportError that says why."""
@@ -1101,9 +1384,16 @@ class _NothingNew(Exception):
     """A since-last export found nothing: roll the batch back."""
 
 
-def _export_locked(ctx: Context, officer: Officer, mode: str, date_from: date | None,
-                   date_to: date | None, delimiter: str, final: Path,
-                   recap_final: Path | None) -> ExportResult:
+def _export_locked(
+    ctx: Context,
+    officer: Officer,
+    mode: str,
+    date_from: date | None,
+    date_to: date | None,
+    delimiter: str,
+    final: Path,
+    recap_final: Path | None,
+) -> ExportResult:
     """CSV on SQLite: the batch's write transaction is opened FIRST (BEGIN IMMEDIATE), so no
     one can commit until it ends; the file is then streamed from a read snapshot that is
     therefore exactly what the write transaction sees, while a second thread records the items
@@ -1116,9 +1406,17 @@ def _export_locked(ctx: Context, officer: Officer, mode: str, date_from: date | 
     try:
         with _failures_recorded(ctx, officer, mode, final, replaced), ctx.db.write() as s:
             conn = s.connection()  # BEGIN IMMEDIATE: the write lock, from here to the commit
-            batch = ExportBatch(created_at=ctx.now(), officer_id=officer.id, mode=mode,
-                                date_from=date_from, date_to=date_to, format="csv", rows=0,
-                                file_path=str(final), sha256="")
+            batch = ExportBatch(
+                created_at=ctx.now(),
+                officer_id=officer.id,
+                mode=mode,
+                date_from=date_from,
+                date_to=date_to,
+                format="csv",
+                rows=0,
+                file_path=str(final),
+                sha256="",
+            )
             s.add(batch)
             s.flush()
             assert batch.id is not None
@@ -1127,8 +1425,7 @@ def _export_locked(ctx: Context, officer: Officer, mode: str, date_from: date | 
             try:
                 fh, tmp = _open_temp(final)
                 temps.append(tmp)
-                _write_file(ctx, fh, "csv", mode, date_from, date_to, conv, _Discard(),
-                            delimiter)
+                _write_file(ctx, fh, "csv", mode, date_from, date_to, conv, _Discard(), delimiter)
             finally:
                 worker.join()
             n, rev_sum = worker.result()  # its sqlite3 errors: translated by ctx.db.write()
@@ -1142,16 +1439,28 @@ def _export_locked(ctx: Context, officer: Officer, mode: str, date_from: date | 
                 batch.date_from, batch.date_to = _span(conv)
             batch.rows, batch.sha256 = conv.rows, digest
             s.add(batch)
-            _finish(s, ctx, officer, batch, conv, final, recap_final, digest, recap_digest,
-                    temps, replaced)
+            _finish(
+                s,
+                ctx,
+                officer,
+                batch,
+                conv,
+                final,
+                recap_final,
+                digest,
+                recap_digest,
+                temps,
+                replaced,
+            )
             batch_id = batch.id
             span = batch.date_from, batch.date_to
     except _NothingNew:  # the temporary file goes in the finally clause
         return _nothing_new(ctx, officer, "csv")
     finally:
         _cleanup(temps)
-    return ExportResult(final, conv.rows, batch_id, digest, recap_final, conv.corrections,
-                        mode, "csv", *span)
+    return ExportResult(
+        final, conv.rows, batch_id, digest, recap_final, conv.corrections, mode, "csv", *span
+    )
 
 
 class _ItemsWorker:
@@ -1159,10 +1468,15 @@ class _ItemsWorker:
     one INSERT .. SELECT (the export's selection, in visit id order), then its count and sum of
     revisions, read back for the check."""
 
-    def __init__(self, conn: Connection, batch_id: int, mode: str, date_from: date | None,
-                 date_to: date | None) -> None:
-        self.sql, self.params = _sqlite_sql(_items_insert(batch_id, mode, date_from, date_to),
-                                            conn)
+    def __init__(
+        self,
+        conn: Connection,
+        batch_id: int,
+        mode: str,
+        date_from: date | None,
+        date_to: date | None,
+    ) -> None:
+        self.sql, self.params = _sqlite_sql(_items_insert(batch_id, mode, date_from, date_to), conn)
         self.check = _sqlite_sql(_items_fingerprint(batch_id), conn)
         raw = conn.connection.dbapi_connection
         assert raw is not None
@@ -1198,8 +1512,9 @@ class _ItemsWorker:
         return self._out
 
 
-def _insert_items_fast(s: Any, batch_id: int, mode: str, date_from: date | None,
-                       date_to: date | None, conv: _Conv) -> bool:
+def _insert_items_fast(
+    s: Any, batch_id: int, mode: str, date_from: date | None, date_to: date | None, conv: _Conv
+) -> bool:
     """Record the items with one INSERT .. SELECT of the export's own query, then check that they
     are exactly the rows written: same count and same sum of revisions. That check is exact
     because, between the snapshot and now, the selection can only grow (visits finish, are
@@ -1228,25 +1543,35 @@ def _insert_items(s: Any, batch_id: int, side: IO[str]) -> None:
     cur = raw.cursor()
     try:
         if conn.dialect.name == "sqlite":
-            cur.execute("CREATE TEMP TABLE IF NOT EXISTS ikd_export_items "
-                        "(visit_id TEXT NOT NULL, revision INTEGER NOT NULL, "
-                        "correction INTEGER NOT NULL)")
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS ikd_export_items "
+                "(visit_id TEXT NOT NULL, revision INTEGER NOT NULL, "
+                "correction INTEGER NOT NULL)"
+            )
             cur.execute("DELETE FROM temp.ikd_export_items")
             while lines := side.readlines(1 << 18):
-                cur.execute("INSERT INTO temp.ikd_export_items SELECT "
-                            "json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-                            "json_extract(value, '$[2]') FROM json_each(?)",
-                            ("[" + ",".join(lines) + "]",))
-            cur.execute("INSERT INTO export_item (batch_id, visit_id, revision, correction) "
-                        "SELECT ?, visit_id, revision, correction FROM temp.ikd_export_items "
-                        "ORDER BY visit_id", (batch_id,))
+                cur.execute(
+                    "INSERT INTO temp.ikd_export_items SELECT "
+                    "json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+                    "json_extract(value, '$[2]') FROM json_each(?)",
+                    ("[" + ",".join(lines) + "]",),
+                )
+            cur.execute(
+                "INSERT INTO export_item (batch_id, visit_id, revision, correction) "
+                "SELECT ?, visit_id, revision, correction FROM temp.ikd_export_items "
+                "ORDER BY visit_id",
+                (batch_id,),
+            )
             cur.execute("DELETE FROM temp.ikd_export_items")
         else:
             cur.executemany(
                 "INSERT INTO export_item (batch_id, visit_id, revision, correction) "
                 "VALUES (%s, %s, %s, %s)",
-                ((batch_id, vid, rev, bool(corr))
-                 for vid, rev, corr in (json.loads(line) for line in side)))
+                (
+                    (batch_id, vid, rev, bool(corr))
+                    for vid, rev, corr in (json.loads(line) for line in side)
+                ),
+            )
     finally:
         cur.close()
 
@@ -1262,8 +1587,15 @@ def _cleanup(paths: list[Path]) -> None:
 def _fail(ctx: Context, officer: Officer, mode: str, err: ExportError) -> ExportError:
     """Audit a failed export (best effort: the disk may be what failed) and return the error."""
     try:
-        audit.log(ctx, "export_failed", officer, target="", mode=mode, error=err.code,
-                  **{k: str(v) for k, v in err.params.items()})
+        audit.log(
+            ctx,
+            "export_failed",
+            officer,
+            target="",
+            mode=mode,
+            error=err.code,
+            **{k: str(v) for k, v in err.params.items()},
+        )
     except Exception:
         pass
     return err
@@ -1275,27 +1607,51 @@ def _fail(ctx: Context, officer: Officer, mode: str, err: ExportError) -> Export
 
 def batches(ctx: Context, limit: int = 50) -> list[BatchView]:
     with ctx.db.read() as s:
-        rows = s.execute(select(ExportBatch).order_by(col(ExportBatch.id).desc())
-                         .limit(limit)).scalars().all()
-        return [BatchView(b.id or 0, b.created_at, b.officer_id, b.mode, b.date_from, b.date_to,
-                          b.format, b.rows, b.file_path, b.sha256) for b in rows]
+        rows = (
+            s.execute(select(ExportBatch).order_by(col(ExportBatch.id).desc()).limit(limit))
+            .scalars()
+            .all()
+        )
+        return [
+            BatchView(
+                b.id or 0,
+                b.created_at,
+                b.officer_id,
+                b.mode,
+                b.date_from,
+                b.date_to,
+                b.format,
+                b.rows,
+                b.file_path,
+                b.sha256,
+            )
+            for b in rows
+        ]
 
 
 def batch_items(ctx: Context, batch_id: int) -> list[tuple[str, int, bool]]:
     """(visit id, revision, correction) of one batch, in visit id order."""
     with ctx.db.read() as s:
-        rows = s.execute(select(ExportItem.visit_id, ExportItem.revision, ExportItem.correction)
-                         .where(ExportItem.batch_id == batch_id)
-                         .order_by(ExportItem.visit_id)).all()
+        rows = s.execute(
+            select(ExportItem.visit_id, ExportItem.revision, ExportItem.correction)
+            .where(ExportItem.batch_id == batch_id)
+            .order_by(ExportItem.visit_id)
+        ).all()
         return [(r[0], int(r[1]), bool(r[2])) for r in rows]
 
 
 def pending_count(ctx: Context) -> int:
     """Finished visits whose current revision is in no batch yet (what since-last would export)."""
     with ctx.db.read() as s:
-        q = (select(func.count()).select_from(Visit)
-             .where(col(Visit.ended_at).is_not(None), col(Visit.outcome).is_not(None),
-                    ~exists().where(ExportItem.visit_id == Visit.id,
-                                    ExportItem.revision == Visit.revision)))
+        q = (
+            select(func.count())
+            .select_from(Visit)
+            .where(
+                col(Visit.ended_at).is_not(None),
+                col(Visit.outcome).is_not(None),
+                ~exists().where(
+                    ExportItem.visit_id == Visit.id, ExportItem.revision == Visit.revision
+                ),
+            )
+        )
         return int(s.execute(q).scalar() or 0)
-

@@ -48,18 +48,38 @@ def _require_supervisor(officer: Officer) -> None:
 def open_followups(ctx: Context, limit: int = 500) -> list[FollowUp]:
     """Open and contacted follow-ups with a consented phone number, oldest first."""
     today = ctx.today()
-    q = (select(Visit, Officer.username).join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
-         .where(col(Visit.followup_state).in_(OPEN_STATES), col(Visit.consent_contact).is_(True),
-                col(Visit.phone).is_not(None), col(Visit.outcome).in_(oc.FOLLOW_UP),
-                col(Visit.voided_at).is_(None))
-         .order_by(col(Visit.started_at)).limit(limit))
+    q = (
+        select(Visit, Officer.username)
+        .join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
+        .where(
+            col(Visit.followup_state).in_(OPEN_STATES),
+            col(Visit.consent_contact).is_(True),
+            col(Visit.phone).is_not(None),
+            col(Visit.outcome).in_(oc.FOLLOW_UP),
+            col(Visit.voided_at).is_(None),
+        )
+        .order_by(col(Visit.started_at))
+        .limit(limit)
+    )
     with ctx.db.read() as s:
         rows = s.exec(q).all()
-    return [FollowUp(visit_id=v.id, day=v.day, started_at=v.started_at,
-                     nik_masked=nikmod.mask(v.nik), name=v.name, phone=v.phone or "",
-                     outcome=v.outcome or "", reason=v.reason, state=v.followup_state or "",
-                     note=v.followup_note, officer=u, age_days=(today - v.day).days)
-            for v, u in rows]
+    return [
+        FollowUp(
+            visit_id=v.id,
+            day=v.day,
+            started_at=v.started_at,
+            nik_masked=nikmod.mask(v.nik),
+            name=v.name,
+            phone=v.phone or "",
+            outcome=v.outcome or "",
+            reason=v.reason,
+            state=v.followup_state or "",
+            note=v.followup_note,
+            officer=u,
+            age_days=(today - v.day).days,
+        )
+        for v, u in rows
+    ]
 
 
 def _change(ctx: Context, visit_id: str, supervisor: Officer, state: str, note: str) -> Visit:
@@ -78,8 +98,7 @@ def _change(ctx: Context, visit_id: str, supervisor: Officer, state: str, note: 
         if note:
             v.followup_note = note if not v.followup_note else f"{v.followup_note}\n{note}"
         v.revision += 1
-        audit.record(s, ctx, f"followup_{state}", supervisor, target=visit_id, old=old,
-                     note=note)
+        audit.record(s, ctx, f"followup_{state}", supervisor, target=visit_id, old=old, note=note)
     return v
 
 

@@ -18,11 +18,13 @@ _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 
 class InputRefused(UserError, ValueError):
     """A file refused before reading: ``code`` selects inputs.registry.<code>."""
+
     prefix = "inputs.registry"
 
 
-def check_csv(path: Path, max_bytes: int = lim.REGISTRY_FILE_BYTES,
-              max_line: int = lim.REGISTRY_LINE_BYTES) -> None:
+def check_csv(
+    path: Path, max_bytes: int = lim.REGISTRY_FILE_BYTES, max_line: int = lim.REGISTRY_LINE_BYTES
+) -> None:
     """Refuse a CSV that is too large, UTF-16, binary, or has a line longer than ``max_line``."""
     name = path.name
     size = path.stat().st_size
@@ -37,9 +39,12 @@ def check_csv(path: Path, max_bytes: int = lim.REGISTRY_FILE_BYTES,
                 first = False
             new = lim.line_run(chunk, run, max_line)
             if new < 0:
-                raise InputRefused("line_too_long", file=name,
-                                   line=lines + _line_of_long(chunk, run, max_line),
-                                   limit=max_line // lim.KIB)
+                raise InputRefused(
+                    "line_too_long",
+                    file=name,
+                    line=lines + _line_of_long(chunk, run, max_line),
+                    limit=max_line // lim.KIB,
+                )
             lines += chunk.count(b"\n")
             run = new
 
@@ -64,8 +69,11 @@ def _check_text(head: bytes, name: str) -> None:
         raise InputRefused("not_text", file=name)
 
 
-def check_xlsx(path: Path, max_bytes: int = lim.REGISTRY_FILE_BYTES,
-               max_unzipped: int = lim.XLSX_UNCOMPRESSED_BYTES) -> None:
+def check_xlsx(
+    path: Path,
+    max_bytes: int = lim.REGISTRY_FILE_BYTES,
+    max_unzipped: int = lim.XLSX_UNCOMPRESSED_BYTES,
+) -> None:
     """Refuse an XLSX that is too large or unzips to too much (a "zip bomb")."""
     name = path.name
     size = path.stat().st_size
@@ -77,19 +85,20 @@ def check_xlsx(path: Path, max_bytes: int = lim.REGISTRY_FILE_BYTES,
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # openpyxl says what is wrong with it
     total = sum(i.file_size for i in infos)
-    if total > max_unzipped or any(i.file_size > lim.XLSX_RATIO * max(i.compress_size, 1024)
-                                   for i in infos):
+    if total > max_unzipped or any(
+        i.file_size > lim.XLSX_RATIO * max(i.compress_size, 1024) for i in infos
+    ):
         raise InputRefused("xlsx_too_big", file=name, limit=max_unzipped // lim.MIB)
 
 
 def shown_headers(cells: object) -> str:
     """Column names quoted back in a message: printable, each and all of them cut short."""
     out = []
-    for c in list(cells)[:lim.SHOWN_HEADERS] if isinstance(cells, (list, tuple)) else []:
+    for c in list(cells)[: lim.SHOWN_HEADERS] if isinstance(cells, (list, tuple)) else []:
         text = "" if c is None else str(c)
         text = "".join(ch for ch in text if ch.isprintable()).strip()
         if text:
-            out.append(text if len(text) <= lim.SHOWN_HEADER else text[:lim.SHOWN_HEADER] + "…")
+            out.append(text if len(text) <= lim.SHOWN_HEADER else text[: lim.SHOWN_HEADER] + "…")
     if isinstance(cells, (list, tuple)) and len(cells) > lim.SHOWN_HEADERS:
         out.append("…")
     return ", ".join(out) or "-"

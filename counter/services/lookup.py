@@ -25,9 +25,13 @@ class LookupResult:
     extract_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"nik": self.nik, "ikd_status": self.ikd_status,
-                "activated_on": self.activated_on.isoformat() if self.activated_on else None,
-                "source": self.source, "visits": self.visits}
+        return {
+            "nik": self.nik,
+            "ikd_status": self.ikd_status,
+            "activated_on": self.activated_on.isoformat() if self.activated_on else None,
+            "source": self.source,
+            "visits": self.visits,
+        }
 
 
 _reg = RegistryEntry.__table__.c  # type: ignore[attr-defined]
@@ -35,14 +39,29 @@ _vis = Visit.__table__.c  # type: ignore[attr-defined]
 # Core statements (compiled once, cached by SQLAlchemy): a lookup is two indexed reads, well
 # under a millisecond even in a 631,075-row registry (bench/bench_registry.py).
 _imp = RegistryImport.__table__.c  # type: ignore[attr-defined]
-_REGISTRY_Q = (select(_reg.ikd_status, _reg.activated_on, _imp.source)
-               .select_from(RegistryEntry.__table__.outerjoin(  # type: ignore[attr-defined]
-                   RegistryImport.__table__, _imp.id == _reg.import_id))  # type: ignore[attr-defined]
-               .where(_reg.nik == bindparam("nik")))
-_VISITS_Q = (select(_vis.id, _vis.day, _vis.started_at, _vis.ended_at, _vis.outcome, _vis.reason,
-                    _vis.counter_id)
-             .where(_vis.nik == bindparam("nik"), _vis.voided_at.is_(None))  # voided: a mistake
-             .order_by(_vis.started_at.desc()).limit(bindparam("limit")))
+_REGISTRY_Q = (
+    select(_reg.ikd_status, _reg.activated_on, _imp.source)
+    .select_from(
+        RegistryEntry.__table__.outerjoin(  # type: ignore[attr-defined]
+            RegistryImport.__table__, _imp.id == _reg.import_id
+        )
+    )  # type: ignore[attr-defined]
+    .where(_reg.nik == bindparam("nik"))
+)
+_VISITS_Q = (
+    select(
+        _vis.id,
+        _vis.day,
+        _vis.started_at,
+        _vis.ended_at,
+        _vis.outcome,
+        _vis.reason,
+        _vis.counter_id,
+    )
+    .where(_vis.nik == bindparam("nik"), _vis.voided_at.is_(None))  # voided: a mistake
+    .order_by(_vis.started_at.desc())
+    .limit(bindparam("limit"))
+)
 
 
 _LAST_IMPORT_Q = select(func.max(_imp.imported_at))
@@ -68,7 +87,15 @@ def lookup(ctx: Context, nik: str, history_limit: int = 20) -> LookupResult:
             status, source = oc.ACTIVE, "visit"
             activated_on = ctx.local(v.ended_at or v.started_at).date()
             break
-    hist = [{"visit_id": v.id, "date": v.day.isoformat(),
-             "time": ctx.local(v.started_at).strftime("%H:%M"), "outcome": v.outcome,
-             "reason": v.reason, "counter": v.counter_id} for v in visits]
+    hist = [
+        {
+            "visit_id": v.id,
+            "date": v.day.isoformat(),
+            "time": ctx.local(v.started_at).strftime("%H:%M"),
+            "outcome": v.outcome,
+            "reason": v.reason,
+            "counter": v.counter_id,
+        }
+        for v in visits
+    ]
     return LookupResult(nik, status, activated_on, source, hist, extract_at)

@@ -93,9 +93,15 @@ def find_villages(text: str, limit: int = 20) -> list[regions.Region]:
     return [r for r in regions.villages() if t in r.name.lower()][:limit]
 
 
-def create_event(ctx: Context, *, village_code: str | None = None, school: str | None = None,
-                 day: date | None = None, name: str | None = None,
-                 by: Officer | None = None) -> EventInfo:
+def create_event(
+    ctx: Context,
+    *,
+    village_code: str | None = None,
+    school: str | None = None,
+    day: date | None = None,
+    name: str | None = None,
+    by: Officer | None = None,
+) -> EventInfo:
     """Create an outreach event at a desa/kelurahan (region code) or a school, on ``day``."""
     if bool(village_code) == bool(school and school.strip()):
         raise OutreachError("place_required")
@@ -111,18 +117,27 @@ def create_event(ctx: Context, *, village_code: str | None = None, school: str |
     if len(place_name) > 120:
         raise OutreachError("name_long")
     label = " ".join((name or "").split()) or default_name
-    ev = OutreachEvent(id=str(uuid.uuid4()), name=label[:120], place_code=code,
-                       place_name=place_name, place_kind=kind, day=day or ctx.today(),
-                       device_id=settings_store.device_id(ctx), created_at=ctx.now())
+    ev = OutreachEvent(
+        id=str(uuid.uuid4()),
+        name=label[:120],
+        place_code=code,
+        place_name=place_name,
+        place_kind=kind,
+        day=day or ctx.today(),
+        device_id=settings_store.device_id(ctx),
+        created_at=ctx.now(),
+    )
     with ctx.db.write() as s:
         s.add(ev)
-        audit.record(s, ctx, "outreach_created", by, target=ev.id, place=place_name,
-                     day=ev.day.isoformat())
+        audit.record(
+            s, ctx, "outreach_created", by, target=ev.id, place=place_name, day=ev.day.isoformat()
+        )
     return _info(ev)
 
 
-def list_events(ctx: Context, date_from: date | None = None,
-                date_to: date | None = None) -> list[EventInfo]:
+def list_events(
+    ctx: Context, date_from: date | None = None, date_to: date | None = None
+) -> list[EventInfo]:
     """Events, newest day first."""
     with ctx.db.read() as s:
         q = select(OutreachEvent)
@@ -140,8 +155,9 @@ def get_event(ctx: Context, ref: str) -> EventInfo:
     with ctx.db.read() as s:
         e = s.get(OutreachEvent, ref)
         if e is None and len(ref) >= 4:
-            rows = s.exec(select(OutreachEvent)
-                          .where(col(OutreachEvent.id).startswith(ref)).limit(2)).all()
+            rows = s.exec(
+                select(OutreachEvent).where(col(OutreachEvent.id).startswith(ref)).limit(2)
+            ).all()
             if len(rows) == 1:
                 e = rows[0]
             elif rows:
@@ -166,9 +182,15 @@ def set_active(ctx: Context, ref: str, by: Officer | None = None) -> EventInfo:
     return ev
 
 
-def start(ctx: Context, *, village_code: str | None = None, school: str | None = None,
-          day: date | None = None, name: str | None = None,
-          by: Officer | None = None) -> EventInfo:
+def start(
+    ctx: Context,
+    *,
+    village_code: str | None = None,
+    school: str | None = None,
+    day: date | None = None,
+    name: str | None = None,
+    by: Officer | None = None,
+) -> EventInfo:
     """Create an event and make it active in one go (what ``outreach start`` does)."""
     ev = create_event(ctx, village_code=village_code, school=school, day=day, name=name, by=by)
     return set_active(ctx, ev.id, by=by)
@@ -199,9 +221,10 @@ def stop(ctx: Context, by: Officer | None = None) -> EventInfo | None:
 
 # -- reports -------------------------------------------------------------------------------------
 
+
 def _count_columns() -> list[Any]:
     done = col(Visit.ended_at).is_not(None)
-    attempted = (done & (Visit.outcome != oc.ALREADY_ACTIVE) & (Visit.outcome != oc.DECLINED))
+    attempted = done & (Visit.outcome != oc.ALREADY_ACTIVE) & (Visit.outcome != oc.DECLINED)
 
     def n(cond: Any) -> Any:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
@@ -225,14 +248,18 @@ def by_event(ctx: Context, date_from: date, date_to: date) -> list[Split]:
     "Attempted" counts finished visits other than ALREADY_ACTIVE and DECLINED.
     """
     with ctx.db.read() as s:
-        q = (select(Visit.event_id, *_count_columns())
-             .where(Visit.day >= date_from, Visit.day <= date_to,
-                    col(Visit.voided_at).is_(None))
-             .group_by(Visit.event_id))
+        q = (
+            select(Visit.event_id, *_count_columns())
+            .where(Visit.day >= date_from, Visit.day <= date_to, col(Visit.voided_at).is_(None))
+            .group_by(Visit.event_id)
+        )
         rows = s.exec(q).all()
         ids = [r[0] for r in rows if r[0]]
-        events = {e.id: e for e in s.exec(select(OutreachEvent)
-                                          .where(col(OutreachEvent.id).in_(ids)))} if ids else {}
+        events = (
+            {e.id: e for e in s.exec(select(OutreachEvent).where(col(OutreachEvent.id).in_(ids)))}
+            if ids
+            else {}
+        )
     out: list[Split] = []
     office: Split | None = None
     for r in rows:
@@ -261,14 +288,18 @@ def by_place(ctx: Context, date_from: date, date_to: date) -> list[Split]:
     merged: dict[tuple[str, str], list[int]] = {}
     labels: dict[tuple[str, str], str] = {}
     with ctx.db.read() as s:
-        q = (select(OutreachEvent.place_code, OutreachEvent.place_name, OutreachEvent.place_kind,
-                    *_count_columns())
-             .select_from(Visit)
-             .join(OutreachEvent, Visit.event_id == OutreachEvent.id, isouter=True)
-             .where(Visit.day >= date_from, Visit.day <= date_to,
-                    col(Visit.voided_at).is_(None))
-             .group_by(OutreachEvent.place_code, OutreachEvent.place_name,
-                       OutreachEvent.place_kind))
+        q = (
+            select(
+                OutreachEvent.place_code,
+                OutreachEvent.place_name,
+                OutreachEvent.place_kind,
+                *_count_columns(),
+            )
+            .select_from(Visit)
+            .join(OutreachEvent, Visit.event_id == OutreachEvent.id, isouter=True)
+            .where(Visit.day >= date_from, Visit.day <= date_to, col(Visit.voided_at).is_(None))
+            .group_by(OutreachEvent.place_code, OutreachEvent.place_name, OutreachEvent.place_kind)
+        )
         rows = s.exec(q).all()
     for code, name, kind, *nums in rows:
         if kind is None:
@@ -283,8 +314,11 @@ def by_place(ctx: Context, date_from: date, date_to: date) -> list[Split]:
         acc = merged.setdefault(key, [0] * 8)
         for i, v in enumerate(nums):
             acc[i] += int(v)
-    out = [Split(k[1] if k[0] == "village" else labels[k], labels[k], k[0], *v)
-           for k, v in merged.items() if k[0] != "office"]
+    out = [
+        Split(k[1] if k[0] == "village" else labels[k], labels[k], k[0], *v)
+        for k, v in merged.items()
+        if k[0] != "office"
+    ]
     out.sort(key=lambda x: (x.place_kind, x.label.lower()))
     if ("office", "") in merged:
         out.append(Split("", labels[("office", "")], "office", *merged[("office", "")]))

@@ -13,13 +13,27 @@ from typing import Any
 from counter.domain.assets import asset_path
 
 FONT = "DejaVu"
-_FILES = {"": "DejaVuSansCondensed.ttf", "B": "DejaVuSansCondensed-Bold.ttf",
-          "I": "DejaVuSansCondensed-Oblique.ttf"}
+_FILES = {
+    "": "DejaVuSansCondensed.ttf",
+    "B": "DejaVuSansCondensed-Bold.ttf",
+    "I": "DejaVuSansCondensed-Oblique.ttf",
+}
 
-_MAP = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-    "\u2026": "...", "\u2022": "-", "\u00a0": " ", "\u2192": "->", "\u2190": "<-",
-})
+_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u2022": "-",
+        "\u00a0": " ",
+        "\u2192": "->",
+        "\u2190": "<-",
+    }
+)
 
 
 def latin1(text: str) -> str:

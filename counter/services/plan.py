@@ -34,9 +34,15 @@ class EventYield:
     extract_change: int | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "day": self.day.isoformat(),
-                "place_code": self.place_code, "visits": self.visits,
-                "activated": self.activated, "extract_change": self.extract_change}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "day": self.day.isoformat(),
+            "place_code": self.place_code,
+            "visits": self.visits,
+            "activated": self.activated,
+            "extract_change": self.extract_change,
+        }
 
 
 @dataclass
@@ -46,8 +52,12 @@ class PlanRow:
     events: list[EventYield] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        out = {"rank": self.rank, "level": self.place.level, **self.place.to_json(),
-               "without": self.place.without}
+        out = {
+            "rank": self.rank,
+            "level": self.place.level,
+            **self.place.to_json(),
+            "without": self.place.without,
+        }
         out["events"] = [e.to_json() for e in self.events]
         return out
 
@@ -60,9 +70,12 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         c = self.coverage
-        return {"by": self.by, "target_percent": c.target_percent,
-                "import": c.latest.to_json() if c.latest else None,
-                "places": [r.to_json() for r in self.rows]}
+        return {
+            "by": self.by,
+            "target_percent": c.target_percent,
+            "import": c.latest.to_json() if c.latest else None,
+            "places": [r.to_json() for r in self.rows],
+        }
 
 
 def default_level(ctx: Context) -> str:
@@ -116,11 +129,23 @@ def event_yields(ctx: Context, level: str) -> list[EventYield]:
         code = v if level == "d" else v // 10000
         before = [i for i, d in imports if d < e.day]
         after = [i for i, d in imports if d > e.day]
-        change = (active_at(after[0].id, code) - active_at(before[-1].id, code)
-                  if before and after else None)
+        change = (
+            active_at(after[0].id, code) - active_at(before[-1].id, code)
+            if before and after
+            else None
+        )
         sp = counts.get(e.id)
-        out.append(EventYield(e.id, e.name, e.day, e.place_code, sp.visits if sp else 0,
-                              sp.activated if sp else 0, change))
+        out.append(
+            EventYield(
+                e.id,
+                e.name,
+                e.day,
+                e.place_code,
+                sp.visits if sp else 0,
+                sp.activated if sp else 0,
+                change,
+            )
+        )
     return out
 
 

@@ -71,8 +71,9 @@ def print_file(settings: Settings, path: Path, lang: str | None = None) -> Print
             return result(True, "print.sent")
         return result(False, "print.no_command")
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=PRINT_TIMEOUT_S,
-                              check=False)
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=PRINT_TIMEOUT_S, check=False
+        )
     except FileNotFoundError:
         return result(False, "print.not_found", command=argv[0])
     except PermissionError as e:
@@ -88,6 +89,7 @@ def print_file(settings: Settings, path: Path, lang: str | None = None) -> Print
 
 
 # ESC/POS ---------------------------------------------------------------------------------------
+
 
 class EscposConfigError(UserError, ValueError):
     prefix = ""
@@ -130,9 +132,13 @@ def escpos_slip(printer: Any, data: Any) -> None:
     line(data.title, align="center", bold=True)
     line(lb["subtitle"], align="center")
     line("-" * 32)
-    for label, value in ((lb["date"], data.when), (lb["counter"], data.counter_id),
-                         (lb["officer"], data.officer), (lb["nik"], data.masked_nik),
-                         (lb["visit"], data.visit_ref)):
+    for label, value in (
+        (lb["date"], data.when),
+        (lb["counter"], data.counter_id),
+        (lb["officer"], data.officer),
+        (lb["nik"], data.masked_nik),
+        (lb["visit"], data.visit_ref),
+    ):
         if value:
             line(f"{label:<12}{value}")
     line("-" * 32)
@@ -161,8 +167,9 @@ def escpos_slip(printer: Any, data: Any) -> None:
     printer.cut()
 
 
-def print_escpos(ctx: Context, visit_id: str, printer: Any = None,
-                 kept_file: Path | None = None) -> PrintResult:
+def print_escpos(
+    ctx: Context, visit_id: str, printer: Any = None, kept_file: Path | None = None
+) -> PrintResult:
     """Print the slip on the ESC/POS printer of settings.printing.escpos (or ``printer``)."""
     from counter.services.slip import slip_data
 
@@ -183,13 +190,18 @@ def print_escpos(ctx: Context, visit_id: str, printer: Any = None,
         return PrintResult(False, text, kept_file, e.key)
     except Exception as e:  # noqa: BLE001 - python-escpos raises many types (USB, socket, file)
         detail = f"{type(e).__name__}: {_last_line(str(e)) or '-'}"
-        return PrintResult(False, msg.t("print.escpos_failed", detail=detail, file=file_text),
-                           kept_file, "print.escpos_failed")
+        return PrintResult(
+            False,
+            msg.t("print.escpos_failed", detail=detail, file=file_text),
+            kept_file,
+            "print.escpos_failed",
+        )
     return PrintResult(True, msg.t("print.sent", file=file_text), kept_file, "print.sent")
 
 
-def print_slip(ctx: Context, visit_id: str, paper: str | None = None,
-               out_dir: Path | None = None) -> PrintResult:
+def print_slip(
+    ctx: Context, visit_id: str, paper: str | None = None, out_dir: Path | None = None
+) -> PrintResult:
     """Make the slip PDF (kept in settings.slips_dir for reprinting) and print it: on the
     ESC/POS printer when settings.printing.escpos is set, else with the print command."""
     from counter.services.slip import make_slip

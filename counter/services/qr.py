@@ -26,6 +26,7 @@ Matrix = list[list[bool]]  # True = dark module; includes the quiet zone
 
 class QrError(UserError, ValueError):
     """A refused payload or an unwritable file; ``message(lang)`` gives the user-facing text."""
+
     prefix = ""
 
 
@@ -80,8 +81,12 @@ def _qr(text: str, ec: str = "M"):  # noqa: ANN202 - qrcode.QRCode
     import qrcode
     from qrcode import constants
 
-    level = {"L": constants.ERROR_CORRECT_L, "M": constants.ERROR_CORRECT_M,
-             "Q": constants.ERROR_CORRECT_Q, "H": constants.ERROR_CORRECT_H}[ec]
+    level = {
+        "L": constants.ERROR_CORRECT_L,
+        "M": constants.ERROR_CORRECT_M,
+        "Q": constants.ERROR_CORRECT_Q,
+        "H": constants.ERROR_CORRECT_H,
+    }[ec]
     qr = qrcode.QRCode(error_correction=level, border=QUIET_ZONE)
     qr.add_data(text.encode("utf-8"), optimize=0)
     qr.make(fit=True)
@@ -111,9 +116,12 @@ def to_half_blocks(m: Matrix) -> list[str]:
     for y in range(0, len(m), 2):
         top = m[y]
         bottom = m[y + 1] if y + 1 < len(m) else [False] * len(top)
-        lines.append("".join(
-            FULL if t and b else UPPER if t else LOWER if b else EMPTY
-            for t, b in zip(top, bottom, strict=True)))
+        lines.append(
+            "".join(
+                FULL if t and b else UPPER if t else LOWER if b else EMPTY
+                for t, b in zip(top, bottom, strict=True)
+            )
+        )
     return lines
 
 
@@ -129,6 +137,7 @@ def to_ansi(m: Matrix) -> str:
 
 
 # Files ---------------------------------------------------------------------------------------
+
 
 def write_png(text: str, path: Path, box: int = 10) -> Path:
     from PIL import Image

@@ -30,7 +30,7 @@ _GROUPS, _GROUP = 5, 4  # 20 characters = 100 bits
 def make_code() -> str:
     """A fresh code, grouped for writing down: ``7K2M-…`` (five groups of four)."""
     chars = "".join(secrets.choice(_ALPHABET) for _ in range(_GROUPS * _GROUP))
-    return "-".join(chars[i:i + _GROUP] for i in range(0, len(chars), _GROUP))
+    return "-".join(chars[i : i + _GROUP] for i in range(0, len(chars), _GROUP))
 
 
 def normalise(code: str) -> str:
@@ -57,8 +57,9 @@ def _store(s: Session, code: str | None = None) -> str:
     return code
 
 
-def init_first_supervisor(ctx: Context, username: str, pin: str,
-                          full_name: str = "") -> tuple[Officer, str]:
+def init_first_supervisor(
+    ctx: Context, username: str, pin: str, full_name: str = ""
+) -> tuple[Officer, str]:
     """The first account (a supervisor) and the first recovery code, on a database without any
     account; AccountError('already_init') otherwise. Returns the account and the code to show."""
     accounts.check_username(username)
@@ -68,12 +69,19 @@ def init_first_supervisor(ctx: Context, username: str, pin: str,
         accounts._serialise_name(s, ctx, "\x00init")
         if s.exec(select(func.count()).select_from(Officer)).one():
             raise AccountError("already_init")
-        off = Officer(username=username, full_name=full_name, role="supervisor",
-                      pin_hash=pin_hash, active=True, created_at=ctx.now())
+        off = Officer(
+            username=username,
+            full_name=full_name,
+            role="supervisor",
+            pin_hash=pin_hash,
+            active=True,
+            created_at=ctx.now(),
+        )
         s.add(off)
         s.flush()
-        audit.record(s, ctx, "officer_created", off, target=username, role="supervisor",
-                     via="init")  # the first supervisor makes itself
+        audit.record(
+            s, ctx, "officer_created", off, target=username, role="supervisor", via="init"
+        )  # the first supervisor makes itself
         code = _store(s)
         audit.record(s, ctx, "recovery_code_set", off, target="recovery_code", via="init")
     return off, code
@@ -113,18 +121,23 @@ def recover(ctx: Context, username: str, code: str, new_pin: str) -> str:
     return new
 
 
-def _reset(s: Session, ctx: Context, name: str,
-           pin_hash: str) -> tuple[AuthError | None, str]:
+def _reset(s: Session, ctx: Context, name: str, pin_hash: str) -> tuple[AuthError | None, str]:
     off = s.exec(select(Officer).where(Officer.username == name).with_for_update()).first()
     if off is None or off.role != "supervisor":
-        audit.record(s, ctx, "recovery_failed", None, target=name[:120], username=name[:32],
-                     why="not a supervisor")
+        audit.record(
+            s,
+            ctx,
+            "recovery_failed",
+            None,
+            target=name[:120],
+            username=name[:32],
+            why="not a supervisor",
+        )
         return AuthError("not_supervisor", username=name), ""
     off.pin_hash = pin_hash
     off.active = True
     off.failed_attempts = 0
     off.locked_until = None
     code = _store(s)
-    audit.record(s, ctx, "pin_recovered", off, target=name, via="recovery_code",
-                 code_rotated=True)
+    audit.record(s, ctx, "pin_recovered", off, target=name, via="recovery_code", code_rotated=True)
     return None, code

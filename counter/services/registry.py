@@ -66,6 +66,7 @@ csv.field_size_limit(max(csv.field_size_limit(), lim.REGISTRY_LINE_BYTES))
 
 class RegistryError(UserError, ValueError):
     """The whole file is refused; ``code`` selects the message (registry.<code>)."""
+
     prefix = "registry"
 
 
@@ -92,8 +93,18 @@ class ImportResult:
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _DATE_WORDS = {"tgl", "tanggal", "date", "waktu", "tglaktivasi", "on"}
 _ACT_WORDS = {"aktivasi", "aktif", "activation", "activated", "ikd", "diaktifkan"}
-_NOT_STATUS = {"kawin", "perkawinan", "hubungan", "keluarga", "hidup", "pekerjaan", "rekam",
-               "perekaman", "ktp", "kk"}
+_NOT_STATUS = {
+    "kawin",
+    "perkawinan",
+    "hubungan",
+    "keluarga",
+    "hidup",
+    "pekerjaan",
+    "rekam",
+    "perekaman",
+    "ktp",
+    "kk",
+}
 
 
 def norm_header(value: object) -> str:
@@ -126,8 +137,17 @@ def _status_score(h: str) -> int:
         return 4
     if "ikd" in tokens and not tokens & _NOT_STATUS:
         return 3
-    if h in ("status", "status aktivasi", "aktivasi", "activation status", "activated", "active",
-             "status aktif", "sudah aktivasi", "keterangan aktivasi"):
+    if h in (
+        "status",
+        "status aktivasi",
+        "aktivasi",
+        "activation status",
+        "activated",
+        "active",
+        "status aktif",
+        "sudah aktivasi",
+        "keterangan aktivasi",
+    ):
         return 2
     if "status" in tokens and not tokens & _NOT_STATUS:
         return 1
@@ -168,12 +188,42 @@ def match_columns(headers: Sequence[object]) -> tuple[int | None, int | None, in
 
 # ---- values -----------------------------------------------------------------------------------
 
-_ACTIVE_WORDS = {"SUDAH", "YA", "Y", "YES", "AKTIF", "ACTIVE", "1", "TRUE", "SUDAH AKTIF",
-                 "SUDAH AKTIVASI", "SUDAH AKTIVASI IKD", "TELAH AKTIVASI", "TERAKTIVASI",
-                 "ACTIVATED", "IKD AKTIF", "SUDAH IKD"}
-_NOT_ACTIVE_WORDS = {"BELUM", "TIDAK", "N", "NO", "TIDAK AKTIF", "BELUM AKTIF", "BELUM AKTIVASI",
-                     "BELUM AKTIVASI IKD", "TIDAK AKTIVASI", "NON AKTIF", "NONAKTIF", "INACTIVE",
-                     "NOT ACTIVE", "0", "FALSE", "BELUM IKD"}
+_ACTIVE_WORDS = {
+    "SUDAH",
+    "YA",
+    "Y",
+    "YES",
+    "AKTIF",
+    "ACTIVE",
+    "1",
+    "TRUE",
+    "SUDAH AKTIF",
+    "SUDAH AKTIVASI",
+    "SUDAH AKTIVASI IKD",
+    "TELAH AKTIVASI",
+    "TERAKTIVASI",
+    "ACTIVATED",
+    "IKD AKTIF",
+    "SUDAH IKD",
+}
+_NOT_ACTIVE_WORDS = {
+    "BELUM",
+    "TIDAK",
+    "N",
+    "NO",
+    "TIDAK AKTIF",
+    "BELUM AKTIF",
+    "BELUM AKTIVASI",
+    "BELUM AKTIVASI IKD",
+    "TIDAK AKTIVASI",
+    "NON AKTIF",
+    "NONAKTIF",
+    "INACTIVE",
+    "NOT ACTIVE",
+    "0",
+    "FALSE",
+    "BELUM IKD",
+}
 _WS = re.compile(r"[\s_\-]+")
 
 
@@ -193,8 +243,10 @@ def status_code(raw: object) -> str | None:
     return None
 
 
-_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}"
-                  r"(?:\.\d+)?)?)?$")
+_DMY = re.compile(
+    r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}"
+    r"(?:\.\d+)?)?)?$"
+)
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _BAD = object()
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -287,8 +339,12 @@ def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, list[str]] | No
     return None
 
 
-def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
-              two_processes_for: date | None = None) -> _Table:
+def _read_csv(
+    path: Path,
+    progress: Progress | None,
+    spans_ok: bool = False,
+    two_processes_for: date | None = None,
+) -> _Table:
     """``spans_ok``: the fastest path's (NIK, tail) pairs may be returned. With
     ``two_processes_for`` (today; only for an empty registry), already their sorted keys, half
     of them made by a forked child (see _keys_in_two_processes)."""
@@ -302,7 +358,7 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
         cut = text.find("\n", cut + 1)
         if cut == -1:
             break
-    head_text = text[:cut + 1] if cut != -1 and text.find('"', 0, cut) == -1 else text
+    head_text = text[: cut + 1] if cut != -1 and text.find('"', 0, cut) == -1 else text
     buf = io.StringIO(head_text, newline="")
     reader = csv.reader(buf, delimiter=delim)
     head: list[list[str]] = []
@@ -315,14 +371,16 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
     found = _find_header(head)
     if found is None:
         first = next((r for r in head if any(c.strip() for c in r)), [])
-        raise RegistryError("no_nik_column", file=path.name,
-                            headers=input_bounds.shown_headers(first))
+        raise RegistryError(
+            "no_nik_column", file=path.name, headers=input_bounds.shown_headers(first)
+        )
     hi, headers = found
     header_line = head_lines[hi]
     ni, si, di = match_columns(headers)
     if si is None:
-        raise RegistryError("no_status_column", file=path.name,
-                            headers=input_bounds.shown_headers(headers))
+        raise RegistryError(
+            "no_status_column", file=path.name, headers=input_bounds.shown_headers(headers)
+        )
     assert ni is not None
     total = len(text)
     start_pos = buf.tell()
@@ -335,8 +393,7 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
     from counter.services.registry_places import desa_column
 
     xi = desa_column(headers, [ni, si, di])
-    if (spans_ok and text.find('"', start_pos) == -1 and ni < si
-            and (di is None or di == si + 1)):
+    if spans_ok and text.find('"', start_pos) == -1 and ni < si and (di is None or di == si + 1):
         # one string per line from the NIK cell to the status (and date) cell: one object per
         # row instead of a tuple and three strings; the NIK matched as a valid Batang NIK.
         # A desa column just before the status (or one cell more) starts the tail instead.
@@ -345,20 +402,48 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
         pattern = _span_pattern(delim, ni, first, last)
         if two_processes_for is not None:
             counts: dict[str, int] = {}
-            keys = _keys_in_two_processes(pattern, text, start_pos, delim, di is not None,
-                                          two_processes_for, si - first, counts)
+            keys = _keys_in_two_processes(
+                pattern,
+                text,
+                start_pos,
+                delim,
+                di is not None,
+                two_processes_for,
+                si - first,
+                counts,
+            )
             if keys is not None and len(keys) == body_lines:
                 if progress:
                     progress(50, 100)
-                return _Table(headers, header_line, [], None, delim, True, None,
-                              di is not None, keys, span_desa=si - first, desa_counts=counts)
+                return _Table(
+                    headers,
+                    header_line,
+                    [],
+                    None,
+                    delim,
+                    True,
+                    None,
+                    di is not None,
+                    keys,
+                    span_desa=si - first,
+                    desa_counts=counts,
+                )
             del keys
         spans = pattern.findall(text, start_pos)
         if len(spans) == body_lines:
             if progress:
                 progress(50, 100)
-            return _Table(headers, header_line, [], None, delim, True, spans, di is not None,
-                          span_desa=si - first)
+            return _Table(
+                headers,
+                header_line,
+                [],
+                None,
+                delim,
+                True,
+                spans,
+                di is not None,
+                span_desa=si - first,
+            )
         del spans
     if text.find('"', start_pos) == -1:
         # first with the NIK cell matched as a valid Batang NIK (saves a pass over the column);
@@ -394,8 +479,9 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
                 progress(buf.tell() * 50 // max(1, total), 100)
         # line numbers are implicit unless a quoted cell spans lines (or lines end in a bare CR)
         if body_lines == len(rows):
-            return _Table(headers, header_line, rows if di is not None else _with_dates(rows),
-                          None, delim)
+            return _Table(
+                headers, header_line, rows if di is not None else _with_dates(rows), None, delim
+            )
     except IndexError:  # a blank or short line
         pass
     # Slow path: short rows, blank lines or multi-line cells; keep exact line numbers.
@@ -416,14 +502,17 @@ def _read_csv(path: Path, progress: Progress | None, spans_ok: bool = False,
     return _Table(headers, header_line, rows, lines, delim)
 
 
-def _line_pattern(delim: str, wanted: list[int], valid_nik_at: int | None = None
-                  ) -> re.Pattern[str]:
+def _line_pattern(
+    delim: str, wanted: list[int], valid_nik_at: int | None = None
+) -> re.Pattern[str]:
     """One data line: the wanted cells captured; with ``valid_nik_at`` that cell must be a
     valid Batang NIK."""
     d = re.escape(delim)
     cell = f"[^{d}\\r\\n]*"
-    parts = [(f"({_BATANG_NIK})" if k == valid_nik_at else f"({cell})") if k in wanted else cell
-             for k in range(max(wanted) + 1)]
+    parts = [
+        (f"({_BATANG_NIK})" if k == valid_nik_at else f"({cell})") if k in wanted else cell
+        for k in range(max(wanted) + 1)
+    ]
     return re.compile("^" + d.join(parts) + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
 
 
@@ -435,8 +524,10 @@ def _span_pattern(delim: str, nik: int, status: int, last: int) -> re.Pattern[st
     head = "".join(cell + d for _ in range(nik))
     between = "".join(d + cell for _ in range(status - nik - 1))
     tail = d.join([cell] * (last - status + 1))
-    return re.compile("^" + head + f"({_BATANG_NIK})" + between + d + f"({tail})"
-                      + f"(?:{d}[^\\r\\n]*)?\\r?$", re.M)
+    return re.compile(
+        "^" + head + f"({_BATANG_NIK})" + between + d + f"({tail})" + f"(?:{d}[^\\r\\n]*)?\\r?$",
+        re.M,
+    )
 
 
 def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
@@ -464,8 +555,9 @@ def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
             hi, headers = found
             ni, si, di = match_columns(headers)
             if si is None:
-                raise RegistryError("no_status_column", file=path.name,
-                                    headers=input_bounds.shown_headers(headers))
+                raise RegistryError(
+                    "no_status_column", file=path.name, headers=input_bounds.shown_headers(headers)
+                )
             assert ni is not None
             header_line = hi + 1
             rows: list[tuple[Any, ...]] = []
@@ -486,8 +578,9 @@ def _read_xlsx(path: Path, progress: Progress | None) -> _Table:
                 if progress and r % CHUNK == 0:
                     progress(min(49, r // CHUNK), 100)
             return _Table(headers, header_line, rows, lines, ";")
-        raise RegistryError("no_nik_column", file=path.name,
-                            headers=input_bounds.shown_headers(first_headers))
+        raise RegistryError(
+            "no_nik_column", file=path.name, headers=input_bounds.shown_headers(first_headers)
+        )
     finally:
         wb.close()
 
@@ -514,7 +607,8 @@ BIRTH_DIGITS_RE = (
     r"|(?:29|69)(?:0[13-9]|1[0-2])[0-9]{2}"
     r"|(?:29|69)02(?:[02468][048]|[13579][26])"
     r"|(?:30|70)(?:0[13-9]|1[0-2])[0-9]{2}"
-    r"|(?:31|71)(?:0[13578]|1[02])[0-9]{2})")
+    r"|(?:31|71)(?:0[13578]|1[02])[0-9]{2})"
+)
 
 
 def _batang_nik_pattern() -> str:
@@ -591,24 +685,41 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
     all_str = table.niks_valid or set(map(type, niks)) == {str}
     if table.niks_valid or (all_str and _batang_niks_re().fullmatch("\n".join(niks))):
         pass  # every NIK is a valid Batang NIK: one C pass over the column
-    elif (all_str and set(map(len, niks)) == {16}
-            and all(map(str.isascii, niks)) and all(map(str.isdigit, niks))):
+    elif (
+        all_str
+        and set(map(len, niks)) == {16}
+        and all(map(str.isascii, niks))
+        and all(map(str.isdigit, niks))
+    ):
         bad_pref = {p for p in set(map(itemgetter(slice(0, 6)), niks)) if not prefix_ok(p)}
         bad_born = {b for b in set(map(itemgetter(slice(6, 12)), niks)) if not born_ok(b)}
         if bad_pref or bad_born or "0000" in set(map(itemgetter(slice(12, 16)), niks)):
-            bad = {i for i, n in enumerate(niks)
-                   if n[:6] in bad_pref or n[6:12] in bad_born or n[12:] == "0000"}
+            bad = {
+                i
+                for i, n in enumerate(niks)
+                if n[:6] in bad_pref or n[6:12] in bad_born or n[12:] == "0000"
+            }
     else:
         okp, okb = _Lazy(prefix_ok), _Lazy(born_ok)
-        bad = {i for i, n in enumerate(niks)
-               if n.__class__ is not str or len(n) != 16 or not n.isascii() or not n.isdigit()
-               or n[12:] == "0000" or not okp[n[:6]] or not okb[n[6:12]]}
+        bad = {
+            i
+            for i, n in enumerate(niks)
+            if n.__class__ is not str
+            or len(n) != 16
+            or not n.isascii()
+            or not n.isdigit()
+            or n[12:] == "0000"
+            or not okp[n[:6]]
+            or not okb[n[6:12]]
+        }
     if None in smap.values():
-        bad.update(i for i, s in enumerate(map(smap.__getitem__, map(itemgetter(1), rows)))
-                   if s is None)
+        bad.update(
+            i for i, s in enumerate(map(smap.__getitem__, map(itemgetter(1), rows))) if s is None
+        )
     if _BAD in dmap.values():
-        bad.update(i for i, d in enumerate(map(dmap.__getitem__, map(itemgetter(2), rows)))
-                   if d is _BAD)
+        bad.update(
+            i for i, d in enumerate(map(dmap.__getitem__, map(itemgetter(2), rows))) if d is _BAD
+        )
     rejects: list[tuple[int, Any, Any, Any, str]] = []
     excluded: set[int] = set()
     cleaned = False
@@ -648,8 +759,7 @@ def _validate(table: _Table, today: date, lang: str) -> _Checked:
             seen[n] = i
         keep = sorted(seen.values())
     rejects.sort(key=itemgetter(0))
-    return _Checked([(niks[i], rows[i][1], rows[i][2]) for i in keep], False, smap, dmap,
-                    rejects)
+    return _Checked([(niks[i], rows[i][1], rows[i][2]) for i in keep], False, smap, dmap, rejects)
 
 
 def _span_params(table: _Table, today: date, check_dups: bool = True) -> list[str] | None:
@@ -666,8 +776,15 @@ def _span_params(table: _Table, today: date, check_dups: bool = True) -> list[st
     assert pairs is not None
     if table.span_desa:
         table.desa_counts = {}
-    return _keys(pairs, table.delimiter, table.span_dated, today, check_dups, table.span_desa,
-                 table.desa_counts)
+    return _keys(
+        pairs,
+        table.delimiter,
+        table.span_dated,
+        today,
+        check_dups,
+        table.span_desa,
+        table.desa_counts,
+    )
 
 
 def _pack_tail(raw: str, delimiter: str, dated: bool, today: date) -> str | None:
@@ -684,9 +801,15 @@ def _pack_tail(raw: str, delimiter: str, dated: bool, today: date) -> str | None
     return ("A" + (day.isoformat() if day else "")) if code == oc.ACTIVE else "N"
 
 
-def _keys(pairs: list[tuple[str, str]], delimiter: str, dated: bool, today: date,
-          check_dups: bool, desa_cells: int = 0,
-          counts: dict[str, int] | None = None) -> list[str] | None:
+def _keys(
+    pairs: list[tuple[str, str]],
+    delimiter: str,
+    dated: bool,
+    today: date,
+    check_dups: bool,
+    desa_cells: int = 0,
+    counts: dict[str, int] | None = None,
+) -> list[str] | None:
     """The sorted packed keys of (NIK, tail) pairs (emptied on the way), or None.
 
     Everything before the sort walks the pairs in file order (the order they lie in memory);
@@ -702,8 +825,14 @@ def _keys(pairs: list[tuple[str, str]], delimiter: str, dated: bool, today: date
     if desa_cells:
         from counter.services.registry_places import desa_keys
 
-        keys = desa_keys(niks, tails, delimiter, desa_cells,
-                         lambda rest: _pack_tail(rest, delimiter, dated, today), counts)
+        keys = desa_keys(
+            niks,
+            tails,
+            delimiter,
+            desa_cells,
+            lambda rest: _pack_tail(rest, delimiter, dated, today),
+            counts,
+        )
         if keys is None:
             return None
     else:
@@ -722,9 +851,16 @@ def _keys(pairs: list[tuple[str, str]], delimiter: str, dated: bool, today: date
 PARALLEL_MIN_BYTES = 4 << 20  # below ~50,000 lines a second process costs more than it saves
 
 
-def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, delimiter: str,
-                           dated: bool, today: date, desa_cells: int = 0,
-                           counts: dict[str, int] | None = None) -> list[str] | None:
+def _keys_in_two_processes(
+    pattern: re.Pattern[str],
+    text: str,
+    start: int,
+    delimiter: str,
+    dated: bool,
+    today: date,
+    desa_cells: int = 0,
+    counts: dict[str, int] | None = None,
+) -> list[str] | None:
     """The sorted keys of every line (see _keys), the second half of the text matched, packed
     and sorted by a forked child process while this one does the first half; the two sorted
     halves are then merged (one ``list.sort`` over two runs, in C). Only for an EMPTY registry
@@ -739,8 +875,11 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
     import json
     import threading
 
-    if (not hasattr(os, "fork") or threading.active_count() > 1
-            or len(text) - start < PARALLEL_MIN_BYTES):
+    if (
+        not hasattr(os, "fork")
+        or threading.active_count() > 1
+        or len(text) - start < PARALLEL_MIN_BYTES
+    ):
         return None
     mid = text.find("\n", start + (len(text) - start) // 2)
     if mid == -1:
@@ -758,11 +897,17 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
         try:
             os.close(r)
             theirs: dict[str, int] = {}
-            part = _keys(pattern.findall(text, mid), delimiter, dated, today, False,
-                         desa_cells, theirs)
-            data = (b"-" if part is None else
-                    len(part).to_bytes(8, "big") + "\n".join(part).encode("utf-8")
-                    + b"\0" + json.dumps(theirs).encode("ascii"))
+            part = _keys(
+                pattern.findall(text, mid), delimiter, dated, today, False, desa_cells, theirs
+            )
+            data = (
+                b"-"
+                if part is None
+                else len(part).to_bytes(8, "big")
+                + "\n".join(part).encode("utf-8")
+                + b"\0"
+                + json.dumps(theirs).encode("ascii")
+            )
             with os.fdopen(w, "wb") as f:
                 f.write(data)
             code = 0
@@ -771,8 +916,9 @@ def _keys_in_two_processes(pattern: re.Pattern[str], text: str, start: int, deli
     os.close(w)
     reader = os.fdopen(r, "rb")
     try:
-        keys = _keys(pattern.findall(text, start, mid), delimiter, dated, today, False,
-                     desa_cells, counts)
+        keys = _keys(
+            pattern.findall(text, start, mid), delimiter, dated, today, False, desa_cells, counts
+        )
         data = reader.read()
     finally:
         reader.close()  # first: a child still writing gets EPIPE instead of waiting forever
@@ -808,11 +954,25 @@ def _write_rejects(path: Path, table: _Table, checked: _Checked, lang: str) -> P
 
     with open_private(out, "w", encoding="utf-8-sig", newline="") as f:  # NIKs: 0600
         w = csv.writer(f, delimiter=table.delimiter if table.delimiter != "\t" else ";")
-        w.writerow([t("registry.col_line"), "NIK", t("registry.col_status"),
-                    t("registry.col_date"), t("registry.col_reason")])
+        w.writerow(
+            [
+                t("registry.col_line"),
+                "NIK",
+                t("registry.col_status"),
+                t("registry.col_date"),
+                t("registry.col_reason"),
+            ]
+        )
         for i, n, s, d, reason in checked.rejects:
-            w.writerow([_line(table, i), _reject_cell(n), _reject_cell(s), _reject_cell(d),
-                        _reject_cell(reason)])
+            w.writerow(
+                [
+                    _line(table, i),
+                    _reject_cell(n),
+                    _reject_cell(s),
+                    _reject_cell(d),
+                    _reject_cell(reason),
+                ]
+            )
     return out
 
 
@@ -821,7 +981,7 @@ def _reject_cell(v: object) -> str:
 
     text = "" if v is None else str(v)
     if len(text) > lim.REJECT_CELL:
-        text = text[:lim.REJECT_CELL] + "…"
+        text = text[: lim.REJECT_CELL] + "…"
     return neutralise(text) or ""
 
 
@@ -854,48 +1014,75 @@ _SQLITE_UPSERT = (
     " ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
     "activated_on = excluded.activated_on, import_id = excluded.import_id "
     "WHERE registry_entry.ikd_status IS NOT excluded.ikd_status "
-    "OR registry_entry.activated_on IS NOT excluded.activated_on")
+    "OR registry_entry.activated_on IS NOT excluded.activated_on"
+)
 
 
-def _sqlite_insert(rows: int, import_id: int, upsert: bool, packed: bool = False,
-                   desa: str | None = None) -> str:
+def _sqlite_insert(
+    rows: int, import_id: int, upsert: bool, packed: bool = False, desa: str | None = None
+) -> str:
     """INSERT of ``rows`` rows; the activation date is kept only for active entries. A packed
     row is ONE string: the NIK, then ``N`` | ``A`` | ``A`` + ISO date, see ``_span_params``;
     with ``desa`` (its SQL, registry_places.desa_sql), the NIK, six characters of the desa
     (KKDDDD, 000000: none, or a placeholder), then the status."""
     if desa:
         return _sqlite_insert_desa(rows, import_id, upsert, desa)
-    values = (", ".join(["(?)"] * rows) if packed else ", ".join(["(?, ?, ?)"] * rows))
-    cols = ("substr(column1, 1, 16), CASE WHEN substr(column1, 17, 1) = 'A' THEN 'active' "
-            "ELSE 'not_active' END, nullif(substr(column1, 18), ''), " if packed else
-            "column1, column2, CASE WHEN column2 = 'active' THEN column3 END, ")
-    return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, import_id) "
-            f"SELECT {cols}{int(import_id)} FROM (VALUES "
-            + values + ") WHERE true" + (_SQLITE_UPSERT if upsert else ""))
+    values = ", ".join(["(?)"] * rows) if packed else ", ".join(["(?, ?, ?)"] * rows)
+    cols = (
+        "substr(column1, 1, 16), CASE WHEN substr(column1, 17, 1) = 'A' THEN 'active' "
+        "ELSE 'not_active' END, nullif(substr(column1, 18), ''), "
+        if packed
+        else "column1, column2, CASE WHEN column2 = 'active' THEN column3 END, "
+    )
+    return (
+        "INSERT INTO registry_entry (nik, ikd_status, activated_on, import_id) "
+        f"SELECT {cols}{int(import_id)} FROM (VALUES "
+        + values
+        + ") WHERE true"
+        + (_SQLITE_UPSERT if upsert else "")
+    )
 
 
 def _sqlite_insert_desa(rows: int, import_id: int, upsert: bool, desa: str) -> str:
-    cols = ("substr(column1, 1, 16), CASE WHEN substr(column1, 23, 1) = 'A' THEN 'active' "
-            f"ELSE 'not_active' END, nullif(substr(column1, 24), ''), {int(import_id)}, {desa}")
-    conflict = (" ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
-                "activated_on = excluded.activated_on, import_id = excluded.import_id, "
-                "desa = excluded.desa WHERE registry_entry.ikd_status IS NOT excluded.ikd_status "
-                "OR registry_entry.activated_on IS NOT excluded.activated_on "
-                "OR registry_entry.desa IS NOT excluded.desa")
-    return ("INSERT INTO registry_entry (nik, ikd_status, activated_on, import_id, desa) "
-            f"SELECT {cols} FROM (VALUES " + ", ".join(["(?)"] * rows) + ") WHERE true"
-            + (conflict if upsert else ""))
+    cols = (
+        "substr(column1, 1, 16), CASE WHEN substr(column1, 23, 1) = 'A' THEN 'active' "
+        f"ELSE 'not_active' END, nullif(substr(column1, 24), ''), {int(import_id)}, {desa}"
+    )
+    conflict = (
+        " ON CONFLICT(nik) DO UPDATE SET ikd_status = excluded.ikd_status, "
+        "activated_on = excluded.activated_on, import_id = excluded.import_id, "
+        "desa = excluded.desa WHERE registry_entry.ikd_status IS NOT excluded.ikd_status "
+        "OR registry_entry.activated_on IS NOT excluded.activated_on "
+        "OR registry_entry.desa IS NOT excluded.desa"
+    )
+    return (
+        "INSERT INTO registry_entry (nik, ikd_status, activated_on, import_id, desa) "
+        f"SELECT {cols} FROM (VALUES "
+        + ", ".join(["(?)"] * rows)
+        + ") WHERE true"
+        + (conflict if upsert else "")
+    )
 
 
-_NEW_IMPORT = ("INSERT INTO registry_import (source, imported_at, read, inserted, updated, "
-               "rejected) VALUES ({p}, {p}, {p}, 0, 0, {p})")
+_NEW_IMPORT = (
+    "INSERT INTO registry_import (source, imported_at, read, inserted, updated, "
+    "rejected) VALUES ({p}, {p}, {p}, 0, 0, {p})"
+)
 _IMPORT_COUNTS = "UPDATE registry_import SET inserted = {p}, updated = {p} WHERE id = {p}"
 
 
-def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
-                  progress: Progress | None, packed: bool = False, read: int = 0,
-                  rejected: int = 0, dups_checked: bool = True,
-                  places: Any = None) -> tuple[int, int]:
+def _write_sqlite(
+    ctx: Context,
+    flat: list[Any],
+    source: str,
+    now: datetime,
+    progress: Progress | None,
+    packed: bool = False,
+    read: int = 0,
+    rejected: int = 0,
+    dups_checked: bool = True,
+    places: Any = None,
+) -> tuple[int, int]:
     """One transaction; multi-row INSERTs of BATCH rows (fewer VM round trips per row).
     ``flat``: nik, status, date, ... or, ``packed``, one string per row (NIK + packed status)
     ``places``: ``registry_places.Keep`` (the desa and the totals kept for coverage)
@@ -908,8 +1095,7 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
-        import_id = raw.execute(_NEW_IMPORT.format(p="?"),
-                                (source, ts, read, rejected)).lastrowid
+        import_id = raw.execute(_NEW_IMPORT.format(p="?"), (source, ts, read, rejected)).lastrowid
         upsert = raw.execute("SELECT 1 FROM registry_entry LIMIT 1").fetchone() is not None
         # an upsert counts the new rows from the table's size; plain INSERTs are all new
         before = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0] if upsert else 0
@@ -926,20 +1112,30 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
             per_chunk = (CHUNK // BATCH) * BATCH
             for k in range(0, full, per_chunk):
                 end = min(full, k + per_chunk)
-                cur = raw.executemany(sql, (flat[j:j + step]
-                                            for j in range(width * k, width * end, step)))
+                cur = raw.executemany(
+                    sql, (flat[j : j + step] for j in range(width * k, width * end, step))
+                )
                 changed += max(0, cur.rowcount)
                 if progress:
                     progress(60 + 40 * end // max(1, total), 100)
             if total > full:
-                cur = raw.execute(_sqlite_insert(total - full, import_id, upsert, packed, desa),
-                                  flat[width * full:])
+                cur = raw.execute(
+                    _sqlite_insert(total - full, import_id, upsert, packed, desa),
+                    flat[width * full :],
+                )
                 changed += max(0, cur.rowcount)
-            after = (raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0] if upsert
-                     else changed)
+            after = (
+                raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
+                if upsert
+                else changed
+            )
             if places is not None and not places.write(
-                    raw, "sqlite", import_id, flat if packed else None,
-                    whole=after == total and (desa is not None or not upsert)):
+                raw,
+                "sqlite",
+                import_id,
+                flat if packed else None,
+                whole=after == total and (desa is not None or not upsert),
+            ):
                 raise _GeneralPath  # a desa name outside its resident's kecamatan
         except sqlite3.IntegrityError:
             if dups_checked:
@@ -952,22 +1148,31 @@ def _write_sqlite(ctx: Context, flat: list[Any], source: str, now: datetime,
     return inserted, changed - inserted
 
 
-def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], source: str,
-                    now: datetime, progress: Progress | None, read: int = 0,
-                    rejected: int = 0, places: Any = None) -> tuple[int, int]:
+def _write_postgres(
+    ctx: Context,
+    params: list[tuple[str, str, str | None]],
+    source: str,
+    now: datetime,
+    progress: Progress | None,
+    read: int = 0,
+    rejected: int = 0,
+    places: Any = None,
+) -> tuple[int, int]:
     with ctx.db.write_engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cur:
-            cur.execute(_NEW_IMPORT.format(p="%s") + " RETURNING id",
-                        (source, now, read, rejected))
+            cur.execute(_NEW_IMPORT.format(p="%s") + " RETURNING id", (source, now, read, rejected))
             row = cur.fetchone()
             assert row is not None
             import_id = int(row[0])
-            cur.execute("CREATE TEMP TABLE ikd_registry_stage (nik varchar(16) PRIMARY KEY, "
-                        "ikd_status varchar(12) NOT NULL, activated_on date) ON COMMIT DROP")
-            with cur.copy("COPY ikd_registry_stage (nik, ikd_status, activated_on) "
-                          "FROM STDIN") as cp:
+            cur.execute(
+                "CREATE TEMP TABLE ikd_registry_stage (nik varchar(16) PRIMARY KEY, "
+                "ikd_status varchar(12) NOT NULL, activated_on date) ON COMMIT DROP"
+            )
+            with cur.copy(
+                "COPY ikd_registry_stage (nik, ikd_status, activated_on) FROM STDIN"
+            ) as cp:
                 for k, row in enumerate(params):
                     cp.write_row(row)
                     if progress and k % CHUNK == 0:
@@ -983,7 +1188,9 @@ def _write_postgres(ctx: Context, params: list[tuple[str, str, str | None]], sou
                 "  OR registry_entry.activated_on IS DISTINCT FROM EXCLUDED.activated_on"
                 " RETURNING (xmax = 0) AS inserted)"
                 " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
-                " FROM up", (import_id,))
+                " FROM up",
+                (import_id,),
+            )
             row = cur.fetchone()
             assert row is not None
             if places is not None:
@@ -1001,8 +1208,13 @@ class _GeneralPath(Exception):
     """The fastest path met a NIK twice while writing (rolled back): read the file again."""
 
 
-def import_registry(ctx: Context, path: str | Path, progress: Progress | None = None,
-                    lang: str | None = None, by: Officer | None = None) -> ImportResult:
+def import_registry(
+    ctx: Context,
+    path: str | Path,
+    progress: Progress | None = None,
+    lang: str | None = None,
+    by: Officer | None = None,
+) -> ImportResult:
     """Import a registry extract; returns the counts (audited as ``by``). Raises RegistryError
     for a refused file."""
     t0 = time.perf_counter()
@@ -1028,14 +1240,28 @@ def import_registry(ctx: Context, path: str | Path, progress: Progress | None = 
         if gc_was:
             gc.enable()
     n_stored, n_rejects, rejects_file, inserted, updated, keep = counts
-    result = ImportResult(read=n_stored + n_rejects, inserted=inserted, updated=updated,
-                          unchanged=n_stored - inserted - updated,
-                          rejected=n_rejects, rejects_file=rejects_file,
-                          seconds=round(time.perf_counter() - t0, 3), desa=keep.report)
+    result = ImportResult(
+        read=n_stored + n_rejects,
+        inserted=inserted,
+        updated=updated,
+        unchanged=n_stored - inserted - updated,
+        rejected=n_rejects,
+        rejects_file=rejects_file,
+        seconds=round(time.perf_counter() - t0, 3),
+        desa=keep.report,
+    )
     from counter.services import audit
 
-    audit.log(ctx, "registry_import", by, target=path.name, read=result.read,
-              inserted=result.inserted, updated=result.updated, rejected=result.rejected)
+    audit.log(
+        ctx,
+        "registry_import",
+        by,
+        target=path.name,
+        read=result.read,
+        inserted=result.inserted,
+        updated=result.updated,
+        rejected=result.rejected,
+    )
     return result
 
 
@@ -1044,8 +1270,9 @@ def _registry_empty(ctx: Context) -> bool:
         return s.execute(text("SELECT 1 FROM registry_entry LIMIT 1")).first() is None
 
 
-def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
-            fast: bool) -> tuple[int, int, str | None, int, int, Any]:
+def _import(
+    ctx: Context, path: Path, progress: Progress | None, lang: str, fast: bool
+) -> tuple[int, int, str | None, int, int, Any]:
     """Read, check and write once: (stored, rejected, rejects file, inserted, updated, what
     was kept for coverage: ``registry_places.Keep``).
     ``fast``: try the fastest path (SQLite, see _span_params); raises _GeneralPath when it met
@@ -1058,8 +1285,12 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
         table = _read_xlsx(path, progress)
     else:
         try:
-            table = _read_csv(path, progress, spans_ok=fast,
-                              two_processes_for=ctx.today() if empty_registry else None)
+            table = _read_csv(
+                path,
+                progress,
+                spans_ok=fast,
+                two_processes_for=ctx.today() if empty_registry else None,
+            )
             if table.spans is not None or table.keys is not None:
                 flat = _span_params(table, ctx.today(), check_dups=not empty_registry)
                 if flat is None:  # some row to reject or a NIK twice: the general path
@@ -1079,8 +1310,7 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
         n_stored = len(flat)
     from counter.services.registry_places import Keep
 
-    keep = Keep.for_table(path, table, packed, match_columns(table.headers), _decode,
-                          _numeric_nik)
+    keep = Keep.for_table(path, table, packed, match_columns(table.headers), _decode, _numeric_nik)
     if progress:
         progress(60, 100)
     now = ctx.now()
@@ -1091,14 +1321,29 @@ def _import(ctx: Context, path: Path, progress: Progress | None, lang: str,
                 flat = _flat_params(rows, checked)
                 del rows
             del table
-            inserted, updated = _write_sqlite(ctx, flat, source, now, progress, packed,
-                                              n_stored + n_rejects, n_rejects,
-                                              dups_checked=not (packed and empty_registry),
-                                              places=keep)
+            inserted, updated = _write_sqlite(
+                ctx,
+                flat,
+                source,
+                now,
+                progress,
+                packed,
+                n_stored + n_rejects,
+                n_rejects,
+                dups_checked=not (packed and empty_registry),
+                places=keep,
+            )
         else:
-            inserted, updated = _write_postgres(ctx, _params(rows, checked), source, now,
-                                                progress, n_stored + n_rejects, n_rejects,
-                                                places=keep)
+            inserted, updated = _write_postgres(
+                ctx,
+                _params(rows, checked),
+                source,
+                now,
+                progress,
+                n_stored + n_rejects,
+                n_rejects,
+                places=keep,
+            )
     except _GeneralPath:
         raise
     except Exception as e:

@@ -52,9 +52,15 @@ def desa_column(headers: Sequence[object], taken: Sequence[int | None]) -> int |
 
 # ---- fastest path: packed rows -----------------------------------------------------------------
 
-def desa_keys(niks: list[str], tails: list[str], delimiter: str, cells: int,
-              pack_rest: Callable[[str], str | None],
-              counts: dict[str, int] | None) -> list[str] | None:
+
+def desa_keys(
+    niks: list[str],
+    tails: list[str],
+    delimiter: str,
+    cells: int,
+    pack_rest: Callable[[str], str | None],
+    counts: dict[str, int] | None,
+) -> list[str] | None:
     """NIK + ``KKDDDD`` + packed status per row, for tails that start with the desa cell and
     reach the status after ``cells`` cells; None when some desa cell (not empty) or some status
     or date is not valid (the general path reports those rows).
@@ -73,8 +79,16 @@ def desa_keys(niks: list[str], tails: list[str], delimiter: str, cells: int,
     found = {cell: _desa6(cell) for cell in set(cells_of)}
     if None in rests.values() or None in found.values():
         return None
-    prefix = dict(zip(rows, map(add, map(found.__getitem__, cells_of),  # type: ignore[arg-type]
-                                map(rests.__getitem__, rests_of))))
+    prefix = dict(
+        zip(
+            rows,
+            map(
+                add,
+                map(found.__getitem__, cells_of),  # type: ignore[arg-type]
+                map(rests.__getitem__, rests_of),
+            ),
+        )
+    )
     keys = list(map(add, niks, map(prefix.__getitem__, tails)))
     if counts is not None:
         for raw, n in rows.items():
@@ -98,12 +112,15 @@ def desa_sql(counts: dict[str, int]) -> str:
     plain = "nullif(CAST(substr(column1, 17, 6) AS INTEGER), 0)"
     whens = []
     for ph in sorted({k[:6] for k in counts if k.startswith("?")}):
-        whens += [f"WHEN '{kk:02d}{ph}' THEN {v}"
-                  for kk, v in places.placeholder_choices(ph).items()]
+        whens += [
+            f"WHEN '{kk:02d}{ph}' THEN {v}" for kk, v in places.placeholder_choices(ph).items()
+        ]
     if not whens:
         return plain
-    return ("CASE WHEN substr(column1, 17, 1) = '?' THEN CASE substr(column1, 5, 2) || "
-            f"substr(column1, 17, 6) {' '.join(whens)} END ELSE {plain} END")
+    return (
+        "CASE WHEN substr(column1, 17, 1) = '?' THEN CASE substr(column1, 5, 2) || "
+        f"substr(column1, 17, 6) {' '.join(whens)} END ELSE {plain} END"
+    )
 
 
 _PLACEHOLDER = re.compile(r"\?[0-9]{5}[AN]")
@@ -154,8 +171,12 @@ class DesaPass:
 
     def to_json(self) -> dict[str, Any]:
         matched = sum(1 for v in self.desa.values() if v is not None)
-        return {"column": self.column, "matched": matched, "empty": self.empty,
-                "unmatched": dict(self.unmatched.most_common())}
+        return {
+            "column": self.column,
+            "matched": matched,
+            "empty": self.empty,
+            "unmatched": dict(self.unmatched.most_common()),
+        }
 
 
 def _clean_nik(value: object, numeric_nik: Callable[[float], str]) -> str | None:
@@ -165,8 +186,9 @@ def _clean_nik(value: object, numeric_nik: Callable[[float], str]) -> str | None
     return digits if len(digits) == 16 else None
 
 
-def read_desa(rows: Any, ni: int, xi: int, column: str,
-              numeric_nik: Callable[[float], str] = str) -> DesaPass:
+def read_desa(
+    rows: Any, ni: int, xi: int, column: str, numeric_nik: Callable[[float], str] = str
+) -> DesaPass:
     """Match the desa cell of each data row (later rows of a NIK win, as in the import)."""
     out = DesaPass(column)
     cache: dict[tuple[str, int], int | None] = {}
@@ -192,9 +214,16 @@ def read_desa(rows: Any, ni: int, xi: int, column: str,
     return out
 
 
-def desa_pass(path: Path, text: str | None, delimiter: str, headers: list[str],
-              header_line: int, ni: int, xi: int,
-              numeric_nik: Callable[[float], str] = str) -> DesaPass:
+def desa_pass(
+    path: Path,
+    text: str | None,
+    delimiter: str,
+    headers: list[str],
+    header_line: int,
+    ni: int,
+    xi: int,
+    numeric_nik: Callable[[float], str] = str,
+) -> DesaPass:
     """The desa cells (column ``xi``) of a CSV (``text``) or XLSX file."""
     column = headers[xi].strip()
     if text is not None:
@@ -228,11 +257,12 @@ def store_desa(raw: Any, dialect: str, found: DesaPass) -> None:
     cur = raw.cursor()
     cur.execute("CREATE TEMP TABLE ikd_desa_stage (nik varchar(16) PRIMARY KEY, desa integer)")
     try:
-        cur.executemany(f"INSERT INTO ikd_desa_stage VALUES ({p}, {p})",
-                        sorted(found.desa.items()))
+        cur.executemany(f"INSERT INTO ikd_desa_stage VALUES ({p}, {p})", sorted(found.desa.items()))
         differs = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
-        cur.execute("UPDATE registry_entry SET desa = s.desa FROM ikd_desa_stage s "
-                    f"WHERE s.nik = registry_entry.nik AND registry_entry.desa {differs} s.desa")
+        cur.execute(
+            "UPDATE registry_entry SET desa = s.desa FROM ikd_desa_stage s "
+            f"WHERE s.nik = registry_entry.nik AND registry_entry.desa {differs} s.desa"
+        )
     finally:
         cur.execute("DROP TABLE ikd_desa_stage")
 
@@ -240,8 +270,9 @@ def store_desa(raw: Any, dialect: str, found: DesaPass) -> None:
 # ---- totals ------------------------------------------------------------------------------------
 
 
-def totals_from_keys(keys: list[str], counts: dict[str, int] | None
-                     ) -> list[tuple[str, int, int, int]]:
+def totals_from_keys(
+    keys: list[str], counts: dict[str, int] | None
+) -> list[tuple[str, int, int, int]]:
     """(level, code, residents, active) from the sorted packed rows of the whole registry and
     the rows per desa counted while packing them (None: no desa column, all in desa 0).
 
@@ -269,7 +300,8 @@ def totals_from_keys(keys: list[str], counts: dict[str, int] | None
 
 _GROUP_SQL = (
     "SELECT '{level}', {expr}, count(*), "
-    "sum(CASE WHEN ikd_status = 'active' THEN 1 ELSE 0 END) FROM registry_entry GROUP BY {expr}")
+    "sum(CASE WHEN ikd_status = 'active' THEN 1 ELSE 0 END) FROM registry_entry GROUP BY {expr}"
+)
 KEC_EXPR = "CAST(substr(nik, 5, 2) AS INTEGER)"
 DESA_EXPR = "coalesce(desa, 0)"
 
@@ -284,16 +316,19 @@ def totals_by_query(raw: Any) -> list[tuple[str, int, int, int]]:
     return rows
 
 
-def save_totals(raw: Any, dialect: str, import_id: int,
-                rows: list[tuple[str, int, int, int]] | None) -> None:
+def save_totals(
+    raw: Any, dialect: str, import_id: int, rows: list[tuple[str, int, int, int]] | None
+) -> None:
     """Write the import's totals (computed by query when ``rows`` is None)."""
     if rows is None:
         rows = totals_by_query(raw)
     p = "?" if dialect == "sqlite" else "%s"
     cur = raw.cursor()
-    cur.executemany("INSERT INTO registry_coverage (import_id, level, code, residents, active) "
-                    f"VALUES ({p}, {p}, {p}, {p}, {p})",
-                    [(import_id, *r) for r in rows])
+    cur.executemany(
+        "INSERT INTO registry_coverage (import_id, level, code, residents, active) "
+        f"VALUES ({p}, {p}, {p}, {p}, {p})",
+        [(import_id, *r) for r in rows],
+    )
 
 
 # ---- what one import keeps ---------------------------------------------------------------------
@@ -309,8 +344,15 @@ class Keep:
     report: dict[str, Any] | None = None  # what the desa column gave (ImportResult.desa)
 
     @classmethod
-    def for_table(cls, path: Path, table: Any, packed: bool, cols: tuple[int | None, ...],
-                  decode: Callable[[bytes], str], numeric_nik: Callable[[float], str]) -> Keep:
+    def for_table(
+        cls,
+        path: Path,
+        table: Any,
+        packed: bool,
+        cols: tuple[int | None, ...],
+        decode: Callable[[bytes], str],
+        numeric_nik: Callable[[float], str],
+    ) -> Keep:
         """``table``: registry._Table as read; ``packed``: its rows go the fastest path;
         ``cols``: its (NIK, status, date) columns; ``decode``/``numeric_nik``: the reader's."""
         ni = cols[0]
@@ -322,25 +364,30 @@ class Keep:
             keep.counts = table.desa_counts
             empty = sum(n for k, n in (keep.counts or {}).items() if k.startswith(NO_DESA))
             total = sum((keep.counts or {}).values())
-            keep.report = {"column": keep.column, "matched": total - empty, "empty": empty,
-                           "unmatched": {}}
+            keep.report = {
+                "column": keep.column,
+                "matched": total - empty,
+                "empty": empty,
+                "unmatched": {},
+            }
             return keep
         xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
         text = None if xlsx else decode(path.read_bytes())
-        keep.found = desa_pass(path, text, table.delimiter, table.headers, table.header_line,
-                               ni, xi, numeric_nik)
+        keep.found = desa_pass(
+            path, text, table.delimiter, table.headers, table.header_line, ni, xi, numeric_nik
+        )
         keep.report = keep.found.to_json()
         return keep
 
-    def write(self, raw: Any, dialect: str, import_id: int, keys: list[str] | None,
-              whole: bool) -> bool:
+    def write(
+        self, raw: Any, dialect: str, import_id: int, keys: list[str] | None, whole: bool
+    ) -> bool:
         """Store the desa (general path) and the totals; ``keys``: the sorted packed rows,
         ``whole``: they are the whole registry now (the totals need no query). False when a
         desa name is not in its resident's kecamatan (the caller rolls back: general path)."""
         if self.found is not None:
             store_desa(raw, dialect, self.found)
-        if self.counts is not None and keys is not None and not resolve_counts(keys,
-                                                                             self.counts):
+        if self.counts is not None and keys is not None and not resolve_counts(keys, self.counts):
             return False
         from_keys = keys is not None and whole and self.found is None  # keys without desa
         rows = totals_from_keys(keys, self.counts) if from_keys else None

@@ -58,8 +58,10 @@ class Report:
     @property
     def attempted(self) -> int:
         """Visits where an activation was tried (everything but ALREADY_ACTIVE and DECLINED)."""
-        return sum(self.outcomes[o] for o in (oc.ACTIVATED, oc.PENDING, oc.FAILED,
-                                              oc.NOT_ELIGIBLE, oc.REFERRED))
+        return sum(
+            self.outcomes[o]
+            for o in (oc.ACTIVATED, oc.PENDING, oc.FAILED, oc.NOT_ELIGIBLE, oc.REFERRED)
+        )
 
     @property
     def conversion(self) -> float | None:
@@ -76,17 +78,23 @@ class Report:
         if self.is_range:
             out["from"] = self.date_from.isoformat()
             out["to"] = self.date_to.isoformat()
-        out.update({
-            "visits": self.visits,
-            "outcomes": dict(self.outcomes),
-            "reasons": {k: dict(v) for k, v in self.reasons.items()},
-            "by_officer": self.by_officer,
-            "by_counter": self.by_counter,
-            "handling_seconds": {"median": self.handling_median, "max": self.handling_max},
-            "per_hour": dict(self.per_hour),
-            "target": {"baseline": self.baseline, "activated_total": self.activated_total,
-                       "goal": self.goal, "needed_per_day": self.needed_per_day},
-        })
+        out.update(
+            {
+                "visits": self.visits,
+                "outcomes": dict(self.outcomes),
+                "reasons": {k: dict(v) for k, v in self.reasons.items()},
+                "by_officer": self.by_officer,
+                "by_counter": self.by_counter,
+                "handling_seconds": {"median": self.handling_median, "max": self.handling_max},
+                "per_hour": dict(self.per_hour),
+                "target": {
+                    "baseline": self.baseline,
+                    "activated_total": self.activated_total,
+                    "goal": self.goal,
+                    "needed_per_day": self.needed_per_day,
+                },
+            }
+        )
         if self.by_event:
             out["by_event"] = self.by_event
         return out
@@ -129,8 +137,9 @@ def _hour_bucket(s: Session) -> Any:
     """SQL expression: the UTC hour of ``started_at`` as text 'YYYY-MM-DD HH'."""
     if s.get_bind().dialect.name == "sqlite":
         return func.substr(col(Visit.started_at), 1, 13)
-    return func.to_char(func.timezone("UTC", col(Visit.started_at)),
-                        literal_column("'YYYY-MM-DD HH24'"))
+    return func.to_char(
+        func.timezone("UTC", col(Visit.started_at)), literal_column("'YYYY-MM-DD HH24'")
+    )
 
 
 CACHE_KEY = "report.activated_cache"
@@ -152,8 +161,10 @@ class _Cache:
 # Visits added / changed since the cache was made, on the cached days. "+day" makes SQLite walk
 # the new rowids only, never the day index (that would read every old day).
 NEW_VISITS_SQL = "SELECT 1 FROM visit WHERE rowid > ? AND +day <= ? LIMIT 1"
-NEW_EVENTS_SQL = ("SELECT 1 FROM visit_event e JOIN visit v ON v.id = e.visit_id "
-                  "WHERE e.rowid > ? AND +v.day <= ? LIMIT 1")
+NEW_EVENTS_SQL = (
+    "SELECT 1 FROM visit_event e JOIN visit v ON v.id = e.visit_id "
+    "WHERE e.rowid > ? AND +v.day <= ? LIMIT 1"
+)
 
 
 def _anchor_closed(s: Session, day: date, inclusive: bool = True) -> tuple[date | None, int]:
@@ -163,8 +174,9 @@ def _anchor_closed(s: Session, day: date, inclusive: bool = True) -> tuple[date 
     was closed (a bundle may carry visits of closed days)."""
     last_import = s.exec(select(func.max(BundleImport.imported_at))).one()
     q = select(DayClose.day, DayClose.totals, DayClose.closed_at).where(
-        DayClose.status == "closed", col(DayClose.day) <= day if inclusive
-        else col(DayClose.day) < day)
+        DayClose.status == "closed",
+        col(DayClose.day) <= day if inclusive else col(DayClose.day) < day,
+    )
     if last_import is not None:
         q = q.where(col(DayClose.closed_at) > last_import)
     for d, totals, _closed_at in s.exec(q.order_by(col(DayClose.day).desc()).limit(20)).all():
@@ -185,8 +197,12 @@ def _read_cache(s: Session, day: date) -> _Cache | None:
         return None
     try:
         d = json.loads(row.value)
-        c = _Cache(date.fromisoformat(d["through"]), int(d["count"]), int(d["max_visit"]),
-                   int(d["max_event"]))
+        c = _Cache(
+            date.fromisoformat(d["through"]),
+            int(d["count"]),
+            int(d["max_visit"]),
+            int(d["max_event"]),
+        )
     except (ValueError, KeyError, TypeError):
         return None
     if c.through > day:
@@ -201,16 +217,21 @@ def _read_cache(s: Session, day: date) -> _Cache | None:
 
 
 def _count_activated(s: Session, after: date | None, through: date) -> int:
-    q = select(func.count()).select_from(Visit).where(Visit.outcome == oc.ACTIVATED,
-                                                      col(Visit.day) <= through,
-                                                      col(Visit.voided_at).is_(None))
+    q = (
+        select(func.count())
+        .select_from(Visit)
+        .where(
+            Visit.outcome == oc.ACTIVATED, col(Visit.day) <= through, col(Visit.voided_at).is_(None)
+        )
+    )
     if after is not None:
         q = q.where(col(Visit.day) > after)
     return int(s.exec(q).one())
 
 
-def activated_through(s: Session, day: date, today: date | None = None,
-                      store: list[_Cache] | None = None) -> int:
+def activated_through(
+    s: Session, day: date, today: date | None = None, store: list[_Cache] | None = None
+) -> int:
     """ACTIVATED visits recorded here with ``Visit.day <= day`` (without the baseline).
 
     Counting starts after the newest valid starting point: the latest closed day whose earlier
@@ -223,24 +244,34 @@ def activated_through(s: Session, day: date, today: date | None = None,
     cache = _read_cache(s, day)
     if cache is not None and (start is None or cache.through > start):
         start, base = cache.through, cache.count
-    if store is None or s.get_bind().dialect.name != "sqlite" or (
-            start is not None and (day - start).days <= CACHE_MIN_GAP_DAYS):
+    if (
+        store is None
+        or s.get_bind().dialect.name != "sqlite"
+        or (start is not None and (day - start).days <= CACHE_MIN_GAP_DAYS)
+    ):
         return base + _count_activated(s, start, day)
     through = min(day, (today or day) - timedelta(days=1))
     if start is not None and through <= start:
         return base + _count_activated(s, start, day)
     conn = s.connection()
     max_visit = int(conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM visit").scalar_one())
-    max_event = int(conn.exec_driver_sql(
-        "SELECT coalesce(max(rowid), 0) FROM visit_event").scalar_one())
+    max_event = int(
+        conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM visit_event").scalar_one()
+    )
     upto = base + _count_activated(s, start, through)
     store.append(_Cache(through, upto, max_visit, max_event))
     return upto + (_count_activated(s, through, day) if through < day else 0)
 
 
 def _save_cache(ctx: Context, cache: _Cache) -> None:
-    value = json.dumps({"through": cache.through.isoformat(), "count": cache.count,
-                        "max_visit": cache.max_visit, "max_event": cache.max_event})
+    value = json.dumps(
+        {
+            "through": cache.through.isoformat(),
+            "count": cache.count,
+            "max_visit": cache.max_visit,
+            "max_event": cache.max_event,
+        }
+    )
     try:
         with ctx.db.write() as s:
             row = s.get(AppSetting, CACHE_KEY)
@@ -259,8 +290,9 @@ def _save_cache(ctx: Context, cache: _Cache) -> None:
         logging.getLogger(__name__).info("report cache not saved: %r", e)
 
 
-def summary(ctx: Context, date_from: date, date_to: date | None = None, *,
-            use_cache: bool = True) -> Report:
+def summary(
+    ctx: Context, date_from: date, date_to: date | None = None, *, use_cache: bool = True
+) -> Report:
     """The report for one day (``date_to`` None) or an inclusive date range.
 
     ``use_cache=False``: do not write the running-count cache (for callers that hold the
@@ -269,20 +301,31 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None, *,
     date_to = date_to or date_from
     if date_to < date_from:
         date_from, date_to = date_to, date_from
-    in_range = ((col(Visit.day) >= date_from, col(Visit.day) <= date_to)
-                if date_from != date_to else (Visit.day == date_from,)) \
-        + (col(Visit.voided_at).is_(None),)  # a voided visit is counted nowhere
+    in_range = (
+        (col(Visit.day) >= date_from, col(Visit.day) <= date_to)
+        if date_from != date_to
+        else (Visit.day == date_from,)
+    ) + (col(Visit.voided_at).is_(None),)  # a voided visit is counted nowhere
     with ctx.db.read() as s:
         # One GROUP BY gives the counts, reasons, per officer/counter/event figures: at most
         # officers x counters x outcomes x reasons x events rows, whatever the table size.
         groups = s.exec(
-            select(Officer.username, Visit.counter_id, Visit.outcome, Visit.reason,
-                   Visit.event_id, func.count(), func.sum(Visit.handling_seconds),
-                   func.count(Visit.handling_seconds))
+            select(
+                Officer.username,
+                Visit.counter_id,
+                Visit.outcome,
+                Visit.reason,
+                Visit.event_id,
+                func.count(),
+                func.sum(Visit.handling_seconds),
+                func.count(Visit.handling_seconds),
+            )
             .join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
             .where(*in_range)
-            .group_by(Officer.username, Visit.counter_id, Visit.outcome, Visit.reason,
-                      Visit.event_id)).all()
+            .group_by(
+                Officer.username, Visit.counter_id, Visit.outcome, Visit.reason, Visit.event_id
+            )
+        ).all()
         total = 0
         unfinished = 0
         outcomes = {o: 0 for o in oc.OUTCOMES}
@@ -299,8 +342,11 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None, *,
                 key = reason or "-"
                 reasons[outcome][key] = reasons[outcome].get(key, 0) + n
             act = n if outcome == oc.ACTIVATED else 0
-            for kind, name in (("officer", username), ("counter", counter_id or "-"),
-                               ("event", event_id)):
+            for kind, name in (
+                ("officer", username),
+                ("counter", counter_id or "-"),
+                ("event", event_id),
+            ):
                 if name is None:
                     continue
                 acc = per[kind].setdefault(name, [0, 0, 0, 0])
@@ -312,17 +358,30 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None, *,
             reasons[o] = dict(sorted(reasons[o].items(), key=lambda kv: (-kv[1], kv[0])))
 
         def table(kind: str) -> dict[str, dict[str, Any]]:
-            return {name: {"visits": a[0], "activated": a[1],
-                           "avg_seconds": round(a[2] / a[3]) if a[3] else None}
-                    for name, a in sorted(per[kind].items())}
+            return {
+                name: {
+                    "visits": a[0],
+                    "activated": a[1],
+                    "avg_seconds": round(a[2] / a[3]) if a[3] else None,
+                }
+                for name, a in sorted(per[kind].items())
+            }
 
         by_officer, by_counter = table("officer"), table("counter")
 
-        hist = [(int(v), int(c)) for v, c in s.exec(
-            select(Visit.handling_seconds, func.count())
-            .where(*in_range, col(Visit.handling_seconds).is_not(None),
-                   col(Visit.ended_at).is_not(None))
-            .group_by(Visit.handling_seconds).order_by(Visit.handling_seconds)).all()]
+        hist = [
+            (int(v), int(c))
+            for v, c in s.exec(
+                select(Visit.handling_seconds, func.count())
+                .where(
+                    *in_range,
+                    col(Visit.handling_seconds).is_not(None),
+                    col(Visit.ended_at).is_not(None),
+                )
+                .group_by(Visit.handling_seconds)
+                .order_by(Visit.handling_seconds)
+            ).all()
+        ]
         median = _median_from_histogram(hist)
         hmax = hist[-1][0] if hist else None
 
@@ -339,9 +398,12 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None, *,
         by_event: dict[str, dict[str, Any]] = {}
         for event_id, a in sorted(per["event"].items()):
             ev = s.get(OutreachEvent, event_id)
-            by_event[str(event_id)] = {"name": ev.name if ev else "",
-                                       "place": ev.place_name if ev else "",
-                                       "visits": a[0], "activated": a[1]}
+            by_event[str(event_id)] = {
+                "name": ev.name if ev else "",
+                "place": ev.place_name if ev else "",
+                "visits": a[0],
+                "activated": a[1],
+            }
 
         new_cache: list[_Cache] = []
         cum = activated_through(s, date_to, ctx.today(), new_cache if use_cache else None)
@@ -353,12 +415,25 @@ def summary(ctx: Context, date_from: date, date_to: date | None = None, *,
     remaining = max(0, t.goal - activated_total)
     days_left = working_days_between(date_to, t.deadline)
     needed = math.ceil(remaining / days_left) if days_left else remaining
-    return Report(date_from=date_from, date_to=date_to, visits=total, outcomes=outcomes,
-                  reasons=reasons, by_officer=by_officer, by_counter=by_counter,
-                  handling_median=median, handling_max=hmax, per_hour=per_hour,
-                  baseline=t.baseline, activated_total=activated_total, goal=t.goal,
-                  needed_per_day=needed, working_days_left=days_left, unfinished=unfinished,
-                  by_event=by_event)
+    return Report(
+        date_from=date_from,
+        date_to=date_to,
+        visits=total,
+        outcomes=outcomes,
+        reasons=reasons,
+        by_officer=by_officer,
+        by_counter=by_counter,
+        handling_median=median,
+        handling_max=hmax,
+        per_hour=per_hour,
+        baseline=t.baseline,
+        activated_total=activated_total,
+        goal=t.goal,
+        needed_per_day=needed,
+        working_days_left=days_left,
+        unfinished=unfinished,
+        by_event=by_event,
+    )
 
 
 __all__ = ["CACHE_KEY", "Report", "activated_through", "summary", "working_days_between"]

@@ -73,8 +73,10 @@ def _integrity(con: sqlite3.Connection) -> str:
 
 def _copy(backup: Path, staged: Path) -> None:
     """SQLite's online backup API: a consistent copy even of a backup in WAL mode."""
-    with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as src, \
-            closing(sqlite3.connect(str(staged))) as dst:
+    with (
+        closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as src,
+        closing(sqlite3.connect(str(staged))) as dst,
+    ):
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")
 
@@ -88,8 +90,9 @@ def _check_schema(staged: Path, backup: Path) -> str:
         problem = _integrity(con)
         if problem != "ok":
             raise RestoreError("bad_backup", path=str(backup), detail=problem)
-        has = con.execute("SELECT count(*) FROM sqlite_master WHERE type='table' "
-                          "AND name='alembic_version'").fetchone()[0]
+        has = con.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()[0]
         row = con.execute("SELECT version_num FROM alembic_version").fetchone() if has else None
     if row is None:
         raise RestoreError("bad_backup", path=str(backup), detail="no IKD Counter schema")
@@ -176,14 +179,16 @@ def _put_back(db: Path, kept: Path | None) -> None:
     failed = db.with_name(f"{db.name}.failed-restore-{_stamp()}")
     _move_aside(db, failed)
     if kept is not None:
-        for f, suffix in zip(sqlite_companions(kept), ("", "-wal", "-shm", "-journal"),
-                             strict=True):
+        for f, suffix in zip(
+            sqlite_companions(kept), ("", "-wal", "-shm", "-journal"), strict=True
+        ):
             if f.exists():
                 os.replace(f, db.with_name(db.name + suffix))
 
 
-def install(settings: Settings, backup: Path, staged: Path, schema: str,
-            username: str) -> RestoreResult:
+def install(
+    settings: Settings, backup: Path, staged: Path, schema: str, username: str
+) -> RestoreResult:
     """Swap the staged copy in for the database (see the module text); audited as ``restore``
     by ``username`` in the restored database."""
     db = sqlite_path(settings)
@@ -214,8 +219,9 @@ def install(settings: Settings, backup: Path, staged: Path, schema: str,
     return RestoreResult(backup, db, kept, schema)
 
 
-def _check_installed(settings: Settings, db: Path, backup: Path, kept: Path | None,
-                     username: str) -> None:
+def _check_installed(
+    settings: Settings, db: Path, backup: Path, kept: Path | None, username: str
+) -> None:
     from counter.services import audit
     from counter.services.context import make_context
 
@@ -225,8 +231,14 @@ def _check_installed(settings: Settings, db: Path, backup: Path, kept: Path | No
             rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
         if [tuple(r) for r in rows] != [("ok",)]:
             raise RestoreError("check_failed", detail="; ".join(str(r[0]) for r in rows[:3]))
-        audit.log(ctx, "restore", None, target=str(backup), username=username,
-                  kept=str(kept) if kept else "")
+        audit.log(
+            ctx,
+            "restore",
+            None,
+            target=str(backup),
+            username=username,
+            kept=str(kept) if kept else "",
+        )
     finally:
         ctx.db.dispose()
     with suppress(OSError):

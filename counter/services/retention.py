@@ -72,10 +72,16 @@ class RetentionResult:
     backup_errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"dry_run": self.dry_run, "phone_days": self.phone_days,
-                "backup_days": self.backup_days, "phones_erased": self.phones_erased,
-                "phones_kept": self.phones_kept, "backups_deleted": list(self.backups_deleted),
-                "backups_kept": self.backups_kept, "backup_errors": list(self.backup_errors)}
+        return {
+            "dry_run": self.dry_run,
+            "phone_days": self.phone_days,
+            "backup_days": self.backup_days,
+            "phones_erased": self.phones_erased,
+            "phones_kept": self.phones_kept,
+            "backups_deleted": list(self.backups_deleted),
+            "backups_kept": self.backups_kept,
+            "backup_errors": list(self.backup_errors),
+        }
 
 
 def _require_supervisor(officer: Officer | None) -> None:
@@ -85,22 +91,29 @@ def _require_supervisor(officer: Officer | None) -> None:
 
 # -- phone numbers ---------------------------------------------------------------------------
 
+
 def _phone_rows(s: Session) -> list[tuple[str, datetime | None, datetime | None, bool]]:
     """(visit id, ended_at, last event time, closed) of every visit holding a phone number."""
-    last = (select(VisitEvent.visit_id, func.max(VisitEvent.at).label("last_at"))
-            .where(col(VisitEvent.visit_id).in_(select(Visit.id)
-                                                .where(col(Visit.phone).is_not(None))))
-            .group_by(VisitEvent.visit_id).subquery())
-    closed = col(Visit.ended_at).is_not(None) & or_(col(Visit.followup_state).is_(None),
-                                                    col(Visit.followup_state).not_in(OPEN_STATES))
-    q = (select(Visit.id, Visit.ended_at, last.c.last_at, closed)
-         .outerjoin(last, last.c.visit_id == Visit.id)
-         .where(col(Visit.phone).is_not(None)))
+    last = (
+        select(VisitEvent.visit_id, func.max(VisitEvent.at).label("last_at"))
+        .where(col(VisitEvent.visit_id).in_(select(Visit.id).where(col(Visit.phone).is_not(None))))
+        .group_by(VisitEvent.visit_id)
+        .subquery()
+    )
+    closed = col(Visit.ended_at).is_not(None) & or_(
+        col(Visit.followup_state).is_(None), col(Visit.followup_state).not_in(OPEN_STATES)
+    )
+    q = (
+        select(Visit.id, Visit.ended_at, last.c.last_at, closed)
+        .outerjoin(last, last.c.visit_id == Visit.id)
+        .where(col(Visit.phone).is_not(None))
+    )
     return [(r[0], r[1], r[2], bool(r[3])) for r in s.exec(q).all()]  # type: ignore[call-overload]
 
 
-def _due(rows: list[tuple[str, datetime | None, datetime | None, bool]],
-         cutoff: datetime) -> list[str]:
+def _due(
+    rows: list[tuple[str, datetime | None, datetime | None, bool]], cutoff: datetime
+) -> list[str]:
     out = []
     for vid, ended, last_at, closed in rows:
         if not closed or ended is None:
@@ -118,21 +131,30 @@ def _erase(s: Session, ctx: Context, ids: list[str], days: int, by: Officer) -> 
     change of the visit to send elsewhere."""
     now, n, dev = ctx.now(), 0, settings_store.device_id(ctx)
     for i in range(0, len(ids), _CHUNK):
-        for v in s.exec(select(Visit).where(col(Visit.id).in_(ids[i:i + _CHUNK]))).all():
+        for v in s.exec(select(Visit).where(col(Visit.id).in_(ids[i : i + _CHUNK]))).all():
             if v.phone is None:
                 continue
             v.phone = None
             v.last_seq += 1
-            s.add(VisitEvent(id=str(uuid.uuid4()), visit_id=v.id, seq=v.last_seq,
-                             device_id=dev, at=now, officer_id=by.id,
-                             kind=ERASED_KIND, step=None,
-                             data=json.dumps({"fields": ["phone"], "rule": "retention",
-                                              "days": days})))
+            s.add(
+                VisitEvent(
+                    id=str(uuid.uuid4()),
+                    visit_id=v.id,
+                    seq=v.last_seq,
+                    device_id=dev,
+                    at=now,
+                    officer_id=by.id,
+                    kind=ERASED_KIND,
+                    step=None,
+                    data=json.dumps({"fields": ["phone"], "rule": "retention", "days": days}),
+                )
+            )
             n += 1
     return n
 
 
 # -- backups ---------------------------------------------------------------------------------
+
 
 def backup_files(folder: Path, ctx: Context) -> list[BackupFile]:
     """This app's backup files in ``folder`` (regular files with our naming), oldest first.
@@ -178,8 +200,10 @@ def _delete(files: list[BackupFile]) -> tuple[list[str], list[str]]:
 
 # -- the run ---------------------------------------------------------------------------------
 
-def run(ctx: Context, by: Officer | None, *, dry_run: bool = False,
-        trigger: str = "command") -> RetentionResult:
+
+def run(
+    ctx: Context, by: Officer | None, *, dry_run: bool = False, trigger: str = "command"
+) -> RetentionResult:
     """Erase phone numbers past their period and delete old backups; one audit row per run."""
     _require_supervisor(by)
     assert by is not None
@@ -202,15 +226,22 @@ def run(ctx: Context, by: Officer | None, *, dry_run: bool = False,
         rows = _phone_rows(s)
         res.phones_erased = _erase(s, ctx, _due(rows, cutoff), rs.phone_days_after_followup, by)
         res.phones_kept = len(rows) - res.phones_erased
-        audit.record(s, ctx, "retention", by, target=trigger,
-                     phones_erased=res.phones_erased, phones_kept=res.phones_kept,
-                     phone_days=rs.phone_days_after_followup,
-                     backups_deleted=len(due_backups), backup_days=rs.backup_days)
+        audit.record(
+            s,
+            ctx,
+            "retention",
+            by,
+            target=trigger,
+            phones_erased=res.phones_erased,
+            phones_kept=res.phones_kept,
+            phone_days=rs.phone_days_after_followup,
+            backups_deleted=len(due_backups),
+            backup_days=rs.backup_days,
+        )
     res.backups_deleted, errors = _delete(due_backups)
     res.backup_errors.extend(errors)
     if res.backup_errors:
-        audit.log(ctx, "retention_backup_failed", by, target=trigger,
-                  errors=res.backup_errors)
+        audit.log(ctx, "retention_backup_failed", by, target=trigger, errors=res.backup_errors)
     return res
 
 
@@ -220,6 +251,5 @@ def run_at_close(ctx: Context, by: Officer) -> RetentionResult | None:
         return run(ctx, by, trigger="day_close")
     except Exception as e:  # noqa: BLE001 - the day is closed; the next close runs it again
         with contextlib.suppress(Exception):  # the database itself failed: nothing to record
-            audit.log(ctx, "retention_failed", by, target="day_close",
-                      error=e.__class__.__name__)
+            audit.log(ctx, "retention_failed", by, target="day_close", error=e.__class__.__name__)
         return None

@@ -62,19 +62,49 @@ REASON_STEP = {
 MIX: dict[str, tuple[float, tuple[tuple[str | None, float], ...]]] = {
     oc.ACTIVATED: (0.56, ((None, 1.0),)),
     oc.PENDING: (0.11, (("email_not_received", 0.6), ("server_down", 0.4))),
-    oc.FAILED: (0.11, (("face_fail", 0.35), ("email_not_received", 0.2),
-                       ("app_error", 0.2), ("server_down", 0.15), ("device_bound", 0.1))),
-    oc.NOT_ELIGIBLE: (0.08, (("smartphone", 0.45), ("email", 0.3), ("data", 0.1),
-                             ("phone_number", 0.1), ("ektp", 0.05))),
+    oc.FAILED: (
+        0.11,
+        (
+            ("face_fail", 0.35),
+            ("email_not_received", 0.2),
+            ("app_error", 0.2),
+            ("server_down", 0.15),
+            ("device_bound", 0.1),
+        ),
+    ),
+    oc.NOT_ELIGIBLE: (
+        0.08,
+        (
+            ("smartphone", 0.45),
+            ("email", 0.3),
+            ("data", 0.1),
+            ("phone_number", 0.1),
+            ("ektp", 0.05),
+        ),
+    ),
     oc.REFERRED: (0.05, (("nik_not_found", 0.7), ("device_bound", 0.3))),
     oc.DECLINED: (0.09, ((None, 1.0),)),
 }
 # handling time in seconds (min, max) per outcome
-HANDLING = {oc.ALREADY_ACTIVE: (25, 120), oc.ACTIVATED: (420, 1500), oc.PENDING: (300, 900),
-            oc.FAILED: (300, 1200), oc.NOT_ELIGIBLE: (60, 240), oc.REFERRED: (120, 420),
-            oc.DECLINED: (30, 180)}
-PURPOSES = (("ikd", 0.35), ("ktp_el", 0.2), ("kk", 0.15), ("kia", 0.06), ("akta", 0.1),
-            ("pindah_datang", 0.06), ("biodata", 0.04), ("other", 0.04))
+HANDLING = {
+    oc.ALREADY_ACTIVE: (25, 120),
+    oc.ACTIVATED: (420, 1500),
+    oc.PENDING: (300, 900),
+    oc.FAILED: (300, 1200),
+    oc.NOT_ELIGIBLE: (60, 240),
+    oc.REFERRED: (120, 420),
+    oc.DECLINED: (30, 180),
+}
+PURPOSES = (
+    ("ikd", 0.35),
+    ("ktp_el", 0.2),
+    ("kk", 0.15),
+    ("kia", 0.06),
+    ("akta", 0.1),
+    ("pindah_datang", 0.06),
+    ("biodata", 0.04),
+    ("other", 0.04),
+)
 # NIKs issued elsewhere in Central Java (valid, flagged as outside Batang)
 OUTSIDE = ("332601", "337501", "332401", "337401", "332801", "337301")
 
@@ -141,27 +171,42 @@ def _activation(outcome: str, reason: str | None, fixed: str | None) -> list[vm.
         if fixed and REASON_STEP[fixed] == st:
             out += [vm.Event(vm.ProblemMet(fixed), st), vm.Event(vm.Retry(fixed), st)]
         if st == stop:
-            out += [vm.Event(vm.ProblemMet(reason or ""), st),
-                    vm.Event(vm.ChooseOutcome(outcome, reason), vm.OUTCOME_STEP)]
+            out += [
+                vm.Event(vm.ProblemMet(reason or ""), st),
+                vm.Event(vm.ChooseOutcome(outcome, reason), vm.OUTCOME_STEP),
+            ]
             break
         out.append(vm.Event(vm.StepDone(st), nxt))
     return out
 
 
-def _timeline(outcome: str, reason: str | None, status: str, purpose: str, consent: bool,
-              note: str | None, fixed: str | None, started: datetime,
-              ended: datetime) -> list[tuple[datetime, vm.Event]]:
+def _timeline(
+    outcome: str,
+    reason: str | None,
+    status: str,
+    purpose: str,
+    consent: bool,
+    note: str | None,
+    fixed: str | None,
+    started: datetime,
+    ended: datetime,
+) -> list[tuple[datetime, vm.Event]]:
     """A seeded visit's events in the counter screen's shape (checked by the domain's state
     machine), spread over its handling time; step events carry their seconds."""
     if outcome == oc.ALREADY_ACTIVE:
         first, body = vm.STATUS_STEP, []
     elif outcome == oc.DECLINED:
-        first, body = vm.OUTCOME_STEP, [vm.Event(vm.ChooseOutcome(outcome, reason),
-                                                 vm.OUTCOME_STEP)]
+        first, body = (
+            vm.OUTCOME_STEP,
+            [vm.Event(vm.ChooseOutcome(outcome, reason), vm.OUTCOME_STEP)],
+        )
     else:
         first, body = vm.PREREQ_STEP, _activation(outcome, reason, fixed)
-    evs = [vm.Event(vm.Start(status, purpose, consent), first), *body,
-           vm.Event(vm.Outcome(outcome, reason, note), vm.DONE_STEP)]
+    evs = [
+        vm.Event(vm.Start(status, purpose, consent), first),
+        *body,
+        vm.Event(vm.Outcome(outcome, reason, note), vm.DONE_STEP),
+    ]
     span = (ended - started).total_seconds()
     last = len(evs) - 1
     times = [started + timedelta(seconds=int(span * i / last)) for i in range(len(evs))]
@@ -205,20 +250,28 @@ def _ensure_officers(ctx: Context) -> tuple[int, list[tuple[int, str]]]:
     made: list[tuple[int, str]] = []
     sup = accounts.get_officer(ctx, SUPERVISOR[0])
     if sup is None:
-        sup = accounts.create_officer(ctx, SUPERVISOR[0], SUPERVISOR[1], role="supervisor",
-                                      full_name=SUPERVISOR[2])
+        sup = accounts.create_officer(
+            ctx, SUPERVISOR[0], SUPERVISOR[1], role="supervisor", full_name=SUPERVISOR[2]
+        )
     for username, pin, name, counter in OFFICERS:
         off = accounts.get_officer(ctx, username)
         if off is None:
-            off = accounts.create_officer(ctx, username, pin, role="officer", full_name=name,
-                                          by=sup)
+            off = accounts.create_officer(
+                ctx, username, pin, role="officer", full_name=name, by=sup
+            )
         made.append((off.id or 0, counter))
     return sup.id or 0, made
 
 
-def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int = 30,
-              seed: int = 1, events: bool = True,
-              progress: Any = None) -> dict[str, Any]:
+def seed_demo(
+    ctx: Context,
+    registry: int = 5000,
+    visits: int = 1500,
+    days: int = 30,
+    seed: int = 1,
+    events: bool = True,
+    progress: Any = None,
+) -> dict[str, Any]:
     """Fill the database with sample data; returns a summary.
 
     Refuses a database that already holds visits (or registry rows when ``registry`` > 0), so
@@ -279,8 +332,9 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
         reg_status[n] = status
         if import_id is None:
             import_id = _seed_import(ctx, now, registry)
-        rows.append({"nik": n, "ikd_status": status, "activated_on": activated_on,
-                     "import_id": import_id})
+        rows.append(
+            {"nik": n, "ikd_status": status, "activated_on": activated_on, "import_id": import_id}
+        )
         if len(rows) >= CHUNK:
             flush_registry()
     flush_registry()
@@ -290,8 +344,7 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
     outcome_counts: Counter[str] = Counter()
     n_events = 0
     if visits and wdays:
-        per_day = Counter(rng.choices(range(len(wdays)), weights=[w for _, w in wdays],
-                                      k=visits))
+        per_day = Counter(rng.choices(range(len(wdays)), weights=[w for _, w in wdays], k=visits))
         outcome_pick = _Picker(tuple((o, w) for o, (w, _) in MIX.items()))
         reason_pick = {o: _Picker(rs) for o, (_, rs) in MIX.items()}
         purpose_pick = _Picker(PURPOSES)
@@ -313,11 +366,17 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
                 conn.execute(insert(visit_table), vrows)
                 if resolve_rows:
                     conn.execute(
-                        update(visit_table).where(visit_table.c.id == bindparam("vid")).values(
-                            followup_state="resolved", resolved_by_visit_id=bindparam("by"),
-                            revision=visit_table.c.revision + 1, last_seq=bindparam("seq"),
-                            updated_at=bindparam("at")),
-                        resolve_rows)
+                        update(visit_table)
+                        .where(visit_table.c.id == bindparam("vid"))
+                        .values(
+                            followup_state="resolved",
+                            resolved_by_visit_id=bindparam("by"),
+                            revision=visit_table.c.revision + 1,
+                            last_seq=bindparam("seq"),
+                            updated_at=bindparam("at"),
+                        ),
+                        resolve_rows,
+                    )
                 if erows:
                     conn.execute(insert(event_table), erows)
             done += len(vrows)
@@ -329,9 +388,19 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
                 progress(done, total_work)
 
         def ev(vid: str, seq: int, at: datetime, officer_id: int, e: vm.Event) -> None:
-            erows.append({"id": _uuid(erng), "visit_id": vid, "seq": seq, "device_id": dev,
-                          "at": at, "officer_id": officer_id, "kind": e.kind, "step": e.step,
-                          "data": json.dumps(e.to_data(), ensure_ascii=False)})
+            erows.append(
+                {
+                    "id": _uuid(erng),
+                    "visit_id": vid,
+                    "seq": seq,
+                    "device_id": dev,
+                    "at": at,
+                    "officer_id": officer_id,
+                    "kind": e.kind,
+                    "step": e.step,
+                    "data": json.dumps(e.to_data(), ensure_ascii=False),
+                }
+            )
 
         for di, (day, window) in enumerate(wdays):
             count = per_day.get(di, 0)
@@ -373,11 +442,14 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
                 consent = outcome != oc.ALREADY_ACTIVE and rng.random() < 0.4
                 phone = None
                 if consent:
-                    phone = "08" + str(rng.choice((11, 12, 13, 21, 22, 52, 56, 57, 77, 78))) + \
-                        "".join(str(rng.randrange(10)) for _ in range(rng.randint(6, 8)))
+                    phone = (
+                        "08"
+                        + str(rng.choice((11, 12, 13, 21, 22, 52, 56, 57, 77, 78)))
+                        + "".join(str(rng.randrange(10)) for _ in range(rng.randint(6, 8)))
+                    )
                 purpose = purpose_pick(rng)
                 vid = _uuid(rng)
-                followup = ("open" if outcome in oc.FOLLOW_UP and consent and phone else None)
+                followup = "open" if outcome in oc.FOLLOW_UP and consent and phone else None
                 note = None
                 if outcome == oc.PENDING and rng.random() < 0.3:
                     note = "kembali besok" if reason == "email_not_received" else "server SIAK"
@@ -385,25 +457,48 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
                 seq = 0
                 if events:
                     # sometimes a problem that a remedy fixed on the way to success
-                    fixed = (rng.choice(("face_fail", "app_error", "email_not_received"))
-                             if outcome == oc.ACTIVATED and rng.random() < 0.2 else None)
-                    timeline = _timeline(outcome, reason, status, purpose, consent, note,
-                                         fixed, started, ended)
+                    fixed = (
+                        rng.choice(("face_fail", "app_error", "email_not_received"))
+                        if outcome == oc.ACTIVATED and rng.random() < 0.2
+                        else None
+                    )
+                    timeline = _timeline(
+                        outcome, reason, status, purpose, consent, note, fixed, started, ended
+                    )
                     for at, e in timeline:
                         seq += 1
                         ev(vid, seq, at, officer_id, e)
                     n_events += seq
-                row = {"id": vid, "office_code": office, "counter_id": counter,
-                       "officer_id": officer_id, "device_id": dev, "event_id": None, "nik": nik,
-                       "district_code": nik[:6], "in_batang": nik.startswith(
-                           regions.BATANG_PREFIX),
-                       "ikd_status_found": status, "name": None, "phone": phone,
-                       "consent_contact": consent, "purpose": purpose, "day": day,
-                       "started_at": started, "ended_at": ended, "current_step": "done",
-                       "outcome": outcome, "reason": reason, "note": note,
-                       "handling_seconds": handling, "followup_state": followup,
-                       "followup_note": None, "resolved_by_visit_id": None, "revision": 0,
-                       "last_seq": seq, "updated_at": ended}
+                row = {
+                    "id": vid,
+                    "office_code": office,
+                    "counter_id": counter,
+                    "officer_id": officer_id,
+                    "device_id": dev,
+                    "event_id": None,
+                    "nik": nik,
+                    "district_code": nik[:6],
+                    "in_batang": nik.startswith(regions.BATANG_PREFIX),
+                    "ikd_status_found": status,
+                    "name": None,
+                    "phone": phone,
+                    "consent_contact": consent,
+                    "purpose": purpose,
+                    "day": day,
+                    "started_at": started,
+                    "ended_at": ended,
+                    "current_step": "done",
+                    "outcome": outcome,
+                    "reason": reason,
+                    "note": note,
+                    "handling_seconds": handling,
+                    "followup_state": followup,
+                    "followup_note": None,
+                    "resolved_by_visit_id": None,
+                    "revision": 0,
+                    "last_seq": seq,
+                    "updated_at": ended,
+                }
                 vrows.append(row)
                 by_id[vid] = row
                 outcome_counts[outcome] += 1
@@ -412,17 +507,27 @@ def seed_demo(ctx: Context, registry: int = 5000, visits: int = 1500, days: int 
                     for old_id, old_seq in open_followups.pop(nik, []):
                         new_seq = old_seq + (1 if events else 0)
                         if events:
-                            ev(old_id, new_seq, ended, officer_id, vm.Event(
-                                vm.FollowUpChange(vm.FU_RESOLVED, by_visit=vid)))
+                            ev(
+                                old_id,
+                                new_seq,
+                                ended,
+                                officer_id,
+                                vm.Event(vm.FollowUpChange(vm.FU_RESOLVED, by_visit=vid)),
+                            )
                             n_events += 1
                         old = by_id.get(old_id)
                         if old is not None:
-                            old.update(followup_state="resolved", resolved_by_visit_id=vid,
-                                       revision=old["revision"] + 1, last_seq=new_seq,
-                                       updated_at=ended)
+                            old.update(
+                                followup_state="resolved",
+                                resolved_by_visit_id=vid,
+                                revision=old["revision"] + 1,
+                                last_seq=new_seq,
+                                updated_at=ended,
+                            )
                         else:
-                            resolve_rows.append({"vid": old_id, "by": vid, "seq": new_seq,
-                                                 "at": ended})
+                            resolve_rows.append(
+                                {"vid": old_id, "by": vid, "seq": new_seq, "at": ended}
+                            )
                 elif outcome in oc.FOLLOW_UP:
                     retry_pool.append(nik)
                     if followup:

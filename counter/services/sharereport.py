@@ -107,17 +107,25 @@ def layout(data: ReportData, t: Any, office: str = "") -> Layout:
     """The page: every text from the catalog ``t``; numbers with Indonesian separators."""
     lay = Layout()
     r = data.report
-    title = (t("coverage.share.title_day", day=data.date_to.isoformat()) if not r.is_range else
-             t("coverage.share.title_range", start=data.date_from.isoformat(),
-               end=data.date_to.isoformat()))
+    title = (
+        t("coverage.share.title_day", day=data.date_to.isoformat())
+        if not r.is_range
+        else t(
+            "coverage.share.title_range",
+            start=data.date_from.isoformat(),
+            end=data.date_to.isoformat(),
+        )
+    )
     lay.box(0, 0, PAGE_W, 22, fill=BLUE)
     lay.text(12, 9, t("coverage.share.heading"), 15, True, (255, 255, 255))
     lay.text(12, 17, title + (f" - {office}" if office else ""), 10, False, (255, 255, 255))
-    tiles = [(t("coverage.share.visits"), _n(r.visits)),
-             (t("coverage.share.already"), _n(r.outcomes[oc.ALREADY_ACTIVE])),
-             (t("coverage.share.attempted"), _n(r.attempted)),
-             (t("coverage.share.activated"), _n(r.outcomes[oc.ACTIVATED])),
-             (t("coverage.share.conversion"), _pct(r.conversion))]
+    tiles = [
+        (t("coverage.share.visits"), _n(r.visits)),
+        (t("coverage.share.already"), _n(r.outcomes[oc.ALREADY_ACTIVE])),
+        (t("coverage.share.attempted"), _n(r.attempted)),
+        (t("coverage.share.activated"), _n(r.outcomes[oc.ACTIVATED])),
+        (t("coverage.share.conversion"), _pct(r.conversion)),
+    ]
     w = (PAGE_W - 24 - 4 * 3) / 5
     for i, (label, value) in enumerate(tiles):
         x = 12 + i * (w + 3)
@@ -155,26 +163,52 @@ def _history(lay: Layout, data: ReportData, t: Any, y: float) -> None:
 def _target(lay: Layout, data: ReportData, t: Any, y: float) -> None:
     r = data.report
     lay.text(12, y, t("coverage.share.target"), 10, True)
-    lay.text(12, y + 6, t("coverage.share.target_office", total=_n(r.activated_total),
-                          goal=_n(r.goal), percent=_pct(r.target_percent),
-                          baseline=_n(r.baseline)), 8)
+    lay.text(
+        12,
+        y + 6,
+        t(
+            "coverage.share.target_office",
+            total=_n(r.activated_total),
+            goal=_n(r.goal),
+            percent=_pct(r.target_percent),
+            baseline=_n(r.baseline),
+        ),
+        8,
+    )
     lay.box(12, y + 9, PAGE_W - 24, 5, line=GREY)
     share = min(1.0, r.activated_total / r.goal) if r.goal else 0.0
     if share:
         lay.box(12, y + 9, (PAGE_W - 24) * share, 5, fill=GREEN)
-    lay.text(12, y + 19, t("coverage.share.needed", needed=_n(r.needed_per_day),
-                           days=r.working_days_left), 8)
+    lay.text(
+        12,
+        y + 19,
+        t("coverage.share.needed", needed=_n(r.needed_per_day), days=r.working_days_left),
+        8,
+    )
     c = data.coverage
-    lay.text(12, y + 24, t("coverage.share.district", active=_n(c.active),
-                           residents=_n(c.residents), percent=_pct(c.percent)), 8)
+    lay.text(
+        12,
+        y + 24,
+        t(
+            "coverage.share.district",
+            active=_n(c.active),
+            residents=_n(c.residents),
+            percent=_pct(c.percent),
+        ),
+        8,
+    )
 
 
 def _coverage(lay: Layout, data: ReportData, t: Any, y: float) -> None:
     c = data.coverage
     lay.text(12, y, t("coverage.share.coverage", percent=f"{c.target_percent:g}"), 10, True)
-    cols = [(12, t("coverage.col.name"), "L"), (68, t("coverage.col.residents"), "R"),
-            (84, t("coverage.col.active"), "R"), (99, t("coverage.col.percent"), "R"),
-            (116, t("coverage.col.needed"), "R")]
+    cols = [
+        (12, t("coverage.col.name"), "L"),
+        (68, t("coverage.col.residents"), "R"),
+        (84, t("coverage.col.active"), "R"),
+        (99, t("coverage.col.percent"), "R"),
+        (116, t("coverage.col.needed"), "R"),
+    ]
     for x, label, al in cols:
         lay.text(x, y + 6, label, 7, True, align=al)
     if not c.rows:
@@ -183,16 +217,22 @@ def _coverage(lay: Layout, data: ReportData, t: Any, y: float) -> None:
     for i, row in enumerate(c.rows[:20]):
         yy = y + 11 + i * 5.2
         lay.text(12, yy, row.name[:26], 7.5)
-        for x, v in ((68, _n(row.residents)), (84, _n(row.active)), (99, _pct(row.percent)),
-                     (116, _n(row.needed))):
+        for x, v in (
+            (68, _n(row.residents)),
+            (84, _n(row.active)),
+            (99, _pct(row.percent)),
+            (116, _n(row.needed)),
+        ):
             lay.text(x, yy, v, 7.5, align="R")
 
 
 def _people(lay: Layout, data: ReportData, t: Any, y: float) -> None:
     r = data.report
     x0 = 124
-    for title, table in ((t("coverage.share.officers"), r.by_officer),
-                         (t("coverage.share.counters"), r.by_counter)):
+    for title, table in (
+        (t("coverage.share.officers"), r.by_officer),
+        (t("coverage.share.counters"), r.by_counter),
+    ):
         lay.text(x0, y, title, 10, True)
         lay.text(PAGE_W - 30, y + 6, t("coverage.share.visits"), 7, True, align="R")
         lay.text(PAGE_W - 12, y + 6, t("coverage.share.activated"), 7, True, align="R")
@@ -248,16 +288,20 @@ def to_png(lay: Layout) -> bytes:
     fonts: dict[tuple[int, bool], Any] = {}
     for it in lay.items:
         if isinstance(it, Box):
-            draw.rectangle([it.x * k, it.y * k, (it.x + it.w) * k, (it.y + it.h) * k],
-                           fill=it.fill, outline=it.line)
+            draw.rectangle(
+                [it.x * k, it.y * k, (it.x + it.w) * k, (it.y + it.h) * k],
+                fill=it.fill,
+                outline=it.line,
+            )
             continue
         px = max(6, round(it.size * 0.3528 * k * 1.05))  # points -> mm -> pixels
         if (px, it.bold) not in fonts:
             name = "DejaVuSansCondensed-Bold.ttf" if it.bold else "DejaVuSansCondensed.ttf"
             fonts[(px, it.bold)] = ImageFont.truetype(str(asset_path("fonts", name)), px)
         anchor = "rs" if it.align == "R" else "ls"
-        draw.text((it.x * k, it.y * k), it.text, fill=it.color, font=fonts[(px, it.bold)],
-                  anchor=anchor)
+        draw.text(
+            (it.x * k, it.y * k), it.text, fill=it.color, font=fonts[(px, it.bold)], anchor=anchor
+        )
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
@@ -289,8 +333,13 @@ def write_private(path: Path, data: bytes) -> Path:
     return path
 
 
-def render(ctx: Context, date_from: date, date_to: date | None = None,
-           pdf: Path | None = None, png: Path | None = None) -> ReportData:
+def render(
+    ctx: Context,
+    date_from: date,
+    date_to: date | None = None,
+    pdf: Path | None = None,
+    png: Path | None = None,
+) -> ReportData:
     """Collect the numbers and write the PDF and/or the PNG."""
     for f in (pdf, png):  # both names checked before either file is written
         if f is not None and (Path(f).exists() or not Path(f).parent.is_dir()):

@@ -60,7 +60,8 @@ def _reason(ctx: Context, reason: str | None) -> tuple[str, str]:
         return reason, ""
     text = proto.reason_text(reason, SLIP_LANG)
     source = proto.problems.get(reason) or next(
-        (p for p in proto.prerequisites if p.id == reason), None)
+        (p for p in proto.prerequisites if p.id == reason), None
+    )
     resident = source.resident if source is not None else None
     return text, resident.get(SLIP_LANG) if resident else ""
 
@@ -88,9 +89,23 @@ def slip_data(ctx: Context, visit_id: str) -> SlipData:
     if install is None:
         raise QrError("qr.error.empty_install")
     help_p = optional_payload(ctx.settings, "help")
-    labels = {k: msg.t(f"slip.{k}") for k in (
-        "subtitle", "date", "counter", "officer", "nik", "outcome_label", "visit", "next_title",
-        "install_qr", "help_qr", "fake_apk", "footer")}
+    labels = {
+        k: msg.t(f"slip.{k}")
+        for k in (
+            "subtitle",
+            "date",
+            "counter",
+            "officer",
+            "nik",
+            "outcome_label",
+            "visit",
+            "next_title",
+            "install_qr",
+            "help_qr",
+            "fake_apk",
+            "footer",
+        )
+    }
     return SlipData(
         office_name=ctx.settings.office_name,
         title=msg.t("slip.title"),
@@ -244,14 +259,16 @@ def render_slip(data: SlipData, path: Path, paper: str = "80mm") -> Path:
     return path
 
 
-def slip_path(ctx: Context, data: SlipData, visit_id: str, paper: str,
-              out_dir: Path | None = None) -> Path:
+def slip_path(
+    ctx: Context, data: SlipData, visit_id: str, paper: str, out_dir: Path | None = None
+) -> Path:
     folder = Path(out_dir) if out_dir else ctx.settings.slips_dir
     return folder / f"slip-{visit_id}-{paper}.pdf"
 
 
-def make_slip(ctx: Context, visit_id: str, paper: str | None = None,
-              out_dir: Path | None = None) -> Path:
+def make_slip(
+    ctx: Context, visit_id: str, paper: str | None = None, out_dir: Path | None = None
+) -> Path:
     """Build the slip PDF of a visit and return its path (kept for reprinting).
 
     ``paper``: "80mm" or "a6" (default: settings.printing.paper); ``out_dir``: default

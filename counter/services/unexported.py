@@ -34,15 +34,21 @@ class Unexported:
         return {"visits": self.visits, "oldest": self.oldest.isoformat(), "days": self.days}
 
     def message(self, ctx: Context) -> str:
-        return ctx.msg.t("retention.laptop.warning", n=self.visits,
-                         oldest=self.oldest.isoformat(), days=self.days)
+        return ctx.msg.t(
+            "retention.laptop.warning",
+            n=self.visits,
+            oldest=self.oldest.isoformat(),
+            days=self.days,
+        )
 
 
 def is_outreach_laptop(ctx: Context) -> bool:
     dev = settings_store.device_id(ctx)
     with ctx.db.read() as s:
-        return s.exec(select(OutreachEvent.id)
-                      .where(OutreachEvent.device_id == dev).limit(1)).first() is not None
+        return (
+            s.exec(select(OutreachEvent.id).where(OutreachEvent.device_id == dev).limit(1)).first()
+            is not None
+        )
 
 
 def _waiting_since(s: Session, dev: str, mark: datetime | None) -> list[datetime]:
@@ -54,8 +60,11 @@ def _waiting_since(s: Session, dev: str, mark: datetime | None) -> list[datetime
         visits = visits.where(Visit.updated_at > mark)
     first = ev.group_by(VisitEvent.visit_id).subquery()
     vs = visits.subquery()
-    rows = s.exec(select(vs.c.started_at, vs.c.updated_at, first.c.first_at)  # type: ignore[call-overload]
-                  .outerjoin(first, first.c.visit_id == vs.c.id)).all()
+    rows = s.exec(
+        select(vs.c.started_at, vs.c.updated_at, first.c.first_at).outerjoin(  # type: ignore[call-overload]
+            first, first.c.visit_id == vs.c.id
+        )
+    ).all()
     out = []
     for started, updated, first_at in rows:
         out.append(first_at or (started if mark is None else updated))

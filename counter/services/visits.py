@@ -51,8 +51,9 @@ class AlreadyOpen(VisitRefused):
     """This resident already has an open visit today: resume it (or a supervisor closes it)."""
 
     def __init__(self, visit: OpenVisit) -> None:
-        super().__init__("already_open", visit_id=visit.visit_id, officer=visit.officer,
-                         time=visit.local_time)
+        super().__init__(
+            "already_open", visit_id=visit.visit_id, officer=visit.officer, time=visit.local_time
+        )
         self.visit = visit
         self.visit_id, self.officer = visit.visit_id, visit.officer
 
@@ -120,8 +121,11 @@ def _refused(r: vm.Refusal) -> VisitRefused:
 
 
 def _events(s: Session, visit_id: str) -> list[vm.Event]:
-    rows = s.exec(select(VisitEvent).where(VisitEvent.visit_id == visit_id)
-                  .order_by(VisitEvent.at, VisitEvent.seq)).all()
+    rows = s.exec(
+        select(VisitEvent)
+        .where(VisitEvent.visit_id == visit_id)
+        .order_by(VisitEvent.at, VisitEvent.seq)
+    ).all()
     return [vm.parse(e.kind, e.step, json.loads(e.data or "{}"), e.at) for e in rows]
 
 
@@ -132,28 +136,42 @@ def _state(s: Session, visit: Visit) -> vm.VisitState:
     if visit.voided_at is not None:
         st = replace(st, status=vm.Status.VOIDED)
     elif visit.ended_at is not None and st.status is not vm.Status.ENDED:
-        st = replace(st, status=vm.Status.ENDED, outcome=visit.outcome, reason=visit.reason,
-                     step=vm.DONE_STEP)
+        st = replace(
+            st,
+            status=vm.Status.ENDED,
+            outcome=visit.outcome,
+            reason=visit.reason,
+            step=vm.DONE_STEP,
+        )
     elif visit.ended_at is None and st.status is not vm.Status.OPEN:
         st = replace(st, status=vm.Status.OPEN, step=visit.current_step)
     return replace(st, followup=visit.followup_state)
 
 
-def _write_event(s: Session, ctx: Context, visit: Visit, ev: vm.Event,
-                 officer_id: int | None) -> VisitEvent:
+def _write_event(
+    s: Session, ctx: Context, visit: Visit, ev: vm.Event, officer_id: int | None
+) -> VisitEvent:
     """Add one event row (no rule check: the caller checked it with the domain)."""
     visit.last_seq += 1
-    row = VisitEvent(id=str(uuid.uuid4()), visit_id=visit.id, seq=visit.last_seq,
-                     device_id=ctx_device(ctx), at=ctx.now(), officer_id=officer_id,
-                     kind=ev.kind, step=ev.step,
-                     data=json.dumps(ev.to_data(), ensure_ascii=False, default=str))
+    row = VisitEvent(
+        id=str(uuid.uuid4()),
+        visit_id=visit.id,
+        seq=visit.last_seq,
+        device_id=ctx_device(ctx),
+        at=ctx.now(),
+        officer_id=officer_id,
+        kind=ev.kind,
+        step=ev.step,
+        data=json.dumps(ev.to_data(), ensure_ascii=False, default=str),
+    )
     s.add(row)
     visit.updated_at = row.at
     return row
 
 
-def _checked(s: Session, ctx: Context, visit: Visit, ev: vm.Event,
-             officer_id: int | None) -> tuple[VisitEvent, vm.VisitState]:
+def _checked(
+    s: Session, ctx: Context, visit: Visit, ev: vm.Event, officer_id: int | None
+) -> tuple[VisitEvent, vm.VisitState]:
     """Check ``ev`` against the visit's state (domain rules), then write it."""
     try:
         state = vm.apply(_state(s, visit), ev)
@@ -162,8 +180,15 @@ def _checked(s: Session, ctx: Context, visit: Visit, ev: vm.Event,
     return _write_event(s, ctx, visit, ev, officer_id), state
 
 
-def _append(s: Session, ctx: Context, visit: Visit, kind: str, step: str | None,
-            data: dict[str, Any] | None, officer_id: int | None) -> VisitEvent:
+def _append(
+    s: Session,
+    ctx: Context,
+    visit: Visit,
+    kind: str,
+    step: str | None,
+    data: dict[str, Any] | None,
+    officer_id: int | None,
+) -> VisitEvent:
     """Compatibility: write an event given as (kind, step, data), checked by the domain."""
     return _checked(s, ctx, visit, vm.parse(kind, step, data or {}), officer_id)[0]
 
@@ -180,17 +205,26 @@ def registry_status(s: Session, nik: str) -> RegistryEntry | None:
 
 
 def _open_query(day: date) -> Any:
-    return (select(Visit, Officer.username)
-            .join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
-            .where(Visit.day == day, col(Visit.ended_at).is_(None))
-            .order_by(col(Visit.started_at)))
+    return (
+        select(Visit, Officer.username)
+        .join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
+        .where(Visit.day == day, col(Visit.ended_at).is_(None))
+        .order_by(col(Visit.started_at))
+    )
 
 
 def _open_view(ctx: Context, v: Visit, username: str | None) -> OpenVisit:
-    return OpenVisit(visit_id=v.id, nik=v.nik, day=v.day, officer_id=v.officer_id,
-                     officer=username or str(v.officer_id), counter_id=v.counter_id or "",
-                     started_at=v.started_at,
-                     local_time=ctx.local(v.started_at).strftime("%H:%M"), step=v.current_step)
+    return OpenVisit(
+        visit_id=v.id,
+        nik=v.nik,
+        day=v.day,
+        officer_id=v.officer_id,
+        officer=username or str(v.officer_id),
+        counter_id=v.counter_id or "",
+        started_at=v.started_at,
+        local_time=ctx.local(v.started_at).strftime("%H:%M"),
+        step=v.current_step,
+    )
 
 
 def _open_of_nik(s: Session, ctx: Context, nik: str, day: date) -> OpenVisit | None:
@@ -222,9 +256,18 @@ def _lock_nik(s: Session, ctx: Context, nik: str) -> None:
         s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"visit:{nik}"})
 
 
-def start_visit(ctx: Context, officer: Officer, nik: str, *, name: str | None = None,
-                phone: str | None = None, consent: bool = False, purpose: str | None = None,
-                event_id: str | None = None, step: str = vm.STATUS_STEP) -> Visit:
+def start_visit(
+    ctx: Context,
+    officer: Officer,
+    nik: str,
+    *,
+    name: str | None = None,
+    phone: str | None = None,
+    consent: bool = False,
+    purpose: str | None = None,
+    event_id: str | None = None,
+    step: str = vm.STATUS_STEP,
+) -> Visit:
     """Create the visit (UUID, local day) and its first event. The NIK must be valid; the day
     must be open (:class:`DayClosed`) and the resident must have no open visit today
     (:class:`AlreadyOpen`, carrying that visit: resume it instead)."""
@@ -247,14 +290,26 @@ def start_visit(ctx: Context, officer: Officer, nik: str, *, name: str | None = 
         if already is not None:
             raise AlreadyOpen(already)
         reg = registry_status(s, info.nik)
-        v = Visit(id=str(uuid.uuid4()), office_code=ctx.settings.office_code,
-                  counter_id=ctx.settings.counter_id, officer_id=officer.id or 0,
-                  device_id=dev, event_id=event_id, nik=info.nik,
-                  district_code=info.nik[:6], in_batang=info.in_batang,
-                  ikd_status_found=reg.ikd_status if reg else oc.UNKNOWN,
-                  name=(name or None), phone=phone or None, consent_contact=bool(consent),
-                  purpose=purpose or None, day=day, started_at=now,
-                  current_step=step, updated_at=now)
+        v = Visit(
+            id=str(uuid.uuid4()),
+            office_code=ctx.settings.office_code,
+            counter_id=ctx.settings.counter_id,
+            officer_id=officer.id or 0,
+            device_id=dev,
+            event_id=event_id,
+            nik=info.nik,
+            district_code=info.nik[:6],
+            in_batang=info.in_batang,
+            ikd_status_found=reg.ikd_status if reg else oc.UNKNOWN,
+            name=(name or None),
+            phone=phone or None,
+            consent_contact=bool(consent),
+            purpose=purpose or None,
+            day=day,
+            started_at=now,
+            current_step=step,
+            updated_at=now,
+        )
         s.add(v)
         s.flush()
         start = vm.Start(v.ikd_status_found, purpose or None, bool(consent))
@@ -278,8 +333,9 @@ def _get(s: Session, visit_id: str) -> Visit:
     return v
 
 
-def append_event(ctx: Context, visit_id: str, event: vm.Event,
-                 officer_id: int | None = None) -> VisitEvent:
+def append_event(
+    ctx: Context, visit_id: str, event: vm.Event, officer_id: int | None = None
+) -> VisitEvent:
     """Append a typed event to an open visit (checked by the domain's state machine) and move
     its current step. Refused on a closed day and once the visit ended or was voided."""
     with ctx.db.write() as s:
@@ -295,15 +351,28 @@ def append_event(ctx: Context, visit_id: str, event: vm.Event,
     return row
 
 
-def record_event(ctx: Context, visit_id: str, kind: str, step: str | None = None,
-                 data: dict[str, Any] | None = None, officer_id: int | None = None) -> VisitEvent:
+def record_event(
+    ctx: Context,
+    visit_id: str,
+    kind: str,
+    step: str | None = None,
+    data: dict[str, Any] | None = None,
+    officer_id: int | None = None,
+) -> VisitEvent:
     """Append an event given as (kind, step, data): see :func:`append_event`."""
     return append_event(ctx, visit_id, vm.parse(kind, step, data or {}), officer_id)
 
 
-def update_details(ctx: Context, visit_id: str, *, name: str | None = None,
-                   phone: str | None = None, consent: bool | None = None,
-                   purpose: str | None = None, officer_id: int | None = None) -> None:
+def update_details(
+    ctx: Context,
+    visit_id: str,
+    *,
+    name: str | None = None,
+    phone: str | None = None,
+    consent: bool | None = None,
+    purpose: str | None = None,
+    officer_id: int | None = None,
+) -> None:
     if phone and not consent:
         raise VisitError("phone_without_consent")
     with ctx.db.write() as s:
@@ -320,8 +389,14 @@ def _has_contact(v: Visit) -> bool:
     return bool(v.consent_contact and v.phone)
 
 
-def _end(s: Session, ctx: Context, v: Visit, ev: vm.Event, officer_id: int | None,
-         handling_until: datetime) -> None:
+def _end(
+    s: Session,
+    ctx: Context,
+    v: Visit,
+    ev: vm.Event,
+    officer_id: int | None,
+    handling_until: datetime,
+) -> None:
     """Write the outcome event and the visit's summary."""
     p = ev.payload
     assert isinstance(p, vm.Outcome)
@@ -333,8 +408,14 @@ def _end(s: Session, ctx: Context, v: Visit, ev: vm.Event, officer_id: int | Non
     v.followup_state = vm.followup_after(p.outcome, _has_contact(v), v.followup_state)
 
 
-def finish_visit(ctx: Context, visit_id: str, outcome: str, reason: str | None = None,
-                 note: str | None = None, officer_id: int | None = None) -> Visit:
+def finish_visit(
+    ctx: Context,
+    visit_id: str,
+    outcome: str,
+    reason: str | None = None,
+    note: str | None = None,
+    officer_id: int | None = None,
+) -> Visit:
     try:
         vm.check_outcome(outcome, reason)
     except vm.Refusal as r:
@@ -344,33 +425,52 @@ def finish_visit(ctx: Context, visit_id: str, outcome: str, reason: str | None =
         if v.ended_at is not None:
             raise VisitError("already_finished", visit_id=visit_id)
         _check_day_open(s, v.day)
-        _end(s, ctx, v, vm.Event(vm.Outcome(outcome, reason or None, note or None),
-                                 vm.DONE_STEP), officer_id, ctx.now())
+        _end(
+            s,
+            ctx,
+            v,
+            vm.Event(vm.Outcome(outcome, reason or None, note or None), vm.DONE_STEP),
+            officer_id,
+            ctx.now(),
+        )
         if outcome == oc.ACTIVATED:
             resolve_followups(s, ctx, {v.nik}, officer_id)
     return v
 
 
-def resolve_followups(s: Session, ctx: Context, niks: Iterable[str],
-                      officer_id: int | None) -> int:
+def resolve_followups(s: Session, ctx: Context, niks: Iterable[str], officer_id: int | None) -> int:
     """Resolve the open follow-ups of these residents that a later ACTIVATED visit settles
     (the domain's rule, :func:`counter.domain.visit.resolutions`); returns how many."""
     n = 0
     niks = sorted(set(niks))
     for i in range(0, len(niks), 500):
-        chunk = niks[i:i + 500]
-        rows = list(s.exec(select(Visit).where(col(Visit.nik).in_(chunk)).where(
-            (Visit.outcome == oc.ACTIVATED)
-            | col(Visit.followup_state).in_(vm.FU_OPEN_STATES))))
+        chunk = niks[i : i + 500]
+        rows = list(
+            s.exec(
+                select(Visit)
+                .where(col(Visit.nik).in_(chunk))
+                .where(
+                    (Visit.outcome == oc.ACTIVATED)
+                    | col(Visit.followup_state).in_(vm.FU_OPEN_STATES)
+                )
+            )
+        )
         by_id = {v.id: v for v in rows}
-        found = vm.resolutions(vm.FollowUpVisit(v.id, v.nik, v.started_at, v.outcome,
-                                                v.followup_state, v.voided_at is not None)
-                               for v in rows)
+        found = vm.resolutions(
+            vm.FollowUpVisit(
+                v.id, v.nik, v.started_at, v.outcome, v.followup_state, v.voided_at is not None
+            )
+            for v in rows
+        )
         for old_id, by_visit in sorted(found.items()):
             old = by_id[old_id]  # the rule was the domain's; the row holds the follow-up state
-            _write_event(s, ctx, old,
-                         vm.Event(vm.FollowUpChange(vm.FU_RESOLVED, by_visit=by_visit)),
-                         officer_id)
+            _write_event(
+                s,
+                ctx,
+                old,
+                vm.Event(vm.FollowUpChange(vm.FU_RESOLVED, by_visit=by_visit)),
+                officer_id,
+            )
             old.followup_state = vm.FU_RESOLVED
             old.resolved_by_visit_id = by_visit
             old.revision += 1
@@ -393,8 +493,9 @@ def check_reason(ctx: Context, outcome: str, reason: str | None) -> None:
         raise _refused(r) from None
 
 
-def correct_visit(ctx: Context, visit_id: str, supervisor: Officer, outcome: str,
-                  reason: str | None, why: str) -> Visit:
+def correct_visit(
+    ctx: Context, visit_id: str, supervisor: Officer, outcome: str, reason: str | None, why: str
+) -> Visit:
     """A supervisor's correction: a new event; the original stays in the timeline and audit.
     The reason must be one the protocol lists for the new outcome."""
     _require_supervisor(supervisor)
@@ -414,23 +515,53 @@ def correct_visit(ctx: Context, visit_id: str, supervisor: Officer, outcome: str
         v.outcome, v.reason = outcome, reason or None
         v.revision += 1
         v.followup_state = vm.followup_after(outcome, _has_contact(v), v.followup_state)
-        audit.record(s, ctx, "correction", supervisor, target=visit_id, old=old,
-                     new={"outcome": outcome, "reason": reason}, why=why)
+        audit.record(
+            s,
+            ctx,
+            "correction",
+            supervisor,
+            target=visit_id,
+            old=old,
+            new={"outcome": outcome, "reason": reason},
+            why=why,
+        )
         if outcome == oc.ACTIVATED:
             resolve_followups(s, ctx, {v.nik}, supervisor.id)
     return v
 
 
-def _close_abandoned_in(s: Session, ctx: Context, supervisor: Officer, v: Visit, outcome: str,
-                        reason: str, note: str | None) -> None:
+def _close_abandoned_in(
+    s: Session,
+    ctx: Context,
+    supervisor: Officer,
+    v: Visit,
+    outcome: str,
+    reason: str,
+    note: str | None,
+) -> None:
     if v.ended_at is not None:
         raise VisitError("already_finished", visit_id=v.id)
-    last = s.exec(select(VisitEvent.at).where(VisitEvent.visit_id == v.id)
-                  .order_by(col(VisitEvent.at).desc())).first() or v.started_at
+    last = (
+        s.exec(
+            select(VisitEvent.at)
+            .where(VisitEvent.visit_id == v.id)
+            .order_by(col(VisitEvent.at).desc())
+        ).first()
+        or v.started_at
+    )
     ev = vm.Event(vm.Outcome(outcome, reason, note or None, abandoned=True), vm.DONE_STEP)
     _end(s, ctx, v, ev, supervisor.id, last)
-    audit.record(s, ctx, "visit_closed_abandoned", supervisor, target=v.id,
-                 officer_id=v.officer_id, outcome=outcome, reason=reason, note=note)
+    audit.record(
+        s,
+        ctx,
+        "visit_closed_abandoned",
+        supervisor,
+        target=v.id,
+        officer_id=v.officer_id,
+        outcome=outcome,
+        reason=reason,
+        note=note,
+    )
 
 
 def check_abandoned(ctx: Context, supervisor: Officer, outcome: str, reason: str) -> None:
@@ -444,8 +575,14 @@ def check_abandoned(ctx: Context, supervisor: Officer, outcome: str, reason: str
     check_reason(ctx, outcome, reason)
 
 
-def close_abandoned(ctx: Context, supervisor: Officer, visit_id: str, outcome: str = oc.PENDING,
-                    reason: str = vm.INTERRUPTED, note: str | None = None) -> Visit:
+def close_abandoned(
+    ctx: Context,
+    supervisor: Officer,
+    visit_id: str,
+    outcome: str = oc.PENDING,
+    reason: str = vm.INTERRUPTED,
+    note: str | None = None,
+) -> Visit:
     """A supervisor ends another officer's open visit (audited): its handling time stops at its
     last event, its outcome event is marked ``abandoned``."""
     check_abandoned(ctx, supervisor, outcome, reason)
@@ -456,12 +593,16 @@ def close_abandoned(ctx: Context, supervisor: Officer, visit_id: str, outcome: s
     return v
 
 
-def close_open_visits(s: Session, ctx: Context, supervisor: Officer, day: date, outcome: str,
-                      reason: str) -> int:
+def close_open_visits(
+    s: Session, ctx: Context, supervisor: Officer, day: date, outcome: str, reason: str
+) -> int:
     """Inside the caller's write transaction: end every open visit of ``day`` as abandoned
     (the day close's one step; the caller checked the outcome and reason)."""
-    rows = s.exec(select(Visit).where(Visit.day == day, col(Visit.ended_at).is_(None))
-                  .order_by(col(Visit.started_at))).all()
+    rows = s.exec(
+        select(Visit)
+        .where(Visit.day == day, col(Visit.ended_at).is_(None))
+        .order_by(col(Visit.started_at))
+    ).all()
     for v in rows:
         _close_abandoned_in(s, ctx, supervisor, v, outcome, reason, None)
     return len(rows)
@@ -478,8 +619,9 @@ def void_visit(ctx: Context, by: Officer, visit_id: str, reason: str) -> Visit:
         raise VisitRefused("void_reason_required")
     with ctx.db.write() as s:
         v = _get(s, visit_id)
-        if by is None or (by.role != "supervisor"
-                          and (v.officer_id != by.id or v.day != ctx.today())):
+        if by is None or (
+            by.role != "supervisor" and (v.officer_id != by.id or v.day != ctx.today())
+        ):
             raise VisitRefused("void_forbidden")
         _check_day_open(s, v.day)
         ev = vm.Event(vm.Void(reason[:500], v.outcome, v.reason), vm.DONE_STEP)
@@ -493,8 +635,9 @@ def void_visit(ctx: Context, by: Officer, visit_id: str, reason: str) -> Visit:
         v.voided_at, v.voided_by, v.void_reason = now, by.id, reason[:500]
         if v.followup_state in vm.FU_OPEN_STATES:
             v.followup_state = None
-        audit.record(s, ctx, "visit_voided", by, target=visit_id, reason=reason[:500],
-                     outcome=v.outcome)
+        audit.record(
+            s, ctx, "visit_voided", by, target=visit_id, reason=reason[:500], outcome=v.outcome
+        )
         _reopen_followups(s, ctx, v, by.id)
     return v
 
@@ -502,12 +645,20 @@ def void_visit(ctx: Context, by: Officer, visit_id: str, reason: str) -> Visit:
 def _reopen_followups(s: Session, ctx: Context, voided: Visit, officer_id: int | None) -> None:
     """Follow-ups this (now voided) visit had resolved open again, unless another ACTIVATED
     visit of the resident settles them."""
-    rows = s.exec(select(Visit).where(Visit.resolved_by_visit_id == voided.id,
-                                      Visit.followup_state == vm.FU_RESOLVED)).all()
+    rows = s.exec(
+        select(Visit).where(
+            Visit.resolved_by_visit_id == voided.id, Visit.followup_state == vm.FU_RESOLVED
+        )
+    ).all()
     for old in rows:
         vm.check_followup_change(old.followup_state, vm.FU_OPEN, voided.id)
-        _write_event(s, ctx, old, vm.Event(vm.FollowUpChange(
-            vm.FU_OPEN, vm.FU_RESOLVED, by_visit=voided.id)), officer_id)
+        _write_event(
+            s,
+            ctx,
+            old,
+            vm.Event(vm.FollowUpChange(vm.FU_OPEN, vm.FU_RESOLVED, by_visit=voided.id)),
+            officer_id,
+        )
         old.followup_state, old.resolved_by_visit_id = vm.FU_OPEN, None
         old.revision += 1
     if rows:
@@ -522,10 +673,15 @@ def get_visit(ctx: Context, visit_id: str) -> Visit | None:
 
 def timeline(ctx: Context, visit_id: str) -> list[EventView]:
     with ctx.db.read() as s:
-        rows = s.exec(select(VisitEvent).where(VisitEvent.visit_id == visit_id)
-                      .order_by(VisitEvent.at, VisitEvent.seq)).all()
-        return [EventView(e.seq, e.at, e.kind, e.step, json.loads(e.data or "{}"), e.officer_id)
-                for e in rows]
+        rows = s.exec(
+            select(VisitEvent)
+            .where(VisitEvent.visit_id == visit_id)
+            .order_by(VisitEvent.at, VisitEvent.seq)
+        ).all()
+        return [
+            EventView(e.seq, e.at, e.kind, e.step, json.loads(e.data or "{}"), e.officer_id)
+            for e in rows
+        ]
 
 
 def unfinished(ctx: Context, officer_id: int | None = None) -> list[Visit]:
@@ -540,8 +696,14 @@ def unfinished(ctx: Context, officer_id: int | None = None) -> list[Visit]:
 def history(ctx: Context, nik: str, limit: int = 20) -> list[Visit]:
     """Earlier visits of this NIK, newest first."""
     with ctx.db.read() as s:
-        return list(s.exec(select(Visit).where(Visit.nik == nik)
-                           .order_by(col(Visit.started_at).desc()).limit(limit)))
+        return list(
+            s.exec(
+                select(Visit)
+                .where(Visit.nik == nik)
+                .order_by(col(Visit.started_at).desc())
+                .limit(limit)
+            )
+        )
 
 
 def visits_of_day(ctx: Context, day: date, officer_id: int | None = None) -> list[Visit]:

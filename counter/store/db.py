@@ -27,12 +27,14 @@ from counter.store.urls import is_supported, mask_url
 
 class StorageError(UserError, RuntimeError):
     """A storage problem the user can act on; ``code`` selects the message."""
+
     prefix = "db.error"
 
 
 class DatabaseUnusable(StorageError):
     """The database cannot be used at all: missing, empty, not ours, corrupt, unreachable, or an
     unsupported kind of URL. The message names the file (or the URL without its password)."""
+
     prefix = "safety.db"
 
 
@@ -58,42 +60,66 @@ def normalise_url(path_or_url: str) -> str:
 # SQLAlchemy's, and the sqlite3 module's own from the raw cursors some services use for speed
 # inside a session. IntegrityError and the like pass through unchanged.
 _OPERATIONAL = (DBAPIError, sqlite3.DatabaseError)
-_CORRUPT = ("file is not a database", "database disk image is malformed", "malformed",
-            "file is encrypted", "btreeinitpage", "database corruption")
-_UNREACHABLE = ("connection failed", "could not connect", "connection refused",
-                "connection to server", "could not translate host name", "timeout expired",
-                "name or service not known", "server closed the connection")
+_CORRUPT = (
+    "file is not a database",
+    "database disk image is malformed",
+    "malformed",
+    "file is encrypted",
+    "btreeinitpage",
+    "database corruption",
+)
+_UNREACHABLE = (
+    "connection failed",
+    "could not connect",
+    "connection refused",
+    "connection to server",
+    "could not translate host name",
+    "timeout expired",
+    "name or service not known",
+    "server closed the connection",
+)
 
 
 def _is_disk_error(e: BaseException) -> bool:
     text = str(e).lower()
-    return any(w in text for w in ("disk is full", "database or disk is full", "readonly",
-                                   "no space left", "disk i/o error", "unable to open"))
+    return any(
+        w in text
+        for w in (
+            "disk is full",
+            "database or disk is full",
+            "readonly",
+            "no space left",
+            "disk i/o error",
+            "unable to open",
+        )
+    )
 
 
-def translate_error(e: BaseException, where: str, busy_timeout_s: float = 10.0
-                    ) -> BaseException:
+def translate_error(e: BaseException, where: str, busy_timeout_s: float = 10.0) -> BaseException:
     """The ``StorageError`` a database failure means to the user, or ``e`` itself when it is
     not one of the known kinds. ``where``: the file or (masked) URL, named in the message."""
     text = str(e).lower()
     if "database is locked" in text or "database table is locked" in text:
         return DatabaseBusy(busy_timeout_s)
     orig = getattr(e, "orig", None)
-    if _is_disk_error(e) or (isinstance(orig, OSError) and orig.errno in (errno.ENOSPC,
-                                                                          errno.EROFS)):
+    if _is_disk_error(e) or (
+        isinstance(orig, OSError) and orig.errno in (errno.ENOSPC, errno.EROFS)
+    ):
         return StorageError("disk", detail=str(orig or e).splitlines()[0])
     if any(w in text for w in _CORRUPT):
         return DatabaseUnusable("corrupt", where=where)
     if any(w in text for w in _UNREACHABLE):
         detail = str(getattr(e, "orig", None) or e).strip().splitlines()
-        return DatabaseUnusable("unreachable", where=where,
-                                detail=mask_url(detail[0].strip() if detail else ""))
+        return DatabaseUnusable(
+            "unreachable", where=where, detail=mask_url(detail[0].strip() if detail else "")
+        )
     return e
 
 
 class Database:
-    def __init__(self, url: str, busy_timeout_s: float = 10.0, echo: bool = False,
-                 create: bool = True) -> None:
+    def __init__(
+        self, url: str, busy_timeout_s: float = 10.0, echo: bool = False, create: bool = True
+    ) -> None:
         """``create=False``: refuse (``StorageError('missing')``) a SQLite file that does not
         exist or is empty, and create nothing; only ``init`` and the set-up create one."""
         self.url = normalise_url(url)
@@ -106,15 +132,21 @@ class Database:
                 _prepare_sqlite_file(Path(path), create)
             self.path: Path | None = Path(path) if path else None
             self.engine: Engine = create_engine(
-                self.url, echo=echo, hide_parameters=True,  # no NIK in an error's text
+                self.url,
+                echo=echo,
+                hide_parameters=True,  # no NIK in an error's text
                 connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
             )
             self._setup_sqlite(self.engine)
         else:
             self.path = None
-            self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True,
-                                        hide_parameters=True,
-                                        connect_args={"connect_timeout": 5})
+            self.engine = create_engine(
+                self.url,
+                echo=echo,
+                pool_pre_ping=True,
+                hide_parameters=True,
+                connect_args={"connect_timeout": 5},
+            )
         self.write_engine = self.engine.execution_options(ikd_write=True)
 
     def _setup_sqlite(self, engine: Engine) -> None:
@@ -189,8 +221,9 @@ def _prepare_sqlite_file(path: Path, create: bool) -> None:
         tighten_file(f)
 
 
-def open_database(url: str, busy_timeout_s: float = 10.0, migrate: bool = True,
-                  create: bool = True) -> Database:
+def open_database(
+    url: str, busy_timeout_s: float = 10.0, migrate: bool = True, create: bool = True
+) -> Database:
     """Open and bring the schema up to date.
 
     ``create`` (tests, ``init``, the TUI's first-run set-up, the demo): a missing database is

@@ -82,8 +82,9 @@ def open_private(path: str | Path, mode: str = "w", **kwargs: Any) -> IO[Any]:
 def private_temp(final: str | Path, prefix: str | None = None) -> tuple[IO[bytes], Path]:
     """A new 0600 temporary file next to ``final`` (same file system: the rename is atomic)."""
     final = Path(final)
-    fd, name = tempfile.mkstemp(dir=final.parent, prefix=prefix or f".{final.name}.",
-                                suffix=".part")
+    fd, name = tempfile.mkstemp(
+        dir=final.parent, prefix=prefix or f".{final.name}.", suffix=".part"
+    )
     return os.fdopen(fd, "wb"), Path(name)
 
 

@@ -23,8 +23,9 @@ def alembic_config(db: Database) -> Config:
     return cfg
 
 
-_REV = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:['\"]([^'\"]+)['\"]|None)",
-                  re.MULTILINE)
+_REV = re.compile(
+    r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE
+)
 
 
 def _single_head_from_files() -> str | None:

@@ -77,8 +77,9 @@ def localize_bindings(node: Any, texts: dict[str, str]) -> None:
     table = node._bindings.key_to_bindings
     for key, bindings in list(table.items()):
         if any(b.id in texts for b in bindings):
-            table[key] = [replace(b, description=app.t(texts[b.id])) if b.id in texts else b
-                          for b in bindings]
+            table[key] = [
+                replace(b, description=app.t(texts[b.id])) if b.id in texts else b for b in bindings
+            ]
 
 
 def _login_screen_factory() -> Screen:
@@ -105,8 +106,9 @@ class CounterApp(App[None]):
         Binding("f8", "logout", "Log out", id="app.logout"),
         Binding("f9", "toggle_theme", "Theme", id="app.theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False,
-                priority=True),
+        Binding(
+            "ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True
+        ),
         # Focus moves as soon as Tab arrives, before the keys typed after it are handed to a
         # widget: a burst (password manager, macro, scanner with a Tab suffix) such as
         # "siti<Tab>135790<Enter>" then fills each field with its own part.
@@ -114,11 +116,17 @@ class CounterApp(App[None]):
         Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
 
-    def __init__(self, settings: Settings, clock: Clock | None = None,
-                 ctx: Context | None = None, *, demo_accounts: list[tuple[str, str, str]]
-                 | None = None, demo_niks: list[tuple[str, str]] | None = None,
-                 mode_screens: dict[str, Callable[[], Screen]] | None = None,
-                 idle_clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        ctx: Context | None = None,
+        *,
+        demo_accounts: list[tuple[str, str, str]] | None = None,
+        demo_niks: list[tuple[str, str]] | None = None,
+        mode_screens: dict[str, Callable[[], Screen]] | None = None,
+        idle_clock: Callable[[], float] | None = None,
+    ) -> None:
         self.settings = settings
         self.clock: Clock = clock or (ctx.clock if ctx else _system_clock)
         self.ctx: Context | None = ctx
@@ -142,8 +150,7 @@ class CounterApp(App[None]):
         if ctx is None:
             # Opened (SQLAlchemy imported, migrations checked) once the login screen is painted,
             # so the officer sees it at once; a login typed meanwhile waits for it.
-            self._ctx_thread = threading.Thread(target=self._open_ctx, name="open-db",
-                                                daemon=True)
+            self._ctx_thread = threading.Thread(target=self._open_ctx, name="open-db", daemon=True)
         self._apply_binding_texts()
 
     # Unexpected errors ---------------------------------------------------------------------
@@ -208,17 +215,36 @@ class CounterApp(App[None]):
     def t(self, key: str, **kw: object) -> str:
         return catalog(self.settings.lang).t(key, **kw)
 
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Every notice (screens' ``notify`` come here too) is shown literally, never as markup:
         it may carry data (a name, a file name, an error detail)."""
-        super().notify(printable(message, multiline=True), title=printable(title),
-                       severity=severity, timeout=timeout, markup=False)
+        super().notify(
+            printable(message, multiline=True),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def _apply_binding_texts(self) -> None:
-        localize_bindings(self, {"app.mode": "tui.keys.mode", "app.logout": "tui.keys.logout",
-                                 "app.theme": "tui.keys.theme", "app.quit": "tui.keys.quit",
-                                 "app.palette": "commands.palette"})
+        localize_bindings(
+            self,
+            {
+                "app.mode": "tui.keys.mode",
+                "app.logout": "tui.keys.logout",
+                "app.theme": "tui.keys.theme",
+                "app.quit": "tui.keys.quit",
+                "app.palette": "commands.palette",
+            },
+        )
 
     def set_language(self, lang: str) -> None:
         self.settings = replace(self.settings, lang=lang)
@@ -382,12 +408,10 @@ class CounterApp(App[None]):
                 self.remove_mode(mode)
         self.add_mode("counter", self.mode_screens.get("counter", self._make_counter))
         if self.is_supervisor:
-            self.add_mode("supervisor", self.mode_screens.get("supervisor",
-                                                              self._make_supervisor))
+            self.add_mode("supervisor", self.mode_screens.get("supervisor", self._make_supervisor))
         self.switch_mode("supervisor" if self.is_supervisor else "counter")
         self.refresh_bindings()
-        self.run_worker(self._check_unfinished, thread=True, exit_on_error=False,
-                        name="unfinished")
+        self.run_worker(self._check_unfinished, thread=True, exit_on_error=False, name="unfinished")
 
     def _make_counter(self) -> Screen:
         try:
@@ -442,8 +466,9 @@ class CounterApp(App[None]):
             from counter.services import audit
 
             officer, ctx = self.officer, self.ctx
-            await self._in_thread(lambda: audit.log(ctx, "logout", officer,
-                                                    target=officer.username))
+            await self._in_thread(
+                lambda: audit.log(ctx, "logout", officer, target=officer.username)
+            )
         self.officer = None
         self.locked = False
         self._held.clear()
@@ -464,8 +489,7 @@ class CounterApp(App[None]):
         return await asyncio.get_running_loop().run_in_executor(None, fn)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.locked and action in ("switch_role_mode", "command_palette",
-                                      "show_help_panel"):
+        if self.locked and action in ("switch_role_mode", "command_palette", "show_help_panel"):
             return False
         if action == "switch_role_mode":
             return self.is_supervisor
@@ -489,25 +513,39 @@ class CounterApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """A restricted palette: no screen or mode an officer may not reach."""
-        yield SystemCommand(self.t("tui.palette.theme"), self.t("tui.palette.theme"),
-                            self.action_toggle_theme)
-        yield SystemCommand(self.t("tui.palette.keys"), self.t("tui.palette.keys_help"),
-                            self.action_show_help_panel)
+        yield SystemCommand(
+            self.t("tui.palette.theme"), self.t("tui.palette.theme"), self.action_toggle_theme
+        )
+        yield SystemCommand(
+            self.t("tui.palette.keys"), self.t("tui.palette.keys_help"), self.action_show_help_panel
+        )
         if self.officer is not None:
-            yield SystemCommand(self.t("tui.palette.counter"), self.t("tui.palette.counter_help"),
-                                lambda: self.switch_mode("counter"))
+            yield SystemCommand(
+                self.t("tui.palette.counter"),
+                self.t("tui.palette.counter_help"),
+                lambda: self.switch_mode("counter"),
+            )
             if self.is_supervisor:
-                yield SystemCommand(self.t("tui.palette.supervisor"),
-                                    self.t("tui.palette.supervisor_help"),
-                                    lambda: self.switch_mode("supervisor"))
-            yield SystemCommand(self.t("tui.palette.logout"), self.t("tui.palette.logout_help"),
-                                self.action_logout)
-        yield SystemCommand(self.t("tui.palette.quit"), self.t("tui.palette.quit"),
-                            self.action_quit)
+                yield SystemCommand(
+                    self.t("tui.palette.supervisor"),
+                    self.t("tui.palette.supervisor_help"),
+                    lambda: self.switch_mode("supervisor"),
+                )
+            yield SystemCommand(
+                self.t("tui.palette.logout"), self.t("tui.palette.logout_help"), self.action_logout
+            )
+        yield SystemCommand(
+            self.t("tui.palette.quit"), self.t("tui.palette.quit"), self.action_quit
+        )
 
     # Idle lock -----------------------------------------------------------------------------
-    _ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp,
-                 events.Paste)
+    _ACTIVITY = (
+        events.Key,
+        events.MouseDown,
+        events.MouseScrollDown,
+        events.MouseScrollUp,
+        events.Paste,
+    )
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, self._ACTIVITY) and not getattr(event, "is_forwarded", False):
@@ -559,8 +597,12 @@ class CounterApp(App[None]):
         self._hide_banner()
         self.locked = True
         officer = self.officer
-        self._audit_in_thread("screen_locked", officer, idle_seconds=int(self.idle.idle_seconds()),
-                              mode=self.current_mode)
+        self._audit_in_thread(
+            "screen_locked",
+            officer,
+            idle_seconds=int(self.idle.idle_seconds()),
+            mode=self.current_mode,
+        )
         screen = LockScreen(officer)
         localize_bindings(screen, {"lock.unlock": "retention.lock.key_unlock"})
         super().push_screen(screen)
@@ -600,8 +642,11 @@ class CounterApp(App[None]):
 
         rows = visits.unfinished(ctx, officer.id)
         # visits another officer left open at this counter: told, not shown (their data)
-        others = sum(1 for v in visits.unfinished(ctx)
-                     if v.officer_id != officer.id and v.counter_id == ctx.settings.counter_id)
+        others = sum(
+            1
+            for v in visits.unfinished(ctx)
+            if v.officer_id != officer.id and v.counter_id == ctx.settings.counter_id
+        )
         self.call_from_thread(self._after_login_check, officer, rows, others)
         warning = self._laptop_warning(ctx)
         if warning:
@@ -627,13 +672,15 @@ class CounterApp(App[None]):
         if self.officer is not officer:
             return  # logged out meanwhile
         if others:
-            self.notify(self.t("counter_visit.left_open_here", count=others),
-                        severity="warning", timeout=10)
+            self.notify(
+                self.t("counter_visit.left_open_here", count=others), severity="warning", timeout=10
+            )
         if rows:
             self._offer_resume(rows)
         else:
-            self.notify(self.t("tui.login.welcome", name=officer.full_name or officer.username),
-                        timeout=3)
+            self.notify(
+                self.t("tui.login.welcome", name=officer.full_name or officer.username), timeout=3
+            )
 
     def _offer_resume(self, rows: list[Visit]) -> None:
         from counter.tui.screens.resume import ResumeScreen
@@ -654,11 +701,16 @@ class CounterApp(App[None]):
             resume(visit)
 
 
-def make_app(settings: Settings, clock: Clock | None = None, ctx: Context | None = None, *,
-             demo_accounts: list[tuple[str, str, str]] | None = None,
-             demo_niks: list[tuple[str, str]] | None = None,
-             mode_screens: dict[str, Callable[[], Screen]] | None = None,
-             idle_clock: Callable[[], float] | None = None) -> CounterApp:
+def make_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    ctx: Context | None = None,
+    *,
+    demo_accounts: list[tuple[str, str, str]] | None = None,
+    demo_niks: list[tuple[str, str]] | None = None,
+    mode_screens: dict[str, Callable[[], Screen]] | None = None,
+    idle_clock: Callable[[], float] | None = None,
+) -> CounterApp:
     """The one factory used by the CLI and every test.
 
     ``ctx`` given: use it (tests); otherwise the database of ``settings`` is opened in a thread
@@ -672,5 +724,12 @@ def make_app(settings: Settings, clock: Clock | None = None, ctx: Context | None
     from counter.services.errorlog import set_log_dir
 
     set_log_dir(settings.data_path / "logs")
-    return CounterApp(settings, clock=clock, ctx=ctx, demo_accounts=demo_accounts,
-                      demo_niks=demo_niks, mode_screens=mode_screens, idle_clock=idle_clock)
+    return CounterApp(
+        settings,
+        clock=clock,
+        ctx=ctx,
+        demo_accounts=demo_accounts,
+        demo_niks=demo_niks,
+        mode_screens=mode_screens,
+        idle_clock=idle_clock,
+    )

@@ -27,9 +27,15 @@ def nik(i: int) -> str:
 
 
 def make(tmp: Path, name: str, clock: Any, **extra: str) -> Context:
-    s = load_settings(tmp / "none.toml", env={}, overrides={
-        "database.url": str(tmp / f"{name}.db"), "paths.data": str(tmp / f"data-{name}"),
-        **extra})
+    s = load_settings(
+        tmp / "none.toml",
+        env={},
+        overrides={
+            "database.url": str(tmp / f"{name}.db"),
+            "paths.data": str(tmp / f"data-{name}"),
+            **extra,
+        },
+    )
     return make_context(s, clock=clock)
 
 
@@ -40,15 +46,26 @@ def fill_laptop(laptop: Context, clock: Any) -> None:
     outreach.start(laptop, village_code="33.25.01.2001")
     for i in range(5):
         off = siti if i % 2 else budi
-        v = visits.start_visit(laptop, off, nik(i), name=f"Warga {i}",
-                               phone="081234567890" if i == 1 else None, consent=i == 1)
+        v = visits.start_visit(
+            laptop,
+            off,
+            nik(i),
+            name=f"Warga {i}",
+            phone="081234567890" if i == 1 else None,
+            consent=i == 1,
+        )
         clock.advance(seconds=30)
         visits.record_event(laptop, v.id, "step", "install", {"result": "done"}, off.id)
         clock.advance(seconds=30)
         if i < 4:
-            visits.finish_visit(laptop, v.id, "PENDING" if i == 1 else "ACTIVATED",
-                                "email_not_received" if i == 1 else None, note="ok",
-                                officer_id=off.id)
+            visits.finish_visit(
+                laptop,
+                v.id,
+                "PENDING" if i == 1 else "ACTIVATED",
+                "email_not_received" if i == 1 else None,
+                note="ok",
+                officer_id=off.id,
+            )
         clock.advance(seconds=10)
 
 
@@ -61,8 +78,10 @@ def read_records(path: Path) -> Records:
 def write_records(path: Path, records: Records, key: bytes) -> Path:
     """A bundle of ``records``, checksums recomputed and signed with ``key`` (the attacker
     holds the key: only the record checks stand in the way)."""
-    content = b"".join((json.dumps(r, ensure_ascii=False, separators=(",", ":"))
-                        + "\n").encode("utf-8") for r in records)
+    content = b"".join(
+        (json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        for r in records
+    )
     trailer = json.dumps({"t": "end", "sha256": hashlib.sha256(content).hexdigest()})
     path.write_bytes(bundles._gzip(content + trailer.encode() + b"\n", key))
     return path
@@ -81,5 +100,7 @@ def line_of(records: Records, kind: str, n: int = 0) -> int:
 
 def snapshot(c: Context) -> dict[str, int]:
     with c.db.read() as s:
-        return {m.__name__: int(s.exec(select(func.count()).select_from(m)).one())
-                for m in (Visit, VisitEvent, Officer, OutreachEvent, BundleImport)}
+        return {
+            m.__name__: int(s.exec(select(func.count()).select_from(m)).one())
+            for m in (Visit, VisitEvent, Officer, OutreachEvent, BundleImport)
+        }

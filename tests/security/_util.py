@@ -14,18 +14,31 @@ PIN = "246802"
 def env_for(tmp: Path, **extra: str) -> dict[str, str]:
     """Environment with HOME/XDG folders inside ``tmp`` (no real config or data is touched)."""
     e = {k: v for k, v in os.environ.items() if not k.startswith("IKD_COUNTER_")}
-    e.update(HOME=str(tmp / "home"), XDG_DATA_HOME=str(tmp / "xdg-data"),
-             XDG_CONFIG_HOME=str(tmp / "xdg-config"), PYTHONPATH=str(ROOT))
+    e.update(
+        HOME=str(tmp / "home"),
+        XDG_DATA_HOME=str(tmp / "xdg-data"),
+        XDG_CONFIG_HOME=str(tmp / "xdg-config"),
+        PYTHONPATH=str(ROOT),
+    )
     e.update(extra)
     return e
 
 
-def run(tmp: Path, *args: str, stdin: str = "", umask: int | None = None,
-        **extra: str) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp: Path, *args: str, stdin: str = "", umask: int | None = None, **extra: str
+) -> subprocess.CompletedProcess[str]:
     preexec = (lambda: os.umask(umask)) if umask is not None else None
-    return subprocess.run([sys.executable, "-m", "counter", *args], input=stdin,
-                          capture_output=True, text=True, env=env_for(tmp, **extra), cwd=ROOT,
-                          preexec_fn=preexec, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "counter", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env_for(tmp, **extra),
+        cwd=ROOT,
+        preexec_fn=preexec,
+        timeout=120,
+        check=False,
+    )
 
 
 def assert_clean_failure(r: subprocess.CompletedProcess[str], *words: str) -> None:

@@ -24,6 +24,11 @@ def terminal_bytes(app: Any) -> str:
 
 def assert_clean(text: str) -> None:
     """No control or format character (bidi, zero-width) in text bound for the terminal."""
-    bad = sorted({f"U+{ord(c):04X}" for c in text if c != "\n" and
-                  unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")})
+    bad = sorted(
+        {
+            f"U+{ord(c):04X}"
+            for c in text
+            if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        }
+    )
     assert not bad, f"control characters reach the terminal: {bad}"

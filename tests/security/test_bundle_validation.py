@@ -37,8 +37,9 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from counter.services import accounts
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -70,23 +71,47 @@ CASES = {
     "reason_not_in_protocol": ("visit", 1, "reason", lambda r: r.update(reason="bribe")),
     "name_control_chars": ("visit", 0, "name", lambda r: r.update(name="Budi\x1b[2J")),
     "phone_without_consent": ("visit", 0, "phone", lambda r: r.update(phone="081234567890")),
-    "nik_of_other_district": ("visit", 0, "district_code",
-                              lambda r: r.update(district_code="332502")),
-    "year_9999": ("visit", 0, "started_at",
-                  lambda r: r.update(started_at="9999-01-01T00:00:00+00:00")),
-    "ends_before_start": ("visit", 0, "ended_at",
-                          lambda r: r.update(ended_at="2021-01-01T00:00:00+00:00")),
+    "nik_of_other_district": (
+        "visit",
+        0,
+        "district_code",
+        lambda r: r.update(district_code="332502"),
+    ),
+    "year_9999": (
+        "visit",
+        0,
+        "started_at",
+        lambda r: r.update(started_at="9999-01-01T00:00:00+00:00"),
+    ),
+    "ends_before_start": (
+        "visit",
+        0,
+        "ended_at",
+        lambda r: r.update(ended_at="2021-01-01T00:00:00+00:00"),
+    ),
     "not_a_uuid": ("visit", 0, "id", lambda r: r.update(id="../../etc/passwd")),
     "unknown_field": ("visit", 0, "is_admin", lambda r: r.update(is_admin=True)),
     "revision_as_text": ("visit", 0, "revision", lambda r: r.update(revision="1")),
     "event_kind": ("vevent", 0, "kind", lambda r: r.update(kind="drop_tables")),
-    "event_outcome": ("vevent", "outcome", "data.outcome",
-                      lambda r: r.update(data='{"outcome":"HACKED","reason":null}')),
-    "event_data_huge": ("vevent", 0, "data", lambda r: r.update(data='{"x":"' + "y" * 20000
-                                                                + '"}')),
+    "event_outcome": (
+        "vevent",
+        "outcome",
+        "data.outcome",
+        lambda r: r.update(data='{"outcome":"HACKED","reason":null}'),
+    ),
+    "event_data_huge": (
+        "vevent",
+        0,
+        "data",
+        lambda r: r.update(data='{"x":"' + "y" * 20000 + '"}'),
+    ),
     "event_data_not_json": ("vevent", 0, "data", lambda r: r.update(data="{nope")),
-    "officer_name": ("officer", 0, "username",
-                     lambda r: r.update(username="robert'); drop table officer;--")),
+    "officer_name": (
+        "officer",
+        0,
+        "username",
+        lambda r: r.update(username="robert'); drop table officer;--"),
+    ),
     "outreach_place": ("event", 0, "place_code", lambda r: r.update(place_code="=1+1")),
 }
 
@@ -204,15 +229,34 @@ def test_export_needs_a_key(tmp_path, clock) -> None:
 
 
 HOSTILE = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**12), st.floats(allow_nan=False),
-    st.text(max_size=30), st.text(min_size=600, max_size=700),
-    st.sampled_from([HYPERLINK, "ABC'; DROP TABLE visit;--", "HACKED", "\x00", "+62812",
-                     "2026-11-27", "9999-12-31T00:00:00+00:00", "3325011501900001", "", "é" * 3]),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(),
-                                                         max_size=2))
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**12),
+    st.floats(allow_nan=False),
+    st.text(max_size=30),
+    st.text(min_size=600, max_size=700),
+    st.sampled_from(
+        [
+            HYPERLINK,
+            "ABC'; DROP TABLE visit;--",
+            "HACKED",
+            "\x00",
+            "+62812",
+            "2026-11-27",
+            "9999-12-31T00:00:00+00:00",
+            "3325011501900001",
+            "",
+            "é" * 3,
+        ]
+    ),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_any_field_mutation_is_refused_or_stays_within_the_rules(setup, data) -> None:
     """Any field of any record set to a hostile value: the parse either refuses with a
@@ -238,8 +282,12 @@ def test_any_field_mutation_is_refused_or_stays_within_the_rules(setup, data) ->
         assert nikmod.check(v["nik"])[1] is None and v["district_code"] == v["nik"][:6]
         assert v["outcome"] in (None, *oc.OUTCOMES)
         for k in ("name", "note", "phone", "purpose", "counter_id"):
-            assert v[k] is None or (isinstance(v[k], str) and len(v[k]) <= 500
-                                    and v[k][:1] not in "=+-@" or k == "phone")
+            assert v[k] is None or (
+                isinstance(v[k], str)
+                and len(v[k]) <= 500
+                and v[k][:1] not in "=+-@"
+                or k == "phone"
+            )
 
 
 def test_a_visit_closed_as_interrupted_travels(tmp_path, clock) -> None:

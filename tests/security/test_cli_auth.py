@@ -31,8 +31,9 @@ SUP, SUP_PIN, OFF, OFF_PIN = "kasi", "246802", "siti", "135790"
 
 @pytest.fixture(autouse=True)
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 def _nik(i: int) -> str:
@@ -40,9 +41,11 @@ def _nik(i: int) -> str:
 
 
 def _context(folder: Path, name: str) -> Context:
-    s = load_settings(folder / "none.toml", env={},
-                      overrides={"database.url": str(folder / name),
-                                 "paths.data": str(folder / "data")})
+    s = load_settings(
+        folder / "none.toml",
+        env={},
+        overrides={"database.url": str(folder / name), "paths.data": str(folder / "data")},
+    )
     return make_context(s)
 
 
@@ -52,8 +55,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outreach event), a laptop's bundle and a registry extract, built once and copied per test."""
     folder = tmp_path_factory.mktemp("auth-template")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                       parallelism=1))
+        mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
         c = _context(folder, "office.db")
         accounts.create_officer(c, SUP, SUP_PIN, role="supervisor")
         siti = accounts.create_officer(c, OFF, OFF_PIN)
@@ -96,28 +98,39 @@ def _out_file(name: str) -> Callable[[Path, str], bool]:
 
 
 COMMANDS: dict[str, Protected] = {
-    "officer add": Protected(lambda f: ["officer", "add", "wati", "--role", "supervisor"],
-                             "officer_created", ("975310",)),
-    "officer list": Protected(lambda f: ["officer", "list", "--json"], "",
-                              check=lambda f, out: "dewi" in out),
+    "officer add": Protected(
+        lambda f: ["officer", "add", "wati", "--role", "supervisor"], "officer_created", ("975310",)
+    ),
+    "officer list": Protected(
+        lambda f: ["officer", "list", "--json"], "", check=lambda f, out: "dewi" in out
+    ),
     "officer disable": Protected(lambda f: ["officer", "disable", "budi"], "officer_disabled"),
     "officer enable": Protected(lambda f: ["officer", "enable", "dewi"], "officer_enabled"),
     "officer set-pin": Protected(lambda f: ["officer", "set-pin", SUP], "pin_set", ("975310",)),
-    "officer recovery-code": Protected(lambda f: ["officer", "recovery-code"],
-                                       "recovery_code_set"),
-    "bundle export": Protected(lambda f: ["bundle", "export", "-o", str(f / "out" / "b.ikdb")],
-                               "bundle_export", check=_out_file("b.ikdb")),
-    "bundle import": Protected(lambda f: ["bundle", "import", str(f / "day1.ikdb")],
-                               "bundle_import"),
-    "outreach start": Protected(lambda f: ["outreach", "start", "--school", "SMA 1 Batang"],
-                                "outreach_started"),
+    "officer recovery-code": Protected(lambda f: ["officer", "recovery-code"], "recovery_code_set"),
+    "bundle export": Protected(
+        lambda f: ["bundle", "export", "-o", str(f / "out" / "b.ikdb")],
+        "bundle_export",
+        check=_out_file("b.ikdb"),
+    ),
+    "bundle import": Protected(
+        lambda f: ["bundle", "import", str(f / "day1.ikdb")], "bundle_import"
+    ),
+    "outreach start": Protected(
+        lambda f: ["outreach", "start", "--school", "SMA 1 Batang"], "outreach_started"
+    ),
     "outreach stop": Protected(lambda f: ["outreach", "stop"], "outreach_stopped"),
-    "backup": Protected(lambda f: ["backup", "-o", str(f / "out" / "copy.db")], "backup",
-                        check=_out_file("copy.db")),
-    "export": Protected(lambda f: ["export", "--since-last", "-o", str(f / "out" / "x.csv")],
-                        "export", check=_out_file("x.csv")),
-    "registry import": Protected(lambda f: ["registry", "import", str(f / "extract.csv")],
-                                 "registry_import"),
+    "backup": Protected(
+        lambda f: ["backup", "-o", str(f / "out" / "copy.db")], "backup", check=_out_file("copy.db")
+    ),
+    "export": Protected(
+        lambda f: ["export", "--since-last", "-o", str(f / "out" / "x.csv")],
+        "export",
+        check=_out_file("x.csv"),
+    ),
+    "registry import": Protected(
+        lambda f: ["registry", "import", str(f / "extract.csv")], "registry_import"
+    ),
 }
 
 
@@ -130,7 +143,7 @@ def _state(folder: Path) -> dict[str, Any]:
             for table in inspect(conn).get_table_names():
                 if table in ("audit_event", "alembic_version"):
                     continue
-                cols = ("username, role, active, pin_hash" if table == "officer" else "*")
+                cols = "username, role, active, pin_hash" if table == "officer" else "*"
                 rows = conn.execute(text(f"SELECT {cols} FROM {table}")).all()
                 out[table] = sorted(map(repr, rows))
     finally:
@@ -143,15 +156,21 @@ def _audit(folder: Path) -> list[tuple[str, str, dict[str, Any]]]:
     c = _context(folder, "office.db")
     try:
         with c.db.engine.connect() as conn:
-            rows = conn.execute(text("SELECT action, username, detail FROM audit_event "
-                                     "ORDER BY id")).all()
+            rows = conn.execute(
+                text("SELECT action, username, detail FROM audit_event ORDER BY id")
+            ).all()
     finally:
         c.db.dispose()
     return [(a, u, json.loads(d)) for a, u, d in rows]
 
 
-def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-         args: list[str], lines: tuple[str, ...]) -> tuple[int, str, str]:
+def _run(
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    lines: tuple[str, ...],
+) -> tuple[int, str, str]:
     stdin(monkeypatch, *lines)
     code = main(["--db", str(folder / "office.db"), "--lang", "en", *args])
     got = capsys.readouterr()
@@ -163,8 +182,7 @@ def command(request: pytest.FixtureRequest) -> tuple[str, Protected]:
     return request.param, COMMANDS[request.param]
 
 
-def test_without_as_refused_and_nothing_changes(office: Path, command, monkeypatch,
-                                                capsys) -> None:
+def test_without_as_refused_and_nothing_changes(office: Path, command, monkeypatch, capsys) -> None:
     _name, cmd = command
     before, audit_before = _state(office), _audit(office)
     code, _out, err = _run(office, monkeypatch, capsys, cmd.args(office), (SUP_PIN, *cmd.more))
@@ -172,24 +190,28 @@ def test_without_as_refused_and_nothing_changes(office: Path, command, monkeypat
     assert _state(office) == before and _audit(office) == audit_before
 
 
-def test_wrong_pin_refused_audited_nothing_changes(office: Path, command, monkeypatch,
-                                                   capsys) -> None:
+def test_wrong_pin_refused_audited_nothing_changes(
+    office: Path, command, monkeypatch, capsys
+) -> None:
     name, cmd = command
     before, n_audit = _state(office), len(_audit(office))
-    code, out, err = _run(office, monkeypatch, capsys, [*cmd.args(office), "--as", SUP],
-                          ("000001", *cmd.more))
+    code, out, err = _run(
+        office, monkeypatch, capsys, [*cmd.args(office), "--as", SUP], ("000001", *cmd.more)
+    )
     assert code == 1 and "Wrong username or PIN. Attempts left: 4." in err
     assert _state(office) == before and out == ""
     new = _audit(office)[n_audit:]
     assert [(a, u, d.get("purpose")) for a, u, d in new] == [("login_failed", SUP, name)]
 
 
-def test_officer_refused_audited_nothing_changes(office: Path, command, monkeypatch,
-                                                 capsys) -> None:
+def test_officer_refused_audited_nothing_changes(
+    office: Path, command, monkeypatch, capsys
+) -> None:
     _name, cmd = command
     before, n_audit = _state(office), len(_audit(office))
-    code, out, err = _run(office, monkeypatch, capsys, [*cmd.args(office), "--as", OFF],
-                          (OFF_PIN, *cmd.more))
+    code, out, err = _run(
+        office, monkeypatch, capsys, [*cmd.args(office), "--as", OFF], (OFF_PIN, *cmd.more)
+    )
     assert code == 1 and "Only a supervisor may do this" in err
     assert _state(office) == before and out == ""
     new = _audit(office)[n_audit:]
@@ -197,12 +219,14 @@ def test_officer_refused_audited_nothing_changes(office: Path, command, monkeypa
     assert all(u == OFF for _, u, _ in new)
 
 
-def test_supervisor_works_audited_with_that_username(office: Path, command,
-                                                     monkeypatch, capsys) -> None:
+def test_supervisor_works_audited_with_that_username(
+    office: Path, command, monkeypatch, capsys
+) -> None:
     name, cmd = command
     before, n_audit = _state(office), len(_audit(office))
-    code, out, err = _run(office, monkeypatch, capsys, [*cmd.args(office), "--as", SUP],
-                          (SUP_PIN, *cmd.more))
+    code, out, err = _run(
+        office, monkeypatch, capsys, [*cmd.args(office), "--as", SUP], (SUP_PIN, *cmd.more)
+    )
     assert code == 0, err
     if cmd.check is not None:
         assert cmd.check(office, out)

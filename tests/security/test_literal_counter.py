@@ -33,8 +33,9 @@ async def test_counter_screen_shows_data_literally(make_ctx: Any, clock: Any) ->
     _registry(ctx)
     v = visits.start_visit(ctx, siti, NIK_OTHER, name="[/]")
     clock.advance(seconds=60)
-    visits.finish_visit(ctx, v.id, oc.FAILED, "[/bold]\x1b[2J", note="HP rusak [lihat foto]",
-                        officer_id=siti.id)
+    visits.finish_visit(
+        ctx, v.id, oc.FAILED, "[/bold]\x1b[2J", note="HP rusak [lihat foto]", officer_id=siti.id
+    )
     app = counter_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_counter(pilot, siti)

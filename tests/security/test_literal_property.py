@@ -35,9 +35,36 @@ from tests.security.screen_text import assert_clean, screen_text
 from tests.supervisor_fixture import nik
 
 # Text that is hostile to a terminal UI, mixed with anything hypothesis makes up.
-PIECES = ["[/]", "[/bold]", "[x]", "[b]", "[@click=app.quit]", "\\[", "\\", "[lihat foto]",
-          "\x1b]0;pwned\x07", "\x1b[2J", "\x9b", "\x00", "\x7f", "\r\n", "\n", "\t", "\u202e",
-          "\u2066", "\u200b", "\ufeff", "\u2028", "\x85", "😀", "é", "ß", "$x", "{name}", "%s"]
+PIECES = [
+    "[/]",
+    "[/bold]",
+    "[x]",
+    "[b]",
+    "[@click=app.quit]",
+    "\\[",
+    "\\",
+    "[lihat foto]",
+    "\x1b]0;pwned\x07",
+    "\x1b[2J",
+    "\x9b",
+    "\x00",
+    "\x7f",
+    "\r\n",
+    "\n",
+    "\t",
+    "\u202e",
+    "\u2066",
+    "\u200b",
+    "\ufeff",
+    "\u2028",
+    "\x85",
+    "😀",
+    "é",
+    "ß",
+    "$x",
+    "{name}",
+    "%s",
+]
 hostile = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=6).map("".join)
 
 
@@ -73,8 +100,9 @@ class Harness:
         self.app = app
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
-        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self._main(),),
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.loop.run_until_complete, args=(self._main(),), daemon=True
+        )
         self.thread.start()
         assert self.ready.wait(60), "app did not start"
 
@@ -112,8 +140,11 @@ async def _settle(pilot: Any, cond: Callable[[], bool] = lambda: True, rounds: i
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp: Path = tmp_path_factory.mktemp("literal")
-    s = load_settings(tmp / "none.toml", env={},
-                      overrides={"database.url": str(tmp / "c.db"), "paths.data": str(tmp / "d")})
+    s = load_settings(
+        tmp / "none.toml",
+        env={},
+        overrides={"database.url": str(tmp / "c.db"), "paths.data": str(tmp / "d")},
+    )
     clock = FixedClock(datetime(2026, 11, 27, 2, 0, tzinfo=UTC))
     ctx = make_context(s, clock=clock)
     siti = accounts.create_officer(ctx, "siti", "135790", role="officer", full_name="Siti")
@@ -133,11 +164,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 def _visit(w: dict[str, Any], s: str) -> str:
     ctx, clock = w["ctx"], w["clock"]
     w["n"][0] += 1
-    v = visits.start_visit(ctx, w["siti"], nik(w["n"][0] % 9000 + 1), name=s or "-",
-                           phone="081234567890", consent=True)
+    v = visits.start_visit(
+        ctx, w["siti"], nik(w["n"][0] % 9000 + 1), name=s or "-", phone="081234567890", consent=True
+    )
     clock.advance(seconds=30)
-    visits.finish_visit(ctx, v.id, "FAILED", "email_not_received", note=s or None,
-                        officer_id=w["siti"].id)
+    visits.finish_visit(
+        ctx, v.id, "FAILED", "email_not_received", note=s or None, officer_id=w["siti"].id
+    )
     followup.mark_contacted(ctx, v.id, w["kasi"], s if s.strip() else "-")  # a note is required
     return v.id
 
@@ -146,9 +179,11 @@ def _plain(cell: Any) -> str:
     return str(getattr(cell, "plain", cell))
 
 
-SLOW = settings(max_examples=20, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+SLOW = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @SLOW
@@ -161,8 +196,13 @@ def test_supervisor_screens_show_any_text_literally(world: dict[str, Any], s: st
     async def followups(pilot: Any) -> None:
         app = pilot.app
         await app.push_screen(FollowUpScreen())
-        await _settle(pilot, lambda: isinstance(app.screen, FollowUpScreen)
-                      and any(r.visit_id == vid for r in app.screen.rows))
+        await _settle(
+            pilot,
+            lambda: (
+                isinstance(app.screen, FollowUpScreen)
+                and any(r.visit_id == vid for r in app.screen.rows)
+            ),
+        )
         table = app.screen.query_one("#fu-table", DataTable)
         assert _plain(table.get_cell(vid, "name")) == name
         assert_clean(screen_text(app))
@@ -185,8 +225,11 @@ def test_supervisor_screens_show_any_text_literally(world: dict[str, Any], s: st
     world["h"].call(followups)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(s=hostile)
 def test_every_literal_widget_shows_any_text(world: dict[str, Any], s: str) -> None:
     async def probe(pilot: Any) -> None:

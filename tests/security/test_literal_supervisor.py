@@ -19,15 +19,32 @@ from tests.security.screen_text import assert_clean, screen_text
 from tests.supervisor_fixture import nik
 from tests.test_supervisor_tui import SIZE, async_test, login, settle, until
 
-HOSTILE_NAMES = ["[/]", "[/bold]", "[x]", "HP rusak [lihat foto]", "Siti [b]tebal[/b]",
-                 "\x1b]0;pwned\x07Budi", "\x1b[2Jclear", "nama\u202eevil", "[@click=app.quit]x[/]"]
+HOSTILE_NAMES = [
+    "[/]",
+    "[/bold]",
+    "[x]",
+    "HP rusak [lihat foto]",
+    "Siti [b]tebal[/b]",
+    "\x1b]0;pwned\x07Budi",
+    "\x1b[2Jclear",
+    "nama\u202eevil",
+    "[@click=app.quit]x[/]",
+]
 
 
 def _seed(ctx, clock, name: str, note: str, contact: str | None = None):
     off = accounts.get_officer(ctx, "siti") or accounts.create_officer(
-        ctx, "siti", "135790", role="officer", full_name="Siti [/] \x1b[31m")
-    v = visits.start_visit(ctx, off, nik(len(name) % 90 + 1), name=name, phone="081234567890",
-                           consent=True, purpose="[/purpose]")
+        ctx, "siti", "135790", role="officer", full_name="Siti [/] \x1b[31m"
+    )
+    v = visits.start_visit(
+        ctx,
+        off,
+        nik(len(name) % 90 + 1),
+        name=name,
+        phone="081234567890",
+        consent=True,
+        purpose="[/purpose]",
+    )
     clock.advance(seconds=90)
     visits.finish_visit(ctx, v.id, "FAILED", "email_not_received", note=note, officer_id=off.id)
     if contact is not None:
@@ -38,14 +55,18 @@ def _seed(ctx, clock, name: str, note: str, contact: str | None = None):
 
 @async_test
 async def test_followup_list_and_detail_show_brackets_literally(ctx, clock, supervisor) -> None:
-    ids = [_seed(ctx, clock, name, note=f"HP rusak [lihat foto] {name}",
-                 contact=f"[/bold] {name}").id for name in HOSTILE_NAMES]
+    ids = [
+        _seed(ctx, clock, name, note=f"HP rusak [lihat foto] {name}", contact=f"[/bold] {name}").id
+        for name in HOSTILE_NAMES
+    ]
     app = make_app(ctx.settings, ctx=ctx)
     async with app.run_test(size=(160, 50)) as pilot:
         await login(pilot, supervisor)
         await app.push_screen(FollowUpScreen())
-        await until(pilot, lambda: isinstance(app.screen, FollowUpScreen)
-                    and len(app.screen.rows) == len(ids))
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, FollowUpScreen) and len(app.screen.rows) == len(ids),
+        )
         await settle(pilot)
         text = screen_text(app)
         assert_clean(text)
@@ -74,8 +95,13 @@ async def test_daily_log_and_home_survive_hostile_data(ctx, clock, supervisor) -
         await until(pilot, lambda: app.screen.report is not None)
         assert_clean(screen_text(app))
         await app.push_screen(DailyLogScreen(app.screen.day))
-        await until(pilot, lambda: isinstance(app.screen, DailyLogScreen)
-                    and len(app.screen.rows) == len(HOSTILE_NAMES))
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, DailyLogScreen)
+                and len(app.screen.rows) == len(HOSTILE_NAMES)
+            ),
+        )
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, VisitDetailScreen))
         await settle(pilot)

@@ -20,8 +20,9 @@ TRIES_EACH = 3
 
 @pytest.fixture(autouse=True)
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -73,16 +74,23 @@ def engine_ctx(request: pytest.FixtureRequest, tmp_path: Path, clock) -> Iterato
         url = request.getfixturevalue("pg_url")
     else:
         url = str(tmp_path / "counter.db")
-    s = load_settings(tmp_path / "none.toml", env={},
-                      overrides={"database.url": url, "paths.data": str(tmp_path / "data"),
-                                 "database.busy_timeout": 60})
+    s = load_settings(
+        tmp_path / "none.toml",
+        env={},
+        overrides={
+            "database.url": url,
+            "paths.data": str(tmp_path / "data"),
+            "database.busy_timeout": 60,
+        },
+    )
     c = make_context(s, clock=clock)
     yield c
     c.db.dispose()
 
 
-def test_threads_cannot_check_more_than_five_wrong_pins(engine_ctx: Context,
-                                                        verifications: list[str]) -> None:
+def test_threads_cannot_check_more_than_five_wrong_pins(
+    engine_ctx: Context, verifications: list[str]
+) -> None:
     c = engine_ctx
     off = accounts.create_officer(c, "dewi", "135790", role="supervisor")
     codes = _hammer(c, "dewi", "000001")
@@ -108,8 +116,9 @@ def _answers(c: Context, username: str, pin: str, n: int) -> list[str]:
     return out
 
 
-def test_unknown_name_answers_like_a_known_one(any_ctx: Context, clock,
-                                               verifications: list[str]) -> None:
+def test_unknown_name_answers_like_a_known_one(
+    any_ctx: Context, clock, verifications: list[str]
+) -> None:
     c = any_ctx
     off = accounts.create_officer(c, "dewi", "135790")
     known = _answers(c, "dewi", "000001", 7)
@@ -124,8 +133,9 @@ def test_unknown_name_answers_like_a_known_one(any_ctx: Context, clock,
     assert _answers(c, "dewi", "000001", 2) == _answers(c, "nobody", "000001", 2)
 
 
-def test_unknown_name_locks_under_threads_too(engine_ctx: Context,
-                                              verifications: list[str]) -> None:
+def test_unknown_name_locks_under_threads_too(
+    engine_ctx: Context, verifications: list[str]
+) -> None:
     accounts.create_officer(engine_ctx, "dewi", "135790")
     codes = _hammer(engine_ctx, "nobody", "000001")
     assert codes.count("wrong_pin") == MAX_FAILURES - 1
@@ -150,8 +160,9 @@ def test_names_are_trimmed_and_lower_case_and_long_names_are_audited(any_ctx: Co
     assert _answers(any_ctx, long_name, "000001", 2)[1].endswith("Attempts left: 3.")
 
 
-def test_an_account_without_a_pin_costs_a_check_too(ctx: Context,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_account_without_a_pin_costs_a_check_too(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sqlmodel import select
 
     from counter.store.models import Officer

@@ -11,14 +11,21 @@ import pytest
 from tests.security._util import PIN, assert_clean_failure, init_db, run
 
 
-@pytest.mark.parametrize("argv", [
-    ["report"], ["lookup", "3325011708050001"], ["officer", "list", "--as", "kasi"],
-    ["backup", "--as", "kasi"],
-    ["export", "--date", "2026-11-27", "--as", "kasi"], ["registry", "import", "FILE"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report"],
+        ["lookup", "3325011708050001"],
+        ["officer", "list", "--as", "kasi"],
+        ["backup", "--as", "kasi"],
+        ["export", "--date", "2026-11-27", "--as", "kasi"],
+        ["registry", "import", "FILE"],
+    ],
+)
 @pytest.mark.parametrize("state", ["missing", "empty"])
-def test_commands_refuse_a_missing_or_empty_database(tmp_path: Path, argv: list[str],
-                                                     state: str) -> None:
+def test_commands_refuse_a_missing_or_empty_database(
+    tmp_path: Path, argv: list[str], state: str
+) -> None:
     db = tmp_path / "sub" / "c.db"
     if state == "empty":
         db.parent.mkdir()
@@ -38,8 +45,9 @@ def test_commands_refuse_a_missing_or_empty_database(tmp_path: Path, argv: list[
 def test_init_creates_then_others_work(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     init_db(tmp_path, db)
-    r = run(tmp_path, "--db", str(db), "officer", "list", "--json", "--as", "kasi",
-            stdin=f"{PIN}\n")
+    r = run(
+        tmp_path, "--db", str(db), "officer", "list", "--json", "--as", "kasi", stdin=f"{PIN}\n"
+    )
     assert r.returncode == 0, r.stderr
     assert [o["username"] for o in json.loads(r.stdout)["officers"]] == ["kasi"]
 
@@ -68,8 +76,9 @@ def test_postgres_without_schema_is_refused(tmp_path: Path, pg_url: str) -> None
 
 
 @pytest.mark.parametrize("state", ["missing", "empty"])
-def test_doctor_on_missing_or_empty_says_bad_and_creates_nothing(tmp_path: Path,
-                                                                 state: str) -> None:
+def test_doctor_on_missing_or_empty_says_bad_and_creates_nothing(
+    tmp_path: Path, state: str
+) -> None:
     db = tmp_path / "c.db"
     if state == "empty":
         db.touch()
@@ -85,15 +94,26 @@ def test_doctor_on_missing_or_empty_says_bad_and_creates_nothing(tmp_path: Path,
 
 def test_doctor_finds_corruption(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
-    r = run(tmp_path, "--db", str(db), "seed-demo", "--registry", "500", "--visits", "300",
-            "--days", "3", "--json")
+    r = run(
+        tmp_path,
+        "--db",
+        str(db),
+        "seed-demo",
+        "--registry",
+        "500",
+        "--visits",
+        "300",
+        "--days",
+        "3",
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     assert run(tmp_path, "--db", str(db), "doctor").returncode == 0
     data = bytearray(db.read_bytes())
     size = 4096
     pages = len(data) // size
     for page in range(pages // 3, 2 * pages // 3):  # garbage in the middle pages
-        data[page * size:(page + 1) * size] = bytes((page * 7 + i) % 251 for i in range(size))
+        data[page * size : (page + 1) * size] = bytes((page * 7 + i) % 251 for i in range(size))
     db.write_bytes(bytes(data))
     r = run(tmp_path, "--lang", "en", "--db", str(db), "doctor")
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr

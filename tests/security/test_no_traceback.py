@@ -17,10 +17,18 @@ from tests.security._util import ROOT, assert_clean_failure, env_for, init_db, r
 PG_CLOSED = "postgresql+psycopg://root:s3cret-pw@127.0.0.1:1/test"
 
 
-@pytest.mark.parametrize("argv", [
-    ["report"], ["lookup", "3325011708050001"], ["officer", "list"],
-    ["registry", "import", "FILE"], ["bundle", "import", "FILE"], ["backup"], ["init"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report"],
+        ["lookup", "3325011708050001"],
+        ["officer", "list"],
+        ["registry", "import", "FILE"],
+        ["bundle", "import", "FILE"],
+        ["backup"],
+        ["init"],
+    ],
+)
 def test_unreachable_postgres_is_a_message(tmp_path: Path, argv: list[str]) -> None:
     f = tmp_path / "x.csv"
     f.write_text("NIK;STATUS IKD\n", encoding="utf-8")
@@ -74,8 +82,19 @@ def test_report_on_a_file_that_is_not_a_database(tmp_path: Path) -> None:
 
 def test_report_on_a_truncated_database(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
-    r = run(tmp_path, "--db", str(db), "seed-demo", "--registry", "200", "--visits", "300",
-            "--days", "3", "--json")
+    r = run(
+        tmp_path,
+        "--db",
+        str(db),
+        "seed-demo",
+        "--registry",
+        "200",
+        "--visits",
+        "300",
+        "--days",
+        "3",
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     half = tmp_path / "half.db"
     data = db.read_bytes()
@@ -89,13 +108,28 @@ def test_report_on_corrupted_pages_fails(tmp_path: Path) -> None:
     import sqlite3
 
     db = tmp_path / "c.db"
-    r = run(tmp_path, "--db", str(db), "seed-demo", "--registry", "200", "--visits", "300",
-            "--days", "3", "--json")
+    r = run(
+        tmp_path,
+        "--db",
+        str(db),
+        "seed-demo",
+        "--registry",
+        "200",
+        "--visits",
+        "300",
+        "--days",
+        "3",
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     assert run(tmp_path, "--db", str(db), "report", "--json").returncode == 0
     with sqlite3.connect(db) as con:
-        roots = [r[0] for r in con.execute(
-            "SELECT rootpage FROM sqlite_master WHERE tbl_name = 'visit' AND rootpage > 0")]
+        roots = [
+            r[0]
+            for r in con.execute(
+                "SELECT rootpage FROM sqlite_master WHERE tbl_name = 'visit' AND rootpage > 0"
+            )
+        ]
         size = con.execute("PRAGMA page_size").fetchone()[0]
     con.close()
     with db.open("r+b") as f:
@@ -111,10 +145,19 @@ def test_report_json_into_head_is_quiet(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     init_db(tmp_path, db)
     for reader in ("head -c 10", "true"):  # `true` closes the pipe before anything is written
-        cmd = (f"{sys.executable} -m counter --db {db} report --json | {reader}; "
-               "echo \" rc=${PIPESTATUS[0]}\"")
-        r = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True,
-                           env=env_for(tmp_path), cwd=ROOT, timeout=120, check=False)
+        cmd = (
+            f"{sys.executable} -m counter --db {db} report --json | {reader}; "
+            'echo " rc=${PIPESTATUS[0]}"'
+        )
+        r = subprocess.run(
+            ["bash", "-c", cmd],
+            capture_output=True,
+            text=True,
+            env=env_for(tmp_path),
+            cwd=ROOT,
+            timeout=120,
+            check=False,
+        )
         assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr, r.stderr
         assert "Exception ignored" not in r.stderr and r.stderr == "", r.stderr
         if reader.startswith("head"):
@@ -122,8 +165,7 @@ def test_report_json_into_head_is_quiet(tmp_path: Path) -> None:
         assert int(r.stdout.rsplit("rc=", 1)[1]) in (0, 141)
 
 
-def test_broken_pipe_in_process_exits_141(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                          ) -> None:
+def test_broken_pipe_in_process_exits_141(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The handler itself: a BrokenPipeError from the command is a quiet exit 141."""
     from counter.cli import core
 
@@ -137,17 +179,22 @@ def test_broken_pipe_in_process_exits_141(tmp_path: Path, monkeypatch: pytest.Mo
     assert silenced == [True]  # stdout pointed at devnull: the exit flush cannot fail again
 
 
-def test_bundle_export_to_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_bundle_export_to_a_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """ENOSPC while the bundle is written: a message naming the file, exit 1."""
     from counter.config import load_settings
     from counter.services import accounts
     from counter.services.context import make_context
 
     db = tmp_path / "c.db"
-    ctx = make_context(load_settings(tmp_path / "none.toml", env={},
-                                     overrides={"database.url": str(db),
-                                                "paths.data": str(tmp_path / "d")}))
+    ctx = make_context(
+        load_settings(
+            tmp_path / "none.toml",
+            env={},
+            overrides={"database.url": str(db), "paths.data": str(tmp_path / "d")},
+        )
+    )
     accounts.create_officer(ctx, "kasi", "246802", role="supervisor")
     from tests._bundle_util import share_key
 
@@ -174,8 +221,19 @@ def test_bundle_export_to_a_full_disk(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("246802\n"))
     out = tmp_path / "out.ikdb"
-    code = main(["--db", str(db), "--lang", "en", "bundle", "export", "-o", str(out),
-                 *_as_kasi("bundle", "export")])
+    code = main(
+        [
+            "--db",
+            str(db),
+            "--lang",
+            "en",
+            "bundle",
+            "export",
+            "-o",
+            str(out),
+            *_as_kasi("bundle", "export"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1, err
     assert "Traceback" not in err and err.startswith("ikd-counter: ")

@@ -9,9 +9,23 @@ from pathlib import Path
 import counter
 
 ROOT = Path(counter.__file__).parent
-TEXT_WIDGETS = {"Static", "Label", "DataTable", "OptionList", "Select", "RichLog", "Log",
-                "Markdown", "Pretty", "Tree", "ListView", "SelectionList", "RadioSet",
-                "TextArea", "Header"}
+TEXT_WIDGETS = {
+    "Static",
+    "Label",
+    "DataTable",
+    "OptionList",
+    "Select",
+    "RichLog",
+    "Log",
+    "Markdown",
+    "Pretty",
+    "Tree",
+    "ListView",
+    "SelectionList",
+    "RadioSet",
+    "TextArea",
+    "Header",
+}
 MARKUP_CALLS = {"from_markup", "render_markup"}
 
 
@@ -26,9 +40,11 @@ def test_tui_text_widgets_come_from_the_literal_module() -> None:
             continue
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                    "textual.widgets"):
-                bad += [f"{f.relative_to(ROOT)}: {a.name}" for a in node.names
-                        if a.name in TEXT_WIDGETS]
+                "textual.widgets"
+            ):
+                bad += [
+                    f"{f.relative_to(ROOT)}: {a.name}" for a in node.names if a.name in TEXT_WIDGETS
+                ]
     assert not bad, f"use counter.tui.widgets.literal instead: {bad}"
 
 
@@ -38,12 +54,17 @@ def test_tui_never_parses_markup() -> None:
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in MARKUP_CALLS:
                 bad.append(f"{f.relative_to(ROOT)}:{node.lineno} {node.attr}")
-            if (isinstance(node, ast.keyword) and node.arg == "markup"
-                    and f.name not in ("literal.py", "app.py")
-                    and not (isinstance(node.value, ast.Constant) and node.value.value is False)):
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "markup"
+                and f.name not in ("literal.py", "app.py")
+                and not (isinstance(node.value, ast.Constant) and node.value.value is False)
+            ):
                 bad.append(f"{f.relative_to(ROOT)}:{node.value.lineno} markup=")
-            if isinstance(node, ast.ImportFrom) and node.module in ("rich.markup",
-                                                                     "textual.markup"):
+            if isinstance(node, ast.ImportFrom) and node.module in (
+                "rich.markup",
+                "textual.markup",
+            ):
                 bad.append(f"{f.relative_to(ROOT)}:{node.lineno} import {node.module}")
     assert not bad, f"markup parsing in the TUI: {bad}"
 
@@ -55,9 +76,12 @@ def _print_calls(f: Path) -> list[str]:
             fn = node.func
             if isinstance(fn, ast.Name) and fn.id == "print":
                 found.append(f"{f.relative_to(ROOT)}:{node.lineno} print")
-            if (isinstance(fn, ast.Attribute) and fn.attr == "write"
-                    and isinstance(fn.value, ast.Attribute)
-                    and fn.value.attr in ("stdout", "stderr")):
+            if (
+                isinstance(fn, ast.Attribute)
+                and fn.attr == "write"
+                and isinstance(fn.value, ast.Attribute)
+                and fn.value.attr in ("stdout", "stderr")
+            ):
                 found.append(f"{f.relative_to(ROOT)}:{node.lineno} {fn.value.attr}.write")
     return found
 

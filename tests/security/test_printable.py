@@ -12,14 +12,30 @@ from counter.domain.text import REPLACEMENT, one_line, printable
 
 # Characters a terminal or a bidi-aware renderer would act on instead of showing.
 BAD_CATEGORIES = ("Cc", "Cf", "Cs", "Zl", "Zp")
-HOSTILE = ["\x1b]0;pwned\x07", "\x1b[2J", "\x9b31m", "a\x00b", "x\x7fy", "\u202eabc",
-           "\u2066iso\u2069", "zero\u200bwidth", "\ufeffbom", "lone \ud800 surrogate",
-           "line\u2028sep", "nel\x85x", "vt\x0bff\x0c", "fs\x1cgs\x1drs\x1e"]
+HOSTILE = [
+    "\x1b]0;pwned\x07",
+    "\x1b[2J",
+    "\x9b31m",
+    "a\x00b",
+    "x\x7fy",
+    "\u202eabc",
+    "\u2066iso\u2069",
+    "zero\u200bwidth",
+    "\ufeffbom",
+    "lone \ud800 surrogate",
+    "line\u2028sep",
+    "nel\x85x",
+    "vt\x0bff\x0c",
+    "fs\x1cgs\x1drs\x1e",
+]
 
 
 def _bad(text: str, *, multiline: bool) -> list[str]:
-    return [c for c in text if unicodedata.category(c) in BAD_CATEGORIES
-            and not (multiline and c == "\n")]
+    return [
+        c
+        for c in text
+        if unicodedata.category(c) in BAD_CATEGORIES and not (multiline and c == "\n")
+    ]
 
 
 @given(st.text())
@@ -56,8 +72,16 @@ def test_letters_marks_symbols_unchanged(s: str) -> None:
 
 
 def test_indonesian_text_and_brackets_unchanged() -> None:
-    for s in ("HP rusak [lihat foto]", "[/]", "[/bold]", "[x]", "Siti Nur'aini, S.Pd.",
-              "Desa Kalipucang Wétan", "email belum diterima 😀", "Rp 10.000 — 50%"):
+    for s in (
+        "HP rusak [lihat foto]",
+        "[/]",
+        "[/bold]",
+        "[x]",
+        "Siti Nur'aini, S.Pd.",
+        "Desa Kalipucang Wétan",
+        "email belum diterima 😀",
+        "Rp 10.000 — 50%",
+    ):
         assert printable(s) == s
 
 

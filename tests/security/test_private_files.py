@@ -23,8 +23,16 @@ def umask022():
 
 def test_database_wal_shm_and_folder(tmp_path: Path) -> None:
     db = tmp_path / "new" / "sub" / "c.db"
-    r = run(tmp_path, "--db", str(db), "init", "--username", "kasi", stdin=f"{PIN}\n{PIN}\n",
-            umask=0o022)
+    r = run(
+        tmp_path,
+        "--db",
+        str(db),
+        "init",
+        "--username",
+        "kasi",
+        stdin=f"{PIN}\n{PIN}\n",
+        umask=0o022,
+    )
     assert r.returncode == 0, r.stderr
     assert mode(db) == 0o600
     assert mode(db.parent) == 0o700 and mode(db.parent.parent) == 0o700
@@ -55,15 +63,36 @@ def test_backups_and_their_folder(tmp_path: Path) -> None:
     data = tmp_path / "data"
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[paths]\ndata = "{data}"\n', encoding="utf-8")
-    r = run(tmp_path, "--db", str(db), "--config", str(cfg), "backup", "--json", "--as", "kasi",
-            stdin=f"{PIN}\n", umask=0o022)
+    r = run(
+        tmp_path,
+        "--db",
+        str(db),
+        "--config",
+        str(cfg),
+        "backup",
+        "--json",
+        "--as",
+        "kasi",
+        stdin=f"{PIN}\n",
+        umask=0o022,
+    )
     assert r.returncode == 0, r.stderr
     backups = list((data / "backups").glob("*.db"))
     assert len(backups) == 1 and mode(backups[0]) == 0o600
     assert mode(data / "backups") == 0o700 and mode(data) == 0o700
     out = tmp_path / "mine.db"
-    r = run(tmp_path, "--db", str(db), "backup", "-o", str(out), "--as", "kasi",
-            stdin=f"{PIN}\n", umask=0o022)
+    r = run(
+        tmp_path,
+        "--db",
+        str(db),
+        "backup",
+        "-o",
+        str(out),
+        "--as",
+        "kasi",
+        stdin=f"{PIN}\n",
+        umask=0o022,
+    )
     assert r.returncode == 0, r.stderr
     assert mode(out) == 0o600
 
@@ -112,8 +141,9 @@ def test_config_written_by_setup(tmp_path: Path, umask022) -> None:
     from counter.config import write_settings
 
     path = tmp_path / "cfg" / "ikd-counter" / "config.toml"
-    write_settings(path, {"database.url": "postgresql+psycopg://u:pw@h/db",
-                          "office.name": "Kantor"})
+    write_settings(
+        path, {"database.url": "postgresql+psycopg://u:pw@h/db", "office.name": "Kantor"}
+    )
     assert mode(path) == 0o600 and mode(path.parent) == 0o700
     write_settings(path, {"office.name": "Kantor 2"})  # rewritten: still private
     assert mode(path) == 0o600

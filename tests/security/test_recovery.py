@@ -23,12 +23,18 @@ CODE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}\b")
 
 @pytest.fixture(autouse=True)
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
-def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: Path,
-         *args: str, lines: tuple[str, ...] = ()) -> tuple[int, str, str]:
+def _cli(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db: Path,
+    *args: str,
+    lines: tuple[str, ...] = (),
+) -> tuple[int, str, str]:
     stdin(monkeypatch, *lines)
     code = main(["--db", str(db), "--lang", "en", *args])
     got = capsys.readouterr()
@@ -36,8 +42,7 @@ def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db
 
 
 def _init(monkeypatch, capsys, db: Path) -> str:
-    code, out, err = _cli(monkeypatch, capsys, db, "init", "--username", "kasi",
-                          lines=("246802",))
+    code, out, err = _cli(monkeypatch, capsys, db, "init", "--username", "kasi", lines=("246802",))
     assert code == 0, err
     found = CODE.findall(out)
     assert len(found) == 1
@@ -45,14 +50,15 @@ def _init(monkeypatch, capsys, db: Path) -> str:
 
 
 def test_init_shows_a_recovery_code_once_and_only_on_an_empty_database(
-        tmp_path: Path, monkeypatch, capsys) -> None:
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     db = tmp_path / "c.db"
     code = _init(monkeypatch, capsys, db)
-    rc, out, err = _cli(monkeypatch, capsys, db, "init", "--username", "mallory",
-                        lines=("975310",))
+    rc, out, err = _cli(monkeypatch, capsys, db, "init", "--username", "mallory", lines=("975310",))
     assert rc == 1 and "already has officers" in err and not CODE.search(out)
-    rc, out, _ = _cli(monkeypatch, capsys, db, "officer", "list", "--json", "--as", "kasi",
-                      lines=("246802",))
+    rc, out, _ = _cli(
+        monkeypatch, capsys, db, "officer", "list", "--json", "--as", "kasi", lines=("246802",)
+    )
     assert rc == 0 and "mallory" not in out
     kept = _settings_value(tmp_path, recovery.KEY)  # only its hash is kept
     assert kept.startswith("$argon2id$") and code.replace("-", "") not in kept
@@ -63,8 +69,11 @@ def _settings_value(folder: Path, key: str) -> str:
     from counter.services import settings_store
     from counter.services.context import make_context
 
-    c = make_context(load_settings(folder / "none.toml", env={},
-                                   overrides={"database.url": str(folder / "c.db")}))
+    c = make_context(
+        load_settings(
+            folder / "none.toml", env={}, overrides={"database.url": str(folder / "c.db")}
+        )
+    )
     try:
         return settings_store.get(c, key)
     finally:
@@ -93,32 +102,40 @@ def test_concurrent_inits_make_one_account(any_ctx: Context) -> None:
     assert accounts.count_officers(ctx) == 1
 
 
-def test_recover_with_the_code_resets_audits_and_rotates(tmp_path: Path, monkeypatch,
-                                                         capsys) -> None:
+def test_recover_with_the_code_resets_audits_and_rotates(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     db = tmp_path / "c.db"
     code = _init(monkeypatch, capsys, db)
     for _ in range(5):  # the supervisor forgot the PIN and locked the account
         _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi", lines=("000001",))
-    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi",
-                      lines=("246802",))
+    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi", lines=("246802",))
     assert rc == 1 and "locked" in err
     # a wrong code: refused, audited, nothing changed
-    rc, out, err = _cli(monkeypatch, capsys, db, "officer", "recover", "kasi",
-                        lines=("AAAA-AAAA-AAAA-AAAA-AAAA", "975310"))
+    rc, out, err = _cli(
+        monkeypatch,
+        capsys,
+        db,
+        "officer",
+        "recover",
+        "kasi",
+        lines=("AAAA-AAAA-AAAA-AAAA-AAAA", "975310"),
+    )
     assert rc == 1 and "Wrong recovery code" in err and out == ""
     # the right code (typed in lower case without dashes): new PIN, unlocked, new code shown
     typed = code.replace("-", "").lower()
-    rc, out, err = _cli(monkeypatch, capsys, db, "officer", "recover", "kasi",
-                        lines=(typed, "975310"))
+    rc, out, err = _cli(
+        monkeypatch, capsys, db, "officer", "recover", "kasi", lines=(typed, "975310")
+    )
     assert rc == 0, err
     new_code = CODE.findall(out)
     assert len(new_code) == 1 and new_code[0] != code
-    rc, out, _ = _cli(monkeypatch, capsys, db, "officer", "list", "--json", "--as", "kasi",
-                      lines=("975310",))
+    rc, out, _ = _cli(
+        monkeypatch, capsys, db, "officer", "list", "--json", "--as", "kasi", lines=("975310",)
+    )
     assert rc == 0 and '"locked": false' in out
     # the used code is spent
-    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "recover", "kasi",
-                      lines=(code, "135790"))
+    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "recover", "kasi", lines=(code, "135790"))
     assert rc == 1 and "Wrong recovery code" in err
     actions = [(a.action, a.username) for a in reversed(_audit(tmp_path))]
     assert ("pin_recovered", "kasi") in actions
@@ -129,8 +146,11 @@ def _audit(folder: Path) -> list:
     from counter.config import load_settings
     from counter.services.context import make_context
 
-    c = make_context(load_settings(folder / "none.toml", env={},
-                                   overrides={"database.url": str(folder / "c.db")}))
+    c = make_context(
+        load_settings(
+            folder / "none.toml", env={}, overrides={"database.url": str(folder / "c.db")}
+        )
+    )
     try:
         return audit.recent(c, limit=1000)
     finally:
@@ -156,16 +176,25 @@ def test_recover_refuses_officers_and_databases_without_a_code(ctx: Context) -> 
     assert [a.action for a in audit.recent(ctx, limit=20)].count("recovery_failed") == 2
 
 
-def test_second_supervisor_resets_a_lost_supervisor_pin(tmp_path: Path, monkeypatch,
-                                                        capsys) -> None:
+def test_second_supervisor_resets_a_lost_supervisor_pin(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     db = tmp_path / "c.db"
     _init(monkeypatch, capsys, db)
     add_supervisor(db, "wati", "135792")
-    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "set-pin", "kasi", "--as", "wati",
-                      lines=("135792", "975310"))
+    rc, _, err = _cli(
+        monkeypatch,
+        capsys,
+        db,
+        "officer",
+        "set-pin",
+        "kasi",
+        "--as",
+        "wati",
+        lines=("135792", "975310"),
+    )
     assert rc == 0, err
-    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi",
-                      lines=("975310",))
+    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi", lines=("975310",))
     assert rc == 0, err
     pin_set = [a for a in _audit(tmp_path) if a.action == "pin_set"]
     assert [(a.username, a.target) for a in pin_set] == [("wati", "kasi")]
@@ -177,8 +206,7 @@ def test_last_active_supervisor_cannot_be_disabled(ctx: Context) -> None:
     accounts.set_active(ctx, "wati", False, by=kasi)
     with pytest.raises(AuthError) as ei:
         accounts.set_active(ctx, "kasi", False, by=kasi)
-    assert ei.value.code == "last_supervisor" and "last active supervisor" in ei.value.message(
-        "en")
+    assert ei.value.code == "last_supervisor" and "last active supervisor" in ei.value.message("en")
     assert [o.active for o in accounts.list_officers(ctx)] == [True, False]
     accounts.set_active(ctx, "wati", True, by=kasi)
     accounts.set_active(ctx, "kasi", False, by=kasi)  # another one is active now
@@ -190,19 +218,19 @@ def test_no_pin_on_stdin_is_not_an_attempt(tmp_path: Path, monkeypatch, capsys) 
     for _ in range(6):
         rc, _, err = _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi")
         assert rc == 2 and "No PIN given" in err
-    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi",
-                      lines=("246802",))
+    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi", lines=("246802",))
     assert rc == 0, err
 
 
-def test_unknown_as_user_answers_like_a_wrong_pin(tmp_path: Path, monkeypatch,
-                                                  capsys) -> None:
+def test_unknown_as_user_answers_like_a_wrong_pin(tmp_path: Path, monkeypatch, capsys) -> None:
     db = tmp_path / "c.db"
     _init(monkeypatch, capsys, db)
     answers = {}
     for user in ("kasi", "nobody"):
-        answers[user] = [_cli(monkeypatch, capsys, db, "backup", "--as", user,
-                              lines=("000001",))[1:] for _ in range(6)]
+        answers[user] = [
+            _cli(monkeypatch, capsys, db, "backup", "--as", user, lines=("000001",))[1:]
+            for _ in range(6)
+        ]
     assert answers["kasi"] == answers["nobody"]
     assert "Attempts left: 4." in answers["kasi"][0][1] and "locked" in answers["kasi"][5][1]
 
@@ -210,11 +238,9 @@ def test_unknown_as_user_answers_like_a_wrong_pin(tmp_path: Path, monkeypatch,
 def test_seed_demo_never_next_to_real_accounts(tmp_path: Path, monkeypatch, capsys) -> None:
     db = tmp_path / "c.db"
     _init(monkeypatch, capsys, db)
-    rc, _out, err = _cli(monkeypatch, capsys, db, "seed-demo", "--registry", "0", "--visits",
-                        "0")
+    rc, _out, err = _cli(monkeypatch, capsys, db, "seed-demo", "--registry", "0", "--visits", "0")
     assert rc == 1 and "only fills an empty database" in err
-    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi",
-                      lines=("246802",))
+    rc, _, err = _cli(monkeypatch, capsys, db, "officer", "list", "--as", "kasi", lines=("246802",))
     assert rc == 0
     names = [a.target for a in _audit(tmp_path) if a.action == "officer_created"]
     assert names == ["kasi"]  # no demo account with a well-known PIN appeared

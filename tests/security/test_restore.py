@@ -15,14 +15,16 @@ import pytest
 from tests.security._util import PIN, ROOT, assert_clean_failure, env_for, init_db, mode, run
 
 # A second process: opens the database like the app does, reads, then keeps it open.
-HOLDER = ("import sys\n"
-          "from counter.store.db import open_database\n"
-          "from sqlalchemy import text\n"
-          "db = open_database(sys.argv[1], create=False)\n"
-          "with db.read() as s:\n"
-          "    s.exec(text('SELECT count(*) FROM officer')).one()\n"
-          "print('ready', flush=True)\n"
-          "sys.stdin.readline()\n")
+HOLDER = (
+    "import sys\n"
+    "from counter.store.db import open_database\n"
+    "from sqlalchemy import text\n"
+    "db = open_database(sys.argv[1], create=False)\n"
+    "with db.read() as s:\n"
+    "    s.exec(text('SELECT count(*) FROM officer')).one()\n"
+    "print('ready', flush=True)\n"
+    "sys.stdin.readline()\n"
+)
 
 
 def officers(db: Path) -> list[str]:
@@ -34,15 +36,25 @@ def officers(db: Path) -> list[str]:
 
 def audits(db: Path, action: str) -> list[tuple[str, str]]:
     with sqlite3.connect(db) as con:
-        rows = list(con.execute("SELECT username, target FROM audit_event WHERE action = ?",
-                                (action,)))
+        rows = list(
+            con.execute("SELECT username, target FROM audit_event WHERE action = ?", (action,))
+        )
     con.close()
     return rows
 
 
 def add_officer(tmp: Path, db: Path, name: str) -> None:
-    r = run(tmp, "--db", str(db), "officer", "add", name, "--as", "kasi",
-            stdin=f"{PIN}\n975310\n975310\n")
+    r = run(
+        tmp,
+        "--db",
+        str(db),
+        "officer",
+        "add",
+        name,
+        "--as",
+        "kasi",
+        stdin=f"{PIN}\n975310\n975310\n",
+    )
     assert r.returncode == 0, r.stderr
 
 
@@ -52,18 +64,25 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
     db = tmp_path / "c.db"
     init_db(tmp_path, db)
     backup = tmp_path / "b.db"
-    r = run(tmp_path, "--db", str(db), "backup", "-o", str(backup), "--as", "kasi",
-            stdin=f"{PIN}\n")
+    r = run(
+        tmp_path, "--db", str(db), "backup", "-o", str(backup), "--as", "kasi", stdin=f"{PIN}\n"
+    )
     assert r.returncode == 0, r.stderr
     add_officer(tmp_path, db, "siti")
     assert officers(db) == ["kasi", "siti"]
     return db, backup
 
 
-def restore(tmp: Path, db: Path, backup: Path, pin: str = PIN, user: str = "kasi",
-            ) -> subprocess.CompletedProcess[str]:
-    return run(tmp, "--lang", "en", "--db", str(db), "restore", str(backup), "--as", user,
-               stdin=f"{pin}\n")
+def restore(
+    tmp: Path,
+    db: Path,
+    backup: Path,
+    pin: str = PIN,
+    user: str = "kasi",
+) -> subprocess.CompletedProcess[str]:
+    return run(
+        tmp, "--lang", "en", "--db", str(db), "restore", str(backup), "--as", user, stdin=f"{pin}\n"
+    )
 
 
 def test_restore_puts_the_backup_back_and_keeps_the_old_one(tmp_path: Path, setup) -> None:
@@ -85,11 +104,13 @@ def test_restore_with_a_stale_wal(tmp_path: Path, setup) -> None:
     """A process died with changes only in the -wal: copying the backup over the file would be
     corrupted by that -wal; restore keeps the pair aside and the result is sound."""
     db, backup = setup
-    code = ("import sqlite3, os, sys\n"
-            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-            "c.execute('PRAGMA journal_mode=WAL'); c.execute('PRAGMA wal_autocheckpoint=0')\n"
-            "c.execute(\"UPDATE officer SET full_name = 'in the wal only'\")\n"
-            "os._exit(0)\n")
+    code = (
+        "import sqlite3, os, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=WAL'); c.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "c.execute(\"UPDATE officer SET full_name = 'in the wal only'\")\n"
+        "os._exit(0)\n"
+    )
     subprocess.run([sys.executable, "-c", code, str(db)], check=True)
     wal = db.with_name(db.name + "-wal")
     assert wal.exists() and wal.stat().st_size > 0
@@ -100,27 +121,36 @@ def test_restore_with_a_stale_wal(tmp_path: Path, setup) -> None:
         names = {n for (n,) in con.execute("SELECT full_name FROM officer")}
     con.close()
     assert "in the wal only" not in names and officers(db) == ["kasi"]
-    kept = next(p for p in tmp_path.iterdir() if p.name.endswith(tuple("0123456789"))
-                and ".before-restore-" in p.name)
+    kept = next(
+        p
+        for p in tmp_path.iterdir()
+        if p.name.endswith(tuple("0123456789")) and ".before-restore-" in p.name
+    )
     with sqlite3.connect(kept) as con:  # the kept database still has what was in its -wal
         assert {n for (n,) in con.execute("SELECT full_name FROM officer")} == {"in the wal only"}
     con.close()
 
 
-def test_restore_refuses_while_another_process_has_the_database_open(tmp_path: Path,
-                                                                       setup) -> None:
+def test_restore_refuses_while_another_process_has_the_database_open(tmp_path: Path, setup) -> None:
     db, backup = setup
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(db)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env_for(tmp_path),
-        cwd=ROOT)
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env_for(tmp_path),
+        cwd=ROOT,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         r = restore(tmp_path, db, backup)
         assert_clean_failure(r, "in use", str(db))
         assert officers(db) == ["kasi", "siti"]  # nothing changed
-        assert not [p for p in tmp_path.iterdir() if ".before-restore-" in p.name
-                    or p.name.endswith(".part")]
+        assert not [
+            p
+            for p in tmp_path.iterdir()
+            if ".before-restore-" in p.name or p.name.endswith(".part")
+        ]
     finally:
         assert holder.stdin is not None
         holder.stdin.write("\n")
@@ -138,7 +168,7 @@ def test_restore_refuses_a_bad_backup(tmp_path: Path, setup, kind: str) -> None:
     if kind == "corrupt":
         data = bytearray(backup.read_bytes())
         for page in range(2, len(data) // 4096):
-            data[page * 4096:page * 4096 + 200] = b"\xab" * 200
+            data[page * 4096 : page * 4096 + 200] = b"\xab" * 200
         bad.write_bytes(bytes(data))
     elif kind == "junk":
         bad.write_bytes(os.urandom(20000))
@@ -153,8 +183,9 @@ def test_restore_refuses_a_bad_backup(tmp_path: Path, setup, kind: str) -> None:
     assert_clean_failure(r, str(bad))
     assert "Nothing was changed" in r.stderr or "does not exist or is empty" in r.stderr
     assert db.read_bytes() == before and officers(db) == ["kasi", "siti"]
-    assert not [p for p in tmp_path.iterdir() if ".before-restore-" in p.name
-                or p.name.endswith(".part")]
+    assert not [
+        p for p in tmp_path.iterdir() if ".before-restore-" in p.name or p.name.endswith(".part")
+    ]
 
 
 def test_restore_needs_a_supervisor_pin(tmp_path: Path, setup) -> None:
@@ -190,8 +221,18 @@ def test_restore_onto_a_missing_database(tmp_path: Path, setup) -> None:
 def test_restore_on_postgres_gives_the_pg_restore_advice(tmp_path: Path, pg_url: str) -> None:
     b = tmp_path / "b.db"
     b.write_bytes(b"x")
-    r = run(tmp_path, "--lang", "en", "--db", pg_url, "restore", str(b), "--as", "kasi",
-            stdin=f"{PIN}\n")
+    r = run(
+        tmp_path,
+        "--lang",
+        "en",
+        "--db",
+        pg_url,
+        "restore",
+        str(b),
+        "--as",
+        "kasi",
+        stdin=f"{PIN}\n",
+    )
     assert_clean_failure(r, "pg_restore", "pg_dump -Fc")
 
 

@@ -59,8 +59,7 @@ class Boom(Screen[None]):
 
 
 @async_test
-async def test_a_failing_message_handler_is_shown_and_the_screen_keeps_going(ctx: Context
-                                                                             ) -> None:
+async def test_a_failing_message_handler_is_shown_and_the_screen_keeps_going(ctx: Context) -> None:
     app = app_on(ctx)
     app.catch_errors = True
     async with app.run_test() as pilot:

@@ -15,8 +15,7 @@ def run() -> None:
     if conn is None:
         engine = create_engine(config.get_main_option("sqlalchemy.url"))
         with engine.begin() as c:
-            context.configure(connection=c, target_metadata=target_metadata,
-                              render_as_batch=True)
+            context.configure(connection=c, target_metadata=target_metadata, render_as_batch=True)
             context.run_migrations()
         return
     context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)

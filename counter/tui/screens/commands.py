@@ -29,8 +29,12 @@ def key_rows(app: Any, screen: Screen) -> list[tuple[str, str]]:
     seen: set[str] = set()
     for active in screen.active_bindings.values():
         b = active.binding
-        if (not active.enabled or not b.description or b.description in seen
-                or not (b.show or b.id == "app.palette")):
+        if (
+            not active.enabled
+            or not b.description
+            or b.description in seen
+            or not (b.show or b.id == "app.palette")
+        ):
             continue
         seen.add(b.description)
         rows.append((app.get_key_display(b), b.description))
@@ -63,8 +67,9 @@ class CommandsScreen(ModalScreen[None]):
 
     def _matches(self, text: str) -> list[SystemCommand]:
         words = text.casefold().split()
-        return [c for c in self.commands
-                if all(w in f"{c.title} {c.help}".casefold() for w in words)]
+        return [
+            c for c in self.commands if all(w in f"{c.title} {c.help}".casefold() for w in words)
+        ]
 
     def _fill(self, text: str) -> None:
         ol = self.query_one(OptionList)
@@ -115,9 +120,10 @@ class KeysScreen(ModalScreen[None]):
         border: round $accent; background: $surface; padding: 0 1; }
     KeysScreen .keys-title { text-style: bold; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_screen", show=False),
-                                             Binding("question_mark", "dismiss_screen",
-                                                     show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_screen", show=False),
+        Binding("question_mark", "dismiss_screen", show=False),
+    ]
 
     def __init__(self, rows: list[tuple[str, str]]) -> None:
         super().__init__()

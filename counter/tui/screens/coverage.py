@@ -67,16 +67,26 @@ class CoverageScreen(SupervisorBase, Screen[None]):
     def on_mount(self) -> None:
         if not self.allowed:
             return
-        _localize(self, {"cov.level": "coverage.keys.level", "cov.plan": "coverage.keys.plan",
-                         "cov.pdf": "coverage.keys.pdf", "cov.back": "coverage.keys.back"})
+        _localize(
+            self,
+            {
+                "cov.level": "coverage.keys.level",
+                "cov.plan": "coverage.keys.plan",
+                "cov.pdf": "coverage.keys.pdf",
+                "cov.back": "coverage.keys.back",
+            },
+        )
         self.load()
 
     def load(self) -> None:
         from counter.services import coverage as cov
 
         ctx, by = self.app.ctx, self.by
-        self.run_service(lambda: (cov.coverage(ctx, by), cov.progress(ctx)),  # type: ignore[arg-type]
-                         self.show, "coverage")
+        self.run_service(
+            lambda: (cov.coverage(ctx, by), cov.progress(ctx)),  # type: ignore[arg-type]
+            self.show,
+            "coverage",
+        )
 
     def show(self, result: Any) -> None:
         c, p = result
@@ -84,27 +94,38 @@ class CoverageScreen(SupervisorBase, Screen[None]):
         t, lang = self.t, self.app.settings.lang
         imp = self.query_one("#cov-import", Static)
         if c.latest is None:  # entries but no import with totals (e.g. the demo's seed) say so
-            imp.update(t("coverage.screen.no_import_history" if c.rows
-                         else "coverage.screen.no_import"))
+            imp.update(
+                t("coverage.screen.no_import_history" if c.rows else "coverage.screen.no_import")
+            )
         else:
             stamp = c.latest.imported_at.astimezone(self.app.ctx.tz)  # type: ignore[union-attr]
             when = fmt_date(stamp.date(), lang) + stamp.strftime(" %H:%M")
-            imp.update(Text(  # the file name is data: shown literally
-                t("coverage.screen.import", source=c.latest.source, when=when) + "   "
-                + t("coverage.screen.total", active=_n(c.active, lang),
-                    residents=_n(c.residents, lang),
-                    percent=fmt_dec(c.percent, lang, 2) + "%", needed=_n(c.needed, lang))))
+            imp.update(
+                Text(  # the file name is data: shown literally
+                    t("coverage.screen.import", source=c.latest.source, when=when)
+                    + "   "
+                    + t(
+                        "coverage.screen.total",
+                        active=_n(c.active, lang),
+                        residents=_n(c.residents, lang),
+                        percent=fmt_dec(c.percent, lang, 2) + "%",
+                        needed=_n(c.needed, lang),
+                    )
+                )
+            )
         self.query_one("#cov-series-title", Static).update(
-            t("coverage.screen.series", goal=_n(p.goal, lang),
-              deadline=fmt_date(p.deadline, lang)))
-        self.query_one(SeriesChart).set_data([(pt.day, pt.active) for pt in p.points], p.goal,
-                                             p.deadline)
+            t("coverage.screen.series", goal=_n(p.goal, lang), deadline=fmt_date(p.deadline, lang))
+        )
+        self.query_one(SeriesChart).set_data(
+            [(pt.day, pt.active) for pt in p.points], p.goal, p.deadline
+        )
 
         def fmt(v: float | None) -> str:
             return "-" if v is None else fmt_dec(v, lang)
 
         self.query_one("#cov-rates", Static).update(
-            t("coverage.screen.rates", needed=fmt(p.needed_per_day), recent=fmt(p.rate_30_days)))
+            t("coverage.screen.rates", needed=fmt(p.needed_per_day), recent=fmt(p.rate_30_days))
+        )
         table = self.query_one("#cov-table", DataTable)
         table.clear(columns=True)
         cols = ["code", "name", "residents", "active", "percent", "needed", "change"]
@@ -112,8 +133,15 @@ class CoverageScreen(SupervisorBase, Screen[None]):
             cols.insert(2, "kecamatan")
         table.add_columns(*[t(f"coverage.col.{k}") for k in cols])
         for r in c.rows:
-            cells = [r.code, r.name, _n(r.residents, lang), _n(r.active, lang),
-                     fmt_dec(r.percent, lang, 2), _n(r.needed, lang), _n(r.change, lang, True)]
+            cells = [
+                r.code,
+                r.name,
+                _n(r.residents, lang),
+                _n(r.active, lang),
+                fmt_dec(r.percent, lang, 2),
+                _n(r.needed, lang),
+                _n(r.change, lang, True),
+            ]
             if self.by == "desa":
                 cells.insert(2, r.kecamatan)
             table.add_row(*cells, key=r.code)
@@ -141,8 +169,11 @@ class CoverageScreen(SupervisorBase, Screen[None]):
             render(ctx, day, pdf=pdf, png=pdf.with_suffix(".png"))
             return str(pdf)
 
-        self.run_service(job, lambda path: self.notify(
-            self.t("coverage.screen.saved", path=path), timeout=12), "share")
+        self.run_service(
+            job,
+            lambda path: self.notify(self.t("coverage.screen.saved", path=path), timeout=12),
+            "share",
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -178,8 +209,14 @@ class PlanScreen(SupervisorBase, Screen[None]):
     def on_mount(self) -> None:
         if not self.allowed:
             return
-        _localize(self, {"plan.start": "coverage.keys.start", "plan.level": "coverage.keys.level",
-                         "plan.back": "coverage.keys.back"})
+        _localize(
+            self,
+            {
+                "plan.start": "coverage.keys.start",
+                "plan.level": "coverage.keys.level",
+                "plan.back": "coverage.keys.back",
+            },
+        )
         self.load()
 
     def load(self) -> None:
@@ -193,14 +230,27 @@ class PlanScreen(SupervisorBase, Screen[None]):
         t, lang = self.t, self.app.settings.lang
         table = self.query_one("#plan-table", DataTable)
         table.clear(columns=True)
-        table.add_columns("#", t("coverage.col.name"), t("coverage.col.kecamatan"),
-                          t("coverage.col.needed"), t("coverage.col.percent"),
-                          t("coverage.col.without"), t("coverage.col.events"))
+        table.add_columns(
+            "#",
+            t("coverage.col.name"),
+            t("coverage.col.kecamatan"),
+            t("coverage.col.needed"),
+            t("coverage.col.percent"),
+            t("coverage.col.without"),
+            t("coverage.col.events"),
+        )
         for r in p.rows:
             c = r.place
-            table.add_row(str(r.rank), c.name, c.kecamatan, _n(c.needed, lang),
-                          fmt_dec(c.percent, lang, 2), _n(c.without, lang), str(len(r.events)),
-                          key=str(r.rank))
+            table.add_row(
+                str(r.rank),
+                c.name,
+                c.kecamatan,
+                _n(c.needed, lang),
+                fmt_dec(c.percent, lang, 2),
+                _n(c.without, lang),
+                str(len(r.events)),
+                key=str(r.rank),
+            )
         self.show_events()
 
     def selected(self) -> Any:
@@ -218,9 +268,17 @@ class PlanScreen(SupervisorBase, Screen[None]):
         if row is None:
             box.update(self.t("coverage.no_registry"))
             return
-        lines = [self.t("coverage.screen.event", day=fmt_date(e.day, lang), name=e.name,
-                        visits=e.visits, activated=e.activated,
-                        change=_n(e.extract_change, lang, True)) for e in row.events]
+        lines = [
+            self.t(
+                "coverage.screen.event",
+                day=fmt_date(e.day, lang),
+                name=e.name,
+                visits=e.visits,
+                activated=e.activated,
+                change=_n(e.extract_change, lang, True),
+            )
+            for e in row.events
+        ]
         box.update(Text("\n".join(lines) or self.t("coverage.screen.events_none")))
 
     def action_start(self) -> None:

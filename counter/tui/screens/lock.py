@@ -47,11 +47,15 @@ class LockScreen(Screen[None]):
         yield Static(t("tui.title"), id="lock-title-bar", classes="title-bar")
         with Center(), Vertical(id="lock-box", classes="box"):
             yield Label(t("retention.lock.title"), id="lock-heading", classes="box-title")
-            yield Label(t("retention.lock.officer", name=o.full_name or o.username,
-                          username=o.username), id="lock-officer", markup=False)
+            yield Label(
+                t("retention.lock.officer", name=o.full_name or o.username, username=o.username),
+                id="lock-officer",
+                markup=False,
+            )
             yield Label(t("retention.lock.why"), id="lock-why", classes="field-label")
-            yield Label(t("retention.lock.pin", username=o.username), markup=False,
-                        classes="field-label")
+            yield Label(
+                t("retention.lock.pin", username=o.username), markup=False, classes="field-label"
+            )
             yield Input(id="lock-pin", password=True, max_length=6, restrict=r"\d*")
             yield Label("", id="lock-error", classes="err-text", markup=False)
             yield Label(t("retention.lock.hint"), id="lock-hint", classes="field-label")

@@ -43,11 +43,14 @@ class LoginScreen(Screen[None]):
             with Vertical(id="login-box", classes="box"):
                 yield Label(t("tui.login.heading"), id="login-heading", classes="box-title")
                 yield Label(t("tui.login.username"), id="username-label", classes="field-label")
-                yield Input(placeholder=t("tui.login.username_placeholder"), id="username",
-                            max_length=32, restrict=r"[A-Za-z0-9._]*")
+                yield Input(
+                    placeholder=t("tui.login.username_placeholder"),
+                    id="username",
+                    max_length=32,
+                    restrict=r"[A-Za-z0-9._]*",
+                )
                 yield Label(t("tui.login.pin"), id="pin-label", classes="field-label")
-                yield Input(id="pin", password=True,
-                            max_length=6, restrict=r"\d*")
+                yield Input(id="pin", password=True, max_length=6, restrict=r"\d*")
                 yield Label("", id="login-error", classes="err-text")
         if self.app.demo_accounts:
             with Center():
@@ -56,21 +59,28 @@ class LoginScreen(Screen[None]):
                         with Vertical(id="demo-accounts"):
                             yield Label(t("tui.login.demo_title"), classes="box-title")
                             for user, pin, role in self.app.demo_accounts:
-                                yield Label(f"{user:<6} {pin} {t('tui.login.demo_' + role)}",
-                                            classes="demo-account")
+                                yield Label(
+                                    f"{user:<6} {pin} {t('tui.login.demo_' + role)}",
+                                    classes="demo-account",
+                                )
                         if self.app.demo_niks:
                             with Vertical(id="demo-niks"):
                                 yield Label(t("demo.nik_title"), classes="box-title")
                                 for nik, kind in self.app.demo_niks:
-                                    yield Label(f"{nik} {t('demo.nik_' + kind)}",
-                                                classes="demo-nik")
+                                    yield Label(
+                                        f"{nik} {t('demo.nik_' + kind)}", classes="demo-nik"
+                                    )
                     yield Label(t("tui.demo_banner"), id="demo-banner")
         yield Footer()
 
     def _office_line(self) -> str:
         s = self.app.settings
-        return self.app.t("tui.login.office", office=s.office_name, counter=s.counter_id,
-                          date=fmt_date(self.app.today(), s.lang))
+        return self.app.t(
+            "tui.login.office",
+            office=s.office_name,
+            counter=s.counter_id,
+            date=fmt_date(self.app.today(), s.lang),
+        )
 
     def refresh_texts(self) -> None:
         """Re-draw the texts after the set-up wizard changed the office or the language."""
@@ -121,8 +131,12 @@ class LoginScreen(Screen[None]):
         if self._busy:
             return
         focused = self.focused
-        if (isinstance(focused, Input) and focused.id == "username" and focused.value.strip()
-                and not self.query_one("#pin", Input).value):
+        if (
+            isinstance(focused, Input)
+            and focused.id == "username"
+            and focused.value.strip()
+            and not self.query_one("#pin", Input).value
+        ):
             self.query_one("#pin", Input).focus()
             return
         username = self.query_one("#username", Input).value.strip().lower()
@@ -146,8 +160,9 @@ class LoginScreen(Screen[None]):
         app = self.app
         app.ctx_done.wait()
         if app.ctx is None:
-            app.call_from_thread(self._failed, app.t("tui.db_error",
-                                                     detail=str(app._ctx_error or "")))
+            app.call_from_thread(
+                self._failed, app.t("tui.db_error", detail=str(app._ctx_error or ""))
+            )
             return
         try:
             officer = authenticate(app.ctx, username, pin)

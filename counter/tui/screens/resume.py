@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 Visit = Any  # a visit row from services.visits
 
 REASON = vm.INTERRUPTED  # the one reason for a visit closed from this prompt
-CLOSE_KEYS = {"close_pending": oc.PENDING, "close_failed": oc.FAILED,
-              "close_declined": oc.DECLINED}
+CLOSE_KEYS = {"close_pending": oc.PENDING, "close_failed": oc.FAILED, "close_declined": oc.DECLINED}
 
 
 class ResumeScreen(ModalScreen[Any]):
@@ -60,11 +59,16 @@ class ResumeScreen(ModalScreen[Any]):
     def on_mount(self) -> None:
         from counter.tui.app import localize_bindings
 
-        localize_bindings(self, {"resume.resume": "tui.keys.resume",
-                                 "resume.pending": "tui.keys.pending",
-                                 "resume.failed": "tui.keys.failed",
-                                 "resume.declined": "tui.keys.declined",
-                                 "resume.later": "tui.keys.later"})
+        localize_bindings(
+            self,
+            {
+                "resume.resume": "tui.keys.resume",
+                "resume.pending": "tui.keys.pending",
+                "resume.failed": "tui.keys.failed",
+                "resume.declined": "tui.keys.declined",
+                "resume.later": "tui.keys.later",
+            },
+        )
         self._fill()
 
     def _step_name(self, step: str) -> str:
@@ -85,9 +89,13 @@ class ResumeScreen(ModalScreen[Any]):
     def _line(self, v: Visit) -> str:
         ctx = self.app.ctx
         started = ctx.local(v.started_at) if ctx else v.started_at
-        return self.app.t("tui.resume.line", time=started.strftime("%H:%M"),
-                          nik=nikmod.mask(v.nik), step=self._step_name(v.current_step),
-                          day=fmt_date(v.day, self.app.settings.lang))
+        return self.app.t(
+            "tui.resume.line",
+            time=started.strftime("%H:%M"),
+            nik=nikmod.mask(v.nik),
+            step=self._step_name(v.current_step),
+            day=fmt_date(v.day, self.app.settings.lang),
+        )
 
     def _fill(self) -> None:
         ol = self.query_one("#resume-list", OptionList)
@@ -96,7 +104,8 @@ class ResumeScreen(ModalScreen[Any]):
         if self.visits:
             ol.highlighted = 0
         self.query_one("#resume-count", Label).update(
-            self.app.t("tui.resume.count", count=len(self.visits)))
+            self.app.t("tui.resume.count", count=len(self.visits))
+        )
 
     def _selected(self) -> Visit | None:
         ol = self.query_one("#resume-list", OptionList)
@@ -132,8 +141,13 @@ class ResumeScreen(ModalScreen[Any]):
         app = self.app
         try:
             assert app.ctx is not None
-            visits.finish_visit(app.ctx, v.id, outcome, reason=REASON,
-                                officer_id=app.officer.id if app.officer else None)
+            visits.finish_visit(
+                app.ctx,
+                v.id,
+                outcome,
+                reason=REASON,
+                officer_id=app.officer.id if app.officer else None,
+            )
         except Exception as e:  # noqa: BLE001 - e.g. day closed: shown, visit stays open
             app.call_from_thread(self._failed, describe(e, app.settings.lang))
             return
@@ -145,8 +159,9 @@ class ResumeScreen(ModalScreen[Any]):
 
     def _visit_closed(self, v: Visit, outcome: str) -> None:
         self._busy = False
-        self.app.notify(self.app.t("tui.resume.closed", nik=nikmod.mask(v.nik),
-                                   outcome=outcome), timeout=4)
+        self.app.notify(
+            self.app.t("tui.resume.closed", nik=nikmod.mask(v.nik), outcome=outcome), timeout=4
+        )
         self.visits = [x for x in self.visits if x.id != v.id]
         self.query_one("#resume-error", Label).update("")
         if not self.visits:

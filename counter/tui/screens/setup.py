@@ -52,19 +52,23 @@ class SetupScreen(Screen[str]):
         with VerticalScroll(id="setup-form"):
             yield Label(t("tui.setup.intro"), id="setup-intro")
             yield from self._field("office_name", s.office_name, max_length=100)
-            yield from self._field("office_code", s.office_code, max_length=16,
-                                   restrict=r"\d*")
-            yield from self._field("counter_id", s.counter_id, max_length=32,
-                                   restrict=r"[A-Za-z0-9_-]*")
+            yield from self._field("office_code", s.office_code, max_length=16, restrict=r"\d*")
+            yield from self._field(
+                "counter_id", s.counter_id, max_length=32, restrict=r"[A-Za-z0-9_-]*"
+            )
             yield Label(t("tui.setup.language"), classes="field-label")
-            yield Select([(t("tui.setup.lang_id"), "id"), (t("tui.setup.lang_en"), "en")],
-                         value=s.lang, allow_blank=False, id="lang", compact=True)
+            yield Select(
+                [(t("tui.setup.lang_id"), "id"), (t("tui.setup.lang_en"), "en")],
+                value=s.lang,
+                allow_blank=False,
+                id="lang",
+                compact=True,
+            )
             yield Label(t("tui.setup.supervisor"), classes="box-title")
             yield from self._field("username", "", max_length=32, restrict=r"[a-z0-9._]*")
             yield from self._field("full_name", "", max_length=100)
             yield from self._field("pin", "", max_length=6, restrict=r"\d*", password=True)
-            yield from self._field("pin_again", "", max_length=6, restrict=r"\d*",
-                                   password=True)
+            yield from self._field("pin_again", "", max_length=6, restrict=r"\d*", password=True)
             yield Label("", id="setup-error", classes="err-text")
         yield Footer()
 
@@ -100,8 +104,7 @@ class SetupScreen(Screen[str]):
             w.update(t(key))
         self.query_one("#setup-intro", Label).update(t("tui.setup.intro"))
         self.query_one(".box-title", Label).update(t("tui.setup.supervisor"))
-        self.query_one(".title-bar", Static).update(t("tui.title") + " · "
-                                                    + t("tui.setup.heading"))
+        self.query_one(".title-bar", Static).update(t("tui.title") + " · " + t("tui.setup.heading"))
         from counter.tui.app import localize_bindings
 
         localize_bindings(self, {"setup.save": "tui.keys.save"})
@@ -152,12 +155,13 @@ class SetupScreen(Screen[str]):
             return
         self._busy = True
         self.query_one("#setup-error", Label).update(self.app.t("tui.setup.saving"))
-        values = {"office.name": self._value("office_name"),
-                  "office.code": self._value("office_code"),
-                  "office.counter": self._value("counter_id"),
-                  "ui.lang": self.app.settings.lang}
-        self._save(values, self._value("username"), self._value("full_name"),
-                   self._value("pin"))
+        values = {
+            "office.name": self._value("office_name"),
+            "office.code": self._value("office_code"),
+            "office.counter": self._value("counter_id"),
+            "ui.lang": self.app.settings.lang,
+        }
+        self._save(values, self._value("username"), self._value("full_name"), self._value("pin"))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="setup")
     def _save(self, values: dict[str, str], username: str, full_name: str, pin: str) -> None:
@@ -171,20 +175,31 @@ class SetupScreen(Screen[str]):
             app.ctx_done.wait()
             if app.ctx is None:
                 raise RuntimeError(str(app._ctx_error or "database not open"))
-            path = Path(app.settings.config_file) if app.settings.config_file \
+            path = (
+                Path(app.settings.config_file)
+                if app.settings.config_file
                 else default_config_file()
+            )
             write_settings(path, values)
-            new = replace(app.settings, office_name=values["office.name"],
-                          office_code=values["office.code"], counter_id=values["office.counter"],
-                          lang=values["ui.lang"], config_file=str(path))
+            new = replace(
+                app.settings,
+                office_name=values["office.name"],
+                office_code=values["office.code"],
+                counter_id=values["office.counter"],
+                lang=values["ui.lang"],
+                config_file=str(path),
+            )
             app.settings = new
-            app.ctx.settings = replace(app.ctx.settings, office_name=new.office_name,
-                                       office_code=new.office_code, counter_id=new.counter_id,
-                                       lang=new.lang)
+            app.ctx.settings = replace(
+                app.ctx.settings,
+                office_name=new.office_name,
+                office_code=new.office_code,
+                counter_id=new.counter_id,
+                lang=new.lang,
+            )
             # the first supervisor and the one-time recovery code for a lost PIN, in one
             # transaction (two set-ups at once make one account), as `ikd-counter init` does
-            _, code = recovery.init_first_supervisor(app.ctx, username, pin,
-                                                     full_name=full_name)
+            _, code = recovery.init_first_supervisor(app.ctx, username, pin, full_name=full_name)
         except accounts.AccountError as e:
             app.call_from_thread(self._failed, "username", e.message(app.settings.lang))
             return
@@ -207,8 +222,9 @@ class SetupScreen(Screen[str]):
         office = self.app.settings.office_name
 
         def done(_: object = None) -> None:
-            self.app.notify(self.app.t("tui.setup.done", office=office, username=username),
-                            timeout=6)
+            self.app.notify(
+                self.app.t("tui.setup.done", office=office, username=username), timeout=6
+            )
             self.dismiss(username)
 
         self.app.push_screen(RecoveryCodeScreen(code), done)

@@ -88,8 +88,14 @@ class SupervisorBase:
                 return
             app.call_from_thread(deliver, result)
 
-        self.run_worker(job, thread=True, exclusive=True, exit_on_error=False,  # type: ignore[attr-defined]
-                        group=group, name=group)
+        self.run_worker(
+            job,
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,  # type: ignore[attr-defined]
+            group=group,
+            name=group,
+        )
 
     def service_failed(self, error: Exception) -> None:
         text = describe(error, self.app.settings.lang)
@@ -98,6 +104,7 @@ class SupervisorBase:
 
 
 # --- Modals ---------------------------------------------------------------------------------
+
 
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text (a reason, a note, a date); ``required`` refuses empty input."""
@@ -111,8 +118,9 @@ class TextPrompt(ModalScreen[str | None]):
                             background: $surface; }
     """
 
-    def __init__(self, title: str, label: str, *, required: bool = True, value: str = "",
-                 kind: str = "text") -> None:
+    def __init__(
+        self, title: str, label: str, *, required: bool = True, value: str = "", kind: str = "text"
+    ) -> None:
         super().__init__()
         self.title_text, self.label_text = title, label
         self.required, self.value, self.kind = required, value, kind
@@ -122,9 +130,12 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical():
             yield Label(self.title_text, classes="box-title")
             yield Label(self.label_text, classes="field-label")
-            yield Input(value=self.value, id="prompt-input", max_length=300,
-                        placeholder=t("supervisor.prompt.placeholder_date")
-                        if self.kind == "date" else "")
+            yield Input(
+                value=self.value,
+                id="prompt-input",
+                max_length=300,
+                placeholder=t("supervisor.prompt.placeholder_date") if self.kind == "date" else "",
+            )
             yield Label("", id="prompt-error", classes="error")
             yield Label(t("supervisor.prompt.hint"), classes="field-label")
         yield Footer()
@@ -145,7 +156,8 @@ class TextPrompt(ModalScreen[str | None]):
                 parse_date(text)
             except ValueError:
                 self.query_one("#prompt-error", Label).update(
-                    t("supervisor.prompt.bad_date", value=text))
+                    t("supervisor.prompt.bad_date", value=text)
+                )
                 return
         self.dismiss(text)
 
@@ -226,22 +238,40 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         assert ctx is not None
         lines = [
             t("supervisor.detail.nik", nik=d.nik, name=d.name or "-"),
-            t("supervisor.detail.where", day=fmt_date(d.day, self.app.settings.lang),
-              start=ctx.local(d.started_at).strftime("%H:%M:%S"),
-              end=ctx.local(d.ended_at).strftime("%H:%M:%S") if d.ended_at else "-",
-              counter=d.counter_id, officer=d.officer, handling=mmss(d.handling_seconds)),
-            t("supervisor.detail.outcome", outcome=outcome_word(self.app, d.outcome),
-              reason=reason_word(self.app, d.reason) or "-",
-              revision=d.revision),
+            t(
+                "supervisor.detail.where",
+                day=fmt_date(d.day, self.app.settings.lang),
+                start=ctx.local(d.started_at).strftime("%H:%M:%S"),
+                end=ctx.local(d.ended_at).strftime("%H:%M:%S") if d.ended_at else "-",
+                counter=d.counter_id,
+                officer=d.officer,
+                handling=mmss(d.handling_seconds),
+            ),
+            t(
+                "supervisor.detail.outcome",
+                outcome=outcome_word(self.app, d.outcome),
+                reason=reason_word(self.app, d.reason) or "-",
+                revision=d.revision,
+            ),
         ]
         if d.phone:
-            lines.append(t("supervisor.detail.phone", phone=d.phone,
-                           state=state_word(self.app, d.followup_state)))
+            lines.append(
+                t(
+                    "supervisor.detail.phone",
+                    phone=d.phone,
+                    state=state_word(self.app, d.followup_state),
+                )
+            )
         if d.note:
             lines.append(t("supervisor.detail.note", note=d.note))
         if d.voided_at is not None:
-            lines.append(t("lifecycle.detail.voided", at=ctx.local(d.voided_at).strftime(
-                "%H:%M:%S"), reason=d.void_reason or "-"))
+            lines.append(
+                t(
+                    "lifecycle.detail.voided",
+                    at=ctx.local(d.voided_at).strftime("%H:%M:%S"),
+                    reason=d.void_reason or "-",
+                )
+            )
         if d.day_closed:
             lines.append(t("supervisor.detail.closed"))
         return "\n".join(lines)
@@ -249,10 +279,15 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
     def on_mount(self) -> None:
         if not self.allowed:
             return
-        _localize(self, {"detail.correct": "supervisor.keys.correct",
-                         "detail.close_abandoned": "lifecycle.keys.close_abandoned",
-                         "detail.void": "lifecycle.keys.void",
-                         "detail.back": "supervisor.keys.back"})
+        _localize(
+            self,
+            {
+                "detail.correct": "supervisor.keys.correct",
+                "detail.close_abandoned": "lifecycle.keys.close_abandoned",
+                "detail.void": "lifecycle.keys.void",
+                "detail.back": "supervisor.keys.back",
+            },
+        )
         self._fill()
 
     def _fill(self) -> None:
@@ -260,26 +295,44 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         assert ctx is not None
         table = self.query_one("#detail-events", DataTable)
         table.clear(columns=True)
-        table.add_columns(t("supervisor.detail.col_time"), "#", t("supervisor.detail.col_kind"),
-                          t("supervisor.detail.col_step"), t("supervisor.detail.col_data"))
+        table.add_columns(
+            t("supervisor.detail.col_time"),
+            "#",
+            t("supervisor.detail.col_kind"),
+            t("supervisor.detail.col_step"),
+            t("supervisor.detail.col_data"),
+        )
         for e in self.detail.events:
-            table.add_row(ctx.local(e.at).strftime("%H:%M:%S"), str(e.seq), e.kind,
-                          e.step or "", self._describe(e.kind, e.data))
+            table.add_row(
+                ctx.local(e.at).strftime("%H:%M:%S"),
+                str(e.seq),
+                e.kind,
+                e.step or "",
+                self._describe(e.kind, e.data),
+            )
 
     def _describe(self, kind: str, data: dict[str, Any]) -> str:
         t = self.t
         if kind == "correction":
             f, to = data.get("from") or {}, data.get("to") or {}
             app = self.app
-            return t("supervisor.detail.correction", old=outcome_word(app, f.get("outcome")),
-                     old_reason=reason_word(app, f.get("reason")) or "-",
-                     new=outcome_word(app, to.get("outcome")),
-                     new_reason=reason_word(app, to.get("reason")) or "-",
-                     why=data.get("why") or "")
-        words = {"outcome": lambda v: outcome_word(self.app, v),
-                 "reason": lambda v: reason_word(self.app, v)}
-        parts = [f"{k}={words[k](v) if k in words and isinstance(v, str) else v}"
-                 for k, v in data.items() if v not in (None, "", {}, [])]
+            return t(
+                "supervisor.detail.correction",
+                old=outcome_word(app, f.get("outcome")),
+                old_reason=reason_word(app, f.get("reason")) or "-",
+                new=outcome_word(app, to.get("outcome")),
+                new_reason=reason_word(app, to.get("reason")) or "-",
+                why=data.get("why") or "",
+            )
+        words = {
+            "outcome": lambda v: outcome_word(self.app, v),
+            "reason": lambda v: reason_word(self.app, v),
+        }
+        parts = [
+            f"{k}={words[k](v) if k in words and isinstance(v, str) else v}"
+            for k, v in data.items()
+            if v not in (None, "", {}, [])
+        ]
         return ", ".join(parts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -298,11 +351,20 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
 
         d, ctx = self.detail, self.app.ctx
         assert ctx is not None
-        ov = OpenVisit(d.visit_id, d.nik, d.day, 0, d.officer, d.counter_id, d.started_at,
-                       ctx.local(d.started_at).strftime("%H:%M"),
-                       d.events[-1].step or "-" if d.events else "-")
-        self.app.push_screen(CloseAbandonedModal(self.t("lifecycle.abandoned.title"), [ov]),
-                             self._abandoned_chosen)
+        ov = OpenVisit(
+            d.visit_id,
+            d.nik,
+            d.day,
+            0,
+            d.officer,
+            d.counter_id,
+            d.started_at,
+            ctx.local(d.started_at).strftime("%H:%M"),
+            d.events[-1].step or "-" if d.events else "-",
+        )
+        self.app.push_screen(
+            CloseAbandonedModal(self.t("lifecycle.abandoned.title"), [ov]), self._abandoned_chosen
+        )
 
     def _abandoned_chosen(self, choice: tuple[str, str] | None) -> None:
         if choice is None:
@@ -318,8 +380,10 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         self.run_service(do, self._reload, "correct")
 
     def action_void(self) -> None:
-        self.app.push_screen(TextPrompt(self.t("lifecycle.void.title"),
-                                        self.t("lifecycle.void.label")), self._void_reason)
+        self.app.push_screen(
+            TextPrompt(self.t("lifecycle.void.title"), self.t("lifecycle.void.label")),
+            self._void_reason,
+        )
 
     def _void_reason(self, reason: str | None) -> None:
         if not reason:
@@ -362,13 +426,16 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         if detail.voided_at is not None:
             self.notify(self.t("lifecycle.void.done"))
         else:
-            self.notify(self.t("supervisor.correct.done", outcome=outcome_word(self.app, detail.outcome)))
+            self.notify(
+                self.t("supervisor.correct.done", outcome=outcome_word(self.app, detail.outcome))
+            )
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
 
 
 # --- The day at a glance ----------------------------------------------------------------------
+
 
 class SupervisorHome(SupervisorBase, Screen[None]):
     """The supervisor's base screen: the summary of the chosen day (default: today)."""
@@ -433,8 +500,9 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                     yield BarList(id="bars-outcomes", label_width=21)
                 with Vertical(classes="panel", id="panel-reasons") as v:
                     v.border_title = t("supervisor.summary.reasons")
-                    yield BarList(id="bars-reasons", empty=t("supervisor.summary.no_reasons"),
-                                  label_width=26)
+                    yield BarList(
+                        id="bars-reasons", empty=t("supervisor.summary.no_reasons"), label_width=26
+                    )
                 with Vertical(classes="panel", id="panel-hours") as v:
                     v.border_title = t("supervisor.summary.per_hour")
                     yield HourChart(id="hours")
@@ -462,14 +530,22 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         self.set_class(self.app.size.width < self.NARROW, "-narrow")
         if not self.allowed:
             return
-        _localize(self, {"sup.log": "supervisor.keys.log", "sup.followup": "supervisor.keys.followup",
-                         "sup.prev": "supervisor.keys.prev", "sup.next": "supervisor.keys.next",
-                         "sup.day": "supervisor.keys.day", "sup.close": "supervisor.keys.close",
-                         "sup.reopen": "supervisor.keys.reopen",
-                         "sup.export": "supervisor.keys.export",
-                         "sup.bundle": "supervisor.keys.bundle",
-                         "sup.coverage": "coverage.keys.coverage",
-                         "sup.refresh": "supervisor.keys.refresh"})
+        _localize(
+            self,
+            {
+                "sup.log": "supervisor.keys.log",
+                "sup.followup": "supervisor.keys.followup",
+                "sup.prev": "supervisor.keys.prev",
+                "sup.next": "supervisor.keys.next",
+                "sup.day": "supervisor.keys.day",
+                "sup.close": "supervisor.keys.close",
+                "sup.reopen": "supervisor.keys.reopen",
+                "sup.export": "supervisor.keys.export",
+                "sup.bundle": "supervisor.keys.bundle",
+                "sup.coverage": "coverage.keys.coverage",
+                "sup.refresh": "supervisor.keys.refresh",
+            },
+        )
         assert self.app.ctx is not None
         self.day = self._initial_day or self.app.ctx.today()
 
@@ -488,9 +564,11 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         assert ctx is not None and day is not None
         from counter.services.lookup import last_extract
 
-        self.run_service(lambda: (report.summary(ctx, day), dayclose.status(ctx, day),
-                                  last_extract(ctx)),
-                         self._show, "summary")
+        self.run_service(
+            lambda: (report.summary(ctx, day), dayclose.status(ctx, day), last_extract(ctx)),
+            self._show,
+            "summary",
+        )
 
     def _show(self, result: tuple[Report, DayStatus, Any]) -> None:
         r, st, extract_at = result
@@ -499,17 +577,27 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         self.report, self.status = r, st
         self.day_state = st.status
         t, lang = self.t, self.app.settings.lang
-        title = t("supervisor.summary.title", day=fmt_date(r.date_to, lang),
-                  weekday=t(f"supervisor.weekday.{r.date_to.weekday()}"),
-                  office=self.app.settings.office_name)
+        title = t(
+            "supervisor.summary.title",
+            day=fmt_date(r.date_to, lang),
+            weekday=t(f"supervisor.weekday.{r.date_to.weekday()}"),
+            office=self.app.settings.office_name,
+        )
         self.query_one("#sup-title", Static).update(title)
         if st.status == "closed":
-            status = t("supervisor.summary.closed", who=st.closed_by or "-",
-                       at=self.app.ctx.local(st.closed_at).strftime("%H:%M")  # type: ignore[union-attr]
-                       if st.closed_at else "-")
+            status = t(
+                "supervisor.summary.closed",
+                who=st.closed_by or "-",
+                at=self.app.ctx.local(st.closed_at).strftime("%H:%M")  # type: ignore[union-attr]
+                if st.closed_at
+                else "-",
+            )
         elif st.status == "reopened":
-            status = t("supervisor.summary.reopened", who=st.reopened_by or "-",
-                       reason=st.reopen_reason or "")
+            status = t(
+                "supervisor.summary.reopened",
+                who=st.reopened_by or "-",
+                reason=st.reopen_reason or "",
+            )
         else:
             status = t("supervisor.summary.open", unfinished=r.unfinished)
         status += " · " + extract_line(self.app, extract_at, self.app.ctx.today())  # type: ignore[union-attr]
@@ -517,44 +605,71 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         w.update(status)
         w.set_class(st.status == "closed", "closed")
         self.query_one("#big-visits", BigCount).set_value(fmt_int(r.visits, lang))
-        self.query_one("#big-already", BigCount).set_value(fmt_int(r.outcomes[oc.ALREADY_ACTIVE], lang))
+        self.query_one("#big-already", BigCount).set_value(
+            fmt_int(r.outcomes[oc.ALREADY_ACTIVE], lang)
+        )
         self.query_one("#big-attempted", BigCount).set_value(fmt_int(r.attempted, lang))
-        self.query_one("#big-activated", BigCount).set_value(fmt_int(r.outcomes[oc.ACTIVATED], lang))
+        self.query_one("#big-activated", BigCount).set_value(
+            fmt_int(r.outcomes[oc.ACTIVATED], lang)
+        )
         self.query_one("#big-conversion", BigCount).set_value(
-            "-" if r.conversion is None else fmt_dec(r.conversion, lang))
+            "-" if r.conversion is None else fmt_dec(r.conversion, lang)
+        )
         self.query_one("#bars-outcomes", BarList).set_rows(
-            [(t(f"supervisor.outcome.{o}"), n) for o, n in r.outcomes.items()])
-        reasons = [(reason_word(self.app, reason), n) for code, rs in r.reasons.items()
-                   for reason, n in rs.items()]
+            [(t(f"supervisor.outcome.{o}"), n) for o, n in r.outcomes.items()]
+        )
+        reasons = [
+            (reason_word(self.app, reason), n)
+            for code, rs in r.reasons.items()
+            for reason, n in rs.items()
+        ]
         reasons.sort(key=lambda kv: -kv[1])
         self.query_one("#bars-reasons", BarList).set_rows(reasons[:8])
         self.query_one("#hours", HourChart).set_data(r.per_hour)
         self.query_one("#tbl-officer", Static).update(self._table(r.by_officer))
         self.query_one("#tbl-counter", Static).update(self._table(r.by_counter))
         self.query_one("#handling", Static).update(
-            t("supervisor.summary.handling_text", median=mmss(r.handling_median),
-              max=mmss(r.handling_max), unfinished=r.unfinished))
+            t(
+                "supervisor.summary.handling_text",
+                median=mmss(r.handling_median),
+                max=mmss(r.handling_max),
+                unfinished=r.unfinished,
+            )
+        )
         self.query_one("#target-text", Static).update(
-            t("supervisor.summary.target_text", total=fmt_int(r.activated_total, lang),
-              goal=fmt_int(r.goal, lang), baseline=fmt_int(r.baseline, lang),
-              here=fmt_int(r.activated_total - r.baseline, lang)))
+            t(
+                "supervisor.summary.target_text",
+                total=fmt_int(r.activated_total, lang),
+                goal=fmt_int(r.goal, lang),
+                baseline=fmt_int(r.baseline, lang),
+                here=fmt_int(r.activated_total - r.baseline, lang),
+            )
+        )
         bar = self.query_one("#target-bar", ProgressBar)
         bar.update(total=max(1, r.goal), progress=min(r.activated_total, r.goal))
         self.query_one("#target-needed", Static).update(
-            t("supervisor.summary.target_needed", needed=fmt_int(r.needed_per_day, lang),
-              days=r.working_days_left,
-              deadline=fmt_date(self.app.settings.target.deadline, lang)))
+            t(
+                "supervisor.summary.target_needed",
+                needed=fmt_int(r.needed_per_day, lang),
+                days=r.working_days_left,
+                deadline=fmt_date(self.app.settings.target.deadline, lang),
+            )
+        )
 
     def _table(self, rows: dict[str, dict[str, Any]]) -> str:
         t = self.t
         if not rows:
             return "-"
-        head = (f"{'':<10}{t('supervisor.summary.col_visits'):>7}"
-                f"{t('supervisor.summary.col_activated'):>8}{t('supervisor.summary.col_avg'):>7}")
+        head = (
+            f"{'':<10}{t('supervisor.summary.col_visits'):>7}"
+            f"{t('supervisor.summary.col_activated'):>8}{t('supervisor.summary.col_avg'):>7}"
+        )
         lines = [head]
         for name, row in rows.items():
-            lines.append(f"{one_line(name)[:10]:<10}{row['visits']:>7}{row['activated']:>8}"
-                         f"{mmss(row['avg_seconds']):>7}")
+            lines.append(
+                f"{one_line(name)[:10]:<10}{row['visits']:>7}{row['activated']:>8}"
+                f"{mmss(row['avg_seconds']):>7}"
+            )
         return "\n".join(lines)
 
     # keys ---------------------------------------------------------------------------------
@@ -578,10 +693,15 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             if value:
                 self.day = parse_date(value)
 
-        self.app.push_screen(TextPrompt(self.t("supervisor.day.title"),
-                                        self.t("supervisor.day.label"), kind="date",
-                                        value=fmt_date(self.day, self.app.settings.lang)
-                                        if self.day else ""), chosen)
+        self.app.push_screen(
+            TextPrompt(
+                self.t("supervisor.day.title"),
+                self.t("supervisor.day.label"),
+                kind="date",
+                value=fmt_date(self.day, self.app.settings.lang) if self.day else "",
+            ),
+            chosen,
+        )
 
     def action_log(self) -> None:
         assert self.day is not None
@@ -603,9 +723,14 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         if r.unfinished:
             self._offer_close_open()
             return
-        body = t("supervisor.close.body", day=fmt_date(r.date_to, self.app.settings.lang), visits=r.visits,
-                 activated=r.outcomes[oc.ACTIVATED], attempted=r.attempted,
-                 already=r.outcomes[oc.ALREADY_ACTIVE])
+        body = t(
+            "supervisor.close.body",
+            day=fmt_date(r.date_to, self.app.settings.lang),
+            visits=r.visits,
+            activated=r.outcomes[oc.ACTIVATED],
+            attempted=r.attempted,
+            already=r.outcomes[oc.ALREADY_ACTIVE],
+        )
         self.app.push_screen(ConfirmModal(t("supervisor.close.title"), body), self._close_confirmed)
 
     def _close_confirmed(self, yes: bool | None) -> None:
@@ -617,9 +742,16 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         from counter.services import dayclose
 
         ctx, sup, day = self.app.ctx, self.app.officer, self.day
-        self.run_service(lambda: dayclose.close_day(ctx, day, sup,  # type: ignore[arg-type]
-                                                    close_open_as=close_open_as),
-                         self._after_close, "close")
+        self.run_service(
+            lambda: dayclose.close_day(
+                ctx,
+                day,
+                sup,  # type: ignore[arg-type]
+                close_open_as=close_open_as,
+            ),
+            self._after_close,
+            "close",
+        )
 
     def _offer_close_open(self, visits_open: list[Any] | None = None) -> None:
         """The day-close refusal itself: the open visits, closed as abandoned in one step."""
@@ -627,14 +759,20 @@ class SupervisorHome(SupervisorBase, Screen[None]):
 
         ctx, day = self.app.ctx, self.day
         if visits_open is None:
-            self.run_service(lambda: visits.open_visits(ctx, day),  # type: ignore[arg-type]
-                             self._offer_close_open, "open-visits")
+            self.run_service(
+                lambda: visits.open_visits(ctx, day),  # type: ignore[arg-type]
+                self._offer_close_open,
+                "open-visits",
+            )
             return
         if not visits_open:
             self.load()
             return
-        title = self.t("supervisor.dayclose.error.unfinished", day=fmt_date(day, self.app.settings.lang) if day else "",
-                       count=len(visits_open))
+        title = self.t(
+            "supervisor.dayclose.error.unfinished",
+            day=fmt_date(day, self.app.settings.lang) if day else "",
+            count=len(visits_open),
+        )
 
         def chosen(choice: tuple[str, str] | None) -> None:
             if choice is not None:
@@ -653,14 +791,32 @@ class SupervisorHome(SupervisorBase, Screen[None]):
     def _after_close(self, result: Any) -> None:
         t = self.t
         if result.backup_path is not None:
-            self.notify(t("supervisor.close.done_backup", day=fmt_date(result.day, self.app.settings.lang),
-                          path=str(result.backup_path)), timeout=10)
+            self.notify(
+                t(
+                    "supervisor.close.done_backup",
+                    day=fmt_date(result.day, self.app.settings.lang),
+                    path=str(result.backup_path),
+                ),
+                timeout=10,
+            )
         elif result.postgres:
-            self.notify(t("supervisor.close.done_postgres", day=fmt_date(result.day, self.app.settings.lang)),
-                        timeout=10)
+            self.notify(
+                t(
+                    "supervisor.close.done_postgres",
+                    day=fmt_date(result.day, self.app.settings.lang),
+                ),
+                timeout=10,
+            )
         else:
-            self.notify(t("supervisor.close.done_no_backup", day=fmt_date(result.day, self.app.settings.lang),
-                          detail=result.backup_error or ""), severity="warning", timeout=10)
+            self.notify(
+                t(
+                    "supervisor.close.done_no_backup",
+                    day=fmt_date(result.day, self.app.settings.lang),
+                    detail=result.backup_error or "",
+                ),
+                severity="warning",
+                timeout=10,
+            )
         self.load()
 
     def action_reopen_day(self) -> None:
@@ -670,14 +826,21 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             from counter.services import dayclose
 
             ctx, sup, day = self.app.ctx, self.app.officer, self.day
-            self.run_service(lambda: dayclose.reopen_day(ctx, day, sup, reason),  # type: ignore[arg-type]
-                             self._reopened, "reopen")
+            self.run_service(
+                lambda: dayclose.reopen_day(ctx, day, sup, reason),  # type: ignore[arg-type]
+                self._reopened,
+                "reopen",
+            )
 
-        self.app.push_screen(TextPrompt(self.t("supervisor.reopen.title"),
-                                        self.t("supervisor.reopen.label")), reason_given)
+        self.app.push_screen(
+            TextPrompt(self.t("supervisor.reopen.title"), self.t("supervisor.reopen.label")),
+            reason_given,
+        )
 
     def _reopened(self, _: Any) -> None:
-        self.notify(self.t("supervisor.reopen.done", day=fmt_date(self.day, self.app.settings.lang)))  # type: ignore[union-attr]
+        self.notify(
+            self.t("supervisor.reopen.done", day=fmt_date(self.day, self.app.settings.lang))
+        )  # type: ignore[union-attr]
         self.load()
 
     def action_export(self) -> None:
@@ -687,8 +850,11 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             self.notify(self.t("supervisor.export.missing"), severity="warning")
             return
         ctx, sup, day = self.app.ctx, self.app.officer, self.day
-        self.run_service(lambda: export_visits(ctx, sup, "date", date_from=day),  # type: ignore[arg-type]
-                         self._exported, "export")
+        self.run_service(
+            lambda: export_visits(ctx, sup, "date", date_from=day),  # type: ignore[arg-type]
+            self._exported,
+            "export",
+        )
 
     def action_import_bundle(self) -> None:
         try:
@@ -701,25 +867,35 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             if not path:
                 return
             ctx, sup = self.app.ctx, self.app.officer
-            self.run_service(lambda: import_bundle(ctx, path, sup),  # type: ignore[arg-type]
-                             self._bundle_done, "bundle")
+            self.run_service(
+                lambda: import_bundle(ctx, path, sup),  # type: ignore[arg-type]
+                self._bundle_done,
+                "bundle",
+            )
 
-        self.app.push_screen(TextPrompt(self.t("supervisor.bundle.title"),
-                                        self.t("supervisor.bundle.label")), chosen)
+        self.app.push_screen(
+            TextPrompt(self.t("supervisor.bundle.title"), self.t("supervisor.bundle.label")), chosen
+        )
 
     def _bundle_done(self, summ: Any) -> None:
         t = self.t
         if summ.already_imported:
             self.notify(t("supervisor.bundle.already"))
         else:
-            text = t("supervisor.bundle.done", new=summ.new_visits, updated=summ.visits_updated,
-                     events=summ.events_added, conflicts=len(summ.conflicts))
+            text = t(
+                "supervisor.bundle.done",
+                new=summ.new_visits,
+                updated=summ.visits_updated,
+                events=summ.events_added,
+                conflicts=len(summ.conflicts),
+            )
             if summ.closed_days:
-                text += "\n" + t("supervisor.bundle.closed_days",
-                                 days=", ".join(summ.closed_days))
-            self.notify(text, timeout=12,
-                        severity="warning" if summ.conflicts or summ.closed_days else
-                        "information")
+                text += "\n" + t("supervisor.bundle.closed_days", days=", ".join(summ.closed_days))
+            self.notify(
+                text,
+                timeout=12,
+                severity="warning" if summ.conflicts or summ.closed_days else "information",
+            )
         self.load()
 
     def _exported(self, result: Any) -> None:
@@ -727,11 +903,14 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         if path is None:
             self.notify(self.t("supervisor.export.nothing"))
         else:
-            self.notify(self.t("supervisor.export.done", path=str(path),
-                               rows=getattr(result, "rows", "?")), timeout=12)
+            self.notify(
+                self.t("supervisor.export.done", path=str(path), rows=getattr(result, "rows", "?")),
+                timeout=12,
+            )
 
 
 # --- Daily log ------------------------------------------------------------------------------
+
 
 class DailyLogScreen(SupervisorBase, Screen[None]):
     """Every visit of the day across counters; filter, sort, open one."""
@@ -765,14 +944,22 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
             yield from self.refused()
             return
         t = self.t
-        yield Static(t("supervisor.log.title", day=fmt_date(self.day, self.app.settings.lang)), classes="title-bar")
+        yield Static(
+            t("supervisor.log.title", day=fmt_date(self.day, self.app.settings.lang)),
+            classes="title-bar",
+        )
         with Horizontal(id="log-filters"):
             yield Select([], prompt=t("supervisor.log.all_officers"), id="f-officer")
             yield Select([], prompt=t("supervisor.log.all_counters"), id="f-counter")
-            yield Select([(f"{o} · {t('supervisor.outcome.' + o)}", o) for o in oc.OUTCOMES]
-                         + [(t("supervisor.log.unfinished"), "-"),
-                            (t("lifecycle.log.filter_voided"), "VOID")],
-                         prompt=t("supervisor.log.all_outcomes"), id="f-outcome")
+            yield Select(
+                [(f"{o} · {t('supervisor.outcome.' + o)}", o) for o in oc.OUTCOMES]
+                + [
+                    (t("supervisor.log.unfinished"), "-"),
+                    (t("lifecycle.log.filter_voided"), "VOID"),
+                ],
+                prompt=t("supervisor.log.all_outcomes"),
+                id="f-outcome",
+            )
         yield Static("", id="log-info")
         yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -780,14 +967,19 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
     def on_mount(self) -> None:
         if not self.allowed:
             return
-        _localize(self, {"log.open": "supervisor.keys.open", "log.sort": "supervisor.keys.sort",
-                         "log.reverse": "supervisor.keys.reverse",
-                         "log.clear": "supervisor.keys.clear",
-                         "log.back": "supervisor.keys.back"})
+        _localize(
+            self,
+            {
+                "log.open": "supervisor.keys.open",
+                "log.sort": "supervisor.keys.sort",
+                "log.reverse": "supervisor.keys.reverse",
+                "log.clear": "supervisor.keys.clear",
+                "log.back": "supervisor.keys.back",
+            },
+        )
         t = self.t
         table = self.query_one("#log-table", DataTable)
-        for key in ("time", "counter", "officer", "nik", "outcome", "reason", "handling",
-                    "flags"):
+        for key in ("time", "counter", "officer", "nik", "outcome", "reason", "handling", "flags"):
             table.add_column(t(f"supervisor.log.col_{key}"), key=key)
         from counter.services import daylog
 
@@ -807,8 +999,11 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
 
     @property
     def filters(self) -> dict[str, str | None]:
-        return {"officer": self._value("#f-officer"), "counter": self._value("#f-counter"),
-                "outcome": self._value("#f-outcome")}
+        return {
+            "officer": self._value("#f-officer"),
+            "counter": self._value("#f-counter"),
+            "outcome": self._value("#f-outcome"),
+        }
 
     @on(Select.Changed)
     def _filter_changed(self) -> None:
@@ -825,8 +1020,11 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
 
         ctx, day, f = self.app.ctx, self.day, self.filters
         sort, desc = self.sort_key, self.descending
-        self.run_service(lambda: daylog.daily_log(ctx, day, sort=sort, descending=desc, **f),  # type: ignore[arg-type]
-                         self._fill, "log")
+        self.run_service(
+            lambda: daylog.daily_log(ctx, day, sort=sort, descending=desc, **f),  # type: ignore[arg-type]
+            self._fill,
+            "log",
+        )
 
     def _fill(self, rows: list[LogRow]) -> None:
         t = self.t
@@ -844,15 +1042,28 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
             outcome = word if r.outcome else t("supervisor.log.unfinished")
             if r.voided:
                 outcome = t("lifecycle.log.voided", outcome=word)
-            table.add_row(r.local_time, r.counter_id, r.officer, r.nik_masked,
-                          outcome, reason_word(self.app, r.reason),
-                          mmss(r.handling_seconds), " ".join(flags), key=r.visit_id)
+            table.add_row(
+                r.local_time,
+                r.counter_id,
+                r.officer,
+                r.nik_masked,
+                outcome,
+                reason_word(self.app, r.reason),
+                mmss(r.handling_seconds),
+                " ".join(flags),
+                key=r.visit_id,
+            )
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         arrow = "↓" if self.descending else "↑"
         self.query_one("#log-info", Static).update(
-            t("supervisor.log.info", count=len(rows),
-              sort=t(f"supervisor.log.col_{self.sort_key}"), arrow=arrow))
+            t(
+                "supervisor.log.info",
+                count=len(rows),
+                sort=t(f"supervisor.log.col_{self.sort_key}"),
+                arrow=arrow,
+            )
+        )
 
     def action_next_sort(self) -> None:
         i = self.SORTS.index(self.sort_key)
@@ -881,8 +1092,11 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
         from counter.services import daylog
 
         ctx, sup = self.app.ctx, self.app.officer
-        self.run_service(lambda: daylog.open_visit(ctx, visit_id, sup),  # type: ignore[arg-type]
-                         self._show_detail, "open")
+        self.run_service(
+            lambda: daylog.open_visit(ctx, visit_id, sup),  # type: ignore[arg-type]
+            self._show_detail,
+            "open",
+        )
 
     def _show_detail(self, detail: VisitDetail) -> None:
         self.app.push_screen(VisitDetailScreen(detail), lambda changed: self.load())
@@ -892,6 +1106,7 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
 
 
 # --- Follow-up ------------------------------------------------------------------------------
+
 
 class FollowUpScreen(SupervisorBase, Screen[None]):
     """PENDING / FAILED visits with consent to contact, oldest first."""
@@ -923,9 +1138,15 @@ class FollowUpScreen(SupervisorBase, Screen[None]):
     def on_mount(self) -> None:
         if not self.allowed:
             return
-        _localize(self, {"fu.contacted": "supervisor.keys.contacted",
-                         "fu.resolved": "supervisor.keys.resolved",
-                         "fu.open": "supervisor.keys.open", "fu.back": "supervisor.keys.back"})
+        _localize(
+            self,
+            {
+                "fu.contacted": "supervisor.keys.contacted",
+                "fu.resolved": "supervisor.keys.resolved",
+                "fu.open": "supervisor.keys.open",
+                "fu.back": "supervisor.keys.back",
+            },
+        )
         table = self.query_one("#fu-table", DataTable)
         for key in ("day", "age", "nik", "name", "phone", "outcome", "reason", "state", "note"):
             table.add_column(self.t(f"supervisor.followup.col_{key}"), key=key)
@@ -946,11 +1167,18 @@ class FollowUpScreen(SupervisorBase, Screen[None]):
         table.clear()
         for r in rows:
             note = (r.note or "").splitlines()[-1] if r.note else ""
-            table.add_row(fmt_date(r.day, self.app.settings.lang),
-                          t("supervisor.followup.days", n=r.age_days),
-                          r.nik_masked, r.name or "", r.phone, outcome_word(self.app, r.outcome),
-                          reason_word(self.app, r.reason),
-                          t(f"supervisor.followup.state_{r.state}"), note[:40], key=r.visit_id)
+            table.add_row(
+                fmt_date(r.day, self.app.settings.lang),
+                t("supervisor.followup.days", n=r.age_days),
+                r.nik_masked,
+                r.name or "",
+                r.phone,
+                outcome_word(self.app, r.outcome),
+                reason_word(self.app, r.reason),
+                t(f"supervisor.followup.state_{r.state}"),
+                note[:40],
+                key=r.visit_id,
+            )
         if rows:
             table.move_cursor(row=max(0, min(keep, len(rows) - 1)))
         self.query_one("#fu-info", Static).update(t("supervisor.followup.info", count=len(rows)))
@@ -972,12 +1200,19 @@ class FollowUpScreen(SupervisorBase, Screen[None]):
             from counter.services import followup
 
             ctx, sup = self.app.ctx, self.app.officer
-            self.run_service(lambda: followup.mark_contacted(ctx, row.visit_id, sup, note),  # type: ignore[arg-type]
-                             self._changed, "fu-change")
+            self.run_service(
+                lambda: followup.mark_contacted(ctx, row.visit_id, sup, note),  # type: ignore[arg-type]
+                self._changed,
+                "fu-change",
+            )
 
-        self.app.push_screen(TextPrompt(self.t("supervisor.followup.contacted_title",
-                                               phone=row.phone),
-                                        self.t("supervisor.followup.note_label")), noted)
+        self.app.push_screen(
+            TextPrompt(
+                self.t("supervisor.followup.contacted_title", phone=row.phone),
+                self.t("supervisor.followup.note_label"),
+            ),
+            noted,
+        )
 
     def action_resolved(self) -> None:
         row = self._current()
@@ -990,12 +1225,20 @@ class FollowUpScreen(SupervisorBase, Screen[None]):
             from counter.services import followup
 
             ctx, sup = self.app.ctx, self.app.officer
-            self.run_service(lambda: followup.mark_resolved(ctx, row.visit_id, sup, note),  # type: ignore[arg-type]
-                             self._changed, "fu-change")
+            self.run_service(
+                lambda: followup.mark_resolved(ctx, row.visit_id, sup, note),  # type: ignore[arg-type]
+                self._changed,
+                "fu-change",
+            )
 
-        self.app.push_screen(TextPrompt(self.t("supervisor.followup.resolved_title"),
-                                        self.t("supervisor.followup.note_optional"),
-                                        required=False), noted)
+        self.app.push_screen(
+            TextPrompt(
+                self.t("supervisor.followup.resolved_title"),
+                self.t("supervisor.followup.note_optional"),
+                required=False,
+            ),
+            noted,
+        )
 
     def _changed(self, _: Any) -> None:
         self.notify(self.t("supervisor.followup.saved"))
@@ -1008,9 +1251,11 @@ class FollowUpScreen(SupervisorBase, Screen[None]):
         from counter.services import daylog
 
         ctx, sup = self.app.ctx, self.app.officer
-        self.run_service(lambda: daylog.open_visit(ctx, row.visit_id, sup),  # type: ignore[arg-type]
-                         lambda d: self.app.push_screen(VisitDetailScreen(d),
-                                                        lambda _c: self.load()), "open")
+        self.run_service(
+            lambda: daylog.open_visit(ctx, row.visit_id, sup),  # type: ignore[arg-type]
+            lambda d: self.app.push_screen(VisitDetailScreen(d), lambda _c: self.load()),
+            "open",
+        )
 
     @on(DataTable.RowSelected, "#fu-table")
     def _row_selected(self) -> None:

@@ -42,8 +42,11 @@ def reason_options(app: Any, outcome: str) -> list[tuple[str, str]]:
         return []
     out = []
     for code in vm.valid_reasons(proto, outcome):
-        text = app.t("lifecycle.reason." + code) if code == vm.INTERRUPTED \
-            and code not in proto.problems else proto.reason_text(code, lang)
+        text = (
+            app.t("lifecycle.reason." + code)
+            if code == vm.INTERRUPTED and code not in proto.problems
+            else proto.reason_text(code, lang)
+        )
         out.append((f"{code} · {text}", code))
     return out
 
@@ -55,8 +58,11 @@ def _fill_reasons(modal: ModalScreen[Any], outcome: str, keep: str | None) -> No
     codes = [c for _, c in options]
     if keep in codes:
         sel.value = keep
-    elif outcome in vm.ABANDONED_OUTCOMES and vm.INTERRUPTED in codes \
-            and isinstance(modal, CloseAbandonedModal):
+    elif (
+        outcome in vm.ABANDONED_OUTCOMES
+        and vm.INTERRUPTED in codes
+        and isinstance(modal, CloseAbandonedModal)
+    ):
         sel.value = vm.INTERRUPTED
     sel.disabled = not options
 
@@ -68,8 +74,9 @@ def _localize(modal: ModalScreen[Any], texts: dict[str, str]) -> None:
     table = modal._bindings.key_to_bindings
     for key, bindings in list(table.items()):
         if any(b.id in texts for b in bindings):
-            table[key] = [replace(b, description=t(texts[b.id])) if b.id in texts else b
-                          for b in bindings]
+            table[key] = [
+                replace(b, description=t(texts[b.id])) if b.id in texts else b for b in bindings
+            ]
 
 
 class CorrectionModal(ModalScreen["Correction | None"]):
@@ -94,11 +101,17 @@ class CorrectionModal(ModalScreen["Correction | None"]):
         d = self.detail
         with Vertical():
             yield Label(t("supervisor.correct.title"), classes="box-title")
-            yield Label(t("supervisor.correct.current", outcome=d.outcome or "-",
-                          reason=d.reason or "-"), markup=False)
+            yield Label(
+                t("supervisor.correct.current", outcome=d.outcome or "-", reason=d.reason or "-"),
+                markup=False,
+            )
             yield Label(t("supervisor.correct.outcome"), classes="field-label")
-            yield Select([(f"{o} · {t('supervisor.outcome.' + o)}", o) for o in oc.OUTCOMES],
-                         value=d.outcome or oc.ACTIVATED, allow_blank=False, id="corr-outcome")
+            yield Select(
+                [(f"{o} · {t('supervisor.outcome.' + o)}", o) for o in oc.OUTCOMES],
+                value=d.outcome or oc.ACTIVATED,
+                allow_blank=False,
+                id="corr-outcome",
+            )
             yield Label(t("supervisor.correct.reason"), classes="field-label")
             yield Select([], id="corr-reason", prompt=t("lifecycle.correct.reason_none"))
             yield Label(t("supervisor.correct.why"), classes="field-label")
@@ -107,10 +120,10 @@ class CorrectionModal(ModalScreen["Correction | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        _localize(self, {"corr.save": "supervisor.keys.save",
-                         "corr.cancel": "supervisor.keys.cancel"})
-        _fill_reasons(self, str(self.query_one("#corr-outcome", Select).value),
-                      self.detail.reason)
+        _localize(
+            self, {"corr.save": "supervisor.keys.save", "corr.cancel": "supervisor.keys.cancel"}
+        )
+        _fill_reasons(self, str(self.query_one("#corr-outcome", Select).value), self.detail.reason)
 
     @on(Select.Changed, "#corr-outcome")
     def _outcome_changed(self, event: Select.Changed) -> None:
@@ -167,24 +180,38 @@ class CloseAbandonedModal(ModalScreen["tuple[str, str] | None"]):
 
     def compose(self) -> ComposeResult:
         t = self.app.t  # type: ignore[attr-defined]
-        lines = [t("lifecycle.abandoned.line", nik=v.nik_masked, time=v.local_time,
-                   officer=v.officer, counter=v.counter_id, step=v.step) for v in self.visits]
+        lines = [
+            t(
+                "lifecycle.abandoned.line",
+                nik=v.nik_masked,
+                time=v.local_time,
+                officer=v.officer,
+                counter=v.counter_id,
+                step=v.step,
+            )
+            for v in self.visits
+        ]
         with Vertical():
             yield Label(self.title_text, classes="box-title", markup=False)
             yield Static("\n".join(lines), id="aband-list", markup=False)
             yield Label(t("lifecycle.abandoned.hint"))
             yield Label(t("supervisor.correct.outcome"), classes="field-label")
-            yield Select([(f"{o} · {t('supervisor.outcome.' + o)}", o)
-                          for o in vm.ABANDONED_OUTCOMES],
-                         value=oc.PENDING, allow_blank=False, id="aband-outcome")
+            yield Select(
+                [(f"{o} · {t('supervisor.outcome.' + o)}", o) for o in vm.ABANDONED_OUTCOMES],
+                value=oc.PENDING,
+                allow_blank=False,
+                id="aband-outcome",
+            )
             yield Label(t("supervisor.correct.reason"), classes="field-label")
             yield Select([], id="corr-reason", prompt=t("lifecycle.correct.reason_none"))
             yield Label("", id="aband-error", classes="error")
         yield Footer()
 
     def on_mount(self) -> None:
-        _localize(self, {"aband.save": "lifecycle.keys.close_them",
-                         "aband.cancel": "supervisor.keys.cancel"})
+        _localize(
+            self,
+            {"aband.save": "lifecycle.keys.close_them", "aband.cancel": "supervisor.keys.cancel"},
+        )
         _fill_reasons(self, oc.PENDING, vm.INTERRUPTED)
 
     @on(Select.Changed, "#aband-outcome")
@@ -196,7 +223,8 @@ class CloseAbandonedModal(ModalScreen["tuple[str, str] | None"]):
         v = self.query_one("#corr-reason", Select).value
         if not isinstance(v, str):
             self.query_one("#aband-error", Label).update(
-                self.app.t("supervisor.correct.need_reason", outcome=outcome))  # type: ignore[attr-defined]
+                self.app.t("supervisor.correct.need_reason", outcome=outcome)
+            )  # type: ignore[attr-defined]
             return
         self.dismiss((outcome, str(v)))
 

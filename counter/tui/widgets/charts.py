@@ -53,8 +53,14 @@ class BarList(Widget):
     """
     COMPONENT_CLASSES = {"barlist--bar", "barlist--zero"}
 
-    def __init__(self, rows: list[tuple[str, int]] | None = None, *, empty: str = "-",
-                 label_width: int = 22, id: str | None = None) -> None:
+    def __init__(
+        self,
+        rows: list[tuple[str, int]] | None = None,
+        *,
+        empty: str = "-",
+        label_width: int = 22,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.rows = [(printable(label), n) for label, n in rows or []]
         self.empty = empty

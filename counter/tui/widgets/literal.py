@@ -26,8 +26,16 @@ from textual.widgets.option_list import Option
 
 from counter.domain.text import printable
 
-__all__ = ["DataTable", "Label", "LiteralText", "OptionList", "Select", "Static", "literal",
-           "shown"]
+__all__ = [
+    "DataTable",
+    "Label",
+    "LiteralText",
+    "OptionList",
+    "Select",
+    "Static",
+    "literal",
+    "shown",
+]
 
 
 class LiteralText(Text):
@@ -67,8 +75,7 @@ def shown(value: Any, *, multiline: bool = True) -> Any:
 class _Literal:
     """Content of a ``Static``-like widget: literal, whatever ``markup`` a caller asks for."""
 
-    def __init__(self, content: Any = "", *args: Any, markup: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(self, content: Any = "", *args: Any, markup: bool = False, **kwargs: Any) -> None:
         super().__init__(shown(content), *args, markup=False, **kwargs)  # type: ignore[call-arg]
 
     def update(self, content: Any = "", **kwargs: Any) -> None:
@@ -90,17 +97,24 @@ def _cell(value: Any) -> Any:
 class DataTable(tw.DataTable):  # type: ignore[type-arg]
     """``textual.widgets.DataTable`` whose cells and labels are shown literally, one line each."""
 
-    def add_column(self, label: Any, *, width: int | None = None, key: str | None = None,
-                   default: Any = None) -> Any:
+    def add_column(
+        self, label: Any, *, width: int | None = None, key: str | None = None, default: Any = None
+    ) -> Any:
         return super().add_column(_cell(label), width=width, key=key, default=_cell(default))
 
-    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
-                label: Any = None) -> Any:
-        return super().add_row(*(_cell(c) for c in cells), height=height, key=key,
-                               label=None if label is None else _cell(label))
+    def add_row(
+        self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None
+    ) -> Any:
+        return super().add_row(
+            *(_cell(c) for c in cells),
+            height=height,
+            key=key,
+            label=None if label is None else _cell(label),
+        )
 
-    def update_cell(self, row_key: Any, column_key: Any, value: Any, *,
-                    update_width: bool = False) -> None:
+    def update_cell(
+        self, row_key: Any, column_key: Any, value: Any, *, update_width: bool = False
+    ) -> None:
         super().update_cell(row_key, column_key, _cell(value), update_width=update_width)
 
     def update_cell_at(self, coordinate: Any, value: Any, *, update_width: bool = False) -> None:
@@ -137,8 +151,9 @@ def _pairs(options: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
 class Select(tw.Select):  # type: ignore[type-arg]
     """``textual.widgets.Select`` whose option prompts are shown literally."""
 
-    def __init__(self, options: Iterable[tuple[Any, Any]], *, prompt: str = "Select",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, options: Iterable[tuple[Any, Any]], *, prompt: str = "Select", **kwargs: Any
+    ) -> None:
         super().__init__(_pairs(options), prompt=printable(prompt), **kwargs)
 
     def set_options(self, options: Iterable[tuple[Any, Any]]) -> None:

@@ -164,8 +164,12 @@ class QrCode(Widget, can_focus=True):
     def _text_lines(self, text: str, width: int) -> list[str]:
         out: list[str] = []
         for para in text.splitlines() or [""]:  # data (payload, titles): shown literally
-            out.extend(textwrap.wrap(printable(para), max(1, width), break_long_words=True,
-                                     break_on_hyphens=False) or [""])
+            out.extend(
+                textwrap.wrap(
+                    printable(para), max(1, width), break_long_words=True, break_on_hyphens=False
+                )
+                or [""]
+            )
         return out
 
     def choose(self, width: int, height: int) -> tuple[Matrix, int, str] | None:
@@ -174,8 +178,7 @@ class QrCode(Widget, can_focus=True):
         None when nothing fits (or the payload is refused)."""
         title = len(self._text_lines(self.title, width)) if self.title else 0
         text = len(self._text_lines(self.payload.strip(), width))
-        candidates = [(ec, m) for ec in EC_LEVELS
-                      if not isinstance(m := self._matrix(ec), QrError)]
+        candidates = [(ec, m) for ec in EC_LEVELS if not isinstance(m := self._matrix(ec), QrError)]
         for scale in range(self.max_scale, 0, -1):
             for ec, m in candidates:
                 n = len(m)
@@ -196,24 +199,31 @@ class QrCode(Widget, can_focus=True):
         content: list[list[Segment]]
         if isinstance(refused, QrError):
             content = [[Segment(t, bold)] for t in title_lines] + [
-                [Segment(line, bold)] for line in self._text_lines(refused.message(self.lang),
-                                                                  width)]
+                [Segment(line, bold)]
+                for line in self._text_lines(refused.message(self.lang), width)
+            ]
         elif chosen := self.choose(width, height):
             m, scale, _ec = chosen
             n = len(m) * scale
             pad = (width - n) // 2
-            content = ([[Segment(t.center(width), bold)] for t in title_lines]
-                       + [[Segment(" " * pad, base), *_cells_to_segments(row)]
-                          for row in qr_strip_cells(scale_matrix(m, scale))]
-                       + [[Segment(t.center(width), base)] for t in text_lines])
+            content = (
+                [[Segment(t.center(width), bold)] for t in title_lines]
+                + [
+                    [Segment(" " * pad, base), *_cells_to_segments(row)]
+                    for row in qr_strip_cells(scale_matrix(m, scale))
+                ]
+                + [[Segment(t.center(width), base)] for t in text_lines]
+            )
         else:
             small = self._matrix(EC_LEVELS[-1])
             n = len(small) if not isinstance(small, QrError) else 0
             need_h = len(title_lines) + (n + 1) // 2 + len(text_lines)
-            msg = catalog(self.lang).t("qr.too_small", need_w=n, need_h=need_h,
-                                       have_w=width, have_h=height)
-            content = ([[Segment(line, bold)] for line in self._text_lines(msg, width)]
-                       + [[Segment(t, base)] for t in text_lines])
+            msg = catalog(self.lang).t(
+                "qr.too_small", need_w=n, need_h=need_h, have_w=width, have_h=height
+            )
+            content = [[Segment(line, bold)] for line in self._text_lines(msg, width)] + [
+                [Segment(t, base)] for t in text_lines
+            ]
         top = max(0, (height - len(content)) // 2)
         strips = [Strip.blank(width, base) for _ in range(top)]
         strips += [Strip(segs).adjust_cell_length(width, base) for segs in content]
@@ -285,8 +295,9 @@ class QrScreen(ModalScreen[None]):
         Binding("enter", "close", "Tutup", show=False, id="qr.close_enter"),
     ]
 
-    def __init__(self, payload: str, *, title: str | None = None, lang: str | None = None,
-                 max_scale: int = 4) -> None:
+    def __init__(
+        self, payload: str, *, title: str | None = None, lang: str | None = None, max_scale: int = 4
+    ) -> None:
         super().__init__()
         self.payload = payload
         self.qr_title = title
@@ -294,16 +305,21 @@ class QrScreen(ModalScreen[None]):
         self.max_scale = max_scale
 
     def compose(self) -> ComposeResult:
-        yield QrCode(self.payload, title=self.qr_title, lang=self._lang,
-                     max_scale=self.max_scale, enlargeable=False, id="qr-full")
+        yield QrCode(
+            self.payload,
+            title=self.qr_title,
+            lang=self._lang,
+            max_scale=self.max_scale,
+            enlargeable=False,
+            id="qr-full",
+        )
         yield Footer()
 
     def on_mount(self) -> None:
         lang = self.query_one(QrCode).lang
         text = catalog(lang).t("qr.close")
         for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [replace(b, description=text)
-                                                   for b in bindings]
+            self._bindings.key_to_bindings[key] = [replace(b, description=text) for b in bindings]
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -9,10 +9,11 @@ WITHOUT ROWID keeps the rows in the NIK B-tree itself: one B-tree to fill on a r
 one to search on a lookup. SQLite only (batch mode rebuilds the table: create, copy, drop,
 rename); PostgreSQL is untouched.
 """
+
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
@@ -20,8 +21,9 @@ depends_on = None
 def _rebuild(with_rowid: bool) -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    with op.batch_alter_table("registry_entry", recreate="always",
-                              table_kwargs={"sqlite_with_rowid": with_rowid}):
+    with op.batch_alter_table(
+        "registry_entry", recreate="always", table_kwargs={"sqlite_with_rowid": with_rowid}
+    ):
         pass
 
 

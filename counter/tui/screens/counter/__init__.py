@@ -21,8 +21,15 @@ _WHERE = {
     "phone_ok": "flow",
 }
 
-__all__ = ["KEY_TEXTS", "CounterFlow", "CounterScreen", "NikInput", "ProblemPicker",
-           "fmt_duration", "phone_ok"]
+__all__ = [
+    "KEY_TEXTS",
+    "CounterFlow",
+    "CounterScreen",
+    "NikInput",
+    "ProblemPicker",
+    "fmt_duration",
+    "phone_ok",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -53,8 +53,12 @@ class Details:
     purpose: str | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
-        return {"name": self.name, "phone": self.phone if self.consent else None,
-                "consent": self.consent, "purpose": self.purpose}
+        return {
+            "name": self.name,
+            "phone": self.phone if self.consent else None,
+            "consent": self.consent,
+            "purpose": self.purpose,
+        }
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,16 @@ def _report_nothing(error: Exception) -> None:
 class CounterFlow:
     """One counter's visit from the NIK to a saved outcome."""
 
-    def __init__(self, ctx: Context, officer: Officer, protocol: Protocol, *,
-                 install_qr: str = "", activation_qr: str = "",
-                 report: Callable[[Exception], None] = _report_nothing) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        officer: Officer,
+        protocol: Protocol,
+        *,
+        install_qr: str = "",
+        activation_qr: str = "",
+        report: Callable[[Exception], None] = _report_nothing,
+    ) -> None:
         self.ctx, self.officer, self.proto = ctx, officer, protocol
         self.install_qr, self.activation_qr = install_qr, activation_qr
         self.report = report
@@ -127,8 +138,16 @@ class CounterFlow:
         from counter.services import visits
 
         assert self.visit_id is not None
-        return self._write(visits.append_event, self.ctx, self.visit_id,
-                           vm.Event(payload, step), self.officer.id) is not False
+        return (
+            self._write(
+                visits.append_event,
+                self.ctx,
+                self.visit_id,
+                vm.Event(payload, step),
+                self.officer.id,
+            )
+            is not False
+        )
 
     # -- facts the screen shows ----------------------------------------------------------------
     @property
@@ -148,7 +167,9 @@ class CounterFlow:
         return int((self.ctx.now() - self.step_started).total_seconds()) if self.step_started else 0
 
     def visit_seconds(self) -> int:
-        return int((self.ctx.now() - self.visit_started).total_seconds()) if self.visit_started else 0
+        return (
+            int((self.ctx.now() - self.visit_started).total_seconds()) if self.visit_started else 0
+        )
 
     @property
     def under_age(self) -> bool:
@@ -226,8 +247,9 @@ class CounterFlow:
             return self._event(vm.StatusSeen(), step)
         assert self.info is not None
         try:
-            v = visits.start_visit(self.ctx, self.officer, self.info.nik, step=step,
-                                   **self.details.as_kwargs())
+            v = visits.start_visit(
+                self.ctx, self.officer, self.info.nik, step=step, **self.details.as_kwargs()
+            )
         except visits.AlreadyOpen as e:  # typed again meanwhile elsewhere: offer that visit
             self.open_visit = e.visit
             return False
@@ -252,14 +274,16 @@ class CounterFlow:
 
     def declined(self) -> bool:
         return self._ensure_visit(OUTCOME_STEP) and self.choose_outcome(
-            oc.DECLINED, None, back=(STATUS, 0))
+            oc.DECLINED, None, back=(STATUS, 0)
+        )
 
     def not_eligible_age(self) -> bool:
         """Under 17 and not married: NOT_ELIGIBLE for the missing e-KTP, one key away."""
         if not self.allows("not_eligible_age"):
             return False
         return self._ensure_visit(OUTCOME_STEP) and self.choose_outcome(
-            oc.NOT_ELIGIBLE, KTP_PREREQ, back=(STATUS, 0))
+            oc.NOT_ELIGIBLE, KTP_PREREQ, back=(STATUS, 0)
+        )
 
     def edit_nik(self) -> bool:
         if self.visit_id is not None:
@@ -283,7 +307,8 @@ class CounterFlow:
         if first:
             missing = [p.id for p in self.proto.prerequisites if p.id in self.missing]
             return self._event(vm.Prereq(tuple(missing)), OUTCOME_STEP) and self.choose_outcome(
-                oc.NOT_ELIGIBLE, first, back=(PREREQ, 0), record=False)
+                oc.NOT_ELIGIBLE, first, back=(PREREQ, 0), record=False
+            )
         if not self._event(vm.Prereq(()), self.proto.steps[0].id):
             return False
         self.enter_step(0)
@@ -309,8 +334,9 @@ class CounterFlow:
         if not self._event(done, nxt):
             return False
         if last:
-            return self.choose_outcome(oc.ACTIVATED, None, back=(STEP, self.step_index),
-                                       record=False)
+            return self.choose_outcome(
+                oc.ACTIVATED, None, back=(STEP, self.step_index), record=False
+            )
         self.enter_step(self.step_index + 1)
         return True
 
@@ -356,8 +382,9 @@ class CounterFlow:
             self._event(vm.QrShown("activation", "entered"), self.step.id)
 
     # -- outcome -------------------------------------------------------------------------------
-    def choose_outcome(self, outcome: str, reason: str | None, back: tuple[str, int],
-                       record: bool = True) -> bool:
+    def choose_outcome(
+        self, outcome: str, reason: str | None, back: tuple[str, int], record: bool = True
+    ) -> bool:
         if record and not self._event(vm.ChooseOutcome(outcome, reason), OUTCOME_STEP):
             return False
         self.outcome, self.reason, self.back_to = outcome, reason, back
@@ -366,8 +393,7 @@ class CounterFlow:
 
     def outcome_back(self) -> bool:
         phase, index = self.back_to
-        step = {STATUS: STATUS_STEP, PREREQ: PREREQ_STEP}.get(phase) or (
-            self.proto.steps[index].id)
+        step = {STATUS: STATUS_STEP, PREREQ: PREREQ_STEP}.get(phase) or (self.proto.steps[index].id)
         if not self._event(vm.Back(self.outcome), step):
             return False
         self.outcome = self.reason = None
@@ -391,9 +417,19 @@ class CounterFlow:
         phone = contact.phone if contact.consent else None
         if (contact.consent, _digits(phone)) == (d.consent, _digits(d.phone)):
             return True
-        if self._write(visits.update_details, self.ctx, self.visit_id, name=d.name,
-                       phone=phone, consent=contact.consent, purpose=d.purpose,
-                       officer_id=self.officer.id) is False:
+        if (
+            self._write(
+                visits.update_details,
+                self.ctx,
+                self.visit_id,
+                name=d.name,
+                phone=phone,
+                consent=contact.consent,
+                purpose=d.purpose,
+                officer_id=self.officer.id,
+            )
+            is False
+        ):
             return False
         self.details = Details(d.name, phone, contact.consent, d.purpose)
         return True
@@ -402,8 +438,12 @@ class CounterFlow:
         from counter.services import visits
 
         assert self.visit_id is not None and self.info is not None
-        if self._write(visits.finish_visit, self.ctx, self.visit_id, outcome, reason, note,
-                       self.officer.id) is False:
+        if (
+            self._write(
+                visits.finish_visit, self.ctx, self.visit_id, outcome, reason, note, self.officer.id
+            )
+            is False
+        ):
             return None
         saved = Saved(self.visit_id, self.info.nik, outcome)
         self.reset()
@@ -428,8 +468,7 @@ class CounterFlow:
             return False
         self.visit_id, self.visit_started, self.found = visit.id, visit.started_at, found
         self.info, _err = nikmod.check(visit.nik, self.ctx.today())
-        self.details = Details(visit.name, visit.phone, bool(visit.consent_contact),
-                               visit.purpose)
+        self.details = Details(visit.name, visit.phone, bool(visit.consent_contact), visit.purpose)
         was = visit.current_step
         if not self._event(vm.Resume(was), point.step if point.known else was):
             self.reset()

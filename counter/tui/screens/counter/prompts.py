@@ -49,8 +49,10 @@ class LeaveVisitScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         from counter.tui.app import localize_bindings
 
-        localize_bindings(self, {"leave.leave": "counter_visit.keys.leave",
-                                 "leave.stay": "counter_visit.keys.stay"})
+        localize_bindings(
+            self,
+            {"leave.leave": "counter_visit.keys.leave", "leave.stay": "counter_visit.keys.stay"},
+        )
 
     def action_leave(self) -> None:
         self.dismiss(True)
@@ -86,10 +88,15 @@ class OpenVisitScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         from counter.tui.app import localize_bindings
 
-        localize_bindings(self, {"open.resume": "counter_visit.keys.resume",
-                                 "open.close": "counter_visit.keys.close",
-                                 "open.void": "counter_visit.keys.void",
-                                 "open.back": "counter_visit.keys.stay"})
+        localize_bindings(
+            self,
+            {
+                "open.resume": "counter_visit.keys.resume",
+                "open.close": "counter_visit.keys.close",
+                "open.void": "counter_visit.keys.void",
+                "open.back": "counter_visit.keys.stay",
+            },
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters == ("close",):
@@ -105,10 +112,13 @@ class OpenVisitScreen(ModalScreen[str | None]):
 class VoidScreen(ModalScreen[str | None]):
     """Void a mistaken visit: the reason is mandatory; dismissed with it, or None."""
 
-    DEFAULT_CSS = PROMPT_CSS.format(name="VoidScreen") + """
+    DEFAULT_CSS = (
+        PROMPT_CSS.format(name="VoidScreen")
+        + """
     VoidScreen #void-reason { width: 1fr; margin-top: 1; }
     VoidScreen #void-msg { height: auto; color: $error; }
     """
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "confirm", "Batalkan kunjungan", id="void.confirm", priority=True),
         Binding("escape", "cancel", "Kembali", id="void.cancel"),
@@ -125,16 +135,22 @@ class VoidScreen(ModalScreen[str | None]):
         with Vertical(id="void-box"):
             yield Label(t("counter_visit.void.title"), classes="prompt-title")
             yield Static(self.body, markup=False, id="void-body", classes="prompt-body")
-            yield Input(placeholder=t("counter_visit.void.placeholder"), max_length=500,
-                        id="void-reason")
+            yield Input(
+                placeholder=t("counter_visit.void.placeholder"), max_length=500, id="void-reason"
+            )
             yield Static("", markup=False, id="void-msg")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         from counter.tui.app import localize_bindings
 
-        localize_bindings(self, {"void.confirm": "counter_visit.keys.void_confirm",
-                                 "void.cancel": "counter_visit.keys.stay"})
+        localize_bindings(
+            self,
+            {
+                "void.confirm": "counter_visit.keys.void_confirm",
+                "void.cancel": "counter_visit.keys.stay",
+            },
+        )
         self.query_one("#void-reason").focus()
 
     def action_confirm(self) -> None:
@@ -148,7 +164,8 @@ class VoidScreen(ModalScreen[str | None]):
         reason = self.query_one("#void-reason", Input).value.strip()
         if not reason:
             self.query_one("#void-msg", Static).update(
-                self.app.t("counter_visit.void.reason_required"))  # type: ignore[attr-defined]
+                self.app.t("counter_visit.void.reason_required")
+            )  # type: ignore[attr-defined]
             return
         self.dismiss(reason)
 

@@ -220,9 +220,13 @@ class CounterScreen(Screen[None]):
             self.protocol_error = e
         else:
             self.flow = CounterFlow(
-                self.ctx, self.officer, self.protocol, report=self._fail,
+                self.ctx,
+                self.officer,
+                self.protocol,
+                report=self._fail,
                 install_qr=str(settings.qr.install_android),
-                activation_qr=str(settings.qr.activation or ""))
+                activation_qr=str(settings.qr.activation or ""),
+            )
         yield Static("", markup=False, id="counter-header")
         with Horizontal(id="counter-body"):
             if self.protocol is None:
@@ -262,8 +266,13 @@ class CounterScreen(Screen[None]):
         s = self.ctx.settings
         officer = self.officer.full_name or self.officer.username
         rows = self._today_rows()
-        line1 = self.t("counter.header", office=s.office_name, counter=s.counter_id,
-                       officer=officer, date=fmt_date(self.ctx.today(), s.lang))
+        line1 = self.t(
+            "counter.header",
+            office=s.office_name,
+            counter=s.counter_id,
+            officer=officer,
+            date=fmt_date(self.ctx.today(), s.lang),
+        )
         line2 = self.t(
             "counter.counts",
             visits=len(rows),
@@ -387,8 +396,9 @@ class CounterScreen(Screen[None]):
 
     def action_problem(self) -> None:
         title = self.t("counter.step.problems_title")
-        self.app.push_screen(ProblemPicker(self.proto, self._f.step.id, self.lang, title),
-                             self._problem_chosen)
+        self.app.push_screen(
+            ProblemPicker(self.proto, self._f.step.id, self.lang, title), self._problem_chosen
+        )
 
     def _problem_chosen(self, problem_id: str | None) -> None:
         if problem_id:
@@ -440,9 +450,13 @@ class CounterScreen(Screen[None]):
         if saved is None:
             return
         self.notify(
-            self.t("counter.saved", nik=nikmod.mask(saved.nik),
-                   outcome=self.proto.outcome_text(saved.outcome, self.lang))
-            + "\n" + self.t("counter.saved_ready"),
+            self.t(
+                "counter.saved",
+                nik=nikmod.mask(saved.nik),
+                outcome=self.proto.outcome_text(saved.outcome, self.lang),
+            )
+            + "\n"
+            + self.t("counter.saved_ready"),
             timeout=4,
         )
         self.reset_for_next()
@@ -524,8 +538,7 @@ class CounterScreen(Screen[None]):
             return self.proto.outcome_text(flow.outcome, self.lang)
         if flow.phase == fl.STEP:
             return flow.step.title.get(self.lang)
-        return self.t("counter.status.title" if flow.phase == fl.STATUS
-                      else "counter.prereq.title")
+        return self.t("counter.status.title" if flow.phase == fl.STATUS else "counter.prereq.title")
 
     # -- a visit still open for this NIK; voiding --------------------------------------------
     def _offer_open_visit(self) -> None:
@@ -534,19 +547,27 @@ class CounterScreen(Screen[None]):
         ov = self._f.open_visit
         if ov is None or isinstance(self.app.screen, OpenVisitScreen):
             return
-        body = self.t("counter_visit.open.body", time=ov.local_time, officer=ov.officer,
-                      step=self._step_name(ov.step))
+        body = self.t(
+            "counter_visit.open.body",
+            time=ov.local_time,
+            officer=ov.officer,
+            step=self._step_name(ov.step),
+        )
         supervisor = bool(self.app.is_supervisor)  # type: ignore[attr-defined]
         if supervisor:
             body += "\n" + self.t("counter_visit.open.close_hint")
-        self.app.push_screen(OpenVisitScreen(body, may_close=supervisor, may_void=True),
-                             self._open_visit_chosen)
+        self.app.push_screen(
+            OpenVisitScreen(body, may_close=supervisor, may_void=True), self._open_visit_chosen
+        )
 
     def _step_name(self, step: str) -> str:
         if self.proto.has_step(step):
             return self.proto.step(step).title.get(self.lang)
-        key = {fl.STATUS: "counter.status.title", fl.PREREQ: "counter.prereq.title",
-               fl.OUTCOME: "counter.outcome.title"}.get(step)
+        key = {
+            fl.STATUS: "counter.status.title",
+            fl.PREREQ: "counter.prereq.title",
+            fl.OUTCOME: "counter.outcome.title",
+        }.get(step)
         return self.t(key) if key else step
 
     def _open_visit_chosen(self, choice: str | None) -> None:
@@ -559,8 +580,13 @@ class CounterScreen(Screen[None]):
         elif choice == "close":
             outcome = flow.close_open(ov.visit_id)
             if outcome:
-                self.notify(self.t("counter_visit.open.closed", nik=nikmod.mask(ov.nik),
-                                   outcome=self.proto.outcome_text(outcome, self.lang)))
+                self.notify(
+                    self.t(
+                        "counter_visit.open.closed",
+                        nik=nikmod.mask(ov.nik),
+                        outcome=self.proto.outcome_text(outcome, self.lang),
+                    )
+                )
                 self.refresh_header()
         elif choice == "void":
             self._ask_void(ov.visit_id, ov.nik, self.t("counter_visit.void.open"))
@@ -569,8 +595,11 @@ class CounterScreen(Screen[None]):
         flow = self._f
         if flow.visit_id is None or flow.info is None:
             return
-        what = (self.proto.outcome_text(flow.outcome, self.lang) if flow.outcome
-                else self.t("counter_visit.void.open"))
+        what = (
+            self.proto.outcome_text(flow.outcome, self.lang)
+            if flow.outcome
+            else self.t("counter_visit.void.open")
+        )
         self._ask_void(flow.visit_id, flow.info.nik, what)
 
     def _ask_void(self, visit_id: str, nik: str, what: str) -> None:

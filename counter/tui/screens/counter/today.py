@@ -29,17 +29,25 @@ class TodayPanel(Vertical):
         self.display = False
         table = self.query_one("#today-table", DataTable)
         table.can_focus = False
-        table.add_columns(tr(self, "counter.today.time"), tr(self, "counter.today.nik"),
-                          tr(self, "counter.today.outcome"))
+        table.add_columns(
+            tr(self, "counter.today.time"),
+            tr(self, "counter.today.nik"),
+            tr(self, "counter.today.outcome"),
+        )
 
     def fill(self, rows: list[Visit]) -> None:
         ctx = self.app.ctx  # type: ignore[attr-defined]
         table = self.query_one("#today-table", DataTable)
         table.clear()
         for v in reversed(rows):
-            outcome = (self.proto.outcome_text(v.outcome, lang_of(self))
-                       if v.outcome and self.proto else tr(self, "counter.today.open"))
-            table.add_row(ctx.local(v.started_at).strftime("%H:%M"), nikmod.mask(v.nik),
-                          outcome, key=v.id)
+            outcome = (
+                self.proto.outcome_text(v.outcome, lang_of(self))
+                if v.outcome and self.proto
+                else tr(self, "counter.today.open")
+            )
+            table.add_row(
+                ctx.local(v.started_at).strftime("%H:%M"), nikmod.mask(v.nik), outcome, key=v.id
+            )
         self.query_one("#today-empty", Static).update(
-            "" if rows else tr(self, "counter.today.empty"))
+            "" if rows else tr(self, "counter.today.empty")
+        )

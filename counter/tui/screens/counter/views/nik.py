@@ -65,23 +65,41 @@ class NikView(VerticalScroll):
         yield Label(t("counter.nik.title"), classes="title")
         with Horizontal(classes="row"):
             yield Label(t("counter.nik.label"))
-            yield NikInput(placeholder=t("counter.nik.placeholder"), restrict=r"[0-9]*",
-                           max_length=16, id="nik-input")
+            yield NikInput(
+                placeholder=t("counter.nik.placeholder"),
+                restrict=r"[0-9]*",
+                max_length=16,
+                id="nik-input",
+            )
         yield Static("", markup=False, id="nik-msg", classes="field-msg")
         with Horizontal(classes="row compact"):
             yield Label(t("counter.nik.name"))
-            yield Input(placeholder=t("counter.nik.name_placeholder"), max_length=120,
-                        id="name-input", compact=True)
+            yield Input(
+                placeholder=t("counter.nik.name_placeholder"),
+                max_length=120,
+                id="name-input",
+                compact=True,
+            )
         with Horizontal(classes="row compact"):
             yield Label(t("counter.nik.phone"))
             yield Checkbox(t("counter.nik.consent"), id="consent", compact=True)
-            yield Input(placeholder=t("counter.nik.phone_placeholder"), max_length=20,
-                        restrict=r"[0-9+ \-]*", id="phone-input", disabled=True, compact=True)
+            yield Input(
+                placeholder=t("counter.nik.phone_placeholder"),
+                max_length=20,
+                restrict=r"[0-9+ \-]*",
+                id="phone-input",
+                disabled=True,
+                compact=True,
+            )
         yield Static("", markup=False, id="phone-msg", classes="field-msg error")
         with Horizontal(classes="row compact"):
             yield Label(t("counter.nik.purpose"))
-            yield Select([(p.label.get(lang_of(self)), p.id) for p in self.proto.purposes],
-                         prompt=t("counter.nik.purpose_prompt"), id="purpose", compact=True)
+            yield Select(
+                [(p.label.get(lang_of(self)), p.id) for p in self.proto.purposes],
+                prompt=t("counter.nik.purpose_prompt"),
+                id="purpose",
+                compact=True,
+            )
         yield Static(t("counter.nik.hint"), classes="muted")
 
     @property
@@ -106,7 +124,8 @@ class NikView(VerticalScroll):
         if name:
             return text + " · " + tr(self, "counter.nik.district", name=name), False
         return text + " · " + nikmod.NikError(nikmod.REGION, region=code).message(
-            lang_of(self)), True
+            lang_of(self)
+        ), True
 
     def decode(self, value: str, final: bool) -> nikmod.NikInfo | None:
         """Show what the NIK typed so far says; the NikInfo once it is complete and valid."""
@@ -164,7 +183,8 @@ class NikView(VerticalScroll):
         return Details(
             name=self.query_one("#name-input", Input).value.strip() or None,
             phone=(self.query_one("#phone-input", Input).value.strip() or None)
-            if consent else None,
+            if consent
+            else None,
             consent=consent,
             purpose=purpose if isinstance(purpose, str) else None,
         )
@@ -180,4 +200,3 @@ class NikView(VerticalScroll):
 
     def show_nik(self, nik: str) -> None:
         self.query_one("#nik-input", NikInput).value = nik
-

@@ -27,19 +27,31 @@ class OutcomeView(VerticalScroll):
         yield Static("", markup=False, id="outcome-reason", classes="block")
         with Horizontal(classes="row"):
             yield Label(tr(self, "counter.outcome.note"))
-            yield Input(placeholder=tr(self, "counter.outcome.note_placeholder"),
-                        max_length=500, id="note-input")
+            yield Input(
+                placeholder=tr(self, "counter.outcome.note_placeholder"),
+                max_length=500,
+                id="note-input",
+            )
         yield Static(tr(self, "counter.outcome.hint"), classes="muted")
         yield Static(tr(self, "counter_visit.void.hint"), classes="muted")
         with Vertical(id="followup"):
-            yield Static(tr(self, "counter_visit.followup.ask"), markup=False,
-                         id="followup-ask", classes="muted")
+            yield Static(
+                tr(self, "counter_visit.followup.ask"),
+                markup=False,
+                id="followup-ask",
+                classes="muted",
+            )
             with Horizontal(classes="row compact"):
                 yield Label(tr(self, "counter.nik.phone"))
                 yield Checkbox(tr(self, "counter.nik.consent"), id="fu-consent", compact=True)
-                yield Input(placeholder=tr(self, "counter.nik.phone_placeholder"),
-                            max_length=20, restrict=r"[0-9+ \-]*", id="fu-phone",
-                            disabled=True, compact=True)
+                yield Input(
+                    placeholder=tr(self, "counter.nik.phone_placeholder"),
+                    max_length=20,
+                    restrict=r"[0-9+ \-]*",
+                    id="fu-phone",
+                    disabled=True,
+                    compact=True,
+                )
             yield Static("", markup=False, id="fu-msg", classes="field-msg error")
 
     def on_mount(self) -> None:
@@ -50,9 +62,11 @@ class OutcomeView(VerticalScroll):
         lang, info = lang_of(self), flow.info
         nik = info.nik if info else ""
         self.query_one("#outcome-nik", Static).update(
-            f"NIK {nik}" + (f"\n{describe_nik(self, info, flow.ctx.today())}" if info else ""))
-        self.query_one("#outcome-text", Static).update(tr(
-            self, "counter.outcome.outcome", outcome=self.proto.outcome_text(flow.outcome, lang)))
+            f"NIK {nik}" + (f"\n{describe_nik(self, info, flow.ctx.today())}" if info else "")
+        )
+        self.query_one("#outcome-text", Static).update(
+            tr(self, "counter.outcome.outcome", outcome=self.proto.outcome_text(flow.outcome, lang))
+        )
         self.query_one("#outcome-reason", Static).update(self._reason(flow.reason))
         self._show_followup(flow)
 
@@ -96,8 +110,7 @@ class OutcomeView(VerticalScroll):
         if not reason:
             return ""
         lang = lang_of(self)
-        lines = [tr(self, "counter.outcome.reason",
-                    reason=self.proto.reason_text(reason, lang))]
+        lines = [tr(self, "counter.outcome.reason", reason=self.proto.reason_text(reason, lang))]
         remedy = None
         if reason in self.proto.problems:
             remedy = self.proto.problems[reason].remedy.get(lang)

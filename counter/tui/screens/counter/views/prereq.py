@@ -34,12 +34,18 @@ class PrereqView(View):
             line = f"{pointer} {i + 1}. {mark} {p.label.get(lang)} — {state}"
             lines.append(Content.styled(printable(line), "bold $error" if missing else ""))
         self.query_one("#prereq-list", Static).update(Content("\n").join(lines))
-        remedies = [tr(self, "counter.prereq.remedy", text=p.remedy.get(lang))
-                    for p in self.proto.prerequisites if p.id in flow.missing]
+        remedies = [
+            tr(self, "counter.prereq.remedy", text=p.remedy.get(lang))
+            for p in self.proto.prerequisites
+            if p.id in flow.missing
+        ]
         self.query_one("#prereq-remedy", Static).update("\n".join(remedies))
         first = flow.first_missing()
-        hint = (tr(self, "counter.prereq.not_eligible",
-                   reason=self.proto.reason_text(first, lang))
-                if first else tr(self, "counter.prereq.all_ok"))
+        hint = (
+            tr(self, "counter.prereq.not_eligible", reason=self.proto.reason_text(first, lang))
+            if first
+            else tr(self, "counter.prereq.all_ok")
+        )
         self.query_one("#prereq-hint", Static).update(
-            tr(self, "counter.prereq.hint", n=len(self.proto.prerequisites)) + "\n" + hint)
+            tr(self, "counter.prereq.hint", n=len(self.proto.prerequisites)) + "\n" + hint
+        )

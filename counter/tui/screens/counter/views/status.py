@@ -34,19 +34,25 @@ class StatusView(View):
         warning = age_warning(self, info, today)
         self.query_one("#status-nik", Static).update(
             f"NIK {info.nik}\n{describe_nik(self, info, today)}"
-            + (f"\n{warning}" if warning else ""))
+            + (f"\n{warning}" if warning else "")
+        )
         active = found.ikd_status == oc.ACTIVE
         if active:
-            text = (tr(self, "counter.status.active_since",
-                       date=found.activated_on.strftime("%d-%m-%Y"))
-                    if found.activated_on else tr(self, "counter.status.active"))
+            text = (
+                tr(
+                    self,
+                    "counter.status.active_since",
+                    date=found.activated_on.strftime("%d-%m-%Y"),
+                )
+                if found.activated_on
+                else tr(self, "counter.status.active")
+            )
         elif found.ikd_status == oc.NOT_ACTIVE:
             text = tr(self, "counter.status.not_active")
         else:
             text = tr(self, "counter.status.unknown")
         if found.source:
-            source = (tr(self, "ui_office.source_visit") if found.source == "visit"
-                      else found.source)
+            source = tr(self, "ui_office.source_visit") if found.source == "visit" else found.source
             text += "\n" + tr(self, "counter.status.source", source=source)
         text += "\n" + extract_line(self.app, found.extract_at, today)  # none, or how old
         ikd = self.query_one("#status-ikd", Static)
@@ -54,8 +60,9 @@ class StatusView(View):
         ikd.set_class(active, "active")
         ikd.set_class(not active, "not-active")
         self.query_one("#status-history", Static).update(self._history(found.visits))
-        hint = tr(self, "counter.status.hint_active" if active
-                  else "counter.status.hint_not_active")
+        hint = tr(
+            self, "counter.status.hint_active" if active else "counter.status.hint_not_active"
+        )
         if flow.day_closed:
             hint = tr(self, "counter_visit.day_closed_hint") + "\n" + hint
         self.query_one("#status-hint", Static).update(hint)
@@ -69,11 +76,20 @@ class StatusView(View):
                 outcome = self.proto.outcome_text(h["outcome"], lang)
                 if h.get("reason"):
                     outcome += ": " + reason_text(self.proto, h["reason"], lang)
-                lines.append("  " + tr(self, "counter.status.history_row", date=day,
-                                       time=h["time"], outcome=outcome))
+                lines.append(
+                    "  "
+                    + tr(
+                        self,
+                        "counter.status.history_row",
+                        date=day,
+                        time=h["time"],
+                        outcome=outcome,
+                    )
+                )
             else:
-                lines.append("  " + tr(self, "counter.status.history_open", date=day,
-                                       time=h["time"]))
+                lines.append(
+                    "  " + tr(self, "counter.status.history_open", date=day, time=h["time"])
+                )
         if not rows:
             lines.append("  " + tr(self, "counter.status.no_history"))
         return "\n".join(lines)

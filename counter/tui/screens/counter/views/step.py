@@ -24,8 +24,11 @@ class StepView(View):
         yield Label("", markup=False, id="step-title", classes="title")
         yield Static("", markup=False, id="step-elapsed", classes="muted")
         yield Static("", markup=False, id="step-problem")
-        yield Input(placeholder=tr(self, "counter.step.qr_activation_placeholder"),
-                    id="qr-payload", compact=True)
+        yield Input(
+            placeholder=tr(self, "counter.step.qr_activation_placeholder"),
+            id="qr-payload",
+            compact=True,
+        )
         with Horizontal(id="step-main"):
             yield Static("", markup=False, id="step-instruction")
             yield QrCode("", id="step-qr")
@@ -38,9 +41,15 @@ class StepView(View):
         from counter.tui.widgets.qr import QrCode
 
         lang, step = lang_of(self), flow.step
-        self.query_one("#step-title", Label).update(tr(
-            self, "counter.step.title", n=flow.step_index + 1, total=len(self.proto.steps),
-            title=step.title.get(lang)))
+        self.query_one("#step-title", Label).update(
+            tr(
+                self,
+                "counter.step.title",
+                n=flow.step_index + 1,
+                total=len(self.proto.steps),
+                title=step.title.get(lang),
+            )
+        )
         text = step.instruction.get(lang)
         payload = flow.qr_payload(step.qr) if step.qr else ""
         if step.qr == "activation" and not payload:
@@ -60,18 +69,31 @@ class StepView(View):
         if problem is None:
             return
         lang, p = lang_of(self), self.proto.problems[problem]
-        box.update("\n".join([
-            tr(self, "counter.step.problem_chosen", text=p.text.get(lang)),
-            tr(self, "counter.step.remedy", text=p.remedy.get(lang)),
-            tr(self, "counter.step.suggested", outcome=self.proto.outcome_text(p.outcome, lang)),
-            tr(self, "counter.step.decide"),
-        ]))
+        box.update(
+            "\n".join(
+                [
+                    tr(self, "counter.step.problem_chosen", text=p.text.get(lang)),
+                    tr(self, "counter.step.remedy", text=p.remedy.get(lang)),
+                    tr(
+                        self,
+                        "counter.step.suggested",
+                        outcome=self.proto.outcome_text(p.outcome, lang),
+                    ),
+                    tr(self, "counter.step.decide"),
+                ]
+            )
+        )
 
     def tick(self, flow: CounterFlow) -> None:
         """The elapsed time of the step and of the visit."""
-        self.query_one("#step-elapsed", Static).update(tr(
-            self, "counter.step.elapsed", step=fmt_duration(flow.step_seconds()),
-            visit=fmt_duration(flow.visit_seconds())))
+        self.query_one("#step-elapsed", Static).update(
+            tr(
+                self,
+                "counter.step.elapsed",
+                step=fmt_duration(flow.step_seconds()),
+                visit=fmt_duration(flow.visit_seconds()),
+            )
+        )
 
     def enlarge_qr(self) -> None:
         from counter.tui.widgets.qr import QrCode
