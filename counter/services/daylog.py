@@ -99,7 +99,7 @@ def daily_log(
         Visit.revision,
         Visit.followup_state,
         Visit.voided_at,
-    ).join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
+    ).join(Officer, Officer.id == Visit.officer_id)
     if day_to and day_to != day:
         q = q.where(col(Visit.day) >= day, col(Visit.day) <= day_to)
     else:

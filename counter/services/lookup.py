@@ -66,7 +66,7 @@ _LAST_IMPORT_Q = select(func.max(_imp.imported_at))
 def last_extract(ctx: Context) -> datetime | None:
     """When the newest central extract was imported; None when none ever was."""
     with ctx.db.read() as s:
-        return s.exec(_LAST_IMPORT_Q).scalar()  # type: ignore[call-overload,no-any-return]
+        return s.execute(_LAST_IMPORT_Q).scalar()  # a Core statement: execute, not exec
 
 
 def lookup(ctx: Context, nik: str, history_limit: int = 20) -> LookupResult:

@@ -321,7 +321,7 @@ def summary(
                 func.sum(col(Visit.handling_seconds)),
                 func.count(col(Visit.handling_seconds)),
             )
-            .join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
+            .join(Officer, Officer.id == Visit.officer_id)
             .where(*in_range)
             .group_by(
                 Officer.username, Visit.counter_id, Visit.outcome, Visit.reason, Visit.event_id

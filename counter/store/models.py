@@ -231,4 +231,4 @@ def table(model: type[SQLModel]) -> Table:
     """The Core ``Table`` of a table model, for raw Core statements (bulk inserts, compiled
     lookups). SQLModel sets ``__table__`` when the class is created; its type stubs do not
     declare it, hence the one ignore here instead of one at every use."""
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+    return model.__table__  # type: ignore[attr-defined]
