@@ -23,7 +23,7 @@ Reading order, one job per module:
 * ``csv_plain``: the CSV writer as plain code, the reference. ``csv_fast`` (the same loop,
   inlined) and ``csv_sql`` (cells computed by SQLite) are its fast copies; ``xlsx`` the other
   format. ``cells`` turns stored values into cell values and counts the recap.
-* ``neutralise``: the CSV-injection rule, once, with its Python and SQL forms.
+* ``injection``: the CSV-injection rule, once, with its Python and SQL forms.
 * ``selection``: the rows and items of an export, as SQL, and the raw cursor that streams them.
 * ``two_phase`` / ``one_phase``: the two routes; ``writing`` (phase 1, the snapshot into the
   file), ``items`` (the batch's items), ``recording`` (batch row, audit, renames), ``files``.
@@ -53,7 +53,7 @@ from counter.services.export.contract import (
 )
 from counter.services.export.files import default_path, recap_path_for
 from counter.services.export.job import Observer
-from counter.services.export.neutralise import neutralise, neutralise_phone
+from counter.services.export.injection import neutralise, neutralise_phone
 from counter.services.export.plan import LOCKED_MAX_ROWS, Facts, Items, Plan, Writer, plan, survey
 from counter.services.export.run import export_visits, run
 

@@ -2,8 +2,8 @@
 
 Used for CSV whenever the cells cannot come from SQL (PostgreSQL, a zone with DST in the
 range). Every branch below is a copy of csv_plain.cells() / Converter.count(); the
-neutralising uses neutralise.DANGER and neutralise.PREFIX (the one rule). Equal output is
-tested in tests/test_export_csv_sql.py and tests/test_export_neutralise.py.
+neutralising uses injection.DANGER and injection.PREFIX (the one rule). Equal output is
+tested in tests/test_export_csv_sql.py and tests/test_export_injection.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from counter.services.export.cells import Converter
 from counter.services.export.contract import headers
 from counter.services.export.csv_plain import close_csv, open_csv
 from counter.services.export.items import Discard
-from counter.services.export.neutralise import DANGER, PREFIX, neutralise_phone
+from counter.services.export.injection import DANGER, PREFIX, neutralise_phone
 
 
 def write(

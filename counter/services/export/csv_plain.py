@@ -1,7 +1,7 @@
 """The CSV writer, plainly: one database row in, one CSV row out. Read this one first.
 
 UTF-8 with a BOM (Excel then reads the accents), ``;`` or ``,``, RFC 4180 quoting, CRLF. Text
-cells are neutralised (neutralise.py), NIK and phone stay text, times are local ``HH:MM:SS``.
+cells are neutralised (injection.py), NIK and phone stay text, times are local ``HH:MM:SS``.
 The recap (counts per day and outcome) goes to a second file, see ``write_recap``.
 
 The same bytes come faster from csv_fast.py (this loop inlined) and csv_sql.py (the cells
@@ -18,7 +18,7 @@ from typing import IO, Any
 from counter.services.export.cells import Converter, recap_rows
 from counter.services.export.contract import BOM, headers, recap_headers
 from counter.services.export.items import Discard, item_line
-from counter.services.export.neutralise import neutralise, neutralise_phone
+from counter.services.export.injection import neutralise, neutralise_phone
 from counter.services.export.selection import VisitRow
 
 

@@ -2,7 +2,7 @@
 
 Only for SQLite and a zone whose UTC offset is fixed over the exported days (Asia/Jakarta:
 always); plan.py decides. The cells are those of csv_plain.cells(): the same neutralising rule
-(neutralise_sql, generated from neutralise.DANGER), the same local times (the UTC text shifted
+(neutralise_sql, generated from injection.DANGER), the same local times (the UTC text shifted
 by the fixed offset), the same district names (a CASE over the region table). Times outside
 the window the offset was checked on come back NULL and are converted in Python.
 """
@@ -25,7 +25,7 @@ from counter.services.export.cells import Converter
 from counter.services.export.contract import CHUNK, Request, headers
 from counter.services.export.csv_plain import close_csv, open_csv
 from counter.services.export.items import Discard
-from counter.services.export.neutralise import (
+from counter.services.export.injection import (
     DANGER,
     neutralise,
     neutralise_phone_sql,

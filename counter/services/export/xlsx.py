@@ -21,7 +21,7 @@ from counter.services.export.contract import (
     recap_headers,
 )
 from counter.services.export.items import Discard
-from counter.services.export.neutralise import neutralise, neutralise_phone
+from counter.services.export.injection import neutralise, neutralise_phone
 
 # Column widths (characters) of the visits sheet: at least the Indonesian header, so nothing is cut.
 WIDTHS = {

@@ -7,7 +7,7 @@ leading ``+`` when the rest is ASCII digits (``+6281...``).
 Forms: ``neutralise``/``neutralise_phone`` (Python, the reference); ``neutralise_sql``/
 ``neutralise_phone_sql`` (SQLite expressions generated from the same constants, for the
 SQL-computed CSV); the hot loop of ``csv_fast`` inlines ``PREFIX + v if v and v[0] in DANGER``.
-tests/test_export_neutralise.py proves the three agree on hostile samples.
+tests/test_export_injection.py proves the three agree on hostile samples.
 """
 
 from __future__ import annotations
