@@ -3,6 +3,7 @@ inputs; Plan.check refuses a route that cannot run a request."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -104,3 +105,56 @@ def test_survey_counts_the_range_and_finds_the_days(ctx: Context, clock, tmp_pat
     # what export_visits runs is the plan of these facts
     res = export.export_visits(ctx, sup, "date", date_from=today, fmt="csv", out=tmp_path)
     assert res.rows == 3 and res.batch_id is not None
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Private names of counter.services.export (or its modules) that ``path`` reaches."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = "counter.services.export"
+    bound: set[str] = set()  # local names bound to the package or one of its modules
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                if node.module == "counter.services" and a.name == "export":
+                    bound.add(a.asname or a.name)
+                elif node.module == package or node.module.startswith(package + "."):
+                    if a.name.startswith("_"):
+                        found.append(f"{node.module}.{a.name}")
+                    elif node.module == package and not a.name[0].isupper():
+                        bound.add(a.asname or a.name)  # a module (or a function: harmless)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if re.search(r"counter\.services\.export(\.\w+)*\._", node.value):
+                found.append(node.value)  # monkeypatch.setattr("counter.services.export._x", ..)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            root = node.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in bound and not node.attr.startswith("__"):
+                found.append(f"{root.id}.{node.attr}")
+    return found
+
+
+def test_no_test_or_bench_reaches_a_private_name_of_the_export_package(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    files = [*root.joinpath("tests").rglob("*.py"), *root.joinpath("bench").rglob("*.py")]
+    files.remove(Path(__file__).resolve())  # this file names private names, as probes
+    reached = {str(p.relative_to(root)): u for p in files if (u := _private_uses(p))}
+    assert reached == {}
+    # the check sees them: a test reaching a private name would fail
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from counter.services import export\n"
+        "from counter.services.export.items import _sqlite_from_side_file\n"
+        "export.csv_sql._fix_times\n"
+        "setattr_target = 'counter.services.export.plan._x'\n",
+        encoding="utf-8",
+    )
+    assert sorted(_private_uses(probe)) == [
+        "counter.services.export.items._sqlite_from_side_file",
+        "counter.services.export.plan._x",
+        "export._fix_times",
+    ]

@@ -52,8 +52,8 @@ from counter.services.export.contract import (
     request,
 )
 from counter.services.export.files import default_path, recap_path_for
-from counter.services.export.job import Observer
 from counter.services.export.injection import neutralise, neutralise_phone
+from counter.services.export.job import Observer
 from counter.services.export.plan import LOCKED_MAX_ROWS, Facts, Items, Plan, Writer, plan, survey
 from counter.services.export.run import export_visits, run
 

@@ -9,15 +9,15 @@ tested in tests/test_export_csv_sql.py and tests/test_export_injection.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import IO, Any
 
 from counter.services.export.cells import Converter
 from counter.services.export.contract import headers
 from counter.services.export.csv_plain import close_csv, open_csv
-from counter.services.export.items import Discard
 from counter.services.export.injection import DANGER, PREFIX, neutralise_phone
+from counter.services.export.items import Discard
 
 
 def write(
@@ -29,12 +29,21 @@ def write(
 ) -> None:
     tw, w = open_csv(fh, delimiter)
     w.writerow(headers())
+    _rows(w.writerow, rows, conv, side.write)
+    close_csv(tw)
+
+
+def _rows(
+    writerow: Callable[[Any], Any],
+    rows: Iterable[tuple[Any, ...]],
+    conv: Converter,
+    side_write: Callable[[str], Any],
+) -> None:
+    """The hot loop: every row's cells, item line and recap count."""
     yes, no = conv.yes, conv.no
     local, offsets, offset, fromiso = conv.local, conv.offsets, conv.offset, datetime.fromisoformat
     districts = conv.districts
     danger, q = DANGER, PREFIX
-    side_write = side.write
-    writerow = w.writerow
     index = conv.index
     day_s: str | None = None
     counts: list[int] = []
@@ -97,14 +106,16 @@ def write(
             )
         )
         rev_sum += rev
-        if '"' in vid or "\\" in vid:  # visit ids are UUIDs; anything else stays valid JSON
-            vid = json.dumps(vid)[1:-1]
+        side_write(_item_line(vid, rev, corr))
         if corr:
-            side_write(f'["{vid}",{rev},1]\n')
             conv.corrections += 1
-        else:
-            side_write(f'["{vid}",{rev},0]\n')
         counts[index.get(outcome, -2)] += 1
         counts[-1] += 1
     conv.rev_sum = rev_sum
-    close_csv(tw)
+
+
+def _item_line(vid: str, rev: int, corr: Any) -> str:
+    """items.item_line, cheaper: visit ids are UUIDs (anything else is JSON-escaped)."""
+    if '"' in vid or "\\" in vid:
+        vid = json.dumps(vid)[1:-1]
+    return f'["{vid}",{rev},{1 if corr else 0}]\n'

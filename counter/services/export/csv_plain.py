@@ -17,8 +17,8 @@ from typing import IO, Any
 
 from counter.services.export.cells import Converter, recap_rows
 from counter.services.export.contract import BOM, headers, recap_headers
-from counter.services.export.items import Discard, item_line
 from counter.services.export.injection import neutralise, neutralise_phone
+from counter.services.export.items import Discard, item_line
 from counter.services.export.selection import VisitRow
 
 

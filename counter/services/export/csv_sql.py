@@ -24,13 +24,13 @@ from counter.domain.regions import district_name
 from counter.services.export.cells import Converter
 from counter.services.export.contract import CHUNK, Request, headers
 from counter.services.export.csv_plain import close_csv, open_csv
-from counter.services.export.items import Discard
 from counter.services.export.injection import (
     DANGER,
     neutralise,
     neutralise_phone_sql,
     neutralise_sql,
 )
+from counter.services.export.items import Discard
 from counter.services.export.selection import correction_expr, ordered, outcome_expr, sqlite_sql
 from counter.store.models import Officer, Visit
 

@@ -20,8 +20,8 @@ from counter.services.export.contract import (
     headers,
     recap_headers,
 )
-from counter.services.export.items import Discard
 from counter.services.export.injection import neutralise, neutralise_phone
+from counter.services.export.items import Discard
 
 # Column widths (characters) of the visits sheet: at least the Indonesian header, so nothing is cut.
 WIDTHS = {
