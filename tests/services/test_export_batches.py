@@ -10,6 +10,7 @@ import json
 import os
 import threading
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,32 @@ def _file_rows(res: export.ExportResult) -> list[tuple[str, int, str]]:
         return [(r[0], int(r[17]), r[16]) for r in rows]
     ws = read_xlsx(res.path)["Kunjungan"]
     return [(r[0].value, r[17].value, r[16].value) for r in list(ws.iter_rows())[1:]]
+
+
+def _two_phase(ctx: Context, req: export.Request) -> export.Plan:
+    """The plan of ``req``, as if the range held more than LOCKED_MAX_ROWS visits (the route
+    XLSX, PostgreSQL and large CSV exports take)."""
+    facts = export.survey(ctx, req)
+    route = export.plan(req, replace(facts, rows=export.LOCKED_MAX_ROWS + 1))
+    assert not route.one_phase
+    return route
+
+
+def _one_phase(ctx: Context, req: export.Request) -> export.Plan:
+    """The plan of ``req``, checked to be the one-phase route (small CSV on SQLite)."""
+    route = export.plan(req, export.survey(ctx, req))
+    assert route.one_phase and route.items is export.Items.PARALLEL_SQL
+    return route
+
+
+class _OnFileWritten(export.Observer):
+    """Runs ``action`` once the rows are written (still inside the export's snapshot)."""
+
+    def __init__(self, action: Any) -> None:
+        self.action = action
+
+    def file_written(self) -> None:
+        self.action()
 
 
 def _counts(ctx: Context) -> tuple[int, int]:
@@ -176,9 +203,11 @@ def test_disk_full_mid_write_leaves_no_file_and_no_batch(
         visit(ctx, clock, off, NIKS[i % 4], "ACTIVATED", note="x" * 200)
     folder = tmp_path / "out"
     folder.mkdir()
-    real = export._open_temp
+    real = export.files.open_temp
     monkeypatch.setattr(
-        export, "_open_temp", lambda final: (lambda fh, p: (_Failing(fh, 3000), p))(*real(final))
+        export.files,
+        "open_temp",
+        lambda final: (lambda fh, p: (_Failing(fh, 3000), p))(*real(final)),
     )
     with pytest.raises(export.ExportError) as ei:
         export.export_visits(ctx, sup, "since_last", fmt=fmt, out=folder / f"f.{fmt}")
@@ -208,7 +237,7 @@ def test_read_only_folder_records_nothing(
             def denied(final: Path) -> Any:
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(final))
 
-            monkeypatch.setattr(export, "_open_temp", denied)
+            monkeypatch.setattr(export.files, "open_temp", denied)
         with pytest.raises(export.ExportError) as ei:
             export.export_visits(
                 ctx, sup, "date", date_from=ctx.today(), fmt="csv", out=folder / "x.csv"
@@ -232,7 +261,7 @@ def test_rename_failure_rolls_back_the_batch(
     def boom(src: Any, dst: Any) -> None:
         raise OSError(errno.EIO, "I/O error")
 
-    monkeypatch.setattr(export.os, "replace", boom)
+    monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(export.ExportError) as ei:
         export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "z.csv")
     assert ei.value.code == "io"
@@ -368,29 +397,24 @@ def test_concurrent_export_is_refused_not_duplicated(
     ctx: Context,
     clock,  # noqa: ANN001
     tmp_path: Path,
-    monkeypatch,
 ) -> None:
     """Another since-last export recorded between our snapshot and our commit: ours is refused
     (no file, no batch) instead of exporting the same visits twice; a retry exports nothing."""
     off, sup = people(ctx)
     visit(ctx, clock, off)
     visit(ctx, clock, off, NIKS[1])
-    monkeypatch.setattr(export, "LOCKED_MAX_ROWS", -1)  # the two-phase route (XLSX, large CSV)
-    real = export._write_csv
+    req = export.request("since_last", fmt="csv")
     done = {}
 
-    def racing(*args: Any, **kw: Any) -> None:
-        real(*args, **kw)
-        if not done:  # the other supervisor's export lands while ours is writing its file
-            done["other"] = True
-            monkeypatch.setattr(export, "_write_csv", real)
-            done["res"] = export.export_visits(
-                ctx, sup, "since_last", fmt="csv", out=tmp_path / "other.csv"
-            )
+    def racing() -> None:  # the other supervisor's export lands while ours is writing its file
+        done["res"] = export.export_visits(
+            ctx, sup, "since_last", fmt="csv", out=tmp_path / "other.csv"
+        )
 
-    monkeypatch.setattr(export, "_write_csv", racing)
     with pytest.raises(export.ExportError) as ei:
-        export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "mine.csv")
+        export.run(
+            ctx, sup, req, _two_phase(ctx, req), tmp_path / "mine.csv", _OnFileWritten(racing)
+        )
     assert ei.value.code == "concurrent"
     assert done["res"].rows == 2 and not (tmp_path / "mine.csv").exists()
     assert _counts(ctx) == (1, 2)
@@ -401,7 +425,7 @@ def test_concurrent_export_is_refused_not_duplicated(
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_changes_during_the_export_are_not_recorded_as_exported(
-    any_ctx: Context, clock, tmp_path: Path, monkeypatch, fmt: str
+    any_ctx: Context, clock, tmp_path: Path, fmt: str
 ) -> None:  # noqa: ANN001
     """A visit finishes and another is corrected while the file is being written: the batch
     records exactly the rows in the file (old revision), and the next since-last sends the rest."""
@@ -409,26 +433,14 @@ def test_changes_during_the_export_are_not_recorded_as_exported(
     off, sup = people(ctx)
     a = visit(ctx, clock, off, NIKS[0], "PENDING")
     b = visit(ctx, clock, off, NIKS[1], finish=False)
-    writer = "_write_csv" if fmt == "csv" else "_write_xlsx"
-    real = getattr(export, writer)
-    monkeypatch.setattr(export, "LOCKED_MAX_ROWS", -1)  # the two-phase route (XLSX, large CSV)
+    req = export.request("range", ctx.today(), ctx.today(), fmt)
 
-    def meanwhile(*args: Any, **kw: Any) -> None:
-        real(*args, **kw)
+    def meanwhile() -> None:
         visits.finish_visit(ctx, b, "ACTIVATED", officer_id=off.id)
         visits.correct_visit(ctx, a, sup, "ACTIVATED", None, "sudah aktif")
 
-    monkeypatch.setattr(export, writer, meanwhile)
-    r1 = export.export_visits(
-        ctx,
-        sup,
-        "range",
-        date_from=ctx.today(),
-        date_to=ctx.today(),
-        fmt=fmt,
-        out=tmp_path / f"r1.{fmt}",
-    )
-    monkeypatch.undo()
+    route = _two_phase(ctx, req)
+    r1 = export.run(ctx, sup, req, route, tmp_path / f"r1.{fmt}", _OnFileWritten(meanwhile))
     assert _file_rows(r1) == [(a, 0, "Tidak")]
     assert export.batch_items(ctx, r1.batch_id) == [(a, 0, False)]
     r2 = export.export_visits(ctx, sup, "since_last", fmt=fmt, out=tmp_path / f"r2.{fmt}")
@@ -453,7 +465,7 @@ def _in_thread(fn: Any) -> tuple[threading.Thread, dict[str, Any]]:
 
 
 def test_locked_csv_export_makes_a_counter_wait_and_records_exactly_the_file(
-    ctx: Context, clock, tmp_path: Path, monkeypatch
+    ctx: Context, clock, tmp_path: Path
 ) -> None:  # noqa: ANN001
     """A counter finishes a visit (another thread) while the CSV is being written: its write
     waits for the export's commit, then lands; the batch holds exactly the file's rows (the
@@ -461,27 +473,17 @@ def test_locked_csv_export_makes_a_counter_wait_and_records_exactly_the_file(
     off, sup = people(ctx)
     a = visit(ctx, clock, off, NIKS[0], "PENDING")
     b = visit(ctx, clock, off, NIKS[1], finish=False)
-    real = export._write_csv
     seen: dict[str, Any] = {}
 
-    def meanwhile(*args: Any, **kw: Any) -> None:
-        real(*args, **kw)
+    def meanwhile() -> None:
         t, out = _in_thread(lambda: visits.finish_visit(ctx, b, "ACTIVATED", officer_id=off.id))
         t.join(0.5)
         seen.update(thread=t, out=out, waiting=t.is_alive())
 
-    monkeypatch.setattr(export, "_write_csv", meanwhile)
-    r1 = export.export_visits(
-        ctx,
-        sup,
-        "range",
-        date_from=ctx.today(),
-        date_to=ctx.today(),
-        fmt="csv",
-        out=tmp_path / "r1.csv",
-    )
+    req = export.request("range", ctx.today(), ctx.today(), "csv")
+    route = _one_phase(ctx, req)
+    r1 = export.run(ctx, sup, req, route, tmp_path / "r1.csv", _OnFileWritten(meanwhile))
     seen["thread"].join(15)
-    monkeypatch.undo()
     assert seen["waiting"], "the counter's write should wait for the export's commit"
     assert "error" not in seen["out"] and not seen["thread"].is_alive()
     assert _file_rows(r1) == [(a, 0, "Tidak")]
@@ -492,28 +494,26 @@ def test_locked_csv_export_makes_a_counter_wait_and_records_exactly_the_file(
 
 
 def test_locked_csv_export_and_a_second_since_last_never_duplicate(
-    ctx: Context, clock, tmp_path: Path, monkeypatch
+    ctx: Context, clock, tmp_path: Path
 ) -> None:  # noqa: ANN001
     """Another supervisor's since-last export starts while ours is writing: it waits for our
     commit and then finds nothing new (no second batch of the same visits)."""
     off, sup = people(ctx)
     ids = [visit(ctx, clock, off, n) for n in NIKS]
-    real = export._write_csv
     seen: dict[str, Any] = {}
 
-    def meanwhile(*args: Any, **kw: Any) -> None:
-        real(*args, **kw)
-        if not seen:
-            t, out = _in_thread(
-                lambda: export.export_visits(
-                    ctx, sup, "since_last", fmt="csv", out=tmp_path / "other.csv"
-                )
+    def meanwhile() -> None:
+        t, out = _in_thread(
+            lambda: export.export_visits(
+                ctx, sup, "since_last", fmt="csv", out=tmp_path / "other.csv"
             )
-            t.join(0.5)
-            seen.update(thread=t, out=out, waiting=t.is_alive())
+        )
+        t.join(0.5)
+        seen.update(thread=t, out=out, waiting=t.is_alive())
 
-    monkeypatch.setattr(export, "_write_csv", meanwhile)
-    mine = export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "mine.csv")
+    req = export.request("since_last", fmt="csv")
+    route = _one_phase(ctx, req)
+    mine = export.run(ctx, sup, req, route, tmp_path / "mine.csv", _OnFileWritten(meanwhile))
     seen["thread"].join(15)
     assert seen["waiting"] and "error" not in seen["out"]
     assert [r[0] for r in _file_rows(mine)] == ids
@@ -523,84 +523,81 @@ def test_locked_csv_export_and_a_second_since_last_never_duplicate(
 
 
 def test_locked_csv_export_items_failure_records_nothing(
-    ctx: Context, clock, tmp_path: Path, monkeypatch
+    ctx: Context, clock, tmp_path: Path
 ) -> None:  # noqa: ANN001
     """The parallel item recording fails (here: its statement is broken): the error reaches
     the caller, and there is no file, no temporary, no batch and no item."""
     off, sup = people(ctx)
     visit(ctx, clock, off)
-    real_init = export._ItemsWorker.__init__
-
-    def broken(self: Any, *args: Any) -> None:
-        real_init(self, *args)
-        self.sql = "INSERT INTO export_item (batch_id) SELECT no_such_column FROM visit"
-
-    monkeypatch.setattr(export._ItemsWorker, "__init__", broken)
-    folder = tmp_path / "out"
-    folder.mkdir()
-    with pytest.raises(Exception, match="no_such_column"):
-        export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv")
-    assert list(folder.iterdir()) == [] and _counts(ctx) == (0, 0)
-    # the disk fills up while the items are written: the storage message, nothing recorded
     import sqlite3
 
     from counter.store.db import StorageError
 
-    def full(self: Any) -> None:
-        self._error = sqlite3.OperationalError("database or disk is full")
+    class Broken(export.Observer):
+        def items_inserted(self, cursor: Any) -> None:
+            cursor.execute("INSERT INTO export_item (batch_id) SELECT no_such_column FROM visit")
 
-    monkeypatch.setattr(export._ItemsWorker, "_run", full)
+    class Full(export.Observer):
+        def items_inserted(self, cursor: Any) -> None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    req = export.request("since_last", fmt="csv")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(Exception, match="no_such_column"):
+        export.run(ctx, sup, req, _one_phase(ctx, req), folder / "f.csv", Broken())
+    assert list(folder.iterdir()) == [] and _counts(ctx) == (0, 0)
+    # the disk fills up while the items are written: the storage message, nothing recorded
     with pytest.raises(StorageError) as ei:
-        export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv")
+        export.run(ctx, sup, req, _one_phase(ctx, req), folder / "f.csv", Full())
     assert ei.value.code == "disk" and "disk" in ei.value.message("en").lower()
     assert list(folder.iterdir()) == [] and _counts(ctx) == (0, 0)
-    monkeypatch.undo()
     assert export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv").rows == 1
 
 
 def test_locked_csv_export_refuses_items_that_differ_from_the_file(
-    ctx: Context, clock, tmp_path: Path, monkeypatch
+    ctx: Context, clock, tmp_path: Path
 ) -> None:  # noqa: ANN001
     """The check before the commit: items whose count or revision sum differ from the rows
     written are refused as ``concurrent`` (no file, no batch), never recorded."""
     off, sup = people(ctx)
     visit(ctx, clock, off)
     visit(ctx, clock, off, NIKS[1])
-    real = export._ItemsWorker.result
-    monkeypatch.setattr(
-        export._ItemsWorker, "result", lambda self: (lambda n, total: (n - 1, total))(*real(self))
-    )
+
+    class OneLost(export.Observer):  # an item goes missing between the insert and the check
+        def items_inserted(self, cursor: Any) -> None:
+            cursor.execute(
+                "DELETE FROM export_item WHERE visit_id = (SELECT min(visit_id) FROM export_item)"
+            )
+
+    req = export.request("since_last", fmt="csv")
     folder = tmp_path / "out"
     folder.mkdir()
     with pytest.raises(export.ExportError) as ei:
-        export.export_visits(ctx, sup, "since_last", fmt="csv", out=folder / "f.csv")
+        export.run(ctx, sup, req, _one_phase(ctx, req), folder / "f.csv", OneLost())
     assert ei.value.code == "concurrent"
     _assert_nothing_recorded(ctx, folder, "concurrent")
 
 
-def test_large_csv_export_takes_the_two_phase_route(
-    ctx: Context, clock, tmp_path: Path, monkeypatch
-) -> None:  # noqa: ANN001
+def test_large_csv_export_takes_the_two_phase_route(ctx: Context, clock, tmp_path: Path) -> None:  # noqa: ANN001
     """Above LOCKED_MAX_ROWS visits the lock is held only to record the batch: a counter's
     write during the file's writing does not wait."""
     off, sup = people(ctx)
     a = visit(ctx, clock, off)
     b = visit(ctx, clock, off, NIKS[1], finish=False)
-    monkeypatch.setattr(export, "LOCKED_MAX_ROWS", 1)  # 2 visits in range: too many
-    real = export._write_csv
     seen: dict[str, Any] = {}
 
-    def meanwhile(*args: Any, **kw: Any) -> None:
-        real(*args, **kw)
+    def meanwhile() -> None:
         t, out = _in_thread(
             lambda: visits.finish_visit(ctx, b, "FAILED", reason="other", officer_id=off.id)
         )
         t.join(10)
         seen.update(waiting=t.is_alive(), out=out)
 
-    monkeypatch.setattr(export, "_write_csv", meanwhile)
-    r = export.export_visits(ctx, sup, "since_last", fmt="csv", out=tmp_path / "r.csv")
-    monkeypatch.undo()
+    req = export.request("since_last", fmt="csv")
+    route = _two_phase(ctx, req)
+    assert route.items is export.Items.SIDE_FILE
+    r = export.run(ctx, sup, req, route, tmp_path / "r.csv", _OnFileWritten(meanwhile))
     assert seen["waiting"] is False, "the counter's write should not wait on this route"
     assert "error" not in seen["out"]
     assert _file_rows(r) == [(a, 0, "Tidak")]
