@@ -1,67 +1,49 @@
 """Command line: ``ikd-counter [--db PATH|URL] [--lang id|en] COMMAND``; bare opens the TUI.
 
 Each command group lives in its own module under ``counter.cli`` and exposes
-``register(subparsers)``; modules are imported only when listed in COMMAND_MODULES, and heavy
-imports happen inside the command functions so start-up stays quick.
+``register(subparsers)``, listed in COMMAND_MODULES; heavy imports happen inside the command
+functions so start-up stays quick. What the command modules share (CliError, the settings and
+context of the flags, JSON output, reading a PIN) is in ``counter.cli.common``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from counter.cli.output import out_err, out_json
-from counter.config import Settings, load_settings
-
-# Modules that add sub-commands (each has register(sub)). Missing modules are skipped so that
-# features can land independently.
-COMMAND_MODULES = (
-    "counter.cli.core",
-    "counter.cli.registry",
-    "counter.cli.seed",
-    "counter.cli.tui",
-    "counter.cli.qr",
-    "counter.cli.report",
-    "counter.cli.export",
-    "counter.cli.bundle",
-    "counter.cli.admin",
-    "counter.cli.retention",
-    "counter.cli.coverage",
+from counter.cli import (
+    admin,
+    bundle,
+    core,
+    coverage,
+    export,
+    qr,
+    registry,
+    report,
+    retention,
+    seed,
+    tui,
 )
+from counter.cli.common import CliError, settings_from_args
+from counter.cli.output import out_err
 
-
-class CliError(Exception):
-    """A user-facing error: printed to stderr, exit code ``code``."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "db", None):
-        overrides["database.url"] = args.db
-    if getattr(args, "lang", None):
-        overrides["ui.lang"] = args.lang
-    config = getattr(args, "config", None)
-    return load_settings(config, overrides=overrides, must_exist=bool(config))
-
-
-def context_from_args(args: argparse.Namespace, migrate: bool = True, create: bool = False):
-    """The services context of the command's settings. Only ``init`` and ``seed-demo`` pass
-    ``create=True``: every other command refuses a missing or empty database."""
-    from counter.services.context import make_context
-
-    return make_context(settings_from_args(args), migrate=migrate, create=create)
-
-
-def print_json(obj: Any) -> None:
-    out_json(obj)
+# The command groups, in the order of --help (each module has register(subparsers)).
+COMMAND_MODULES = (
+    core,
+    registry,
+    seed,
+    tui,
+    qr,
+    report,
+    export,
+    bundle,
+    admin,
+    retention,
+    coverage,
+)
 
 
 def build_parser(lang: str = "en") -> argparse.ArgumentParser:
@@ -82,14 +64,8 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         help="on an error, also print the (masked) traceback (IKD_COUNTER_DEBUG=1)",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name == name:
-                continue
-            raise
-        mod.register(sub)
+    for module in COMMAND_MODULES:
+        module.register(sub)
     _globals_everywhere(sub)
     localise(p, lang)
     return p
@@ -122,12 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int | None] | None = getattr(args, "func", None)
     if func is None:
         # bare `ikd-counter`: the TUI
-        try:
-            from counter.cli.tui import run_tui
-        except ModuleNotFoundError:
-            parser.print_help()
-            return 0
-        func = run_tui
+        func = tui.run_tui
     try:
         code = int(func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler
@@ -190,16 +161,3 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
-
-
-def read_pin(prompt: str, again: str | None = None) -> str:
-    """A PIN from the terminal (masked) or, when stdin is not a terminal, one line of stdin."""
-    import getpass
-
-    if sys.stdin.isatty():
-        pin = getpass.getpass(prompt)
-        if again is not None and getpass.getpass(again) != pin:
-            raise CliError("PIN mismatch / PIN tidak sama")
-        return pin
-    line = sys.stdin.readline()
-    return line.strip()

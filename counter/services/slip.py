@@ -50,10 +50,8 @@ def _reason(ctx: Context, reason: str | None) -> tuple[str, str]:
     and no step when unknown. The officer's remedy is never printed: it speaks to the officer."""
     if not reason:
         return "", ""
-    try:
-        from counter.domain.protocol import ProtocolError, cached_protocol
-    except ImportError:
-        return reason, ""
+    from counter.domain.protocol import ProtocolError, cached_protocol
+
     try:
         proto = cached_protocol(getattr(ctx.settings, "protocol_file", "") or None)
     except (ProtocolError, OSError):

@@ -414,25 +414,13 @@ class CounterApp(App[None]):
         self.run_worker(self._check_unfinished, thread=True, exit_on_error=False, name="unfinished")
 
     def _make_counter(self) -> Screen:
-        try:
-            from counter.tui.screens.counter import CounterScreen
-        except ModuleNotFoundError as e:
-            if e.name != "counter.tui.screens.counter":
-                raise
-            from counter.tui.screens.placeholder import PlaceholderScreen
+        from counter.tui.screens.counter import CounterScreen
 
-            return PlaceholderScreen("tui.placeholder.counter")
         return CounterScreen()
 
     def _make_supervisor(self) -> Screen:
-        try:
-            from counter.tui.screens.supervisor import SupervisorHome
-        except ModuleNotFoundError as e:
-            if e.name != "counter.tui.screens.supervisor":
-                raise
-            from counter.tui.screens.placeholder import PlaceholderScreen
+        from counter.tui.screens.supervisor import SupervisorHome
 
-            return PlaceholderScreen("tui.placeholder.supervisor")
         return SupervisorHome()
 
     def action_switch_role_mode(self) -> None:
