@@ -59,7 +59,9 @@ def normalise_url(path_or_url: str) -> str:
 # Errors that reach the user as the storage messages (locked, disk full, corrupt, unreachable):
 # SQLAlchemy's, and the sqlite3 module's own from the raw cursors some services use for speed
 # inside a session. IntegrityError and the like pass through unchanged.
-_OPERATIONAL = (DBAPIError, sqlite3.DatabaseError)
+# The driver errors translate_error turns into messages.
+OPERATIONAL_ERRORS = (DBAPIError, sqlite3.DatabaseError)
+_OPERATIONAL = OPERATIONAL_ERRORS
 _CORRUPT = (
     "file is not a database",
     "database disk image is malformed",
@@ -174,11 +176,14 @@ class Database:
         """The file, or the URL without its password: what messages name."""
         return str(self.path) if self.path is not None else mask_url(self.url)
 
-    def _translate(self, e: BaseException) -> BaseException:
+    def translate(self, e: BaseException) -> BaseException:
+        """The message-bearing error for a driver error ``e`` (``e`` itself when not one)."""
         return translate_error(e, self.where, self.busy_timeout_s)
 
+    _translate = translate  # the old name, still called by services.registry (helper registry)
+
     def _reraise(self, e: BaseException) -> None:
-        translated = self._translate(e)
+        translated = self.translate(e)
         if translated is e:
             raise e
         raise translated from e
@@ -219,34 +224,3 @@ def _prepare_sqlite_file(path: Path, create: bool) -> None:
         private_file(path)
     for f in sqlite_companions(path):
         tighten_file(f)
-
-
-def open_database(
-    url: str, busy_timeout_s: float = 10.0, migrate: bool = True, create: bool = True
-) -> Database:
-    """Open and bring the schema up to date.
-
-    ``create`` (tests, ``init``, the TUI's first-run set-up, the demo): a missing database is
-    created. Otherwise a missing/empty SQLite file, or a database without our schema, is refused
-    with a ``StorageError`` that says to run ``init`` or check ``--db``; nothing is created."""
-    db = Database(url, busy_timeout_s, create=create)
-    try:
-        if not create and migrate:
-            from counter.store.migrate import current_revision
-
-            if current_revision(db) is None:
-                raise DatabaseUnusable("no_schema", where=db.where)
-        if migrate:
-            from counter.store.migrate import upgrade
-
-            upgrade(db)
-    except _OPERATIONAL as e:
-        db.dispose()
-        translated = db._translate(e)
-        if translated is e:
-            raise
-        raise translated from e
-    except BaseException:
-        db.dispose()
-        raise
-    return db

@@ -12,18 +12,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from counter.errors import describe
+from counter.tui.bindings import localize_bindings
 from counter.tui.formats import fmt_date
 from counter.tui.keys import after_typed_input
 from counter.tui.widgets.literal import Label, Static
 
 if TYPE_CHECKING:
-    from counter.tui.app import CounterApp
+    from counter.tui.shell import Shell
 
 
 class LoginScreen(Screen[None]):
     """The default screen of the app: who is at the counter."""
 
-    app: CounterApp  # type: ignore[assignment]
+    app: Shell  # type: ignore[assignment]
     AUTO_FOCUS = "#username"
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: handled before the focused Input, so the footer shows it too
@@ -84,8 +85,6 @@ class LoginScreen(Screen[None]):
 
     def refresh_texts(self) -> None:
         """Re-draw the texts after the set-up wizard changed the office or the language."""
-        from counter.tui.app import localize_bindings
-
         t = self.app.t
         self.query_one("#office-line", Static).update(self._office_line())
         self.query_one("#login-heading", Label).update(t("tui.login.heading"))
@@ -96,8 +95,6 @@ class LoginScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
         localize_bindings(self, {"login.submit": "tui.keys.login"})
         if self.app.ctx is not None and self.app.officer_count is not None:
             self._ready = True
@@ -161,7 +158,7 @@ class LoginScreen(Screen[None]):
         app.ctx_done.wait()
         if app.ctx is None:
             app.call_from_thread(
-                self._failed, app.t("tui.db_error", detail=str(app._ctx_error or ""))
+                self._failed, app.t("tui.db_error", detail=str(app.ctx_error or ""))
             )
             return
         try:

@@ -16,11 +16,12 @@ from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain import visit as vm
 from counter.errors import describe
+from counter.tui.bindings import localize_bindings
 from counter.tui.formats import fmt_date
 from counter.tui.widgets.literal import Label, OptionList
 
 if TYPE_CHECKING:
-    from counter.tui.app import CounterApp
+    from counter.tui.shell import Shell
 
 Visit = Any  # a visit row from services.visits
 
@@ -31,7 +32,7 @@ CLOSE_KEYS = {"close_pending": oc.PENDING, "close_failed": oc.FAILED, "close_dec
 class ResumeScreen(ModalScreen[Any]):
     """Dismissed with the visit to resume, or None when nothing is to be resumed now."""
 
-    app: CounterApp  # type: ignore[assignment]
+    app: Shell  # type: ignore[assignment]
     AUTO_FOCUS = "#resume-list"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "resume", "Resume", id="resume.resume", priority=True),
@@ -57,8 +58,6 @@ class ResumeScreen(ModalScreen[Any]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
         localize_bindings(
             self,
             {
