@@ -481,14 +481,8 @@ class _VisitSeeder:
             note = "kembali besok" if reason == "email_not_received" else "server SIAK"
         seq = 0
         if self.events:  # the step events, spread over the handling time
-            # sometimes a problem that a remedy fixed on the way to success
-            fixed = (
-                rng.choice(("face_fail", "app_error", "email_not_received"))
-                if outcome == oc.ACTIVATED and rng.random() < 0.2
-                else None
-            )
-            timeline = _timeline(
-                outcome, reason, status, purpose, consent, note, fixed, started, ended
+            timeline = self._timeline(
+                outcome, reason, status, purpose, consent, note, started, ended
             )
             for at, e in timeline:
                 seq += 1
@@ -534,6 +528,25 @@ class _VisitSeeder:
             self.retry_pool.append(nik)
             if followup:
                 self.open_followups.setdefault(nik, []).append((vid, seq))
+
+    def _timeline(
+        self,
+        outcome: str,
+        reason: str | None,
+        status: str,
+        purpose: str,
+        consent: bool,
+        note: str | None,
+        started: datetime,
+        ended: datetime,
+    ) -> list[tuple[datetime, vm.Event]]:
+        # sometimes a problem that a remedy fixed on the way to success
+        fixed = (
+            self.rng.choice(("face_fail", "app_error", "email_not_received"))
+            if outcome == oc.ACTIVATED and self.rng.random() < 0.2
+            else None
+        )
+        return _timeline(outcome, reason, status, purpose, consent, note, fixed, started, ended)
 
     def _resolve_followups(self, nik: str, vid: str, ended: datetime, officer_id: int) -> None:
         """An activation resolves the NIK's open follow-ups (as visits.resolve_followups)."""

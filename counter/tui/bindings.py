@@ -14,7 +14,7 @@ def localize_bindings(node: Any, texts: dict[str, str]) -> None:
     ``texts`` maps binding id -> catalog key. Call it in ``__init__`` or ``on_mount`` of a
     screen (``node.app.t`` must work) or pass an app. Class-level bindings stay untouched.
     """
-    app = node if isinstance(node, App) else node.app
+    app: Any = node if isinstance(node, App) else node.app
     table = node._bindings.key_to_bindings
     for key, bindings in list(table.items()):
         if any(b.id in texts for b in bindings):

@@ -25,6 +25,14 @@ class LoginScreen(Screen[None]):
     """The default screen of the app: who is at the counter."""
 
     app: Shell  # type: ignore[assignment]
+    DEFAULT_CSS = """
+    LoginScreen #login-box Input { width: 100%; }
+    LoginScreen .demo-account, LoginScreen .demo-nik { color: $text; }
+    LoginScreen #demo-columns { height: auto; }
+    LoginScreen #demo-accounts { width: 1fr; height: auto; }
+    LoginScreen #demo-niks { width: auto; height: auto; margin-left: 2; }
+    LoginScreen #demo-banner { width: 100%; color: $warning; }
+    """
     AUTO_FOCUS = "#username"
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: handled before the focused Input, so the footer shows it too
@@ -42,7 +50,7 @@ class LoginScreen(Screen[None]):
         yield Static(self._office_line(), id="office-line")
         with Center():
             with Vertical(id="login-box", classes="box"):
-                yield Label(t("tui.login.heading"), id="login-heading", classes="box-title")
+                yield Label(t("tui.login.heading"), id="login-heading", classes="box-title -first")
                 yield Label(t("tui.login.username"), id="username-label", classes="field-label")
                 yield Input(
                     placeholder=t("tui.login.username_placeholder"),
@@ -55,10 +63,10 @@ class LoginScreen(Screen[None]):
                 yield Label("", id="login-error", classes="err-text")
         if self.app.demo_accounts:
             with Center():
-                with Vertical(id="demo-box", classes="box"):
+                with Vertical(id="demo-box", classes="box -secondary"):
                     with Horizontal(id="demo-columns"):
                         with Vertical(id="demo-accounts"):
-                            yield Label(t("tui.login.demo_title"), classes="box-title")
+                            yield Label(t("tui.login.demo_title"), classes="box-title -first")
                             for user, pin, role in self.app.demo_accounts:
                                 yield Label(
                                     f"{user:<6} {pin} {t('tui.login.demo_' + role)}",
@@ -66,7 +74,7 @@ class LoginScreen(Screen[None]):
                                 )
                         if self.app.demo_niks:
                             with Vertical(id="demo-niks"):
-                                yield Label(t("demo.nik_title"), classes="box-title")
+                                yield Label(t("demo.nik_title"), classes="box-title -first")
                                 for nik, kind in self.app.demo_niks:
                                     yield Label(
                                         f"{nik} {t('demo.nik_' + kind)}", classes="demo-nik"

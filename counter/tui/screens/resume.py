@@ -34,6 +34,12 @@ class ResumeScreen(ModalScreen[Any]):
 
     app: Shell  # type: ignore[assignment]
     AUTO_FOCUS = "#resume-list"
+    DEFAULT_CSS = """
+    ResumeScreen { align: center middle; }
+    ResumeScreen #resume-box { max-width: 100%; height: auto; max-height: 90%; }
+    ResumeScreen #resume-intro { width: 100%; }
+    ResumeScreen #resume-list { height: auto; max-height: 10; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "resume", "Resume", id="resume.resume", priority=True),
         Binding("p", "close('close_pending')", "PENDING", id="resume.pending"),
@@ -49,7 +55,7 @@ class ResumeScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        with Vertical(id="resume-box", classes="box"):
+        with Vertical(id="resume-box", classes="box -alert"):
             yield Label(t("tui.resume.title"), classes="box-title")
             yield Label(t("tui.resume.intro"), id="resume-intro")
             yield Label("", id="resume-count")

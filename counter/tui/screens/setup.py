@@ -39,6 +39,11 @@ class SetupScreen(Screen[str]):
 
     app: Shell  # type: ignore[assignment]
     AUTO_FOCUS = "#office_name"
+    DEFAULT_CSS = """
+    SetupScreen #setup-form { padding: 0 2; }
+    SetupScreen #setup-form Input, SetupScreen #setup-form Select { width: 70; max-width: 100%; }
+    SetupScreen #setup-intro { width: 100%; margin: 1 0; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "save", "Save", id="setup.save"),
     ]
