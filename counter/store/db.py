@@ -12,17 +12,22 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from counter.errors import UserError
-from counter.store import models  # noqa: F401  (registers the tables)
 from counter.store.files import private_dir, private_file, sqlite_companions, tighten_file
 from counter.store.urls import is_supported, mask_url
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# The ORM (SQLModel, pydantic, the table classes of counter.store.models) is imported by the
+# code that uses it, not here: opening a database and the core queries of connect() need only
+# SQLAlchemy, so the TUI is ready to log in before the ORM has loaded (bench/bench_tui.py).
 
 
 class StorageError(UserError, RuntimeError):
@@ -189,7 +194,27 @@ class Database:
         raise translated from e
 
     @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A plain SQLAlchemy connection for core reads (no ORM), errors translated."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except _OPERATIONAL as e:
+            self._reraise(e)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A core write transaction (BEGIN IMMEDIATE on SQLite), committed at the end."""
+        try:
+            with self.write_engine.begin() as conn:
+                yield conn
+        except _OPERATIONAL as e:
+            self._reraise(e)
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
         try:
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
@@ -199,6 +224,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction, committed when the block ends without error."""
+        from sqlmodel import Session
+
         try:
             with Session(self.write_engine, expire_on_commit=False) as s:
                 yield s

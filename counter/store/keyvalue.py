@@ -1,31 +1,35 @@
 """Small key/value settings kept in the database (the app_setting table): read, write, and the
 database's device id, made on first use. ``counter.services.settings_store`` offers the same
 through a services Context; the context itself uses this module to make the device id when a
-database is opened (so the two services modules do not import each other)."""
+database is opened (so the two services modules do not import each other).
+
+SQLAlchemy core on the table's name and columns (counter.store.models.AppSetting): no ORM
+import, so opening a database at start-up stays quick.
+"""
 
 from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import column, insert, select, table, update
+
 from counter.store.db import Database
-from counter.store.models import AppSetting
 
 DEVICE_ID = "device_id"
+_SETTING = table("app_setting", column("key"), column("value"))
 
 
 def get(db: Database, key: str, default: str = "") -> str:
-    with db.read() as s:
-        row = s.get(AppSetting, key)
-        return row.value if row else default
+    with db.connect() as conn:
+        value = conn.execute(select(_SETTING.c.value).where(_SETTING.c.key == key)).scalar()
+    return default if value is None else str(value)
 
 
 def put(db: Database, key: str, value: str) -> None:
-    with db.write() as s:
-        row = s.get(AppSetting, key)
-        if row:
-            row.value = value
-        else:
-            s.add(AppSetting(key=key, value=value))
+    with db.begin() as conn:
+        done = conn.execute(update(_SETTING).where(_SETTING.c.key == key).values(value=value))
+        if not done.rowcount:
+            conn.execute(insert(_SETTING).values(key=key, value=value))
 
 
 def device_id(db: Database) -> str:
@@ -33,10 +37,10 @@ def device_id(db: Database) -> str:
     value = get(db, DEVICE_ID)
     if value:
         return value
-    with db.write() as s:
-        row = s.get(AppSetting, DEVICE_ID)
-        if row:
-            return row.value
+    with db.begin() as conn:
+        found = conn.execute(select(_SETTING.c.value).where(_SETTING.c.key == DEVICE_ID)).scalar()
+        if found:
+            return str(found)
         value = uuid.uuid4().hex[:16]
-        s.add(AppSetting(key=DEVICE_ID, value=value))
+        conn.execute(insert(_SETTING).values(key=DEVICE_ID, value=value))
     return value

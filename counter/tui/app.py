@@ -262,14 +262,14 @@ class CounterApp(App[None]):
             return
         assert self.ctx is not None
         try:
-            from counter.services import accounts, settings_store
+            from counter.services.opening import load_the_rest, login_facts
 
-            count = accounts.count_officers(self.ctx)
-            theme = settings_store.get(self.ctx, THEME_KEY, "")
+            facts = login_facts(self.ctx)  # SQLAlchemy core: the ORM is not needed yet
         except Exception as e:  # noqa: BLE001 - shown to the user on the login screen
             self.call_from_thread(self._show_ctx_error, e)
             return
-        self.call_from_thread(self._db_ready, count, theme)
+        self.call_from_thread(self._db_ready, facts.officers, facts.theme)
+        load_the_rest()  # the ORM classes and the PIN hasher, while the officer types
 
     def _show_ctx_error(self, error: Exception) -> None:
         detail = describe(error, self.settings.lang)
