@@ -227,7 +227,7 @@ def _check_installed(
 
     ctx = make_context(replace(settings, db=str(db)), create=False)
     try:
-        with ctx.db.engine.connect() as conn:
+        with ctx.db.connect() as conn:
             rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
         if [tuple(r) for r in rows] != [("ok",)]:
             raise RestoreError("check_failed", detail="; ".join(str(r[0]) for r in rows[:3]))

@@ -355,7 +355,7 @@ def _seed_registry(
 
     def flush() -> None:
         if rows:
-            with ctx.db.write_engine.begin() as conn:
+            with ctx.db.begin() as conn:
                 conn.execute(insert(reg_table), rows)
             done.add(len(rows))
             rows.clear()
@@ -588,7 +588,7 @@ class _VisitSeeder:
         if not self.vrows:
             return
         visit_table = Visit.__table__  # type: ignore[attr-defined]
-        with self.ctx.db.write_engine.begin() as conn:
+        with self.ctx.db.begin() as conn:
             conn.execute(insert(visit_table), self.vrows)
             if self.resolve_rows:
                 conn.execute(
