@@ -235,6 +235,7 @@ class SetupScreen(Screen[str]):
 class RecoveryCodeScreen(ModalScreen[None]):
     """The first supervisor's recovery code, shown once: written down before going on."""
 
+    app: Shell  # type: ignore[assignment]
     DEFAULT_CSS = """
     RecoveryCodeScreen { align: center middle; }
     RecoveryCodeScreen > VerticalScroll { width: 64; max-width: 100%; height: auto;
