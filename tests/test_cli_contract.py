@@ -11,7 +11,7 @@ import argparse
 
 import pytest
 
-from counter.cli import COMMAND_MODULES, build_parser
+from counter.cli import bare_args, build_parser, command_modules
 
 # DESIGN.md, "Command line (contract)": command -> its sub-commands (empty: none named there).
 CONTRACT: dict[str, tuple[str, ...]] = {
@@ -61,8 +61,31 @@ def test_qr_kinds_parse() -> None:
 
 
 def test_every_command_module_registers_something() -> None:
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         before = argparse.ArgumentParser()
         sub = before.add_subparsers()
         module.register(sub)
         assert sub.choices, module.__name__
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--db", "x.db"],
+        ["--db=x.db", "--lang", "en", "--debug"],
+        ["--config", "c.toml", "--lang=id"],
+    ],
+)
+def test_a_bare_command_line_parses_as_the_whole_parser_does(argv: list[str]) -> None:
+    bare = bare_args(argv)
+    assert bare is not None
+    assert vars(bare) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["tui"], ["-h"], ["--lang", "fr"], ["--db"], ["--debug=1"], ["--db", "x", "report"]],
+)
+def test_anything_else_goes_to_the_whole_parser(argv: list[str]) -> None:
+    assert bare_args(argv) is None
