@@ -1,67 +1,55 @@
 """Command line: ``ikd-counter [--db PATH|URL] [--lang id|en] COMMAND``; bare opens the TUI.
 
 Each command group lives in its own module under ``counter.cli`` and exposes
-``register(subparsers)``; modules are imported only when listed in COMMAND_MODULES, and heavy
-imports happen inside the command functions so start-up stays quick.
+``register(subparsers)``, listed in command_modules(); heavy imports happen inside the command
+functions so start-up stays quick. What the command modules share (CliError, the settings and
+context of the flags, JSON output, reading a PIN) is in ``counter.cli.common``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
-from counter.cli.output import out_err, out_json
-from counter.config import Settings, load_settings
+from counter.cli.common import CliError, settings_from_args
+from counter.cli.output import out_err
 
-# Modules that add sub-commands (each has register(sub)). Missing modules are skipped so that
-# features can land independently.
-COMMAND_MODULES = (
-    "counter.cli.core",
-    "counter.cli.registry",
-    "counter.cli.seed",
-    "counter.cli.tui",
-    "counter.cli.qr",
-    "counter.cli.report",
-    "counter.cli.export",
-    "counter.cli.bundle",
-    "counter.cli.admin",
-    "counter.cli.retention",
-    "counter.cli.coverage",
+# The options every command takes, before or after it: (flags, add_argument keywords).
+GLOBAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--db", {"help": "SQLite file path or postgresql+psycopg:// URL (IKD_COUNTER_DB)"}),
+    ("--lang", {"choices": ["id", "en"], "help": "user interface language (default id)"}),
+    ("--config", {"help": "config TOML file (IKD_COUNTER_CONFIG)"}),
+    (
+        "--debug",
+        {
+            "action": "store_true",
+            "help": "on an error, also print the (masked) traceback (IKD_COUNTER_DEBUG=1)",
+        },
+    ),
 )
 
 
-class CliError(Exception):
-    """A user-facing error: printed to stderr, exit code ``code``."""
+def command_modules() -> tuple[ModuleType, ...]:
+    """The command groups, in the order of --help (each module has register(subparsers))."""
+    from counter.cli import (
+        admin,
+        bundle,
+        core,
+        coverage,
+        export,
+        qr,
+        registry,
+        report,
+        retention,
+        seed,
+        tui,
+    )
 
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "db", None):
-        overrides["database.url"] = args.db
-    if getattr(args, "lang", None):
-        overrides["ui.lang"] = args.lang
-    config = getattr(args, "config", None)
-    return load_settings(config, overrides=overrides, must_exist=bool(config))
-
-
-def context_from_args(args: argparse.Namespace, migrate: bool = True, create: bool = False):
-    """The services context of the command's settings. Only ``init`` and ``seed-demo`` pass
-    ``create=True``: every other command refuses a missing or empty database."""
-    from counter.services.context import make_context
-
-    return make_context(settings_from_args(args), migrate=migrate, create=create)
-
-
-def print_json(obj: Any) -> None:
-    out_json(obj)
+    return (core, registry, seed, tui, qr, report, export, bundle, admin, retention, coverage)
 
 
 def build_parser(lang: str = "en") -> argparse.ArgumentParser:
@@ -73,23 +61,11 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ikd-counter", description="IKD Counter: assisted IKD activation at the counter."
     )
-    p.add_argument("--db", help="SQLite file path or postgresql+psycopg:// URL (IKD_COUNTER_DB)")
-    p.add_argument("--lang", choices=["id", "en"], help="user interface language (default id)")
-    p.add_argument("--config", help="config TOML file (IKD_COUNTER_CONFIG)")
-    p.add_argument(
-        "--debug",
-        action="store_true",
-        help="on an error, also print the (masked) traceback (IKD_COUNTER_DEBUG=1)",
-    )
+    for flag, kw in GLOBAL_OPTIONS:
+        p.add_argument(flag, **kw)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name == name:
-                continue
-            raise
-        mod.register(sub)
+    for module in command_modules():
+        module.register(sub)
     _globals_everywhere(sub)
     localise(p, lang)
     return p
@@ -98,14 +74,12 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 def _globals_everywhere(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Accept --db/--lang/--config after the command too (``ikd-counter report --lang en``)."""
     for parser in set(sub.choices.values()):
-        for flags, kw in (
-            (("--db",), {}),
-            (("--lang",), {"choices": ["id", "en"]}),
-            (("--config",), {}),
-            (("--debug",), {"action": "store_true"}),
-        ):
+        for flag, kw in GLOBAL_OPTIONS:
+            quiet = {k: v for k, v in kw.items() if k != "help"}
             try:
-                parser.add_argument(*flags, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kw)
+                parser.add_argument(
+                    flag, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **quiet
+                )
             except argparse.ArgumentError:
                 pass  # the command defines it itself
         for action in parser._actions:
@@ -117,16 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from counter.cli.help_text import language
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(language(argv))
-    args = parser.parse_args(argv)
+    # `ikd-counter [--db X] [--lang L] ...` opens the TUI without building the whole parser
+    args = bare_args(argv) or build_parser(language(argv)).parse_args(argv)
     func: Callable[[argparse.Namespace], int | None] | None = getattr(args, "func", None)
     if func is None:
         # bare `ikd-counter`: the TUI
-        try:
-            from counter.cli.tui import run_tui
-        except ModuleNotFoundError:
-            parser.print_help()
-            return 0
+        from counter.cli.tui import run_tui
+
         func = run_tui
     try:
         code = int(func(args) or 0)
@@ -143,6 +114,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception:  # noqa: BLE001 - the handler itself failed: still no traceback
             out_err(f"ikd-counter: {e.__class__.__name__}")
             return 70
+
+
+def _bare(argv: Sequence[str]) -> bool:
+    """Only global options, each well formed (a bad one goes to the whole parser, which says
+    why): the bare command, which opens the TUI."""
+    values = {flag: kw.get("choices") for flag, kw in GLOBAL_OPTIONS if "action" not in kw}
+    flags = {flag for flag, kw in GLOBAL_OPTIONS if "action" in kw}
+    i = 0
+    while i < len(argv):
+        name, eq, value = argv[i].partition("=")
+        if name in flags and not eq:
+            i += 1
+            continue
+        if name not in values:
+            return False
+        if not eq:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                return False
+            value, i = argv[i + 1], i + 1
+        choices = values[name]
+        if choices is not None and value not in choices:
+            return False
+        i += 1
+    return True
+
+
+def bare_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of a bare command line (as the whole parser gives them), else None."""
+    if not _bare(argv):
+        return None
+    p = argparse.ArgumentParser(prog="ikd-counter", add_help=False)
+    for flag, kw in GLOBAL_OPTIONS:
+        p.add_argument(flag, **kw)
+    args = p.parse_args(argv)
+    args.command = None
+    return args
 
 
 def report_failure(error: BaseException, args: argparse.Namespace) -> int:
@@ -190,16 +197,3 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
-
-
-def read_pin(prompt: str, again: str | None = None) -> str:
-    """A PIN from the terminal (masked) or, when stdin is not a terminal, one line of stdin."""
-    import getpass
-
-    if sys.stdin.isatty():
-        pin = getpass.getpass(prompt)
-        if again is not None and getpass.getpass(again) != pin:
-            raise CliError("PIN mismatch / PIN tidak sama")
-        return pin
-    line = sys.stdin.readline()
-    return line.strip()

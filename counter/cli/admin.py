@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from counter.cli import CliError, context_from_args, print_json, settings_from_args
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.cli.common import CliError, context_from_args, print_json, settings_from_args
 from counter.cli.output import out
 from counter.config import Settings
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from counter.cli import CliError, read_pin
+from counter.cli.common import CliError, read_pin
 
 if TYPE_CHECKING:
     from counter.services.context import Context

@@ -6,8 +6,8 @@ import argparse
 from datetime import date
 from typing import Any
 
-from counter.cli import CliError, context_from_args, print_json
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.cli.common import CliError, context_from_args, print_json
 from counter.cli.output import out, out_err
 from counter.domain.text import one_line
 

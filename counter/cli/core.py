@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from counter.cli import CliError, context_from_args, print_json, read_pin, settings_from_args
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.cli.common import CliError, context_from_args, print_json, read_pin, settings_from_args
 from counter.cli.output import out, out_err
 from counter.domain.text import one_line
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from counter.cli import CliError, context_from_args, print_json
+from counter.cli.common import CliError, context_from_args, print_json
 from counter.cli.output import out
 
 

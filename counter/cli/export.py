@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from counter.cli import CliError, context_from_args, print_json
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.cli.common import CliError, context_from_args, print_json
 from counter.cli.output import out
 
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from counter.cli import CliError, print_json, settings_from_args
+from counter.cli.common import CliError, print_json, settings_from_args
 from counter.cli.output import out, out_drawing, out_err
 
 
@@ -74,7 +74,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
 
 
 def cmd_slip(args: argparse.Namespace) -> int:
-    from counter.cli import context_from_args
+    from counter.cli.common import context_from_args
     from counter.services import printing, slip
     from counter.services.qr import QrError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from counter.cli import CliError, context_from_args, print_json
+from counter.cli.common import CliError, context_from_args, print_json
 from counter.cli.output import out
 from counter.domain.text import one_line
 

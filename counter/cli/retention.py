@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from counter.cli import context_from_args, print_json
 from counter.cli.auth import add_as_argument, require_supervisor
+from counter.cli.common import context_from_args, print_json
 from counter.cli.output import out, out_err
 
 

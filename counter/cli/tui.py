@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from counter.cli import settings_from_args
+from counter.cli.common import settings_from_args
 
-# Demo accounts made by services.seed.seed_demo: (username, PIN, role).
-DEMO_ACCOUNTS = [
-    ("kasi", "246802", "supervisor"),
-    ("siti", "135790", "officer"),
-    ("budi", "135791", "officer"),
-]
+if TYPE_CHECKING:
+    from counter.services.context import Context
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -88,26 +85,16 @@ def _remove_on_hangup(folder: object) -> None:
             signal.signal(sig, _gone)
 
 
-def _seed(ctx, args: argparse.Namespace) -> None:  # noqa: ANN001
-    try:
-        from counter.services.seed import seed_demo
-    except ModuleNotFoundError as e:
-        if e.name != "counter.services.seed":
-            raise
-        from counter.services import accounts
+def _seed(ctx: Context, args: argparse.Namespace) -> None:
+    from counter.services.seed import seed_demo
 
-        for user, pin, role in DEMO_ACCOUNTS:
-            accounts.create_officer(ctx, user, pin, role=role, full_name=user.capitalize())
-        return
     seed_demo(ctx, registry=args.registry, visits=args.visits, days=args.days, seed=args.seed)
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:
     """The accounts seed_demo makes, as (username, PIN, role)."""
-    try:
-        from counter.services import seed
-    except ModuleNotFoundError:
-        return DEMO_ACCOUNTS
+    from counter.services import seed
+
     return [(seed.SUPERVISOR[0], seed.SUPERVISOR[1], "supervisor")] + [
         (o[0], o[1], "officer") for o in seed.OFFICERS
     ]

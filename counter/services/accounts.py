@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from counter.errors import UserError
 from counter.services import audit
+from counter.services.audit import Actor
 from counter.services.context import Context
 from counter.store.models import AuditEvent, Officer
 
@@ -75,7 +76,7 @@ def create_officer(
     pin: str,
     role: str = "officer",
     full_name: str = "",
-    by: Officer | None = None,
+    by: Actor | None = None,
 ) -> Officer:
     check_username(username)
     check_pin(pin)
@@ -109,24 +110,26 @@ def get_by_id(ctx: Context, officer_id: int) -> Officer | None:
         return s.get(Officer, officer_id)
 
 
+def _view(o: Officer, now: datetime) -> OfficerView:
+    """The account as it leaves the services (no PIN hash, no counters)."""
+    return OfficerView(
+        o.id or 0,
+        o.username,
+        o.full_name,
+        o.role,
+        o.active,
+        bool(o.locked_until and o.locked_until > now),
+    )
+
+
 def list_officers(ctx: Context) -> list[OfficerView]:
     now = ctx.now()
     with ctx.db.read() as s:
         rows = s.exec(select(Officer).order_by(Officer.username)).all()
-        return [
-            OfficerView(
-                o.id or 0,
-                o.username,
-                o.full_name,
-                o.role,
-                o.active,
-                bool(o.locked_until and o.locked_until > now),
-            )
-            for o in rows
-        ]
+        return [_view(o, now) for o in rows]
 
 
-def set_active(ctx: Context, username: str, active: bool, by: Officer | None = None) -> None:
+def set_active(ctx: Context, username: str, active: bool, by: Actor | None = None) -> None:
     """Enable or disable an account; the last active supervisor cannot be disabled."""
     with ctx.db.write() as s:
         _serialise_name(s, ctx, "\x00supervisors")  # two disables at once keep one supervisor
@@ -156,7 +159,7 @@ def _active_supervisors(s: Session) -> int:
     )
 
 
-def set_pin(ctx: Context, username: str, pin: str, by: Officer | None = None) -> None:
+def set_pin(ctx: Context, username: str, pin: str, by: Actor | None = None) -> None:
     check_pin(pin)
     pin_hash = _hasher.hash(pin)
     with ctx.db.write() as s:
@@ -169,7 +172,7 @@ def set_pin(ctx: Context, username: str, pin: str, by: Officer | None = None) ->
         audit.record(s, ctx, "pin_set", by, target=username)
 
 
-def authenticate(ctx: Context, username: str, pin: str, purpose: str = "") -> Officer:
+def authenticate(ctx: Context, username: str, pin: str, purpose: str = "") -> OfficerView:
     """Check a PIN. Five wrong PINs lock the account for 15 minutes; all of it is audited.
 
     Atomic on both engines: the attempt holds the officer row (``SELECT ... FOR UPDATE`` and an
@@ -194,7 +197,7 @@ def authenticate(ctx: Context, username: str, pin: str, purpose: str = "") -> Of
     if error is not None:
         raise error
     assert off is not None
-    return off
+    return _view(off, now)  # the row as it leaves the services: no PIN hash
 
 
 def normalise_username(username: str) -> str:

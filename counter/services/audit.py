@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
 from counter.services.context import Context
-from counter.store.models import AuditEvent, Officer
+from counter.store.models import AuditEvent
+
+
+class Actor(Protocol):
+    """Who does something: an account as the services hand it out (accounts.OfficerView) or
+    the ORM row inside a service. Only these fields are read."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
 
 
 def record(
     s: Session,
     ctx: Context,
     action: str,
-    officer: Officer | None = None,
+    officer: Actor | None = None,
     target: str = "",
     **detail: Any,
 ) -> AuditEvent:
@@ -33,7 +47,7 @@ def record(
 
 
 def log(
-    ctx: Context, action: str, officer: Officer | None = None, target: str = "", **detail: Any
+    ctx: Context, action: str, officer: Actor | None = None, target: str = "", **detail: Any
 ) -> None:
     with ctx.db.write() as s:
         record(s, ctx, action, officer, target, **detail)

@@ -97,12 +97,12 @@ def doctor(ctx: Context) -> DoctorResult:
     try:
         schema = current_revision(ctx.db)
         if ctx.db.kind == "sqlite" and ctx.db.path is not None:
-            with ctx.db.engine.connect() as conn:
+            with ctx.db.connect() as conn:
                 rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
             ok = [tuple(r) for r in rows] == [("ok",)]
             detail = "ok" if ok else _first_problems(rows)
         else:
-            with ctx.db.engine.connect() as conn:
+            with ctx.db.connect() as conn:
                 version = conn.execute(text("SELECT version()")).scalar_one()
             ok, detail = True, str(version).split(",")[0]
         if ok and schema is None:

@@ -24,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from counter.domain import limits as lim
 from counter.errors import UserError
 from counter.services import audit
+from counter.services.audit import Actor
 from counter.services.context import Context
-from counter.store.models import AppSetting, Officer
+from counter.store.models import AppSetting
 
 SETTING = "bundle_key"
 KEY_BYTES = 32
@@ -77,7 +78,7 @@ def require(ctx: Context) -> bytes:
     return key
 
 
-def ensure(ctx: Context, by: Officer | None = None) -> bytes:
+def ensure(ctx: Context, by: Actor | None = None) -> bytes:
     """The key, made now (audited) when this database has none."""
     key = current(ctx)
     if key is not None:
@@ -93,7 +94,7 @@ def ensure(ctx: Context, by: Officer | None = None) -> bytes:
     return require(ctx)
 
 
-def install(ctx: Context, key: bytes, by: Officer | None = None, replace: bool = False) -> str:
+def install(ctx: Context, key: bytes, by: Actor | None = None, replace: bool = False) -> str:
     """Take ``key`` as this database's bundle key; a different existing key only with
     ``replace``. Returns the fingerprint."""
     if len(key) != KEY_BYTES:
@@ -119,7 +120,7 @@ def install(ctx: Context, key: bytes, by: Officer | None = None, replace: bool =
     return fingerprint(key)
 
 
-def write_file(ctx: Context, path: str | Path, by: Officer | None = None) -> str:
+def write_file(ctx: Context, path: str | Path, by: Actor | None = None) -> str:
     """Write the key (made first if needed) to a 0600 file for a laptop; returns the
     fingerprint."""
     key = ensure(ctx, by)
@@ -175,6 +176,6 @@ def read_file(ctx: Context, path: str | Path) -> bytes:
 
 
 def import_file(
-    ctx: Context, path: str | Path, by: Officer | None = None, replace: bool = False
+    ctx: Context, path: str | Path, by: Actor | None = None, replace: bool = False
 ) -> str:
     return install(ctx, read_file(ctx, path), by, replace)

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from counter.config import Settings
 from counter.i18n import Catalog, catalog
-from counter.store.db import Database, open_database
+from counter.store import keyvalue
+from counter.store.connect import open_database
+from counter.store.db import Database
 
 Clock = Callable[[], datetime]
 
@@ -23,7 +25,7 @@ class Context:
     settings: Settings
     db: Database
     clock: Clock = field(default=system_clock)
-    device_id: str = ""  # this database's device id; filled by make_context / settings_store
+    device_id: str = ""  # this database's device id; filled by make_context (store.keyvalue)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -54,8 +56,6 @@ def make_context(
     ``seed-demo``): a missing or empty database is refused, not created (see open_database)."""
     db = open_database(settings.db_url, settings.busy_timeout_s, migrate=migrate, create=create)
     ctx = Context(settings=settings, db=db, clock=clock or system_clock)
-    if migrate:
-        from counter.services.settings_store import device_id
-
-        device_id(ctx)  # made once here, never inside another write transaction
+    if migrate:  # made once here, never inside another write transaction
+        ctx.device_id = keyvalue.device_id(db)
     return ctx

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, func, select
 from counter.domain import outcomes as oc
 from counter.errors import UserError
 from counter.services import audit, retention, visits
+from counter.services.audit import Actor
 from counter.services.context import Context
 from counter.services.report import Report, _anchor_closed, summary
 from counter.services.visits import OpenVisit
@@ -62,7 +63,7 @@ class CloseResult:
     postgres: bool = False
 
 
-def _require_supervisor(officer: Officer) -> None:
+def _require_supervisor(officer: Actor) -> None:
     if officer is None or officer.role != "supervisor":
         raise DayCloseError("forbidden")
 
@@ -120,7 +121,7 @@ def status(ctx: Context, day: date) -> DayStatus:
 def close_day(
     ctx: Context,
     day: date,
-    supervisor: Officer,
+    supervisor: Actor,
     *,
     backup: bool = True,
     close_open_as: tuple[str, str] | None = None,
@@ -196,7 +197,7 @@ def close_day(
     return result
 
 
-def reopen_day(ctx: Context, day: date, supervisor: Officer, reason: str) -> None:
+def reopen_day(ctx: Context, day: date, supervisor: Actor, reason: str) -> None:
     """Unlock a closed day; the reason is mandatory and audited."""
     _require_supervisor(supervisor)
     if not reason or not reason.strip():

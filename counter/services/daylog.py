@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from counter.domain import nik as nikmod
 from counter.services import audit
+from counter.services.audit import Actor
 from counter.services.context import Context
 from counter.services.visits import EventView, VisitError, _day_locked, timeline
 from counter.store.models import Officer, Visit
@@ -67,7 +68,7 @@ class VisitDetail:
         return self.ended_at is None
 
 
-def _require_supervisor(officer: Officer) -> None:
+def _require_supervisor(officer: Actor) -> None:
     if officer is None or officer.role != "supervisor":
         raise VisitError("forbidden")
 
@@ -159,7 +160,7 @@ def log_choices(ctx: Context, day: date) -> dict[str, list[str]]:
     return {"officers": list(officers), "counters": [c for c in counters if c]}
 
 
-def open_visit(ctx: Context, visit_id: str, supervisor: Officer) -> VisitDetail:
+def open_visit(ctx: Context, visit_id: str, supervisor: Actor) -> VisitDetail:
     """The full record with its timeline; opening it is written to the audit log."""
     _require_supervisor(supervisor)
     with ctx.db.write() as s:

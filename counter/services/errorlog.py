@@ -153,10 +153,8 @@ def _known(error: BaseException, lang: str, where: str) -> Failure | None:
 
 def _storage(error: BaseException, where: str) -> UserError | None:
     """A database failure that reached the top without being translated (raw connects)."""
-    try:
-        from sqlalchemy.exc import DBAPIError
-    except ImportError:  # pragma: no cover - sqlalchemy is a dependency
-        return None
+    from sqlalchemy.exc import DBAPIError
+
     if not isinstance(error, (DBAPIError, sqlite3.DatabaseError)):
         return None
     from counter.store.db import translate_error

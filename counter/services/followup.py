@@ -17,6 +17,7 @@ from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain import visit as vm
 from counter.services import audit
+from counter.services.audit import Actor
 from counter.services.context import Context
 from counter.services.visits import VisitError, _get, _write_event
 from counter.store.models import Officer, Visit
@@ -40,7 +41,7 @@ class FollowUp:
     age_days: int
 
 
-def _require_supervisor(officer: Officer) -> None:
+def _require_supervisor(officer: Actor) -> None:
     if officer is None or officer.role != "supervisor":
         raise VisitError("forbidden")
 
@@ -82,7 +83,7 @@ def open_followups(ctx: Context, limit: int = 500) -> list[FollowUp]:
     ]
 
 
-def _change(ctx: Context, visit_id: str, supervisor: Officer, state: str, note: str) -> Visit:
+def _change(ctx: Context, visit_id: str, supervisor: Actor, state: str, note: str) -> Visit:
     _require_supervisor(supervisor)
     with ctx.db.write() as s:
         v = _get(s, visit_id)
@@ -102,12 +103,12 @@ def _change(ctx: Context, visit_id: str, supervisor: Officer, state: str, note: 
     return v
 
 
-def mark_contacted(ctx: Context, visit_id: str, supervisor: Officer, note: str) -> Visit:
+def mark_contacted(ctx: Context, visit_id: str, supervisor: Actor, note: str) -> Visit:
     """The resident was called/messaged; the note says what was agreed."""
     if not note or not note.strip():
         raise VisitError("note_required")
     return _change(ctx, visit_id, supervisor, "contacted", note.strip())
 
 
-def mark_resolved(ctx: Context, visit_id: str, supervisor: Officer, note: str = "") -> Visit:
+def mark_resolved(ctx: Context, visit_id: str, supervisor: Actor, note: str = "") -> Visit:
     return _change(ctx, visit_id, supervisor, "resolved", note.strip())

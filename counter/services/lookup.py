@@ -13,16 +13,44 @@ from counter.services.context import Context
 from counter.store.models import RegistryEntry, RegistryImport, Visit, table
 
 
+@dataclass(frozen=True)
+class HistoryRow:
+    """One earlier visit of the NIK, newest first: ``day`` and ``time`` (HH:MM) are local."""
+
+    visit_id: str
+    day: date
+    time: str
+    outcome: str | None  # None: still open
+    reason: str | None
+    counter: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "visit_id": self.visit_id,
+            "date": self.day.isoformat(),
+            "time": self.time,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "counter": self.counter,
+        }
+
+
 @dataclass
 class LookupResult:
     nik: str
     ikd_status: str
     activated_on: date | None
     source: str | None
-    visits: list[dict[str, Any]] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
     # when the newest central extract was imported (None: never), so the counter can say how old
     # "not in the central data" is; not part of the JSON contract
     extract_at: datetime | None = None
+
+    @property
+    def visits(self) -> list[dict[str, Any]]:
+        """The history in the JSON contract's shape. The TUI reads ``history`` (typed); the
+        counter screen's status view still reads this until it switches (issue 13)."""
+        return [h.to_json() for h in self.history]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,10 +98,10 @@ def last_extract(ctx: Context) -> datetime | None:
 
 
 def lookup(ctx: Context, nik: str, history_limit: int = 20) -> LookupResult:
-    with ctx.db.engine.connect() as conn:
-        reg = conn.execute(_REGISTRY_Q, {"nik": nik}).first()
-        visits = conn.execute(_VISITS_Q, {"nik": nik, "limit": history_limit}).all()
-        extract_at = conn.execute(_LAST_IMPORT_Q).scalar()
+    with ctx.db.read() as s:  # storage errors become messages (Database.read)
+        reg = s.execute(_REGISTRY_Q, {"nik": nik}).first()
+        visits = s.execute(_VISITS_Q, {"nik": nik, "limit": history_limit}).all()
+        extract_at = s.execute(_LAST_IMPORT_Q).scalar()
     status = reg.ikd_status if reg else oc.UNKNOWN
     activated_on = reg.activated_on if reg else None
     source = reg.source if reg else None
@@ -84,14 +112,14 @@ def lookup(ctx: Context, nik: str, history_limit: int = 20) -> LookupResult:
             activated_on = ctx.local(v.ended_at or v.started_at).date()
             break
     hist = [
-        {
-            "visit_id": v.id,
-            "date": v.day.isoformat(),
-            "time": ctx.local(v.started_at).strftime("%H:%M"),
-            "outcome": v.outcome,
-            "reason": v.reason,
-            "counter": v.counter_id,
-        }
+        HistoryRow(
+            v.id,
+            v.day,
+            ctx.local(v.started_at).strftime("%H:%M"),
+            v.outcome,
+            v.reason,
+            v.counter_id,
+        )
         for v in visits
     ]
     return LookupResult(nik, status, activated_on, source, hist, extract_at)

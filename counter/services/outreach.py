@@ -19,8 +19,9 @@ from counter.domain import outcomes as oc
 from counter.domain import regions
 from counter.errors import UserError
 from counter.services import audit, settings_store
+from counter.services.audit import Actor
 from counter.services.context import Context
-from counter.store.models import Officer, OutreachEvent, Visit
+from counter.store.models import OutreachEvent, Visit
 
 ACTIVE_KEY = "outreach_event"
 KINDS = ("village", "school", "other")
@@ -100,7 +101,7 @@ def create_event(
     school: str | None = None,
     day: date | None = None,
     name: str | None = None,
-    by: Officer | None = None,
+    by: Actor | None = None,
 ) -> EventInfo:
     """Create an outreach event at a desa/kelurahan (region code) or a school, on ``day``."""
     if bool(village_code) == bool(school and school.strip()):
@@ -167,7 +168,7 @@ def get_event(ctx: Context, ref: str) -> EventInfo:
         return _info(e)
 
 
-def set_active(ctx: Context, ref: str, by: Officer | None = None) -> EventInfo:
+def set_active(ctx: Context, ref: str, by: Actor | None = None) -> EventInfo:
     """Make ``ref`` this device's active event: visits started from now on carry it."""
     ev = get_event(ctx, ref)
     with ctx.db.write() as s:
@@ -189,7 +190,7 @@ def start(
     school: str | None = None,
     day: date | None = None,
     name: str | None = None,
-    by: Officer | None = None,
+    by: Actor | None = None,
 ) -> EventInfo:
     """Create an event and make it active in one go (what ``outreach start`` does)."""
     ev = create_event(ctx, village_code=village_code, school=school, day=day, name=name, by=by)
@@ -206,7 +207,7 @@ def active_event(ctx: Context) -> EventInfo | None:
         return None
 
 
-def stop(ctx: Context, by: Officer | None = None) -> EventInfo | None:
+def stop(ctx: Context, by: Actor | None = None) -> EventInfo | None:
     """Back to office mode; returns the event that was active (None if there was none)."""
     ev = active_event(ctx)
     with ctx.db.write() as s:

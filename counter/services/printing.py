@@ -99,7 +99,7 @@ def escpos_printer(spec: str) -> Any:
     """A python-escpos printer for ``usb:VID:PID`` (hex), ``network:HOST[:PORT]`` or
     ``file:PATH``. Raises EscposConfigError for a bad spec or a missing python-escpos."""
     kind, _, rest = spec.strip().partition(":")
-    try:
+    try:  # python-escpos is an optional third-party extra ("pip install .[escpos]")
         from escpos import printer as ep
     except ImportError:
         raise EscposConfigError("print.escpos_missing") from None

@@ -19,6 +19,7 @@ from sqlmodel import Session, func, select
 
 from counter.services import accounts, audit
 from counter.services.accounts import AccountError, AuthError
+from counter.services.audit import Actor
 from counter.services.context import Context
 from counter.store.models import AppSetting, Officer
 
@@ -87,7 +88,7 @@ def init_first_supervisor(
     return off, code
 
 
-def new_code(ctx: Context, by: Officer | None) -> str:
+def new_code(ctx: Context, by: Actor | None) -> str:
     """Replace the recovery code (the old one stops working); returns the new one to show."""
     with ctx.db.write() as s:
         code = _store(s)

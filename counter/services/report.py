@@ -301,111 +301,12 @@ def summary(
     date_to = date_to or date_from
     if date_to < date_from:
         date_from, date_to = date_to, date_from
-    in_range = (
-        (col(Visit.day) >= date_from, col(Visit.day) <= date_to)
-        if date_from != date_to
-        else (Visit.day == date_from,)
-    ) + (col(Visit.voided_at).is_(None),)  # a voided visit is counted nowhere
+    in_range = _in_range(date_from, date_to)
     with ctx.db.read() as s:
-        # One GROUP BY gives the counts, reasons, per officer/counter/event figures: at most
-        # officers x counters x outcomes x reasons x events rows, whatever the table size.
-        groups = s.exec(
-            # sqlmodel.select is typed for at most 4 columns: mypy cannot check these 8
-            select(  # type: ignore[call-overload]
-                Officer.username,
-                Visit.counter_id,
-                Visit.outcome,
-                Visit.reason,
-                Visit.event_id,
-                func.count(),
-                func.sum(col(Visit.handling_seconds)),
-                func.count(col(Visit.handling_seconds)),
-            )
-            .join(Officer, Officer.id == Visit.officer_id)
-            .where(*in_range)
-            .group_by(
-                Officer.username, Visit.counter_id, Visit.outcome, Visit.reason, Visit.event_id
-            )
-        ).all()
-        total = 0
-        unfinished = 0
-        outcomes = {o: 0 for o in oc.OUTCOMES}
-        reasons: dict[str, dict[str, int]] = {o: {} for o in oc.NEEDS_REASON}
-        per: dict[str, dict[str, list[int]]] = {"officer": {}, "counter": {}, "event": {}}
-        for username, counter_id, outcome, reason, event_id, n, hsum, hcount in groups:
-            n = int(n)
-            total += n
-            if outcome is None:
-                unfinished += n
-            else:
-                outcomes[outcome] = outcomes.get(outcome, 0) + n
-            if outcome in reasons:
-                key = reason or "-"
-                reasons[outcome][key] = reasons[outcome].get(key, 0) + n
-            act = n if outcome == oc.ACTIVATED else 0
-            for kind, name in (
-                ("officer", username),
-                ("counter", counter_id or "-"),
-                ("event", event_id),
-            ):
-                if name is None:
-                    continue
-                acc = per[kind].setdefault(name, [0, 0, 0, 0])
-                acc[0] += n
-                acc[1] += act
-                acc[2] += int(hsum or 0)
-                acc[3] += int(hcount or 0)
-        for o in reasons:
-            reasons[o] = dict(sorted(reasons[o].items(), key=lambda kv: (-kv[1], kv[0])))
-
-        def table(kind: str) -> dict[str, dict[str, Any]]:
-            return {
-                name: {
-                    "visits": a[0],
-                    "activated": a[1],
-                    "avg_seconds": round(a[2] / a[3]) if a[3] else None,
-                }
-                for name, a in sorted(per[kind].items())
-            }
-
-        by_officer, by_counter = table("officer"), table("counter")
-
-        hist = [
-            (int(v or 0), int(c))
-            for v, c in s.exec(
-                select(Visit.handling_seconds, func.count())
-                .where(
-                    *in_range,
-                    col(Visit.handling_seconds).is_not(None),
-                    col(Visit.ended_at).is_not(None),
-                )
-                .group_by(col(Visit.handling_seconds))
-                .order_by(col(Visit.handling_seconds))
-            ).all()
-        ]
-        median = _median_from_histogram(hist)
-        hmax = hist[-1][0] if hist else None
-
-        bucket = _hour_bucket(s)
-        hours: dict[int, int] = {}
-        tz = ctx.tz
-        for b, n in s.exec(select(bucket, func.count()).where(*in_range).group_by(bucket)).all():
-            h = datetime.strptime(str(b), "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(tz).hour
-            hours[h] = hours.get(h, 0) + int(n)
-        lo = min([DAY_START_HOUR, *hours])
-        hi = max([DAY_END_HOUR, *hours])
-        per_hour = {f"{h:02d}": hours.get(h, 0) for h in range(lo, hi + 1)}
-
-        by_event: dict[str, dict[str, Any]] = {}
-        for event_id, a in sorted(per["event"].items()):
-            ev = s.get(OutreachEvent, event_id)
-            by_event[str(event_id)] = {
-                "name": ev.name if ev else "",
-                "place": ev.place_name if ev else "",
-                "visits": a[0],
-                "activated": a[1],
-            }
-
+        tally = _Tally.of(_groups(s, in_range))
+        median, hmax = _handling(s, in_range)
+        per_hour = _per_hour(s, in_range, ctx.tz)
+        by_event = _by_event(s, tally.per["event"])
         new_cache: list[_Cache] = []
         cum = activated_through(s, date_to, ctx.today(), new_cache if use_cache else None)
     if new_cache:
@@ -419,11 +320,11 @@ def summary(
     return Report(
         date_from=date_from,
         date_to=date_to,
-        visits=total,
-        outcomes=outcomes,
-        reasons=reasons,
-        by_officer=by_officer,
-        by_counter=by_counter,
+        visits=tally.total,
+        outcomes=tally.outcomes,
+        reasons=tally.reasons,
+        by_officer=tally.table("officer"),
+        by_counter=tally.table("counter"),
         handling_median=median,
         handling_max=hmax,
         per_hour=per_hour,
@@ -432,9 +333,158 @@ def summary(
         goal=t.goal,
         needed_per_day=needed,
         working_days_left=days_left,
-        unfinished=unfinished,
+        unfinished=tally.unfinished,
         by_event=by_event,
     )
+
+
+def _in_range(date_from: date, date_to: date) -> tuple[Any, ...]:
+    """The visits of the days, voided ones left out (a voided visit is counted nowhere)."""
+    days = (
+        (col(Visit.day) >= date_from, col(Visit.day) <= date_to)
+        if date_from != date_to
+        else (Visit.day == date_from,)
+    )
+    return days + (col(Visit.voided_at).is_(None),)
+
+
+def _groups(s: Session, in_range: tuple[Any, ...]) -> list[Any]:
+    """One GROUP BY gives the counts, reasons, per officer/counter/event figures: at most
+    officers x counters x outcomes x reasons x events rows, whatever the table size."""
+    return list(
+        s.exec(
+            # sqlmodel.select is typed for at most 4 columns: mypy cannot check these 8
+            select(  # type: ignore[call-overload]
+                Officer.username,
+                Visit.counter_id,
+                Visit.outcome,
+                Visit.reason,
+                Visit.event_id,
+                func.count(),
+                func.sum(col(Visit.handling_seconds)),
+                func.count(col(Visit.handling_seconds)),
+            )
+            .join(Officer, col(Officer.id) == col(Visit.officer_id))
+            .where(*in_range)
+            .group_by(
+                Officer.username, Visit.counter_id, Visit.outcome, Visit.reason, Visit.event_id
+            )
+        ).all()
+    )
+
+
+@dataclass
+class _Tally:
+    """The grouped rows added up: totals, outcomes, reasons (most frequent first) and, per
+    officer/counter/event, [visits, activated, handling seconds, visits with a handling time]."""
+
+    total: int = 0
+    unfinished: int = 0
+    outcomes: dict[str, int] = field(default_factory=lambda: {o: 0 for o in oc.OUTCOMES})
+    reasons: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {o: {} for o in oc.NEEDS_REASON}
+    )
+    per: dict[str, dict[Any, list[int]]] = field(
+        default_factory=lambda: {"officer": {}, "counter": {}, "event": {}}
+    )
+
+    @classmethod
+    def of(cls, groups: list[Any]) -> _Tally:
+        tally = cls()
+        for username, counter_id, outcome, reason, event_id, n, hsum, hcount in groups:
+            tally.add(username, counter_id, outcome, reason, event_id, int(n), hsum, hcount)
+        for o in tally.reasons:
+            tally.reasons[o] = dict(
+                sorted(tally.reasons[o].items(), key=lambda kv: (-kv[1], kv[0]))
+            )
+        return tally
+
+    def add(
+        self,
+        username: str,
+        counter_id: str | None,
+        outcome: str | None,
+        reason: str | None,
+        event_id: int | None,
+        n: int,
+        hsum: Any,
+        hcount: Any,
+    ) -> None:
+        self.total += n
+        if outcome is None:
+            self.unfinished += n
+        else:
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + n
+        if outcome in self.reasons:
+            key = reason or "-"
+            self.reasons[outcome][key] = self.reasons[outcome].get(key, 0) + n
+        act = n if outcome == oc.ACTIVATED else 0
+        for kind, name in (
+            ("officer", username),
+            ("counter", counter_id or "-"),
+            ("event", event_id),
+        ):
+            if name is None:
+                continue
+            acc = self.per[kind].setdefault(name, [0, 0, 0, 0])
+            acc[0] += n
+            acc[1] += act
+            acc[2] += int(hsum or 0)
+            acc[3] += int(hcount or 0)
+
+    def table(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {
+            name: {
+                "visits": a[0],
+                "activated": a[1],
+                "avg_seconds": round(a[2] / a[3]) if a[3] else None,
+            }
+            for name, a in sorted(self.per[kind].items())
+        }
+
+
+def _handling(s: Session, in_range: tuple[Any, ...]) -> tuple[Any, int | None]:
+    """(median, longest) handling time of the finished visits, from a histogram query."""
+    hist = [
+        (int(v or 0), int(c))
+        for v, c in s.exec(
+            select(Visit.handling_seconds, func.count())
+            .where(
+                *in_range,
+                col(Visit.handling_seconds).is_not(None),
+                col(Visit.ended_at).is_not(None),
+            )
+            .group_by(col(Visit.handling_seconds))
+            .order_by(col(Visit.handling_seconds))
+        ).all()
+    ]
+    return _median_from_histogram(hist), (hist[-1][0] if hist else None)
+
+
+def _per_hour(s: Session, in_range: tuple[Any, ...], tz: Any) -> dict[str, int]:
+    """Visits per local hour, office hours always shown ("08": 12, ...)."""
+    bucket = _hour_bucket(s)
+    hours: dict[int, int] = {}
+    for b, n in s.exec(select(bucket, func.count()).where(*in_range).group_by(bucket)).all():
+        h = datetime.strptime(str(b), "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(tz).hour
+        hours[h] = hours.get(h, 0) + int(n)
+    lo = min([DAY_START_HOUR, *hours])
+    hi = max([DAY_END_HOUR, *hours])
+    return {f"{h:02d}": hours.get(h, 0) for h in range(lo, hi + 1)}
+
+
+def _by_event(s: Session, per_event: dict[Any, list[int]]) -> dict[str, dict[str, Any]]:
+    """Visits and activations per outreach event, with its name and place."""
+    by_event: dict[str, dict[str, Any]] = {}
+    for event_id, a in sorted(per_event.items()):
+        ev = s.get(OutreachEvent, event_id)
+        by_event[str(event_id)] = {
+            "name": ev.name if ev else "",
+            "place": ev.place_name if ev else "",
+            "visits": a[0],
+            "activated": a[1],
+        }
+    return by_event
 
 
 __all__ = ["CACHE_KEY", "Report", "activated_through", "summary", "working_days_between"]

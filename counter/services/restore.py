@@ -108,7 +108,7 @@ def _check_schema(staged: Path, backup: Path) -> str:
 def stage(backup: Path, db: Path) -> tuple[Path, str]:
     """Copy, verify and migrate ``backup`` into a private file beside ``db``; returns the staged
     file and the backup's schema revision. Raises ``RestoreError``; nothing else is touched."""
-    from counter.store.db import open_database
+    from counter.store.connect import open_database
 
     backup = backup.expanduser().absolute()
     if not backup.is_file() or backup.stat().st_size == 0:
@@ -227,7 +227,7 @@ def _check_installed(
 
     ctx = make_context(replace(settings, db=str(db)), create=False)
     try:
-        with ctx.db.engine.connect() as conn:
+        with ctx.db.connect() as conn:
             rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
         if [tuple(r) for r in rows] != [("ok",)]:
             raise RestoreError("check_failed", detail="; ".join(str(r[0]) for r in rows[:3]))

@@ -37,9 +37,10 @@ from sqlmodel import Session, col, select
 from counter.domain import visit as vm
 from counter.errors import UserError
 from counter.services import audit, settings_store
+from counter.services.audit import Actor
 from counter.services.context import Context
 from counter.services.followup import OPEN_STATES
-from counter.store.models import Officer, Visit, VisitEvent
+from counter.store.models import Visit, VisitEvent
 
 ERASED_KIND = vm.ERASED
 _BACKUP_NAME = re.compile(r"^ikd-counter-.+-(\d{8}-\d{6})\.db(\.part)?$")
@@ -84,7 +85,7 @@ class RetentionResult:
         }
 
 
-def _require_supervisor(officer: Officer | None) -> None:
+def _require_supervisor(officer: Actor | None) -> None:
     if officer is None or officer.role != "supervisor":
         raise RetentionError("forbidden")
 
@@ -124,7 +125,7 @@ def _due(
     return out
 
 
-def _erase(s: Session, ctx: Context, ids: list[str], days: int, by: Officer) -> int:
+def _erase(s: Session, ctx: Context, ids: list[str], days: int, by: Actor) -> int:
     """Empty the phone of each visit; its timeline records the erasure (never the number).
 
     ``updated_at`` and ``revision`` stay: the erasure is this database's housekeeping, not a
@@ -202,7 +203,7 @@ def _delete(files: list[BackupFile]) -> tuple[list[str], list[str]]:
 
 
 def run(
-    ctx: Context, by: Officer | None, *, dry_run: bool = False, trigger: str = "command"
+    ctx: Context, by: Actor | None, *, dry_run: bool = False, trigger: str = "command"
 ) -> RetentionResult:
     """Erase phone numbers past their period and delete old backups; one audit row per run."""
     _require_supervisor(by)
@@ -245,7 +246,7 @@ def run(
     return res
 
 
-def run_at_close(ctx: Context, by: Officer) -> RetentionResult | None:
+def run_at_close(ctx: Context, by: Actor) -> RetentionResult | None:
     """The day close's run: a failure is audited and never undoes the close."""
     try:
         return run(ctx, by, trigger="day_close")

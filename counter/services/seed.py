@@ -13,7 +13,7 @@ import time
 import uuid
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
@@ -280,6 +280,32 @@ def seed_demo(
     t0 = time.perf_counter()
     rng = random.Random(seed)
     erng = random.Random(f"{seed}-events")  # event ids: the visits do not depend on them
+    _refuse_data(ctx, registry, visits)
+    now = ctx.now()
+    today = now.astimezone(ZoneInfo(ctx.settings.timezone)).date()
+    _sup_id, officers = _ensure_officers(ctx)
+    nikmaker = _NikMaker(rng, today)
+    done = _Progress(progress, registry + visits)
+    reg = _seed_registry(ctx, rng, nikmaker, registry, now, done)
+    seeder = _VisitSeeder(ctx, rng, erng, now, officers, nikmaker, reg, events, done)
+    wdays = seeder.run(days, visits)
+    return {
+        "seed": seed,
+        "registry": registry,
+        "registry_active": len(reg.active),
+        "officers": [SUPERVISOR[0]] + [o[0] for o in OFFICERS],
+        "visits": sum(seeder.outcome_counts.values()),
+        "events": seeder.n_events,
+        "days": len(wdays),
+        "first_day": wdays[0][0].isoformat() if wdays else None,
+        "last_day": wdays[-1][0].isoformat() if wdays else None,
+        "outcomes": dict(sorted(seeder.outcome_counts.items())),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+def _refuse_data(ctx: Context, registry: int, visits: int) -> None:
+    """Seeding never mixes with real data."""
     with ctx.db.read() as s:
         n_visits = s.execute(select(func.count()).select_from(Visit)).scalar_one()
         n_reg = s.execute(select(func.count()).select_from(RegistryEntry)).scalar_one()
@@ -288,267 +314,310 @@ def seed_demo(
     if registry and n_reg:
         raise SeedError("not_empty", what="registry_entry", count=n_reg)
 
-    now = ctx.now()
-    tz = ZoneInfo(ctx.settings.timezone)
-    now_local = now.astimezone(tz)
-    today = now_local.date()
-    _sup_id, officers = _ensure_officers(ctx)
-    from counter.services.settings_store import device_id
 
-    dev = device_id(ctx)
-    office = ctx.settings.office_code
-    nikmaker = _NikMaker(rng, today)
-    total_work = registry + visits
+class _Progress:
+    """Rows written so far, reported to ``progress(done, total)`` after each chunk."""
 
-    # ---- registry -------------------------------------------------------------------------
-    reg_niks: list[str] = []
-    reg_active: list[str] = []
-    reg_status: dict[str, str] = {}
+    def __init__(self, progress: Any, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+@dataclass
+class _SampleRegistry:
+    """The sample registry the visits draw their NIKs from."""
+
+    niks: list[str] = field(default_factory=list)
+    active: list[str] = field(default_factory=list)
+    status: dict[str, str] = field(default_factory=dict)
+
+
+def _seed_registry(
+    ctx: Context,
+    rng: random.Random,
+    nikmaker: _NikMaker,
+    registry: int,
+    now: datetime,
+    done: _Progress,
+) -> _SampleRegistry:
+    """``registry`` entries (ACTIVE_SHARE of them active), written in chunks."""
+    reg = _SampleRegistry()
+    today = now.astimezone(ZoneInfo(ctx.settings.timezone)).date()
     act_from = date(2023, 1, 2).toordinal()
     act_span = max(1, today.toordinal() - 1 - act_from)
     reg_table = RegistryEntry.__table__  # type: ignore[attr-defined]
     rows: list[dict[str, Any]] = []
-    done = 0
     import_id: int | None = None
 
-    def flush_registry() -> None:
-        nonlocal done
+    def flush() -> None:
         if rows:
-            with ctx.db.write_engine.begin() as conn:
+            with ctx.db.begin() as conn:
                 conn.execute(insert(reg_table), rows)
-            done += len(rows)
+            done.add(len(rows))
             rows.clear()
-            if progress:
-                progress(done, total_work)
 
     for _ in range(registry):
         n = nikmaker.make()
         active = rng.random() < ACTIVE_SHARE
         activated_on = date.fromordinal(act_from + rng.randrange(act_span)) if active else None
         status = oc.ACTIVE if active else oc.NOT_ACTIVE
-        reg_niks.append(n)
+        reg.niks.append(n)
         if active:
-            reg_active.append(n)
-        reg_status[n] = status
+            reg.active.append(n)
+        reg.status[n] = status
         if import_id is None:
             import_id = _seed_import(ctx, now, registry)
         rows.append(
             {"nik": n, "ikd_status": status, "activated_on": activated_on, "import_id": import_id}
         )
         if len(rows) >= CHUNK:
-            flush_registry()
-    flush_registry()
+            flush()
+    flush()
+    return reg
 
-    # ---- visits ---------------------------------------------------------------------------
-    wdays = _working_days(today, max(1, days), now_local)
-    outcome_counts: Counter[str] = Counter()
-    n_events = 0
-    if visits and wdays:
+
+class _VisitSeeder:
+    """The sample visits of the working days, with their step events and follow-ups; the
+    random draws happen in a fixed order, so the same seed gives the same rows."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        rng: random.Random,
+        erng: random.Random,
+        now: datetime,
+        officers: list[tuple[int, str]],
+        nikmaker: _NikMaker,
+        reg: _SampleRegistry,
+        events: bool,
+        done: _Progress,
+    ) -> None:
+        from counter.services.settings_store import device_id
+
+        self.ctx, self.rng, self.erng, self.officers = ctx, rng, erng, officers
+        self.nikmaker, self.reg, self.events, self.done = nikmaker, reg, events, done
+        self.dev = device_id(ctx)
+        self.tz = ZoneInfo(ctx.settings.timezone)
+        self.now = now
+        self.today = self.now.astimezone(self.tz).date()
+        self.outcome_counts: Counter[str] = Counter()
+        self.n_events = 0
+        self.vrows: list[dict[str, Any]] = []
+        self.erows: list[dict[str, Any]] = []
+        self.by_id: dict[str, dict[str, Any]] = {}  # visits of the current chunk
+        self.resolve_rows: list[dict[str, Any]] = []  # earlier chunks' visits resolved now
+        self.activated_here: set[str] = set()
+        self.open_followups: dict[str, list[tuple[str, int]]] = {}  # nik -> [(id, last_seq)]
+        self.retry_pool: list[str] = []  # NIKs that ended PENDING/FAILED: some come back
+        self.outcome_pick = _Picker(tuple((o, w) for o, (w, _) in MIX.items()))
+        self.reason_pick = {o: _Picker(rs) for o, (_, rs) in MIX.items()}
+        self.purpose_pick = _Picker(PURPOSES)
+
+    def run(self, days: int, visits: int) -> list[tuple[date, float]]:
+        """Spread ``visits`` over the working days of the last ``days``; returns those days."""
+        rng = self.rng
+        wdays = _working_days(self.today, max(1, days), self.now.astimezone(self.tz))
+        if not (visits and wdays):
+            return wdays
         per_day = Counter(rng.choices(range(len(wdays)), weights=[w for _, w in wdays], k=visits))
-        outcome_pick = _Picker(tuple((o, w) for o, (w, _) in MIX.items()))
-        reason_pick = {o: _Picker(rs) for o, (_, rs) in MIX.items()}
-        purpose_pick = _Picker(PURPOSES)
-        visit_table = Visit.__table__  # type: ignore[attr-defined]
-        event_table = VisitEvent.__table__  # type: ignore[attr-defined]
-        vrows: list[dict[str, Any]] = []
-        erows: list[dict[str, Any]] = []
-        by_id: dict[str, dict[str, Any]] = {}  # visits of the current chunk
-        resolve_rows: list[dict[str, Any]] = []  # earlier chunks' visits resolved now
-        activated_here: set[str] = set()
-        open_followups: dict[str, list[tuple[str, int]]] = {}  # nik -> [(visit_id, last_seq)]
-        retry_pool: list[str] = []  # NIKs that ended PENDING/FAILED: some come back
-
-        def flush_visits() -> None:
-            nonlocal done
-            if not vrows:
-                return
-            with ctx.db.write_engine.begin() as conn:
-                conn.execute(insert(visit_table), vrows)
-                if resolve_rows:
-                    conn.execute(
-                        update(visit_table)
-                        .where(visit_table.c.id == bindparam("vid"))
-                        .values(
-                            followup_state="resolved",
-                            resolved_by_visit_id=bindparam("by"),
-                            revision=visit_table.c.revision + 1,
-                            last_seq=bindparam("seq"),
-                            updated_at=bindparam("at"),
-                        ),
-                        resolve_rows,
-                    )
-                if erows:
-                    conn.execute(insert(event_table), erows)
-            done += len(vrows)
-            vrows.clear()
-            erows.clear()
-            by_id.clear()
-            resolve_rows.clear()
-            if progress:
-                progress(done, total_work)
-
-        def ev(vid: str, seq: int, at: datetime, officer_id: int, e: vm.Event) -> None:
-            erows.append(
-                {
-                    "id": _uuid(erng),
-                    "visit_id": vid,
-                    "seq": seq,
-                    "device_id": dev,
-                    "at": at,
-                    "officer_id": officer_id,
-                    "kind": e.kind,
-                    "step": e.step,
-                    "data": json.dumps(e.to_data(), ensure_ascii=False),
-                }
-            )
-
         for di, (day, window) in enumerate(wdays):
             count = per_day.get(di, 0)
             if not count:
                 continue
-            day_open = datetime.combine(day, OPEN_AT, tz).astimezone(UTC)
+            day_open = datetime.combine(day, OPEN_AT, self.tz).astimezone(UTC)
             mode = min(window, 2.5 * 3600)
             starts = sorted(rng.triangular(0, window, mode) for _ in range(count))
-            limit = now if day == today else None
+            limit = self.now if day == self.today else None
             for offset in starts:
-                started = day_open + timedelta(seconds=int(offset))
-                officer_id, counter = officers[rng.randrange(len(officers))]
-                # who comes: a retry, a registry NIK (active or not), a new or outside NIK
-                r = rng.random()
-                if retry_pool and r < 0.06:
-                    nik = retry_pool.pop(rng.randrange(len(retry_pool)))
-                elif reg_active and r < 0.27:
-                    nik = reg_active[rng.randrange(len(reg_active))]
-                elif reg_niks and r < 0.88:
-                    nik = reg_niks[rng.randrange(len(reg_niks))]
-                elif r < 0.96:
-                    nik = nikmaker.make()
-                else:
-                    nik = nikmaker.make(OUTSIDE[rng.randrange(len(OUTSIDE))])
-                status = reg_status.get(nik, oc.UNKNOWN)
-                if nik in activated_here:
-                    status = oc.ACTIVE
-                if status == oc.ACTIVE:
-                    outcome, reason = oc.ALREADY_ACTIVE, None
-                else:
-                    outcome = outcome_pick(rng)
-                    reason = reason_pick[outcome](rng)
-                lo, hi = HANDLING[outcome]
-                handling = rng.randint(lo, hi)
-                ended = started + timedelta(seconds=handling)
-                if limit is not None and ended > limit:
-                    ended = max(started + timedelta(seconds=10), limit)
-                    handling = int((ended - started).total_seconds())
-                consent = outcome != oc.ALREADY_ACTIVE and rng.random() < 0.4
-                phone = None
-                if consent:
-                    phone = (
-                        "08"
-                        + str(rng.choice((11, 12, 13, 21, 22, 52, 56, 57, 77, 78)))
-                        + "".join(str(rng.randrange(10)) for _ in range(rng.randint(6, 8)))
-                    )
-                purpose = purpose_pick(rng)
-                vid = _uuid(rng)
-                followup = "open" if outcome in oc.FOLLOW_UP and consent and phone else None
-                note = None
-                if outcome == oc.PENDING and rng.random() < 0.3:
-                    note = "kembali besok" if reason == "email_not_received" else "server SIAK"
-                # the step events, spread over the handling time
-                seq = 0
-                if events:
-                    # sometimes a problem that a remedy fixed on the way to success
-                    fixed = (
-                        rng.choice(("face_fail", "app_error", "email_not_received"))
-                        if outcome == oc.ACTIVATED and rng.random() < 0.2
-                        else None
-                    )
-                    timeline = _timeline(
-                        outcome, reason, status, purpose, consent, note, fixed, started, ended
-                    )
-                    for at, e in timeline:
-                        seq += 1
-                        ev(vid, seq, at, officer_id, e)
-                    n_events += seq
-                row = {
-                    "id": vid,
-                    "office_code": office,
-                    "counter_id": counter,
-                    "officer_id": officer_id,
-                    "device_id": dev,
-                    "event_id": None,
-                    "nik": nik,
-                    "district_code": nik[:6],
-                    "in_batang": nik.startswith(regions.BATANG_PREFIX),
-                    "ikd_status_found": status,
-                    "name": None,
-                    "phone": phone,
-                    "consent_contact": consent,
-                    "purpose": purpose,
-                    "day": day,
-                    "started_at": started,
-                    "ended_at": ended,
-                    "current_step": "done",
-                    "outcome": outcome,
-                    "reason": reason,
-                    "note": note,
-                    "handling_seconds": handling,
-                    "followup_state": followup,
-                    "followup_note": None,
-                    "resolved_by_visit_id": None,
-                    "revision": 0,
-                    "last_seq": seq,
-                    "updated_at": ended,
-                }
-                vrows.append(row)
-                by_id[vid] = row
-                outcome_counts[outcome] += 1
-                if outcome == oc.ACTIVATED:
-                    activated_here.add(nik)
-                    for old_id, old_seq in open_followups.pop(nik, []):
-                        new_seq = old_seq + (1 if events else 0)
-                        if events:
-                            ev(
-                                old_id,
-                                new_seq,
-                                ended,
-                                officer_id,
-                                vm.Event(vm.FollowUpChange(vm.FU_RESOLVED, by_visit=vid)),
-                            )
-                            n_events += 1
-                        old = by_id.get(old_id)
-                        if old is not None:
-                            old.update(
-                                followup_state="resolved",
-                                resolved_by_visit_id=vid,
-                                revision=old["revision"] + 1,
-                                last_seq=new_seq,
-                                updated_at=ended,
-                            )
-                        else:
-                            resolve_rows.append(
-                                {"vid": old_id, "by": vid, "seq": new_seq, "at": ended}
-                            )
-                elif outcome in oc.FOLLOW_UP:
-                    retry_pool.append(nik)
-                    if followup:
-                        open_followups.setdefault(nik, []).append((vid, seq))
-                if len(vrows) >= CHUNK:
-                    flush_visits()
-        flush_visits()
+                self._visit(day, day_open + timedelta(seconds=int(offset)), limit)
+                if len(self.vrows) >= CHUNK:
+                    self._flush()
+        self._flush()
+        return wdays
 
-    return {
-        "seed": seed,
-        "registry": registry,
-        "registry_active": len(reg_active),
-        "officers": [SUPERVISOR[0]] + [o[0] for o in OFFICERS],
-        "visits": sum(outcome_counts.values()),
-        "events": n_events,
-        "days": len(wdays),
-        "first_day": wdays[0][0].isoformat() if wdays else None,
-        "last_day": wdays[-1][0].isoformat() if wdays else None,
-        "outcomes": dict(sorted(outcome_counts.items())),
-        "seconds": round(time.perf_counter() - t0, 2),
-    }
+    def _who(self) -> str:
+        """Who comes: a retry, a registry NIK (active or not), a new or outside NIK."""
+        rng, reg = self.rng, self.reg
+        r = rng.random()
+        if self.retry_pool and r < 0.06:
+            return self.retry_pool.pop(rng.randrange(len(self.retry_pool)))
+        if reg.active and r < 0.27:
+            return reg.active[rng.randrange(len(reg.active))]
+        if reg.niks and r < 0.88:
+            return reg.niks[rng.randrange(len(reg.niks))]
+        if r < 0.96:
+            return self.nikmaker.make()
+        return self.nikmaker.make(OUTSIDE[rng.randrange(len(OUTSIDE))])
+
+    def _visit(self, day: date, started: datetime, limit: datetime | None) -> None:
+        rng = self.rng
+        officer_id, counter = self.officers[rng.randrange(len(self.officers))]
+        nik = self._who()
+        status = self.reg.status.get(nik, oc.UNKNOWN)
+        if nik in self.activated_here:
+            status = oc.ACTIVE
+        if status == oc.ACTIVE:
+            outcome, reason = oc.ALREADY_ACTIVE, None
+        else:
+            outcome = self.outcome_pick(rng)
+            reason = self.reason_pick[outcome](rng)
+        lo, hi = HANDLING[outcome]
+        handling = rng.randint(lo, hi)
+        ended = started + timedelta(seconds=handling)
+        if limit is not None and ended > limit:
+            ended = max(started + timedelta(seconds=10), limit)
+            handling = int((ended - started).total_seconds())
+        consent = outcome != oc.ALREADY_ACTIVE and rng.random() < 0.4
+        phone = _sample_phone(rng) if consent else None
+        purpose = self.purpose_pick(rng)
+        vid = _uuid(rng)
+        followup = "open" if outcome in oc.FOLLOW_UP and consent and phone else None
+        note = None
+        if outcome == oc.PENDING and rng.random() < 0.3:
+            note = "kembali besok" if reason == "email_not_received" else "server SIAK"
+        seq = 0
+        if self.events:  # the step events, spread over the handling time
+            timeline = self._timeline(
+                outcome, reason, status, purpose, consent, note, started, ended
+            )
+            for at, e in timeline:
+                seq += 1
+                self._event(vid, seq, at, officer_id, e)
+            self.n_events += seq
+        row = {
+            "id": vid,
+            "office_code": self.ctx.settings.office_code,
+            "counter_id": counter,
+            "officer_id": officer_id,
+            "device_id": self.dev,
+            "event_id": None,
+            "nik": nik,
+            "district_code": nik[:6],
+            "in_batang": nik.startswith(regions.BATANG_PREFIX),
+            "ikd_status_found": status,
+            "name": None,
+            "phone": phone,
+            "consent_contact": consent,
+            "purpose": purpose,
+            "day": day,
+            "started_at": started,
+            "ended_at": ended,
+            "current_step": "done",
+            "outcome": outcome,
+            "reason": reason,
+            "note": note,
+            "handling_seconds": handling,
+            "followup_state": followup,
+            "followup_note": None,
+            "resolved_by_visit_id": None,
+            "revision": 0,
+            "last_seq": seq,
+            "updated_at": ended,
+        }
+        self.vrows.append(row)
+        self.by_id[vid] = row
+        self.outcome_counts[outcome] += 1
+        if outcome == oc.ACTIVATED:
+            self.activated_here.add(nik)
+            self._resolve_followups(nik, vid, ended, officer_id)
+        elif outcome in oc.FOLLOW_UP:
+            self.retry_pool.append(nik)
+            if followup:
+                self.open_followups.setdefault(nik, []).append((vid, seq))
+
+    def _timeline(
+        self,
+        outcome: str,
+        reason: str | None,
+        status: str,
+        purpose: str,
+        consent: bool,
+        note: str | None,
+        started: datetime,
+        ended: datetime,
+    ) -> list[tuple[datetime, vm.Event]]:
+        # sometimes a problem that a remedy fixed on the way to success
+        fixed = (
+            self.rng.choice(("face_fail", "app_error", "email_not_received"))
+            if outcome == oc.ACTIVATED and self.rng.random() < 0.2
+            else None
+        )
+        return _timeline(outcome, reason, status, purpose, consent, note, fixed, started, ended)
+
+    def _resolve_followups(self, nik: str, vid: str, ended: datetime, officer_id: int) -> None:
+        """An activation resolves the NIK's open follow-ups (as visits.resolve_followups)."""
+        for old_id, old_seq in self.open_followups.pop(nik, []):
+            new_seq = old_seq + (1 if self.events else 0)
+            if self.events:
+                change = vm.FollowUpChange(vm.FU_RESOLVED, by_visit=vid)
+                self._event(old_id, new_seq, ended, officer_id, vm.Event(change))
+                self.n_events += 1
+            old = self.by_id.get(old_id)
+            if old is not None:
+                old.update(
+                    followup_state="resolved",
+                    resolved_by_visit_id=vid,
+                    revision=old["revision"] + 1,
+                    last_seq=new_seq,
+                    updated_at=ended,
+                )
+            else:
+                self.resolve_rows.append({"vid": old_id, "by": vid, "seq": new_seq, "at": ended})
+
+    def _event(self, vid: str, seq: int, at: datetime, officer_id: int, e: vm.Event) -> None:
+        self.erows.append(
+            {
+                "id": _uuid(self.erng),
+                "visit_id": vid,
+                "seq": seq,
+                "device_id": self.dev,
+                "at": at,
+                "officer_id": officer_id,
+                "kind": e.kind,
+                "step": e.step,
+                "data": json.dumps(e.to_data(), ensure_ascii=False),
+            }
+        )
+
+    def _flush(self) -> None:
+        """One transaction per chunk: the visits, earlier chunks' resolutions, the events."""
+        if not self.vrows:
+            return
+        visit_table = Visit.__table__  # type: ignore[attr-defined]
+        with self.ctx.db.begin() as conn:
+            conn.execute(insert(visit_table), self.vrows)
+            if self.resolve_rows:
+                conn.execute(
+                    update(visit_table)
+                    .where(visit_table.c.id == bindparam("vid"))
+                    .values(
+                        followup_state="resolved",
+                        resolved_by_visit_id=bindparam("by"),
+                        revision=visit_table.c.revision + 1,
+                        last_seq=bindparam("seq"),
+                        updated_at=bindparam("at"),
+                    ),
+                    self.resolve_rows,
+                )
+            if self.erows:
+                conn.execute(insert(VisitEvent.__table__), self.erows)  # type: ignore[attr-defined]
+        self.done.add(len(self.vrows))
+        self.vrows.clear()
+        self.erows.clear()
+        self.by_id.clear()
+        self.resolve_rows.clear()
+
+
+def _sample_phone(rng: random.Random) -> str:
+    return (
+        "08"
+        + str(rng.choice((11, 12, 13, 21, 22, 52, 56, 57, 77, 78)))
+        + "".join(str(rng.randrange(10)) for _ in range(rng.randint(6, 8)))
+    )
 
 
 def _seed_import(ctx: Context, now: datetime, rows: int) -> int:

@@ -50,10 +50,8 @@ def _reason(ctx: Context, reason: str | None) -> tuple[str, str]:
     and no step when unknown. The officer's remedy is never printed: it speaks to the officer."""
     if not reason:
         return "", ""
-    try:
-        from counter.domain.protocol import ProtocolError, cached_protocol
-    except ImportError:
-        return reason, ""
+    from counter.domain.protocol import ProtocolError, cached_protocol
+
     try:
         proto = cached_protocol(getattr(ctx.settings, "protocol_file", "") or None)
     except (ProtocolError, OSError):
@@ -142,102 +140,137 @@ MIN_QR = 20.0  # mm (0.5 mm modules for a store link): still easy for a phone ca
 
 
 def _render(data: SlipData, paper: str, height: float):  # noqa: ANN202 - FPDF
-    from fpdf import FPDF
+    """Lay the slip out on a page ``height`` mm long; returns (pdf, height used)."""
+    slip = _SlipPage(data, paper, height)
+    slip.header()
+    slip.outcome()
+    slip.next_steps()
+    qrs = [(data.labels["install_qr"], data.install_url, slip.g.qr)]
+    if data.help_payload:
+        qrs.append((data.labels["help_qr"], data.help_payload, slip.g.qr_help))
+    if paper == "a6":
+        slip.codes_side_by_side(qrs)
+    else:
+        slip.codes_one_below_the_other(qrs)
+    slip.footer()
+    return slip.pdf, slip.pdf.get_y() + slip.g.margin
 
-    g = _GEOMETRY[paper]
-    pdf = FPDF(orientation="P", unit="mm", format=(g.width, height))
-    pdf.set_auto_page_break(paper == "a6", margin=g.margin)
-    pdf.set_margins(g.margin, g.margin, g.margin)
-    font = unicode_font(pdf)
-    pdf.set_title(data.title)
-    pdf.add_page()
-    w = g.width - 2 * g.margin
-    lh = g.base * 0.45  # line height in mm for the body size
-    lb = data.labels
 
-    def text(s: str, size: float = g.base, style: str = "", align: str = "L") -> None:
-        pdf.set_font(font, style, size)
-        pdf.set_x(g.margin)
-        pdf.multi_cell(w, size * 0.45, s, align=align, new_x="LMARGIN", new_y="NEXT")
+class _SlipPage:
+    """The slip's drawing steps on one FPDF document (geometry of the paper)."""
 
-    def rule() -> None:
+    def __init__(self, data: SlipData, paper: str, height: float) -> None:
+        from fpdf import FPDF
+
+        g = self.g = _GEOMETRY[paper]
+        self.data, self.lb, self.height = data, data.labels, height
+        pdf = self.pdf = FPDF(orientation="P", unit="mm", format=(g.width, height))
+        pdf.set_auto_page_break(paper == "a6", margin=g.margin)
+        pdf.set_margins(g.margin, g.margin, g.margin)
+        self.font = unicode_font(pdf)
+        pdf.set_title(data.title)
+        pdf.add_page()
+        self.w = g.width - 2 * g.margin
+        self.lh = g.base * 0.45  # line height in mm for the body size
+
+    def text(self, s: str, size: float | None = None, style: str = "", align: str = "L") -> None:
+        size = self.g.base if size is None else size
+        self.pdf.set_font(self.font, style, size)
+        self.pdf.set_x(self.g.margin)
+        self.pdf.multi_cell(self.w, size * 0.45, s, align=align, new_x="LMARGIN", new_y="NEXT")
+
+    def rule(self) -> None:
+        pdf, g = self.pdf, self.g
         y = pdf.get_y() + 1
         pdf.set_line_width(0.3)
         pdf.set_draw_color(0, 0, 0)
         pdf.line(g.margin, y, g.width - g.margin, y)
         pdf.set_y(y + 1.5)
 
-    def row(label: str, value: str, bold: bool = False) -> None:
+    def row(self, label: str, value: str, bold: bool = False) -> None:
+        pdf, g = self.pdf, self.g
         lw = 22.0
         pdf.set_x(g.margin)
-        pdf.set_font(font, "", g.base)
-        pdf.cell(lw, lh, label)
-        pdf.set_font(font, "B" if bold else "", g.base)
-        pdf.multi_cell(w - lw, lh, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(self.font, "", g.base)
+        pdf.cell(lw, self.lh, label)
+        pdf.set_font(self.font, "B" if bold else "", g.base)
+        pdf.multi_cell(self.w - lw, self.lh, value, align="L", new_x="LMARGIN", new_y="NEXT")
 
-    text(data.office_name, g.base + 2, "B", "C")
-    text(data.title, g.base + 1, "B", "C")
-    text(lb["subtitle"], g.base - 1, "", "C")
-    rule()
-    row(lb["date"], data.when)
-    row(lb["counter"], data.counter_id)
-    if data.officer:
-        row(lb["officer"], data.officer)
-    row(lb["nik"], data.masked_nik)
-    row(lb["visit"], data.visit_ref)
-    rule()
-    text(lb["outcome_label"], g.base - 1)
-    text(data.outcome_text, g.base + 3, "B")
-    if data.reason_text:
-        text(data.reason_text, g.base, "I")
-    rule()
-    text(lb["next_title"], g.base, "B")
-    for i, step in enumerate(data.next_steps, 1):
-        pdf.set_font(font, "", g.base)
-        pdf.set_x(g.margin)
-        pdf.cell(5, lh, f"{i}.")
-        pdf.multi_cell(w - 5, lh, step, align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_y(pdf.get_y() + 0.6)
-    rule()
-    qrs = [(lb["install_qr"], data.install_url, g.qr)]
-    if data.help_payload:
-        qrs.append((lb["help_qr"], data.help_payload, g.qr_help))
-    if paper == "a6":
-        # One A6 page: the codes sit side by side and shrink (not below MIN_QR) to what is left.
-        col = w / len(qrs)
+    def header(self) -> None:
+        data, lb, base = self.data, self.lb, self.g.base
+        self.text(data.office_name, base + 2, "B", "C")
+        self.text(data.title, base + 1, "B", "C")
+        self.text(lb["subtitle"], base - 1, "", "C")
+        self.rule()
+        self.row(lb["date"], data.when)
+        self.row(lb["counter"], data.counter_id)
+        if data.officer:
+            self.row(lb["officer"], data.officer)
+        self.row(lb["nik"], data.masked_nik)
+        self.row(lb["visit"], data.visit_ref)
+        self.rule()
+
+    def outcome(self) -> None:
+        data, base = self.data, self.g.base
+        self.text(self.lb["outcome_label"], base - 1)
+        self.text(data.outcome_text, base + 3, "B")
+        if data.reason_text:
+            self.text(data.reason_text, base, "I")
+        self.rule()
+
+    def next_steps(self) -> None:
+        pdf, g = self.pdf, self.g
+        self.text(self.lb["next_title"], g.base, "B")
+        for i, step in enumerate(self.data.next_steps, 1):
+            pdf.set_font(self.font, "", g.base)
+            pdf.set_x(g.margin)
+            pdf.cell(5, self.lh, f"{i}.")
+            pdf.multi_cell(self.w - 5, self.lh, step, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_y(pdf.get_y() + 0.6)
+        self.rule()
+
+    def codes_side_by_side(self, qrs: list[tuple[str, str, float]]) -> None:
+        """One A6 page: the codes sit side by side and shrink (not below MIN_QR) to what is
+        left."""
+        pdf, g, data, lb = self.pdf, self.g, self.data, self.lb
+        col = self.w / len(qrs)
         # captions, URL line, help contact line, warning, rule, footer
         reserve = 6.0 + (5 + (1 if data.help_payload else 0)) * g.base * 0.45
-        room = height - g.margin - pdf.get_y() - reserve
+        room = self.height - g.margin - pdf.get_y() - reserve
         if room < MIN_QR:
             pdf.add_page()
-            room = height - 2 * g.margin - reserve
+            room = self.height - 2 * g.margin - reserve
         size = max(MIN_QR, min(g.qr, col - 4, room))
         y0 = pdf.get_y()
         bottoms = []
         for i, (caption, payload, _size) in enumerate(qrs):
             x0 = g.margin + i * col
             pdf.set_xy(x0, y0)
-            pdf.set_font(font, "B", g.base - 1)
+            pdf.set_font(self.font, "B", g.base - 1)
             pdf.multi_cell(col - 2, (g.base - 1) * 0.45, caption, align="C")
             yq = pdf.get_y() + 0.5
             draw_pdf(pdf, payload, x0 + (col - size) / 2, yq, size)
             bottoms.append(yq + size)
         pdf.set_y(max(bottoms) + 0.5)
-        text(data.install_url, g.base - 2.5, "", "C")
+        self.text(data.install_url, g.base - 2.5, "", "C")
         if data.help_payload:  # the help contact in words too: not everyone can scan
-            text(f"{lb['help_qr']} {data.help_payload}", g.base - 2, "", "C")
-    else:
+            self.text(f"{lb['help_qr']} {data.help_payload}", g.base - 2, "", "C")
+
+    def codes_one_below_the_other(self, qrs: list[tuple[str, str, float]]) -> None:
+        """The 80 mm roll: each code full size under its caption, its text below it."""
+        pdf, g = self.pdf, self.g
         for caption, payload, size in qrs:
-            text(caption, g.base, "B", "C")
+            self.text(caption, g.base, "B", "C")
             y = pdf.get_y() + 0.5
             draw_pdf(pdf, payload, (g.width - size) / 2, y, size)
             pdf.set_y(y + size + 0.5)
-            text(payload, g.base - 2.5, "", "C")
+            self.text(payload, g.base - 2.5, "", "C")
             pdf.set_y(pdf.get_y() + 1)
-    text(lb["fake_apk"], g.base - 0.5, "B", "C")
-    rule()
-    text(lb["footer"], g.base - 1, "", "C")
-    return pdf, pdf.get_y() + g.margin
+
+    def footer(self) -> None:
+        self.text(self.lb["fake_apk"], self.g.base - 0.5, "B", "C")
+        self.rule()
+        self.text(self.lb["footer"], self.g.base - 1, "", "C")
 
 
 def render_slip(data: SlipData, path: Path, paper: str = "80mm") -> Path:

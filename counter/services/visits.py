@@ -24,6 +24,7 @@ from counter.domain import visit as vm
 from counter.domain.protocol import Protocol
 from counter.errors import UserError
 from counter.services import audit
+from counter.services.audit import Actor
 from counter.services.context import Context
 from counter.services.settings_store import device_id
 from counter.store.models import DayClose, Officer, RegistryEntry, Visit, VisitEvent
@@ -258,7 +259,7 @@ def _lock_nik(s: Session, ctx: Context, nik: str) -> None:
 
 def start_visit(
     ctx: Context,
-    officer: Officer,
+    officer: Actor,
     nik: str,
     *,
     name: str | None = None,
@@ -480,7 +481,7 @@ def resolve_followups(s: Session, ctx: Context, niks: Iterable[str], officer_id:
     return n
 
 
-def _require_supervisor(officer: Officer | None) -> None:
+def _require_supervisor(officer: Actor | None) -> None:
     if officer is None or officer.role != "supervisor":
         raise VisitError("forbidden")
 
@@ -496,7 +497,7 @@ def check_reason(ctx: Context, outcome: str, reason: str | None) -> None:
 
 
 def correct_visit(
-    ctx: Context, visit_id: str, supervisor: Officer, outcome: str, reason: str | None, why: str
+    ctx: Context, visit_id: str, supervisor: Actor, outcome: str, reason: str | None, why: str
 ) -> Visit:
     """A supervisor's correction: a new event; the original stays in the timeline and audit.
     The reason must be one the protocol lists for the new outcome."""
@@ -535,7 +536,7 @@ def correct_visit(
 def _close_abandoned_in(
     s: Session,
     ctx: Context,
-    supervisor: Officer,
+    supervisor: Actor,
     v: Visit,
     outcome: str,
     reason: str,
@@ -566,7 +567,7 @@ def _close_abandoned_in(
     )
 
 
-def check_abandoned(ctx: Context, supervisor: Officer, outcome: str, reason: str) -> None:
+def check_abandoned(ctx: Context, supervisor: Actor, outcome: str, reason: str) -> None:
     """The supervisor may end an abandoned visit as PENDING, FAILED or DECLINED with a reason
     the protocol lists for that outcome (``interrupted`` always)."""
     _require_supervisor(supervisor)
@@ -579,7 +580,7 @@ def check_abandoned(ctx: Context, supervisor: Officer, outcome: str, reason: str
 
 def close_abandoned(
     ctx: Context,
-    supervisor: Officer,
+    supervisor: Actor,
     visit_id: str,
     outcome: str = oc.PENDING,
     reason: str = vm.INTERRUPTED,
@@ -596,7 +597,7 @@ def close_abandoned(
 
 
 def close_open_visits(
-    s: Session, ctx: Context, supervisor: Officer, day: date, outcome: str, reason: str
+    s: Session, ctx: Context, supervisor: Actor, day: date, outcome: str, reason: str
 ) -> int:
     """Inside the caller's write transaction: end every open visit of ``day`` as abandoned
     (the day close's one step; the caller checked the outcome and reason)."""
@@ -610,7 +611,7 @@ def close_open_visits(
     return len(rows)
 
 
-def void_visit(ctx: Context, by: Officer, visit_id: str, reason: str) -> Visit:
+def void_visit(ctx: Context, by: Actor, visit_id: str, reason: str) -> Visit:
     """Cancel a mistaken visit (wrong resident, a valid-looking typo) with a mandatory reason.
 
     Kept with its whole timeline and audited; excluded from counts, the report, the target and

@@ -12,17 +12,22 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from counter.errors import UserError
-from counter.store import models  # noqa: F401  (registers the tables)
 from counter.store.files import private_dir, private_file, sqlite_companions, tighten_file
 from counter.store.urls import is_supported, mask_url
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# The ORM (SQLModel, pydantic, the table classes of counter.store.models) is imported by the
+# code that uses it, not here: opening a database and the core queries of connect() need only
+# SQLAlchemy, so the TUI is ready to log in before the ORM has loaded (bench/bench_tui.py).
 
 
 class StorageError(UserError, RuntimeError):
@@ -59,7 +64,9 @@ def normalise_url(path_or_url: str) -> str:
 # Errors that reach the user as the storage messages (locked, disk full, corrupt, unreachable):
 # SQLAlchemy's, and the sqlite3 module's own from the raw cursors some services use for speed
 # inside a session. IntegrityError and the like pass through unchanged.
-_OPERATIONAL = (DBAPIError, sqlite3.DatabaseError)
+# The driver errors translate_error turns into messages.
+OPERATIONAL_ERRORS = (DBAPIError, sqlite3.DatabaseError)
+_OPERATIONAL = OPERATIONAL_ERRORS
 _CORRUPT = (
     "file is not a database",
     "database disk image is malformed",
@@ -174,17 +181,40 @@ class Database:
         """The file, or the URL without its password: what messages name."""
         return str(self.path) if self.path is not None else mask_url(self.url)
 
-    def _translate(self, e: BaseException) -> BaseException:
+    def translate(self, e: BaseException) -> BaseException:
+        """The message-bearing error for a driver error ``e`` (``e`` itself when not one)."""
         return translate_error(e, self.where, self.busy_timeout_s)
 
+    _translate = translate  # the old name, still called by services.registry (helper registry)
+
     def _reraise(self, e: BaseException) -> None:
-        translated = self._translate(e)
+        translated = self.translate(e)
         if translated is e:
             raise e
         raise translated from e
 
     @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A plain SQLAlchemy connection for core reads (no ORM), errors translated."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except _OPERATIONAL as e:
+            self._reraise(e)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A core write transaction (BEGIN IMMEDIATE on SQLite), committed at the end."""
+        try:
+            with self.write_engine.begin() as conn:
+                yield conn
+        except _OPERATIONAL as e:
+            self._reraise(e)
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
         try:
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
@@ -194,6 +224,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction, committed when the block ends without error."""
+        from sqlmodel import Session
+
         try:
             with Session(self.write_engine, expire_on_commit=False) as s:
                 yield s
@@ -219,34 +251,3 @@ def _prepare_sqlite_file(path: Path, create: bool) -> None:
         private_file(path)
     for f in sqlite_companions(path):
         tighten_file(f)
-
-
-def open_database(
-    url: str, busy_timeout_s: float = 10.0, migrate: bool = True, create: bool = True
-) -> Database:
-    """Open and bring the schema up to date.
-
-    ``create`` (tests, ``init``, the TUI's first-run set-up, the demo): a missing database is
-    created. Otherwise a missing/empty SQLite file, or a database without our schema, is refused
-    with a ``StorageError`` that says to run ``init`` or check ``--db``; nothing is created."""
-    db = Database(url, busy_timeout_s, create=create)
-    try:
-        if not create and migrate:
-            from counter.store.migrate import current_revision
-
-            if current_revision(db) is None:
-                raise DatabaseUnusable("no_schema", where=db.where)
-        if migrate:
-            from counter.store.migrate import upgrade
-
-            upgrade(db)
-    except _OPERATIONAL as e:
-        db.dispose()
-        translated = db._translate(e)
-        if translated is e:
-            raise
-        raise translated from e
-    except BaseException:
-        db.dispose()
-        raise
-    return db

@@ -5,7 +5,8 @@ Contract for the screens that plug in (counter, supervisor, widgets):
 * Build the app only with :func:`make_app` (the CLI and every test do).
 * ``app.ctx`` is the services :class:`~counter.services.context.Context` (``None`` only for the
   first moments of a real start, while the database opens in a thread; always set after login).
-* ``app.officer`` is the logged-in ``Officer`` (``None`` before login / after logout).
+* ``app.officer`` is the logged-in account, a ``services.accounts.OfficerView`` (no PIN hash;
+  ``None`` before login / after logout).
 * ``app.t(key, **kw)`` translates through the catalog of the configured language.
 * After login the app adds two Textual *modes*: ``"counter"`` (base screen
   ``counter.tui.screens.counter.CounterScreen()``) for everyone and ``"supervisor"`` (base screen
@@ -51,13 +52,14 @@ from counter.config import Settings
 from counter.domain.text import printable
 from counter.errors import describe
 from counter.i18n import catalog
+from counter.tui.bindings import localize_bindings
 from counter.tui.idle import IdleBanner, IdleWatch, limit_seconds, warning_seconds
 
 if TYPE_CHECKING:
+    from counter.services.accounts import OfficerView as Officer  # a view, never the ORM row
     from counter.services.context import Clock, Context
 
 # Rows handed out by the services (the tui layer does not import the ORM models).
-Officer = Any
 Visit = Any
 
 LIGHT_THEME = "textual-light"
@@ -65,21 +67,6 @@ DARK_THEME = "textual-dark"
 THEME_KEY = "theme"
 # Benchmark hook: "shown" exits when the login screen is painted, "ready" when it can log in.
 BENCH_ENV = "IKD_COUNTER_BENCH_EXIT"
-
-
-def localize_bindings(node: Any, texts: dict[str, str]) -> None:
-    """Give the bindings of ``node`` (by binding id) footer texts from the catalog.
-
-    ``texts`` maps binding id -> catalog key. Call it in ``__init__`` or ``on_mount`` of a
-    screen (``node.app.t`` must work) or pass an app. Class-level bindings stay untouched.
-    """
-    app = node if isinstance(node, App) else node.app
-    table = node._bindings.key_to_bindings
-    for key, bindings in list(table.items()):
-        if any(b.id in texts for b in bindings):
-            table[key] = [
-                replace(b, description=app.t(texts[b.id])) if b.id in texts else b for b in bindings
-            ]
 
 
 def _login_screen_factory() -> Screen:
@@ -135,7 +122,7 @@ class CounterApp(App[None]):
         self.demo_niks = demo_niks or []  # (NIK, kind): sample NIKs shown on the demo login
         self.mode_screens = dict(mode_screens or {})
         self.officer_count: int | None = None
-        self._ctx_error: Exception | None = None
+        self.ctx_error: Exception | None = None
         self._ctx_thread: threading.Thread | None = None
         self.ctx_done = threading.Event()  # set once ctx is open (or failed to open)
         if ctx is not None:
@@ -263,26 +250,26 @@ class CounterApp(App[None]):
 
             self.ctx = make_context(self.settings, clock=self.clock)
         except Exception as e:  # noqa: BLE001 - shown to the user on the login screen
-            self._ctx_error = e
+            self.ctx_error = e
         finally:
             self.ctx_done.set()
 
     def _ctx_loaded(self) -> None:
         """Runs in a worker thread: wait for the database, read what the start needs."""
         self.ctx_done.wait()
-        if self._ctx_error is not None:
-            self.call_from_thread(self._show_ctx_error, self._ctx_error)
+        if self.ctx_error is not None:
+            self.call_from_thread(self._show_ctx_error, self.ctx_error)
             return
         assert self.ctx is not None
         try:
-            from counter.services import accounts, settings_store
+            from counter.services.opening import load_the_rest, login_facts
 
-            count = accounts.count_officers(self.ctx)
-            theme = settings_store.get(self.ctx, THEME_KEY, "")
+            facts = login_facts(self.ctx)  # SQLAlchemy core: the ORM is not needed yet
         except Exception as e:  # noqa: BLE001 - shown to the user on the login screen
             self.call_from_thread(self._show_ctx_error, e)
             return
-        self.call_from_thread(self._db_ready, count, theme)
+        self.call_from_thread(self._db_ready, facts.officers, facts.theme)
+        load_the_rest()  # the ORM classes and the PIN hasher, while the officer types
 
     def _show_ctx_error(self, error: Exception) -> None:
         detail = describe(error, self.settings.lang)
@@ -414,25 +401,13 @@ class CounterApp(App[None]):
         self.run_worker(self._check_unfinished, thread=True, exit_on_error=False, name="unfinished")
 
     def _make_counter(self) -> Screen:
-        try:
-            from counter.tui.screens.counter import CounterScreen
-        except ModuleNotFoundError as e:
-            if e.name != "counter.tui.screens.counter":
-                raise
-            from counter.tui.screens.placeholder import PlaceholderScreen
+        from counter.tui.screens.counter import CounterScreen
 
-            return PlaceholderScreen("tui.placeholder.counter")
         return CounterScreen()
 
     def _make_supervisor(self) -> Screen:
-        try:
-            from counter.tui.screens.supervisor import SupervisorHome
-        except ModuleNotFoundError as e:
-            if e.name != "counter.tui.screens.supervisor":
-                raise
-            from counter.tui.screens.placeholder import PlaceholderScreen
+        from counter.tui.screens.supervisor import SupervisorHome
 
-            return PlaceholderScreen("tui.placeholder.supervisor")
         return SupervisorHome()
 
     def action_switch_role_mode(self) -> None:

@@ -88,7 +88,7 @@ def test_init_officer_and_pin_never_an_argument(tmp_path: Path) -> None:
 
 
 def test_lookup_unknown_nik(tmp_path: Path) -> None:
-    from counter.store.db import open_database
+    from counter.store.connect import open_database
 
     open_database(str(tmp_path / "c.db")).dispose()  # only `init` creates one from the CLI
     r = run("--db", str(tmp_path / "c.db"), "lookup", "3325011708050001", "--json")

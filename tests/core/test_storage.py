@@ -12,7 +12,8 @@ from sqlmodel import select
 from counter.domain import outcomes as oc
 from counter.services import visits
 from counter.services.context import Context
-from counter.store.db import Database, DatabaseBusy, normalise_url, open_database
+from counter.store.connect import open_database
+from counter.store.db import Database, DatabaseBusy, normalise_url
 from counter.store.migrate import MIGRATIONS, current_revision, head_revision
 from counter.store.models import Officer, Visit, VisitEvent
 

@@ -118,7 +118,7 @@ def open_at_once(url: str, barrier: Any) -> str | None:
     try:
         import alembic.command  # noqa: F401  (imported before the race, not during it)
 
-        from counter.store.db import open_database
+        from counter.store.connect import open_database
         from counter.store.migrate import current_revision, head_revision
 
         barrier.wait(60)

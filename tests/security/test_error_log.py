@@ -49,7 +49,7 @@ def failing_lookup(monkeypatch: pytest.MonkeyPatch):
 
 
 def _cli(tmp_path: Path, *extra: str) -> list[str]:
-    from counter.store.db import open_database
+    from counter.store.connect import open_database
 
     db = tmp_path / "c.db"
     if not db.exists():

@@ -17,7 +17,7 @@ from tests.security._util import PIN, ROOT, assert_clean_failure, env_for, init_
 # A second process: opens the database like the app does, reads, then keeps it open.
 HOLDER = (
     "import sys\n"
-    "from counter.store.db import open_database\n"
+    "from counter.store.connect import open_database\n"
     "from sqlalchemy import text\n"
     "db = open_database(sys.argv[1], create=False)\n"
     "with db.read() as s:\n"

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from counter.cli.tui import DEMO_ACCOUNTS
 from tests.helpers.shell import app_on
+
+# A fixed sample of demo accounts for the picture (username, PIN, role).
+DEMO_ACCOUNTS = [
+    ("kasi", "246802", "supervisor"),
+    ("siti", "135790", "officer"),
+    ("budi", "135791", "officer"),
+]
 
 
 async def _ready(pilot) -> None:  # noqa: ANN001

@@ -12,18 +12,27 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from counter.errors import describe
+from counter.tui.bindings import localize_bindings
 from counter.tui.formats import fmt_date
 from counter.tui.keys import after_typed_input
 from counter.tui.widgets.literal import Label, Static
 
 if TYPE_CHECKING:
-    from counter.tui.app import CounterApp
+    from counter.tui.shell import Shell
 
 
 class LoginScreen(Screen[None]):
     """The default screen of the app: who is at the counter."""
 
-    app: CounterApp  # type: ignore[assignment]
+    app: Shell  # type: ignore[assignment]
+    DEFAULT_CSS = """
+    LoginScreen #login-box Input { width: 100%; }
+    LoginScreen .demo-account, LoginScreen .demo-nik { color: $text; }
+    LoginScreen #demo-columns { height: auto; }
+    LoginScreen #demo-accounts { width: 1fr; height: auto; }
+    LoginScreen #demo-niks { width: auto; height: auto; margin-left: 2; }
+    LoginScreen #demo-banner { width: 100%; color: $warning; }
+    """
     AUTO_FOCUS = "#username"
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: handled before the focused Input, so the footer shows it too
@@ -41,7 +50,7 @@ class LoginScreen(Screen[None]):
         yield Static(self._office_line(), id="office-line")
         with Center():
             with Vertical(id="login-box", classes="box"):
-                yield Label(t("tui.login.heading"), id="login-heading", classes="box-title")
+                yield Label(t("tui.login.heading"), id="login-heading", classes="box-title -first")
                 yield Label(t("tui.login.username"), id="username-label", classes="field-label")
                 yield Input(
                     placeholder=t("tui.login.username_placeholder"),
@@ -54,10 +63,10 @@ class LoginScreen(Screen[None]):
                 yield Label("", id="login-error", classes="err-text")
         if self.app.demo_accounts:
             with Center():
-                with Vertical(id="demo-box", classes="box"):
+                with Vertical(id="demo-box", classes="box -secondary"):
                     with Horizontal(id="demo-columns"):
                         with Vertical(id="demo-accounts"):
-                            yield Label(t("tui.login.demo_title"), classes="box-title")
+                            yield Label(t("tui.login.demo_title"), classes="box-title -first")
                             for user, pin, role in self.app.demo_accounts:
                                 yield Label(
                                     f"{user:<6} {pin} {t('tui.login.demo_' + role)}",
@@ -65,7 +74,7 @@ class LoginScreen(Screen[None]):
                                 )
                         if self.app.demo_niks:
                             with Vertical(id="demo-niks"):
-                                yield Label(t("demo.nik_title"), classes="box-title")
+                                yield Label(t("demo.nik_title"), classes="box-title -first")
                                 for nik, kind in self.app.demo_niks:
                                     yield Label(
                                         f"{nik} {t('demo.nik_' + kind)}", classes="demo-nik"
@@ -84,8 +93,6 @@ class LoginScreen(Screen[None]):
 
     def refresh_texts(self) -> None:
         """Re-draw the texts after the set-up wizard changed the office or the language."""
-        from counter.tui.app import localize_bindings
-
         t = self.app.t
         self.query_one("#office-line", Static).update(self._office_line())
         self.query_one("#login-heading", Label).update(t("tui.login.heading"))
@@ -96,8 +103,6 @@ class LoginScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
         localize_bindings(self, {"login.submit": "tui.keys.login"})
         if self.app.ctx is not None and self.app.officer_count is not None:
             self._ready = True
@@ -161,7 +166,7 @@ class LoginScreen(Screen[None]):
         app.ctx_done.wait()
         if app.ctx is None:
             app.call_from_thread(
-                self._failed, app.t("tui.db_error", detail=str(app._ctx_error or ""))
+                self._failed, app.t("tui.db_error", detail=str(app.ctx_error or ""))
             )
             return
         try:

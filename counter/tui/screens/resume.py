@@ -16,11 +16,12 @@ from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain import visit as vm
 from counter.errors import describe
+from counter.tui.bindings import localize_bindings
 from counter.tui.formats import fmt_date
 from counter.tui.widgets.literal import Label, OptionList
 
 if TYPE_CHECKING:
-    from counter.tui.app import CounterApp
+    from counter.tui.shell import Shell
 
 Visit = Any  # a visit row from services.visits
 
@@ -31,8 +32,14 @@ CLOSE_KEYS = {"close_pending": oc.PENDING, "close_failed": oc.FAILED, "close_dec
 class ResumeScreen(ModalScreen[Any]):
     """Dismissed with the visit to resume, or None when nothing is to be resumed now."""
 
-    app: CounterApp  # type: ignore[assignment]
+    app: Shell  # type: ignore[assignment]
     AUTO_FOCUS = "#resume-list"
+    DEFAULT_CSS = """
+    ResumeScreen { align: center middle; }
+    ResumeScreen #resume-box { max-width: 100%; height: auto; max-height: 90%; }
+    ResumeScreen #resume-intro { width: 100%; }
+    ResumeScreen #resume-list { height: auto; max-height: 10; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "resume", "Resume", id="resume.resume", priority=True),
         Binding("p", "close('close_pending')", "PENDING", id="resume.pending"),
@@ -48,7 +55,7 @@ class ResumeScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        with Vertical(id="resume-box", classes="box"):
+        with Vertical(id="resume-box", classes="box -alert"):
             yield Label(t("tui.resume.title"), classes="box-title")
             yield Label(t("tui.resume.intro"), id="resume-intro")
             yield Label("", id="resume-count")
@@ -57,8 +64,6 @@ class ResumeScreen(ModalScreen[Any]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
         localize_bindings(
             self,
             {

@@ -14,10 +14,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from counter.errors import describe
+from counter.tui.bindings import localize_bindings
 from counter.tui.widgets.literal import Label, Select, Static
 
 if TYPE_CHECKING:
-    from counter.tui.app import CounterApp
+    from counter.tui.shell import Shell
 
 _CODE = re.compile(r"^\d{2,16}$")
 _COUNTER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -36,8 +37,13 @@ FIELDS = (
 class SetupScreen(Screen[str]):
     """Dismissed with the new supervisor's username."""
 
-    app: CounterApp  # type: ignore[assignment]
+    app: Shell  # type: ignore[assignment]
     AUTO_FOCUS = "#office_name"
+    DEFAULT_CSS = """
+    SetupScreen #setup-form { padding: 0 2; }
+    SetupScreen #setup-form Input, SetupScreen #setup-form Select { width: 70; max-width: 100%; }
+    SetupScreen #setup-intro { width: 100%; margin: 1 0; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "save", "Save", id="setup.save"),
     ]
@@ -79,8 +85,6 @@ class SetupScreen(Screen[str]):
         yield Label("", id=f"{name}-error", classes="field-error")
 
     def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
         localize_bindings(self, {"setup.save": "tui.keys.save"})
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -105,8 +109,6 @@ class SetupScreen(Screen[str]):
         self.query_one("#setup-intro", Label).update(t("tui.setup.intro"))
         self.query_one(".box-title", Label).update(t("tui.setup.supervisor"))
         self.query_one(".title-bar", Static).update(t("tui.title") + " · " + t("tui.setup.heading"))
-        from counter.tui.app import localize_bindings
-
         localize_bindings(self, {"setup.save": "tui.keys.save"})
         self.refresh_bindings()
 
@@ -174,7 +176,7 @@ class SetupScreen(Screen[str]):
         try:
             app.ctx_done.wait()
             if app.ctx is None:
-                raise RuntimeError(str(app._ctx_error or "database not open"))
+                raise RuntimeError(str(app.ctx_error or "database not open"))
             path = (
                 Path(app.settings.config_file)
                 if app.settings.config_file
@@ -233,6 +235,7 @@ class SetupScreen(Screen[str]):
 class RecoveryCodeScreen(ModalScreen[None]):
     """The first supervisor's recovery code, shown once: written down before going on."""
 
+    app: Shell  # type: ignore[assignment]
     DEFAULT_CSS = """
     RecoveryCodeScreen { align: center middle; }
     RecoveryCodeScreen > VerticalScroll { width: 64; max-width: 100%; height: auto;
