@@ -9,12 +9,10 @@ from __future__ import annotations
 from counter.domain.text import printable
 from counter.services import accounts, followup, visits
 from counter.tui.app import make_app
-from counter.tui.screens.supervisor import (
-    DailyLogScreen,
-    FollowUpScreen,
-    SupervisorHome,
-    VisitDetailScreen,
-)
+from counter.tui.screens.supervisor.daylog import DailyLogScreen
+from counter.tui.screens.supervisor.detail import VisitDetailScreen
+from counter.tui.screens.supervisor.followup import FollowUpScreen
+from counter.tui.screens.supervisor.home import SupervisorHome
 from tests.security.screen_text import assert_clean, screen_text
 from tests.supervisor_fixture import nik
 from tests.test_supervisor_tui import SIZE, async_test, login, settle, until
