@@ -13,6 +13,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from textual.geometry import Size
+
     from counter.config import Settings
     from counter.services.accounts import OfficerView
     from counter.services.context import Context
@@ -43,3 +45,10 @@ class Shell(Protocol):
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any: ...
     def pop_screen(self) -> Any: ...
     def call_later(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool: ...
+    def exit(self, *args: Any, **kwargs: Any) -> None: ...
+
+    # the Textual App attributes the screens read
+    @property
+    def size(self) -> Size: ...
+    @property
+    def log(self) -> Any: ...

@@ -94,19 +94,9 @@ def test_every_layer_imports_only_what_it_may() -> None:
 
 # Cycles that exist today, each broken by a function-local import. Remove a line when the
 # cycle is broken; the test fails if a listed cycle no longer exists.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # the supervisor home still imports counter.tui.app (for its type and localize_bindings);
-    # helper sup's supervisor package imports counter.tui.shell.Shell and
-    # counter.tui.bindings.localize_bindings instead, which empties this list (issue 13); the
-    # coverage screens reuse SupervisorBase and are pushed from the supervisor home
-    frozenset(
-        {
-            "counter.tui.app",
-            "counter.tui.screens.supervisor",
-            "counter.tui.screens.coverage",
-        }
-    ),
-}
+KNOWN_CYCLES: set[frozenset[str]] = (
+    set()
+)  # none: every screen reaches the app through tui.shell.Shell
 
 
 def _graph() -> dict[str, set[str]]:
@@ -167,7 +157,6 @@ def test_no_import_cycles_beyond_the_listed_ones() -> None:
 # Screens reach the app through counter.tui.shell.Shell, never by importing counter.tui.app
 # (which imports them). Still importing it, until their helpers switch (issue 13):
 SCREENS_IMPORTING_THE_APP = {
-    "counter.tui.screens.supervisor",  # helper sup: the supervisor package
     "counter.tui.screens.counter.screen",  # helper counterux: the counter screen
     "counter.tui.screens.counter.prompts",
     "counter.tui.screens.counter.problem_picker",

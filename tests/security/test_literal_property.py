@@ -27,7 +27,8 @@ from counter.domain.text import printable
 from counter.services import accounts, daylog, followup, visits
 from counter.services.context import make_context
 from counter.tui.app import make_app
-from counter.tui.screens.supervisor import FollowUpScreen, VisitDetailScreen
+from counter.tui.screens.supervisor.detail import VisitDetailScreen
+from counter.tui.screens.supervisor.followup import FollowUpScreen
 from counter.tui.widgets.charts import BarList
 from counter.tui.widgets.literal import DataTable, Label, OptionList, Select, Static
 from tests.conftest import FixedClock

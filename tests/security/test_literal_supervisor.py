@@ -9,12 +9,10 @@ from __future__ import annotations
 from counter.domain.text import printable
 from counter.services import accounts, followup, visits
 from counter.tui.app import make_app
-from counter.tui.screens.supervisor import (
-    DailyLogScreen,
-    FollowUpScreen,
-    SupervisorHome,
-    VisitDetailScreen,
-)
+from counter.tui.screens.supervisor.daylog import DailyLogScreen
+from counter.tui.screens.supervisor.detail import VisitDetailScreen
+from counter.tui.screens.supervisor.followup import FollowUpScreen
+from counter.tui.screens.supervisor.home import SupervisorHome
 from tests.helpers.pilot import async_test, settle, until
 from tests.helpers.pilot import enter_as as login
 from tests.helpers.supervisor import SIZE, nik

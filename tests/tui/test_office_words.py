@@ -12,12 +12,10 @@ from hypothesis import strategies as st
 from counter.domain.protocol import cached_protocol
 from counter.tui.app import make_app
 from counter.tui.formats import fmt_date, fmt_dec, fmt_int, parse_date
-from counter.tui.screens.supervisor import (
-    DailyLogScreen,
-    SupervisorHome,
-    TextPrompt,
-    VisitDetailScreen,
-)
+from counter.tui.screens.supervisor.daylog import DailyLogScreen
+from counter.tui.screens.supervisor.detail import VisitDetailScreen
+from counter.tui.screens.supervisor.home import SupervisorHome
+from counter.tui.screens.supervisor.modals import TextPrompt
 from counter.tui.widgets.charts import BigCount
 from counter.tui.widgets.literal import DataTable, Static
 from counter.tui.words import reason_text

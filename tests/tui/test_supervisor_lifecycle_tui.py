@@ -11,8 +11,10 @@ from textual.widgets import DataTable, Select, Static
 from counter.domain import visit as vm
 from counter.services import audit, dayclose, report, visits
 from counter.tui.app import make_app
-from counter.tui.screens.supervisor import DailyLogScreen, TextPrompt, VisitDetailScreen
-from counter.tui.screens.supervisor_actions import CloseAbandonedModal
+from counter.tui.screens.supervisor.daylog import DailyLogScreen
+from counter.tui.screens.supervisor.detail import VisitDetailScreen
+from counter.tui.screens.supervisor.lifecycle import CloseAbandonedModal
+from counter.tui.screens.supervisor.modals import TextPrompt
 from tests.helpers.pilot import async_test, settle
 from tests.helpers.pilot import enter_as as login
 from tests.helpers.supervisor import DAY, SIZE, build, table_rows

@@ -11,15 +11,12 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from counter.services import audit, dayclose, report, visits
 from counter.tui.app import make_app
-from counter.tui.screens.supervisor import (
-    ConfirmModal,
-    CorrectionModal,
-    DailyLogScreen,
-    FollowUpScreen,
-    SupervisorHome,
-    TextPrompt,
-    VisitDetailScreen,
-)
+from counter.tui.screens.supervisor.daylog import DailyLogScreen
+from counter.tui.screens.supervisor.detail import VisitDetailScreen
+from counter.tui.screens.supervisor.followup import FollowUpScreen
+from counter.tui.screens.supervisor.home import SupervisorHome
+from counter.tui.screens.supervisor.lifecycle import CorrectionModal
+from counter.tui.screens.supervisor.modals import ConfirmModal, TextPrompt
 from counter.tui.widgets.charts import BarList, BigCount, HourChart
 from tests.helpers.pilot import async_test, settle, until
 from tests.helpers.pilot import enter_as as login

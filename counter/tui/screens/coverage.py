@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from counter.tui.formats import fmt_date, fmt_dec, fmt_int
-from counter.tui.screens.supervisor import SupervisorBase, _localize
+from counter.tui.screens.supervisor.base import SupervisorBase, localize
 from counter.tui.widgets.literal import DataTable, Static
 from counter.tui.widgets.series import SeriesChart
 
@@ -67,7 +67,7 @@ class CoverageScreen(SupervisorBase, Screen[None]):
     def on_mount(self) -> None:
         if not self.allowed:
             return
-        _localize(
+        localize(
             self,
             {
                 "cov.level": "coverage.keys.level",
@@ -209,7 +209,7 @@ class PlanScreen(SupervisorBase, Screen[None]):
     def on_mount(self) -> None:
         if not self.allowed:
             return
-        _localize(
+        localize(
             self,
             {
                 "plan.start": "coverage.keys.start",

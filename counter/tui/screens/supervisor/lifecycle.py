@@ -5,8 +5,8 @@ of a day from the day-close refusal). The rules are ``counter.domain.visit``'s; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,11 +17,13 @@ from textual.widgets import Footer, Input
 
 from counter.domain import outcomes as oc
 from counter.domain import visit as vm
+from counter.tui.screens.supervisor.base import OnCounterApp, localize
 from counter.tui.widgets.literal import Label, Select, Static
 
 if TYPE_CHECKING:
     from counter.services.daylog import VisitDetail
     from counter.services.visits import OpenVisit
+    from counter.tui.shell import Shell
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Correction:
     why: str
 
 
-def reason_options(app: Any, outcome: str) -> list[tuple[str, str]]:
+def reason_options(app: Shell, outcome: str) -> list[tuple[str, str]]:
     """(label, code) of the reasons ``outcome`` may carry, from the configured protocol."""
     from counter.domain.protocol import ProtocolError, cached_protocol
 
@@ -51,7 +53,9 @@ def reason_options(app: Any, outcome: str) -> list[tuple[str, str]]:
     return out
 
 
-def _fill_reasons(modal: ModalScreen[Any], outcome: str, keep: str | None) -> None:
+def _fill_reasons(
+    modal: CorrectionModal | CloseAbandonedModal, outcome: str, keep: str | None
+) -> None:
     sel = modal.query_one("#corr-reason", Select)
     options = reason_options(modal.app, outcome)
     sel.set_options(options)
@@ -67,19 +71,7 @@ def _fill_reasons(modal: ModalScreen[Any], outcome: str, keep: str | None) -> No
     sel.disabled = not options
 
 
-def _localize(modal: ModalScreen[Any], texts: dict[str, str]) -> None:
-    """Footer texts of the modal's bindings from the catalog (as ``tui.app.localize_bindings``;
-    not imported from there, so this module stays out of the app/screens import cycle)."""
-    t = modal.app.t  # type: ignore[attr-defined]
-    table = modal._bindings.key_to_bindings
-    for key, bindings in list(table.items()):
-        if any(b.id in texts for b in bindings):
-            table[key] = [
-                replace(b, description=t(texts[b.id])) if b.id in texts else b for b in bindings
-            ]
-
-
-class CorrectionModal(ModalScreen["Correction | None"]):
+class CorrectionModal(OnCounterApp, ModalScreen["Correction | None"]):
     """New outcome, its reason picked from the protocol's list, and the mandatory why."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -97,7 +89,7 @@ class CorrectionModal(ModalScreen["Correction | None"]):
         self.detail = detail
 
     def compose(self) -> ComposeResult:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.app.t
         d = self.detail
         with Vertical():
             yield Label(t("supervisor.correct.title"), classes="box-title")
@@ -120,7 +112,7 @@ class CorrectionModal(ModalScreen["Correction | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        _localize(
+        localize(
             self, {"corr.save": "supervisor.keys.save", "corr.cancel": "supervisor.keys.cancel"}
         )
         _fill_reasons(self, str(self.query_one("#corr-outcome", Select).value), self.detail.reason)
@@ -139,7 +131,7 @@ class CorrectionModal(ModalScreen["Correction | None"]):
         self.action_save()
 
     def action_save(self) -> None:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.app.t
         outcome = str(self.query_one("#corr-outcome", Select).value)
         reason = self.reason
         why = self.query_one("#corr-why", Input).value.strip()
@@ -159,7 +151,7 @@ class CorrectionModal(ModalScreen["Correction | None"]):
         self.dismiss(None)
 
 
-class CloseAbandonedModal(ModalScreen["tuple[str, str] | None"]):
+class CloseAbandonedModal(OnCounterApp, ModalScreen["tuple[str, str] | None"]):
     """End open visits their officer left: PENDING / FAILED / DECLINED with a protocol reason
     (``interrupted`` by default). Lists the visits; returns (outcome, reason)."""
 
@@ -179,7 +171,7 @@ class CloseAbandonedModal(ModalScreen["tuple[str, str] | None"]):
         self.title_text, self.visits = title, visits
 
     def compose(self) -> ComposeResult:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.app.t
         lines = [
             t(
                 "lifecycle.abandoned.line",
@@ -208,7 +200,7 @@ class CloseAbandonedModal(ModalScreen["tuple[str, str] | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        _localize(
+        localize(
             self,
             {"aband.save": "lifecycle.keys.close_them", "aband.cancel": "supervisor.keys.cancel"},
         )
@@ -224,9 +216,9 @@ class CloseAbandonedModal(ModalScreen["tuple[str, str] | None"]):
         if not isinstance(v, str):
             self.query_one("#aband-error", Label).update(
                 self.app.t("supervisor.correct.need_reason", outcome=outcome)
-            )  # type: ignore[attr-defined]
+            )
             return
-        self.dismiss((outcome, str(v)))
+        self.dismiss((outcome, v))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
