@@ -653,7 +653,8 @@ class CounterApp(App[None]):
             self.call_from_thread(self._show_laptop_warning, officer, warning)
 
     def _laptop_warning(self, ctx: Context) -> str:
-        """The lost-laptop warning text, or "" (runs in the worker thread)."""
+        """The lost-laptop warning text in the UI's language and its number and date forms, or ""
+        (runs in the worker thread)."""
         try:
             from counter.services.unexported import unexported
 
@@ -661,7 +662,17 @@ class CounterApp(App[None]):
         except Exception as e:  # noqa: BLE001 - a warning that cannot be read stops nothing
             self.log.error(f"unexported check failed: {e!r}")
             return ""
-        return w.message(ctx) if w else ""
+        if w is None:
+            return ""
+        from counter.tui.formats import fmt_date, fmt_int
+
+        lang = self.settings.lang
+        return self.t(
+            "retention.laptop.warning",
+            n=fmt_int(w.visits, lang),
+            oldest=fmt_date(w.oldest, lang),
+            days=fmt_int(w.days, lang),
+        )
 
     def _show_laptop_warning(self, officer: Officer, text: str) -> None:
         if self.officer is officer:
