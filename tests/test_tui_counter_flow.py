@@ -129,11 +129,10 @@ async def test_details_name_phone_with_consent_and_purpose(ctx: Context, officer
         assert screen.phase == "nik"
         assert "8-15" in text_of(screen, "#phone-msg")
         await keys.text("678")
-        await keys("tab", "enter")  # purpose list opens
+        await keys("tab", "down")  # purpose list opens (Down or Space; Enter checks the NIK)
         await keys("down", "enter")  # first purpose
         assert screen.query_one("#purpose").value == "ikd_aktivasi"
-        await keys("shift+tab")
-        await keys("enter")  # check NIK from the phone field
+        await keys("enter")  # check NIK from the closed purpose list
         assert screen.phase == "status"
         await keys("enter")
         ready_for_next(screen)

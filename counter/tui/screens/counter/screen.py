@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -37,7 +37,7 @@ from counter.tui.screens.counter.views.outcome import OutcomeView
 from counter.tui.screens.counter.views.prereq import PrereqView
 from counter.tui.screens.counter.views.status import StatusView
 from counter.tui.screens.counter.views.step import StepView
-from counter.tui.widgets.literal import Label, Static
+from counter.tui.widgets.literal import Label, Select, Static
 
 if TYPE_CHECKING:
     from counter.services.context import Context
@@ -156,7 +156,17 @@ CounterScreen #today {
     width: 52; max-width: 60%; height: 1fr; border-left: solid $primary; padding: 0 1;
 }
 CounterScreen #today DataTable { height: 1fr; }
+/* narrow windows (80 columns): the F3 panel goes under the form, which keeps the full width */
+CounterScreen.narrow #counter-body { layout: vertical; }
+CounterScreen.narrow #today {
+    width: 1fr; max-width: 100%; height: 45%; min-height: 6;
+    border-left: none; border-top: solid $primary;
+}
 """
+
+# Below this many columns the F3 panel is drawn under the phase views instead of beside them
+# (beside them it would leave the NIK form less than the 60 columns its rows need).
+NARROW_COLUMNS = 110
 
 
 class CounterScreen(Screen[None]):
@@ -245,7 +255,11 @@ class CounterScreen(Screen[None]):
         # compact, without the palette entry (Ctrl+P still works): every key fits at 80 columns
         yield Footer(compact=True, show_command_palette=False)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_COLUMNS, "narrow")
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < NARROW_COLUMNS, "narrow")
         from counter.tui.app import localize_bindings
 
         localize_bindings(self, KEY_TEXTS)
@@ -323,9 +337,23 @@ class CounterScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.flow is None:
             return action == "toggle_today"
-        if action in ("check_nik", "save") and not isinstance(self.focused, Input):
+        if action == "check_nik" and not self._enter_checks_nik():
+            return False
+        if action == "save" and not isinstance(self.focused, Input):
             return False
         return self.flow.allows(action)
+
+    def _enter_checks_nik(self) -> bool:
+        """Enter checks the NIK from every field of the NIK view, as its hint says: the text
+        fields, the consent box and the purpose list while it is closed (Down/Space open it;
+        in the open list Enter picks the purpose)."""
+        focused = self.focused
+        if focused is None:
+            return False
+        path = focused.ancestors_with_self
+        if any(isinstance(node, Select) and node.expanded for node in path):
+            return False
+        return any(isinstance(node, NikView) for node in path)
 
     def _tick(self) -> None:
         flow = self.flow
