@@ -142,8 +142,9 @@ CounterScreen .big.active { color: $success; }
 CounterScreen .big.not-active { color: $warning; }
 CounterScreen .block { height: auto; }
 CounterScreen #step-main { height: 1fr; }
-CounterScreen #step-instruction { width: 1fr; height: auto; padding-right: 1; }
-CounterScreen #step-qr { width: 1fr; height: 1fr; }
+CounterScreen #step-left { width: 1fr; min-width: 28; height: 1fr; padding-right: 1; }
+CounterScreen #step-instruction { width: 1fr; height: auto; }
+CounterScreen #step-qr { width: auto; height: 1fr; }
 CounterScreen #step-problem {
     height: auto; border-left: thick $warning; padding-left: 1; margin-bottom: 1;
 }
