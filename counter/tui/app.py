@@ -68,18 +68,13 @@ BENCH_ENV = "IKD_COUNTER_BENCH_EXIT"
 
 
 def localize_bindings(node: Any, texts: dict[str, str]) -> None:
-    """Give the bindings of ``node`` (by binding id) footer texts from the catalog.
+    """Footer labels (binding id -> catalog key) for bindings not yet in
+    :data:`counter.tui.keys.LABELS`; screens inheriting :class:`counter.tui.keys.CatalogKeys`
+    show them. The bindings themselves are not changed."""
+    from counter.tui.keys import register_labels
 
-    ``texts`` maps binding id -> catalog key. Call it in ``__init__`` or ``on_mount`` of a
-    screen (``node.app.t`` must work) or pass an app. Class-level bindings stay untouched.
-    """
-    app = node if isinstance(node, App) else node.app
-    table = node._bindings.key_to_bindings
-    for key, bindings in list(table.items()):
-        if any(b.id in texts for b in bindings):
-            table[key] = [
-                replace(b, description=app.t(texts[b.id])) if b.id in texts else b for b in bindings
-            ]
+    register_labels(texts)
+    node.refresh_bindings()
 
 
 def _login_screen_factory() -> Screen:
@@ -105,6 +100,7 @@ class CounterApp(App[None]):
         Binding("f7", "switch_role_mode", "Mode", id="app.mode"),
         Binding("f8", "logout", "Log out", id="app.logout"),
         Binding("f9", "toggle_theme", "Theme", id="app.theme"),
+        Binding("f1", "show_help_panel", "Keys", id="app.keys", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding(
             "ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True
@@ -151,7 +147,6 @@ class CounterApp(App[None]):
             # Opened (SQLAlchemy imported, migrations checked) once the login screen is painted,
             # so the officer sees it at once; a login typed meanwhile waits for it.
             self._ctx_thread = threading.Thread(target=self._open_ctx, name="open-db", daemon=True)
-        self._apply_binding_texts()
 
     # Unexpected errors ---------------------------------------------------------------------
     # None: caught on a real terminal, raised under tests (headless), so tests still fail.
@@ -234,24 +229,11 @@ class CounterApp(App[None]):
             markup=False,
         )
 
-    def _apply_binding_texts(self) -> None:
-        localize_bindings(
-            self,
-            {
-                "app.mode": "tui.keys.mode",
-                "app.logout": "tui.keys.logout",
-                "app.theme": "tui.keys.theme",
-                "app.quit": "tui.keys.quit",
-                "app.palette": "commands.palette",
-            },
-        )
-
     def set_language(self, lang: str) -> None:
         self.settings = replace(self.settings, lang=lang)
         if self.ctx is not None:
             self.ctx.settings = replace(self.ctx.settings, lang=lang)
-        self._apply_binding_texts()
-        self.refresh_bindings()
+        self.refresh_bindings()  # footer labels are read from the catalog when drawn
 
     def today(self) -> date:
         return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
@@ -506,10 +488,11 @@ class CounterApp(App[None]):
 
     def action_show_help_panel(self) -> None:
         """Our key list (in the user's language, Esc closes it) instead of Textual's panel."""
+        from counter.tui.keys import legend_rows
         from counter.tui.screens.commands import KeysScreen, key_rows
 
         if not isinstance(self.screen, KeysScreen):
-            self.push_screen(KeysScreen(key_rows(self, self.screen)))
+            self.push_screen(KeysScreen(key_rows(self, self.screen), legend_rows(self)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """A restricted palette: no screen or mode an officer may not reach."""
@@ -603,9 +586,7 @@ class CounterApp(App[None]):
             idle_seconds=int(self.idle.idle_seconds()),
             mode=self.current_mode,
         )
-        screen = LockScreen(officer)
-        localize_bindings(screen, {"lock.unlock": "retention.lock.key_unlock"})
-        super().push_screen(screen)
+        super().push_screen(LockScreen(officer))
 
     def unlock(self, lock_screen: Screen, who: Officer) -> None:
         """Called by the lock screen once the same officer's PIN was right."""

@@ -13,14 +13,14 @@ from textual.widgets import Footer, Input
 
 from counter.errors import describe
 from counter.tui.formats import fmt_date
-from counter.tui.keys import after_typed_input
+from counter.tui.keys import CatalogKeys, after_typed_input
 from counter.tui.widgets.literal import Label, Static
 
 if TYPE_CHECKING:
     from counter.tui.app import CounterApp
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(CatalogKeys, Screen[None]):
     """The default screen of the app: who is at the counter."""
 
     app: CounterApp  # type: ignore[assignment]
@@ -84,21 +84,15 @@ class LoginScreen(Screen[None]):
 
     def refresh_texts(self) -> None:
         """Re-draw the texts after the set-up wizard changed the office or the language."""
-        from counter.tui.app import localize_bindings
-
         t = self.app.t
         self.query_one("#office-line", Static).update(self._office_line())
         self.query_one("#login-heading", Label).update(t("tui.login.heading"))
         self.query_one("#username-label", Label).update(t("tui.login.username"))
         self.query_one("#pin-label", Label).update(t("tui.login.pin"))
         self.query_one("#username", Input).placeholder = t("tui.login.username_placeholder")
-        localize_bindings(self, {"login.submit": "tui.keys.login"})
         self.refresh_bindings()
 
     def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
-        localize_bindings(self, {"login.submit": "tui.keys.login"})
         if self.app.ctx is not None and self.app.officer_count is not None:
             self._ready = True
         elif self.app.ctx is None:

@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.literal import Static
 
 
-class PlaceholderScreen(Screen[None]):
+class PlaceholderScreen(CatalogKeys, Screen[None]):
     def __init__(self, text_key: str) -> None:
         super().__init__()
         self.text_key = text_key

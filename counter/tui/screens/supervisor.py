@@ -23,6 +23,7 @@ from counter.domain import outcomes as oc
 from counter.domain.text import one_line
 from counter.errors import describe
 from counter.tui.formats import fmt_date, fmt_dec, fmt_int, parse_date
+from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.charts import BarList, BigCount, HourChart
 from counter.tui.widgets.literal import DataTable, Label, Select, Static
 from counter.tui.words import extract_line, outcome_word, reason_word, state_word
@@ -48,7 +49,7 @@ def _localize(node: Any, texts: dict[str, str]) -> None:
     localize_bindings(node, texts)
 
 
-class SupervisorBase:
+class SupervisorBase(CatalogKeys):
     """Shared by the supervisor screens: the role check, translations, worker plumbing."""
 
     SUPERVISOR_ONLY: ClassVar[bool] = True
@@ -106,7 +107,7 @@ class SupervisorBase:
 # --- Modals ---------------------------------------------------------------------------------
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(CatalogKeys, ModalScreen[str | None]):
     """Ask for one line of text (a reason, a note, a date); ``required`` refuses empty input."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -165,7 +166,7 @@ class TextPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(CatalogKeys, ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
@@ -204,9 +205,9 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
     """Full NIK and the event timeline of one visit (opening it was audited by the service)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "correct", "Correct", id="detail.correct"),
-        Binding("x", "close_abandoned", "Close", id="detail.close_abandoned"),
-        Binding("v", "void", "Void", id="detail.void"),
+        Binding("h", "correct", "Correct", id="detail.correct"),
+        Binding("c", "close_abandoned", "Close", id="detail.close_abandoned"),
+        Binding("f4", "void", "Void", id="detail.void"),
         Binding("escape", "close", "Back", id="detail.back"),
     ]
     DEFAULT_CSS = """
@@ -442,7 +443,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "log", "Daily log", id="sup.log"),
-        Binding("f", "followup", "Follow-up", id="sup.followup"),
+        Binding("w", "followup", "Follow-up", id="sup.followup"),
         Binding("left", "shift_day(-1)", "Day before", id="sup.prev"),
         Binding("right", "shift_day(1)", "Day after", id="sup.next"),
         Binding("d", "pick_day", "Day…", id="sup.day"),
@@ -451,7 +452,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         Binding("e", "export", "Export", id="sup.export"),
         Binding("b", "import_bundle", "Import bundle", id="sup.bundle"),
         Binding("k", "coverage", "Coverage", id="sup.coverage"),
-        Binding("r", "refresh", "Refresh", id="sup.refresh", show=False),
+        Binding("f5", "refresh", "Refresh", id="sup.refresh", show=False),
     ]
     DEFAULT_CSS = """
     SupervisorHome #sup-counts { height: 6; }

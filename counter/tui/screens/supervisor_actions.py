@@ -5,7 +5,7 @@ of a day from the day-close refusal). The rules are ``counter.domain.visit``'s; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input
 
 from counter.domain import outcomes as oc
 from counter.domain import visit as vm
+from counter.tui.keys import CatalogKeys, register_labels
 from counter.tui.widgets.literal import Label, Select, Static
 
 if TYPE_CHECKING:
@@ -68,18 +69,12 @@ def _fill_reasons(modal: ModalScreen[Any], outcome: str, keep: str | None) -> No
 
 
 def _localize(modal: ModalScreen[Any], texts: dict[str, str]) -> None:
-    """Footer texts of the modal's bindings from the catalog (as ``tui.app.localize_bindings``;
-    not imported from there, so this module stays out of the app/screens import cycle)."""
-    t = modal.app.t  # type: ignore[attr-defined]
-    table = modal._bindings.key_to_bindings
-    for key, bindings in list(table.items()):
-        if any(b.id in texts for b in bindings):
-            table[key] = [
-                replace(b, description=t(texts[b.id])) if b.id in texts else b for b in bindings
-            ]
+    """Footer texts of the modal's bindings from the catalog (``counter.tui.keys.LABELS``)."""
+    register_labels(texts)
+    modal.refresh_bindings()
 
 
-class CorrectionModal(ModalScreen["Correction | None"]):
+class CorrectionModal(CatalogKeys, ModalScreen["Correction | None"]):
     """New outcome, its reason picked from the protocol's list, and the mandatory why."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -159,7 +154,7 @@ class CorrectionModal(ModalScreen["Correction | None"]):
         self.dismiss(None)
 
 
-class CloseAbandonedModal(ModalScreen["tuple[str, str] | None"]):
+class CloseAbandonedModal(CatalogKeys, ModalScreen["tuple[str, str] | None"]):
     """End open visits their officer left: PENDING / FAILED / DECLINED with a protocol reason
     (``interrupted`` by default). Lists the visits; returns (outcome, reason)."""
 

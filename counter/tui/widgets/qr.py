@@ -11,7 +11,7 @@ window too small; press f for full screen") and shows the text alone. ``f``/Ente
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
@@ -38,6 +38,7 @@ from counter.services.qr import (
     matrix,
     to_half_blocks,
 )
+from counter.tui.keys import CatalogKeys
 
 # Fixed colours, never theme variables: a theme that inverts them makes the code unreadable
 # for many phone scanners. Truecolor so a terminal palette cannot remap "black".
@@ -173,13 +174,6 @@ class QrCode(Widget, can_focus=True):
             return self._lang
         settings = getattr(self.app, "settings", None) if self.is_attached else None
         return getattr(settings, "lang", None) or "id"
-
-    def on_mount(self) -> None:
-        text = catalog(self.lang).t("qr.enlarge")
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=text) if b.action == "enlarge" else b for b in bindings
-            ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "enlarge":
@@ -326,7 +320,7 @@ class QrCode(Widget, can_focus=True):
             self.enlarge()
 
 
-class QrScreen(ModalScreen[None]):
+class QrScreen(CatalogKeys, ModalScreen[None]):
     """The QR alone on the whole screen, as large as fits; Escape / f / Enter closes it."""
 
     DEFAULT_CSS = """
@@ -364,12 +358,6 @@ class QrScreen(ModalScreen[None]):
             id="qr-full",
         )
         yield Footer()
-
-    def on_mount(self) -> None:
-        lang = self.query_one(QrCode).lang
-        text = catalog(lang).t("qr.close")
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [replace(b, description=text) for b in bindings]
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -27,7 +27,7 @@ from counter.domain import outcomes as oc
 from counter.domain.protocol import Protocol, ProtocolError, cached_protocol
 from counter.errors import describe
 from counter.tui.formats import fmt_date
-from counter.tui.keys import after_typed_input
+from counter.tui.keys import CatalogKeys, after_typed_input
 from counter.tui.screens.counter import flow as fl
 from counter.tui.screens.counter.flow import CounterFlow, Saved
 from counter.tui.screens.counter.problem_picker import ProblemPicker
@@ -46,35 +46,7 @@ if TYPE_CHECKING:
 Visit = Any
 Officer = Any
 
-# binding id -> catalog key (footer texts in the configured language)
-KEY_TEXTS = {
-    "counter.check": "counter.keys.check",
-    "counter.save": "counter.keys.save",
-    "counter.today": "counter.keys.today",
-    "counter.primary_already": "counter.keys.primary_already",
-    "counter.primary_start": "counter.keys.primary_start",
-    "counter.already": "counter.keys.already",
-    "counter.start": "counter.keys.start",
-    "counter.declined": "counter.keys.declined",
-    "counter.edit_nik": "counter.keys.edit_nik",
-    "counter.toggle": "counter.keys.toggle",
-    "counter.prereq_next": "counter.keys.prereq_next",
-    "counter.prereq_back": "counter.keys.back",
-    "counter.done": "counter.keys.done",
-    "counter.problem": "counter.keys.problem",
-    "counter.step_back": "counter.keys.back",
-    "counter.enlarge": "counter.keys.enlarge",
-    "counter.paste_qr": "counter.keys.paste_qr",
-    "counter.retry": "counter.keys.retry",
-    "counter.continue": "counter.keys.continue",
-    "counter.failed": "counter.keys.failed",
-    "counter.pending": "counter.keys.pending",
-    "counter.referred": "counter.keys.referred",
-    "counter.outcome_back": "counter.keys.back",
-    "counter.print": "counter.keys.print",
-    "counter.under_age": "counter_visit.keys.under_age",
-}
-
+# Footer texts: counter.tui.keys.LABELS (by binding id); keys: counter.tui.keys.MEANINGS.
 BINDINGS: list[BindingType] = [
     Binding("f3", "toggle_today", "Hari ini", id="counter.today"),
     # NIK (Enter in any text field of the NIK view; priority so the footer shows it)
@@ -84,7 +56,7 @@ BINDINGS: list[BindingType] = [
     Binding("enter", "primary_start", "Mulai aktivasi", id="counter.primary_start"),
     Binding("a", "record_already", "Sudah aktif", id="counter.already"),
     Binding("s", "start_activation", "Mulai aktivasi", id="counter.start"),
-    Binding("t", "declined", "Menolak", id="counter.declined"),
+    Binding("m", "declined", "Menolak", id="counter.declined"),
     Binding("u", "not_eligible_age", "Di bawah 17", id="counter.under_age"),
     Binding("escape", "edit_nik", "Ubah NIK", id="counter.edit_nik"),
     # prerequisites
@@ -105,7 +77,7 @@ BINDINGS: list[BindingType] = [
     Binding("v", "paste_qr", "Isi QR", id="counter.paste_qr"),
     # a problem was chosen
     Binding("enter", "retry", "Ulangi", id="counter.retry"),
-    Binding("c", "continue_step", "Lanjut saja", id="counter.continue"),
+    Binding("i", "continue_step", "Lanjut saja", id="counter.continue"),
     Binding("g", "end_with('FAILED')", "Akhiri: GAGAL", id="counter.failed"),
     Binding("t", "end_with('PENDING')", "Akhiri: TERTUNDA", id="counter.pending"),
     Binding("r", "end_with('REFERRED')", "Akhiri: DIRUJUK", id="counter.referred"),
@@ -170,7 +142,7 @@ CounterScreen.narrow #today {
 NARROW_COLUMNS = 110
 
 
-class CounterScreen(Screen[None]):
+class CounterScreen(CatalogKeys, Screen[None]):
     """The counter officer's visit screen (base screen of the app's ``counter`` mode)."""
 
     DEFAULT_CSS = CSS
@@ -261,9 +233,6 @@ class CounterScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < NARROW_COLUMNS, "narrow")
-        from counter.tui.app import localize_bindings
-
-        localize_bindings(self, KEY_TEXTS)
         self.refresh_header()
         if self.protocol is not None:
             self.query_one("#nik-input").focus()
