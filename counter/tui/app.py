@@ -52,7 +52,6 @@ from counter.config import Settings
 from counter.domain.text import printable
 from counter.errors import describe
 from counter.i18n import catalog
-from counter.tui.bindings import localize_bindings
 from counter.tui.idle import IdleBanner, IdleWatch, limit_seconds, warning_seconds
 
 if TYPE_CHECKING:
@@ -92,6 +91,7 @@ class CounterApp(App[None]):
         Binding("f7", "switch_role_mode", "Mode", id="app.mode"),
         Binding("f8", "logout", "Log out", id="app.logout"),
         Binding("f9", "toggle_theme", "Theme", id="app.theme"),
+        Binding("f1", "show_help_panel", "Keys", id="app.keys", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding(
             "ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True
@@ -138,7 +138,6 @@ class CounterApp(App[None]):
             # Opened (SQLAlchemy imported, migrations checked) once the login screen is painted,
             # so the officer sees it at once; a login typed meanwhile waits for it.
             self._ctx_thread = threading.Thread(target=self._open_ctx, name="open-db", daemon=True)
-        self._apply_binding_texts()
 
     # Unexpected errors ---------------------------------------------------------------------
     # None: caught on a real terminal, raised under tests (headless), so tests still fail.
@@ -221,24 +220,11 @@ class CounterApp(App[None]):
             markup=False,
         )
 
-    def _apply_binding_texts(self) -> None:
-        localize_bindings(
-            self,
-            {
-                "app.mode": "tui.keys.mode",
-                "app.logout": "tui.keys.logout",
-                "app.theme": "tui.keys.theme",
-                "app.quit": "tui.keys.quit",
-                "app.palette": "commands.palette",
-            },
-        )
-
     def set_language(self, lang: str) -> None:
         self.settings = replace(self.settings, lang=lang)
         if self.ctx is not None:
             self.ctx.settings = replace(self.ctx.settings, lang=lang)
-        self._apply_binding_texts()
-        self.refresh_bindings()
+        self.refresh_bindings()  # footer labels are read from the catalog when drawn
 
     def today(self) -> date:
         return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
@@ -481,10 +467,11 @@ class CounterApp(App[None]):
 
     def action_show_help_panel(self) -> None:
         """Our key list (in the user's language, Esc closes it) instead of Textual's panel."""
+        from counter.tui.keys import legend_rows
         from counter.tui.screens.commands import KeysScreen, key_rows
 
         if not isinstance(self.screen, KeysScreen):
-            self.push_screen(KeysScreen(key_rows(self, self.screen)))
+            self.push_screen(KeysScreen(key_rows(self, self.screen), legend_rows(self)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """A restricted palette: no screen or mode an officer may not reach."""
@@ -578,9 +565,7 @@ class CounterApp(App[None]):
             idle_seconds=int(self.idle.idle_seconds()),
             mode=self.current_mode,
         )
-        screen = LockScreen(officer)
-        localize_bindings(screen, {"lock.unlock": "retention.lock.key_unlock"})
-        super().push_screen(screen)
+        super().push_screen(LockScreen(officer))
 
     def unlock(self, lock_screen: Screen, who: Officer) -> None:
         """Called by the lock screen once the same officer's PIN was right."""
@@ -628,7 +613,8 @@ class CounterApp(App[None]):
             self.call_from_thread(self._show_laptop_warning, officer, warning)
 
     def _laptop_warning(self, ctx: Context) -> str:
-        """The lost-laptop warning text, or "" (runs in the worker thread)."""
+        """The lost-laptop warning text in the UI's language and its number and date forms, or ""
+        (runs in the worker thread)."""
         try:
             from counter.services.unexported import unexported
 
@@ -636,7 +622,17 @@ class CounterApp(App[None]):
         except Exception as e:  # noqa: BLE001 - a warning that cannot be read stops nothing
             self.log.error(f"unexported check failed: {e!r}")
             return ""
-        return w.message(ctx) if w else ""
+        if w is None:
+            return ""
+        from counter.tui.formats import fmt_date, fmt_int
+
+        lang = self.settings.lang
+        return self.t(
+            "retention.laptop.warning",
+            n=fmt_int(w.visits, lang),
+            oldest=fmt_date(w.oldest, lang),
+            days=fmt_int(w.days, lang),
+        )
 
     def _show_laptop_warning(self, officer: Officer, text: str) -> None:
         if self.officer is officer:

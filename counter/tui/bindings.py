@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from textual.app import App
+from counter.tui.keys import register_labels
 
 
 def localize_bindings(node: Any, texts: dict[str, str]) -> None:
-    """Give the bindings of ``node`` (by binding id) footer texts from the catalog.
-
-    ``texts`` maps binding id -> catalog key. Call it in ``__init__`` or ``on_mount`` of a
-    screen (``node.app.t`` must work) or pass an app. Class-level bindings stay untouched.
-    """
-    app: Any = node if isinstance(node, App) else node.app
-    table = node._bindings.key_to_bindings
-    for key, bindings in list(table.items()):
-        if any(b.id in texts for b in bindings):
-            table[key] = [
-                replace(b, description=app.t(texts[b.id])) if b.id in texts else b for b in bindings
-            ]
+    """Footer labels (binding id -> catalog key) for bindings not yet in
+    :data:`counter.tui.keys.LABELS`; screens inheriting :class:`counter.tui.keys.CatalogKeys`
+    show them. The bindings themselves are not changed (no private Textual state is touched)."""
+    register_labels(texts)
+    node.refresh_bindings()

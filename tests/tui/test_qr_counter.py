@@ -42,6 +42,60 @@ async def test_install_step_screenshot_scans(ctx: Context, officer: Any) -> None
     assert decode(svg_to_image(svg)) == [ANDROID_STORE]
 
 
+@pytest.mark.parametrize("theme", ["textual-light", "textual-dark"])
+@async_test
+async def test_install_step_scans_at_80x24(ctx: Context, officer: Any, theme: str) -> None:
+    """The size the README promises: the code is drawn on step 1 itself, and a screenshot of
+    the whole screen (rendered by cairosvg, decoded by zxing-cpp) gives the store link."""
+    from counter.tui.widgets.qr import QrCode
+
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = theme
+        screen = await to_install_step(pilot, officer)
+        qr = screen.query_one("#step-qr", QrCode)
+        assert qr.display and qr.fits
+        fit = qr.choose(*qr.content_size)
+        assert fit is not None and fit.quiet == 4  # the full ISO quiet zone
+        # the instruction beside it is whole too
+        left = screen.query_one("#step-left")
+        assert left.region.width >= 28 and not left.region.overlaps(qr.region)
+        svg = app.export_screenshot()
+    assert decode(svg_to_image(svg)) == [ANDROID_STORE]
+
+
+@pytest.mark.parametrize(
+    "lang,words",
+    [
+        ("id", ["QR disembunyikan", "jendela terlalu kecil", "Tekan f", "QR layar penuh"]),
+        ("en", ["QR hidden", "window too small", "Press f", "full-screen QR"]),
+    ],
+)
+@async_test
+async def test_install_step_at_60x20_says_what_is_lost_and_f_shows_it(
+    make_ctx: Any, lang: str, words: list[str]
+) -> None:
+    from counter.services import accounts
+    from counter.tui.widgets.qr import QrCode, QrScreen
+
+    ctx = make_ctx({"ui.lang": lang})
+    officer = accounts.create_officer(ctx, "siti", "135790")
+    app = counter_app(ctx)
+    async with app.run_test(size=(60, 20)) as pilot:
+        screen = await to_install_step(pilot, officer)
+        qr = screen.query_one("#step-qr", QrCode)
+        assert qr.display and not qr.fits
+        shown = " ".join(qr.render_line(y).text.strip() for y in range(qr.content_size.height))
+        for word in words:
+            assert word in " ".join(shown.split()), shown
+        assert "\u2580" not in shown and "\u2584" not in shown
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, QrScreen)
+        svg = app.export_screenshot()
+    assert decode(svg_to_image(svg)) == [ANDROID_STORE]  # one key: the whole code, scannable
+
+
 @async_test
 async def test_install_step_full_screen_at_80x24(ctx: Context, officer: Any) -> None:
     from counter.tui.widgets.qr import QrScreen

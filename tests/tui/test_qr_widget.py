@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from counter.config import ANDROID_STORE
+from counter.i18n import catalog
 from counter.services import qr as qrsvc
+from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.qr import DARK, LIGHT, QrCode, QrScreen
 from tests.helpers.qr import decode, modules_to_image, strips_to_modules, svg_to_image
 
@@ -39,6 +42,17 @@ class QrApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.theme_name
+
+    def t(self, key: str, **kw: object) -> str:
+        """Catalog texts, as CounterApp.t (footer labels come from counter.tui.keys.LABELS)."""
+        return catalog(self.lang).t(key, **kw)
+
+    def get_default_screen(self) -> Screen[Any]:
+        return LabelledScreen(id="_default")
+
+
+class LabelledScreen(CatalogKeys, Screen[None]):
+    """A plain screen with the app's footer labels from the catalog."""
 
 
 def widget_modules(w: QrCode) -> list[list[bool]]:

@@ -61,7 +61,7 @@ async def test_close_an_abandoned_visit_from_the_daily_log(ctx, fx) -> None:
         await settle(pilot)
         detail = app.screen
         assert isinstance(detail, VisitDetailScreen)
-        await pilot.press("x")
+        await pilot.press("c")  # close the abandoned visit (c: close, as the day)
         await settle(pilot)
         modal = app.screen
         assert isinstance(modal, CloseAbandonedModal)
@@ -98,7 +98,7 @@ async def test_void_a_mistaken_visit_from_the_daily_log(ctx, fx) -> None:
         await settle(pilot)
         detail = app.screen
         assert isinstance(detail, VisitDetailScreen)
-        await pilot.press("v")
+        await pilot.press("f4")  # void (F4, as on the counter)
         await settle(pilot)
         assert isinstance(app.screen, TextPrompt)
         await pilot.press("enter")  # empty: refused, the prompt stays

@@ -140,7 +140,7 @@ async def test_open_visit_and_correct_it(ctx, fx) -> None:
         opened = audit.recent(ctx, action="visit_opened")
         assert [(a.target, a.username) for a in opened] == [(fx.ids[2], "kasi")]
 
-        await pilot.press("c")
+        await pilot.press("h")  # correct the outcome
         await settle(pilot)
         modal = app.screen
         assert isinstance(modal, CorrectionModal)
@@ -184,7 +184,7 @@ async def test_followup_contacted_and_resolved(ctx, fx) -> None:
     app = make_app(ctx.settings, ctx=ctx)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, fx.kasi)
-        await pilot.press("f")
+        await pilot.press("w")  # the follow-up list
         await settle(pilot)
         fu = app.screen
         assert isinstance(fu, FollowUpScreen)
@@ -238,7 +238,7 @@ async def test_close_and_reopen_day(ctx, fx) -> None:
         await settle(pilot)
         detail = app.screen
         assert isinstance(detail, VisitDetailScreen) and detail.detail.day_closed
-        await pilot.press("c")
+        await pilot.press("h")  # correct: disabled on a closed day
         await settle(pilot)
         assert app.screen is detail
         with pytest.raises(visits.VisitError):

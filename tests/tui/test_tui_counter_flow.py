@@ -129,11 +129,10 @@ async def test_details_name_phone_with_consent_and_purpose(ctx: Context, officer
         assert screen.phase == "nik"
         assert "8-15" in text_of(screen, "#phone-msg")
         await keys.text("678")
-        await keys("tab", "enter")  # purpose list opens
+        await keys("tab", "down")  # purpose list opens (Down or Space; Enter checks the NIK)
         await keys("down", "enter")  # first purpose
         assert screen.query_one("#purpose").value == "ikd_aktivasi"
-        await keys("shift+tab")
-        await keys("enter")  # check NIK from the phone field
+        await keys("enter")  # check NIK from the closed purpose list
         assert screen.phase == "status"
         await keys("enter")
         ready_for_next(screen)
@@ -208,7 +207,7 @@ async def test_problem_with_remedy_then_retry_and_success(ctx: Context, officer:
         await keys("enter")  # face done
         await keys("p", "2")  # qr_scan: the second problem by its number, server_down
         assert screen.problem == "server_down"
-        await keys("c")  # continue anyway
+        await keys("i")  # ignore the problem, continue
         assert screen.proto.steps[screen.step_index].id == "email_code"
         await keys("enter", "enter", "enter")  # email_code, set_pin, save
         ready_for_next(screen)
@@ -307,7 +306,7 @@ async def test_declined(ctx: Context, officer: Any) -> None:
         await keys.nik(NIK_NEW)
         await keys("enter")
         assert "belum aktif" in text_of(screen, "#status-ikd")
-        await keys("t")
+        await keys("m")
         assert screen.phase == "outcome"
         await keys("enter")
         ready_for_next(screen)
@@ -349,7 +348,7 @@ async def test_today_panel_lists_masked_visits(ctx: Context, officer: Any) -> No
         await keys.nik(NIK_ACTIVE)
         await keys("enter", "enter")
         await keys.nik(NIK_OTHER)
-        await keys("enter", "t", "enter")
+        await keys("enter", "m", "enter")
         assert not screen.query_one("#today").display
         await keys("f3")
         assert screen.query_one("#today").display
@@ -406,12 +405,12 @@ def test_every_binding_is_shown_with_a_text_and_uses_portable_keys() -> None:
         | {f"f{n}" for n in range(1, 11)}
         | {"enter", "escape", "space", "up", "down", "left", "right", "tab", "shift+tab"}
     )
-    from counter.tui.screens.counter import _KEY_TEXTS
+    from counter.tui.keys import LABELS
 
     for b in CounterScreen.BINDINGS:
         assert b.key in portable, b.key  # type: ignore[union-attr]
         if b.show:  # type: ignore[union-attr]
-            assert b.id in _KEY_TEXTS, b.id  # type: ignore[union-attr]
+            assert b.id in LABELS, b.id  # type: ignore[union-attr]
 
 
 @async_test
@@ -482,7 +481,7 @@ async def test_print_slip_key_saves_then_prints(tmp_path: Any, clock: Any, make_
         screen = await open_counter(pilot, officer)
         keys = Keys(pilot)
         await keys.nik(NIK_NEW)
-        await keys("enter", "t")
+        await keys("enter", "m")
         await keys("f6")  # save + print slip
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -527,7 +526,7 @@ async def test_other_status_keys_and_nik_fixed_once_recorded(ctx: Context, offic
         assert screen.phase == "status"
         await keys("escape")  # refused: the visit is recorded, its NIK cannot change
         assert screen.phase == "status"
-        await keys("t", "enter")
+        await keys("m", "enter")
         ready_for_next(screen)
         # unknown in the registry, but the resident shows an active app: "a"
         await keys.nik(NIK_NEW)

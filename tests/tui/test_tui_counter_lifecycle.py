@@ -134,7 +134,7 @@ async def test_no_follow_up_question_for_other_outcomes(ctx: Context, officer: A
         screen = await open_counter(pilot, officer)
         keys = Keys(pilot)
         await keys.nik(NIK_NEW)
-        await keys("enter", "t")  # DECLINED
+        await keys("enter", "m")  # DECLINED
         assert screen.phase == "outcome" and not screen.query_one("#followup").display
 
 
@@ -209,7 +209,7 @@ async def test_closed_day_refuses_a_new_visit_at_its_start(
         assert screen.phase == "status" and screen.visit_id is None
         refused = [m for m in shown(app) if "ditutup" in m]
         assert refused and all("supervisor" in m for m in refused), shown(app)
-        await keys("s", "t")
+        await keys("s", "m")
         assert screen.phase == "status" and screen.visit_id is None
     assert visits.visits_of_day(ctx, ctx.today()) == []
 
@@ -292,7 +292,7 @@ async def test_void_from_the_outcome_view_needs_a_reason(ctx: Context, officer: 
         screen = await open_counter(pilot, officer)
         keys = Keys(pilot)
         await keys.nik(NIK_NEW)
-        await keys("enter", "t")  # recorded on the wrong resident: DECLINED chosen
+        await keys("enter", "m")  # recorded on the wrong resident: DECLINED chosen
         visit_id = screen.visit_id
         await keys("f4")
         await settle(pilot)
@@ -327,7 +327,7 @@ async def test_void_mid_steps_and_from_the_open_visit_prompt(ctx: Context, offic
         assert isinstance(screen, CounterScreen)
         keys = Keys(pilot)
         await _prompted(pilot, keys)  # typed again: the same visit, not a second one
-        await keys("b")
+        await keys("f4")  # void: F4, as on the counter screen
         await settle(pilot)
         assert isinstance(app.screen, VoidScreen)
         await keys.text("dobel")
@@ -356,7 +356,7 @@ async def test_an_officer_cannot_void_another_officers_visit(ctx: Context, offic
         await open_counter(pilot, officer)
         keys = Keys(pilot)
         await _prompted(pilot, keys)
-        await keys("b")
+        await keys("f4")
         await settle(pilot)
         await keys.text("salah")
         await keys("enter")

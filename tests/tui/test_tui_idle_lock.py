@@ -206,8 +206,7 @@ async def test_log_out_from_the_lock_keeps_the_visit_for_resume(ctx: Context, of
         assert [v.id for v in app.screen.visits] == [visit_id]  # type: ignore[attr-defined]
 
 
-@async_test
-async def test_laptop_warning_after_login(ctx: Context, officer: Any, clock: Any) -> None:
+async def _laptop_warnings(ctx: Context, officer: Any, clock: Any) -> list[str]:
     outreach.start(ctx, village_code="33.25.01.2001", by=officer)
     v = visits.start_visit(ctx, officer, nikmod.compose("332501", date(1990, 1, 1), "F", 3))
     visits.finish_visit(ctx, v.id, oc.ALREADY_ACTIVE, officer_id=officer.id)
@@ -216,8 +215,24 @@ async def test_laptop_warning_after_login(ctx: Context, officer: Any, clock: Any
     async with app.run_test() as pilot:
         await login(pilot, "siti", "135790")
         await settle(pilot)
-        texts = [n.message for n in app._notifications]
-        assert any("1 kunjungan" in t and "2026-11-27" in t for t in texts), texts
+        return [n.message for n in app._notifications if "laptop" in n.message]
+
+
+@async_test
+async def test_laptop_warning_after_login(ctx: Context, officer: Any, clock: Any) -> None:
+    texts = await _laptop_warnings(ctx, officer, clock)
+    # Indonesian UI: the Indonesian date form, never the ISO one
+    assert len(texts) == 1 and "1 kunjungan" in texts[0], texts
+    assert "sejak 27-11-2026" in texts[0] and "2026-11-27" not in texts[0]
+
+
+@async_test
+async def test_laptop_warning_in_english(make_ctx: Any, clock: Any) -> None:
+    ctx = make_ctx({"ui.lang": "en"})
+    officer = accounts.create_officer(ctx, "siti", "135790")
+    texts = await _laptop_warnings(ctx, officer, clock)
+    assert len(texts) == 1 and "1 visit" in texts[0] and "2026-11-27" in texts[0], texts
+    assert "27-11-2026" not in texts[0]
 
 
 @async_test

@@ -68,10 +68,10 @@ async def test_resume_prompt_closes_visits_with_an_outcome(ctx, officer, clock):
         await login(pilot, "siti", "135790")
         assert type(app.screen).__name__ == "ResumeScreen"
         assert app.screen.query_one("#resume-list").option_count == 2
-        await pilot.press("p")  # the first (oldest) visit: PENDING
+        await pilot.press("t")  # the first (oldest) visit: PENDING (t, as on the counter)
         await settle(pilot)
         assert app.screen.query_one("#resume-list").option_count == 1
-        await pilot.press("f")  # then the other: FAILED
+        await pilot.press("g")  # then the other: FAILED (g, as on the counter)
         await settle(pilot)
         assert isinstance(app.screen, StubCounter) and app.screen.resumed == []
     a, b = visits.get_visit(ctx, first.id), visits.get_visit(ctx, second.id)

@@ -13,11 +13,12 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 from textual.widgets.option_list import Option
 
+from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.literal import Label, OptionList
 
 
@@ -41,7 +42,7 @@ def key_rows(app: Any, screen: Screen) -> list[tuple[str, str]]:
     return rows
 
 
-class CommandsScreen(ModalScreen[None]):
+class CommandsScreen(CatalogKeys, ModalScreen[None]):
     """Type to filter, Enter runs the highlighted command, Esc closes."""
 
     DEFAULT_CSS = """
@@ -111,31 +112,40 @@ class CommandsScreen(ModalScreen[None]):
         self.dismiss()
 
 
-class KeysScreen(ModalScreen[None]):
-    """The keys of the screen underneath, in the user's language; Esc (or ?) closes it."""
+class KeysScreen(CatalogKeys, ModalScreen[None]):
+    """The keys of the screen underneath, then the app's key map (each key's one meaning), in
+    the user's language; Esc (or ?) closes it. Scrolls when the window is short."""
 
     DEFAULT_CSS = """
     KeysScreen { align: center middle; }
-    KeysScreen > Vertical { width: 60; max-width: 100%; height: auto; max-height: 90%;
+    KeysScreen > VerticalScroll { width: 72; max-width: 100%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1; }
     KeysScreen .keys-title { text-style: bold; }
+    KeysScreen .keys-legend-title { text-style: bold; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_screen", show=False),
         Binding("question_mark", "dismiss_screen", show=False),
     ]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, rows: list[tuple[str, str]], legend: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__()
         self.rows = rows
+        self.legend = legend or []
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        width = max((len(k) for k, _ in self.rows), default=4) + 2
-        with Vertical():
+        width = max((len(k) for k, _ in [*self.rows, *self.legend]), default=4) + 2
+        with VerticalScroll():
             yield Label(t("commands.keys_title"), classes="keys-title")
             for key, what in self.rows:
                 yield Label(Text(f"{key:<{width}}{what}"), classes="keys-row")
+            if self.legend:
+                yield Label(t("keys.legend_title"), classes="keys-legend-title")
+                for key, what in self.legend:
+                    yield Label(Text(f"{key:<{width}}{what}"), classes="keys-legend")
             yield Label(t("commands.close"), classes="keys-close")
 
     def action_dismiss_screen(self) -> None:

@@ -18,12 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from counter.errors import describe
-from counter.tui.keys import after_typed_input
+from counter.tui.keys import CatalogKeys, after_typed_input
 from counter.tui.widgets.literal import Label, Static
 
 
-class LockScreen(Screen[None]):
-    """Pushed by ``CounterApp.lock`` (which also gives the Enter binding its catalog text); calls
+class LockScreen(CatalogKeys, Screen[None]):
+    """Pushed by ``CounterApp.lock`` (footer text from ``counter.tui.keys.LABELS``); calls
     ``CounterApp.unlock`` once the PIN was right. It does not import the app module (no cycle)."""
 
     AUTO_FOCUS = "#lock-pin"

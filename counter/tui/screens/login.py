@@ -12,16 +12,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from counter.errors import describe
-from counter.tui.bindings import localize_bindings
 from counter.tui.formats import fmt_date
-from counter.tui.keys import after_typed_input
+from counter.tui.keys import CatalogKeys, after_typed_input
 from counter.tui.widgets.literal import Label, Static
 
 if TYPE_CHECKING:
     from counter.tui.shell import Shell
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(CatalogKeys, Screen[None]):
     """The default screen of the app: who is at the counter."""
 
     app: Shell  # type: ignore[assignment]
@@ -99,11 +98,9 @@ class LoginScreen(Screen[None]):
         self.query_one("#username-label", Label).update(t("tui.login.username"))
         self.query_one("#pin-label", Label).update(t("tui.login.pin"))
         self.query_one("#username", Input).placeholder = t("tui.login.username_placeholder")
-        localize_bindings(self, {"login.submit": "tui.keys.login"})
         self.refresh_bindings()
 
     def on_mount(self) -> None:
-        localize_bindings(self, {"login.submit": "tui.keys.login"})
         if self.app.ctx is not None and self.app.officer_count is not None:
             self._ready = True
         elif self.app.ctx is None:

@@ -16,8 +16,8 @@ from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
 from counter.domain import visit as vm
 from counter.errors import describe
-from counter.tui.bindings import localize_bindings
 from counter.tui.formats import fmt_date
+from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.literal import Label, OptionList
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ REASON = vm.INTERRUPTED  # the one reason for a visit closed from this prompt
 CLOSE_KEYS = {"close_pending": oc.PENDING, "close_failed": oc.FAILED, "close_declined": oc.DECLINED}
 
 
-class ResumeScreen(ModalScreen[Any]):
+class ResumeScreen(CatalogKeys, ModalScreen[Any]):
     """Dismissed with the visit to resume, or None when nothing is to be resumed now."""
 
     app: Shell  # type: ignore[assignment]
@@ -42,9 +42,9 @@ class ResumeScreen(ModalScreen[Any]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "resume", "Resume", id="resume.resume", priority=True),
-        Binding("p", "close('close_pending')", "PENDING", id="resume.pending"),
-        Binding("f", "close('close_failed')", "FAILED", id="resume.failed"),
-        Binding("d", "close('close_declined')", "DECLINED", id="resume.declined"),
+        Binding("t", "close('close_pending')", "PENDING", id="resume.pending"),
+        Binding("g", "close('close_failed')", "FAILED", id="resume.failed"),
+        Binding("m", "close('close_declined')", "DECLINED", id="resume.declined"),
         Binding("escape", "later", "Later", id="resume.later"),
     ]
 
@@ -64,16 +64,6 @@ class ResumeScreen(ModalScreen[Any]):
         yield Footer()
 
     def on_mount(self) -> None:
-        localize_bindings(
-            self,
-            {
-                "resume.resume": "tui.keys.resume",
-                "resume.pending": "tui.keys.pending",
-                "resume.failed": "tui.keys.failed",
-                "resume.declined": "tui.keys.declined",
-                "resume.later": "tui.keys.later",
-            },
-        )
         self._fill()
 
     def _step_name(self, step: str) -> str:

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from counter.errors import describe
-from counter.tui.bindings import localize_bindings
+from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.literal import Label, Select, Static
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ FIELDS = (
 )
 
 
-class SetupScreen(Screen[str]):
+class SetupScreen(CatalogKeys, Screen[str]):
     """Dismissed with the new supervisor's username."""
 
     app: Shell  # type: ignore[assignment]
@@ -84,9 +84,6 @@ class SetupScreen(Screen[str]):
         yield Input(value=value, id=name, compact=True, **kw)
         yield Label("", id=f"{name}-error", classes="field-error")
 
-    def on_mount(self) -> None:
-        localize_bindings(self, {"setup.save": "tui.keys.save"})
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "pin_again":
@@ -109,7 +106,6 @@ class SetupScreen(Screen[str]):
         self.query_one("#setup-intro", Label).update(t("tui.setup.intro"))
         self.query_one(".box-title", Label).update(t("tui.setup.supervisor"))
         self.query_one(".title-bar", Static).update(t("tui.title") + " · " + t("tui.setup.heading"))
-        localize_bindings(self, {"setup.save": "tui.keys.save"})
         self.refresh_bindings()
 
     def _value(self, name: str) -> str:
@@ -232,7 +228,7 @@ class SetupScreen(Screen[str]):
         self.app.push_screen(RecoveryCodeScreen(code), done)
 
 
-class RecoveryCodeScreen(ModalScreen[None]):
+class RecoveryCodeScreen(CatalogKeys, ModalScreen[None]):
     """The first supervisor's recovery code, shown once: written down before going on."""
 
     app: Shell  # type: ignore[assignment]

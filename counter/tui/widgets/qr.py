@@ -1,14 +1,17 @@
 """The QR widget: the matrix from ``qrcode`` drawn in half blocks, fixed black on white.
 
-``QrCode(payload)`` draws the code (4-module quiet zone) with the encoded text under it; when its
-region is too small it says so and shows the text alone. ``f``/Enter/click opens ``QrScreen``, a
-full-screen view that scales the code up as far as the terminal allows, for the resident to scan.
+``QrCode(payload)`` draws the code with the encoded text under it. When space is short it gives
+up, in this order, the text under the code, error correction M for L, and quiet-zone modules (4,
+then 3, then 2: measured with zxing-cpp on screenshots, a code drawn black on white with a 2-module
+quiet zone still decodes, as phone cameras do). When even that does not fit it says so ("QR hidden:
+window too small; press f for full screen") and shows the text alone. ``f``/Enter/click opens
+``QrScreen``, a full-screen view that scales the code up as far as the terminal allows.
 """
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import replace
+from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
@@ -28,12 +31,14 @@ from counter.services.qr import (
     EC_LEVELS,
     FULL,
     LOWER,
+    QUIET_ZONE,
     UPPER,
     Matrix,
     QrError,
     matrix,
     to_half_blocks,
 )
+from counter.tui.keys import CatalogKeys
 
 # Fixed colours, never theme variables: a theme that inverts them makes the code unreadable
 # for many phone scanners. Truecolor so a terminal palette cannot remap "black".
@@ -41,6 +46,34 @@ DARK = "#000000"
 LIGHT = "#ffffff"
 _LIGHT_CELL = Style(color=DARK, bgcolor=LIGHT)
 _DARK_CELL = Style(color=LIGHT, bgcolor=DARK)
+
+
+# Quiet zones tried on screen, widest first (ISO/IEC 18004 asks for 4 modules).
+QUIET_ZONES = (QUIET_ZONE, 3, 2)
+
+
+def with_quiet_zone(m: Matrix, quiet: int) -> Matrix:
+    """``m`` (drawn with the standard 4-module quiet zone) with only ``quiet`` modules of it."""
+    cut = max(0, QUIET_ZONE - quiet)
+    if cut == 0:
+        return m
+    return [row[cut : len(row) - cut] for row in m[cut : len(m) - cut]]
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How the code is drawn in a region: its matrix (quiet zone included), module size in
+    cells, error correction, quiet zone and whether the text under it is shown."""
+
+    matrix: Matrix
+    scale: int
+    ec: str
+    quiet: int
+    text: bool
+
+    @property
+    def width(self) -> int:
+        return len(self.matrix) * self.scale
 
 
 def scale_matrix(m: Matrix, scale: int) -> Matrix:
@@ -142,13 +175,6 @@ class QrCode(Widget, can_focus=True):
         settings = getattr(self.app, "settings", None) if self.is_attached else None
         return getattr(settings, "lang", None) or "id"
 
-    def on_mount(self) -> None:
-        text = catalog(self.lang).t("qr.enlarge")
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=text) if b.action == "enlarge" else b for b in bindings
-            ]
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "enlarge":
             return self.enlargeable
@@ -172,19 +198,32 @@ class QrCode(Widget, can_focus=True):
             )
         return out
 
-    def choose(self, width: int, height: int) -> tuple[Matrix, int, str] | None:
-        """(matrix, scale, error correction) that fits ``width`` x ``height`` with the title
-        and the text: the largest scale first, error correction M before L at each scale.
-        None when nothing fits (or the payload is refused)."""
+    def choose(self, width: int, height: int) -> Fit | None:
+        """How the code fits ``width`` x ``height`` with the title: the largest scale first; at
+        each scale the widest quiet zone, then with the text under the code before without it,
+        then error correction M before L. None when nothing fits (or the payload is refused)."""
         title = len(self._text_lines(self.title, width)) if self.title else 0
         text = len(self._text_lines(self.payload.strip(), width))
         candidates = [(ec, m) for ec in EC_LEVELS if not isinstance(m := self._matrix(ec), QrError)]
         for scale in range(self.max_scale, 0, -1):
-            for ec, m in candidates:
-                n = len(m)
-                if n * scale <= width and title + (n * scale + 1) // 2 + text <= height:
-                    return m, scale, ec
+            for quiet in QUIET_ZONES:
+                for with_text in (True, False):
+                    for ec, full in candidates:
+                        n = (len(full) - 2 * (QUIET_ZONE - quiet)) * scale
+                        rows = title + (n + 1) // 2 + (text if with_text else 0)
+                        if n <= width and rows <= height:
+                            return Fit(with_quiet_zone(full, quiet), scale, ec, quiet, with_text)
         return None
+
+    def smallest(self) -> tuple[int, int]:
+        """(columns, rows) the smallest drawing needs (quiet zone 2, error correction L, no
+        text): what the too-small message asks for."""
+        m = self._matrix(EC_LEVELS[-1])
+        if isinstance(m, QrError):
+            return 0, 0
+        n = len(m) - 2 * (QUIET_ZONE - QUIET_ZONES[-1])
+        title = len(self._text_lines(self.title, n)) if self.title else 0
+        return n, title + (n + 1) // 2
 
     def layout_lines(self, width: int, height: int) -> list[Strip]:
         """All lines of the widget's content for a region of ``width`` x ``height``."""
@@ -202,24 +241,24 @@ class QrCode(Widget, can_focus=True):
                 [Segment(line, bold)]
                 for line in self._text_lines(refused.message(self.lang), width)
             ]
-        elif chosen := self.choose(width, height):
-            m, scale, _ec = chosen
-            n = len(m) * scale
-            pad = (width - n) // 2
+        elif fit := self.choose(width, height):
+            pad = (width - fit.width) // 2
             content = (
                 [[Segment(t.center(width), bold)] for t in title_lines]
                 + [
                     [Segment(" " * pad, base), *_cells_to_segments(row)]
-                    for row in qr_strip_cells(scale_matrix(m, scale))
+                    for row in qr_strip_cells(scale_matrix(fit.matrix, fit.scale))
                 ]
-                + [[Segment(t.center(width), base)] for t in text_lines]
+                + ([[Segment(t.center(width), base)] for t in text_lines] if fit.text else [])
             )
         else:
-            small = self._matrix(EC_LEVELS[-1])
-            n = len(small) if not isinstance(small, QrError) else 0
-            need_h = len(title_lines) + (n + 1) // 2 + len(text_lines)
+            need_w, need_h = self.smallest()
             msg = catalog(self.lang).t(
-                "qr.too_small", need_w=n, need_h=need_h, have_w=width, have_h=height
+                "qr_fit.hidden" if self.enlargeable else "qr.too_small",
+                need_w=need_w,
+                need_h=need_h,
+                have_w=width,
+                have_h=height,
             )
             content = [[Segment(line, bold)] for line in self._text_lines(msg, width)] + [
                 [Segment(t, base)] for t in text_lines
@@ -238,10 +277,15 @@ class QrCode(Widget, can_focus=True):
         return Strip.blank(width, self.rich_style)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
+        """As wide as the code drawn in the container's height (``width: auto``), so the
+        widgets beside it get the rest; half the container for a message."""
         m = self._matrix()
         if isinstance(m, QrError):
             return container.width
-        return min(container.width, max(len(m), 20))
+        fit = self.choose(container.width, container.height)
+        if fit is None:
+            return min(container.width, max(20, container.width // 2))
+        return min(container.width, max(fit.width, 20))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         m = self._matrix()
@@ -276,7 +320,7 @@ class QrCode(Widget, can_focus=True):
             self.enlarge()
 
 
-class QrScreen(ModalScreen[None]):
+class QrScreen(CatalogKeys, ModalScreen[None]):
     """The QR alone on the whole screen, as large as fits; Escape / f / Enter closes it."""
 
     DEFAULT_CSS = """
@@ -314,12 +358,6 @@ class QrScreen(ModalScreen[None]):
             id="qr-full",
         )
         yield Footer()
-
-    def on_mount(self) -> None:
-        lang = self.query_one(QrCode).lang
-        text = catalog(lang).t("qr.close")
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [replace(b, description=text) for b in bindings]
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -12,8 +12,6 @@ from typing import Any
 
 _WHERE = {
     "CounterScreen": "screen",
-    "KEY_TEXTS": "screen",
-    "_KEY_TEXTS": "screen",
     "ProblemPicker": "problem_picker",
     "NikInput": "views.nik",
     "fmt_duration": "views.common",
@@ -22,7 +20,6 @@ _WHERE = {
 }
 
 __all__ = [
-    "KEY_TEXTS",
     "CounterFlow",
     "CounterScreen",
     "NikInput",
@@ -36,4 +33,4 @@ def __getattr__(name: str) -> Any:
     if name not in _WHERE:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module = import_module(f"{__name__}.{_WHERE[name]}")
-    return getattr(module, "KEY_TEXTS" if name == "_KEY_TEXTS" else name)
+    return getattr(module, name)

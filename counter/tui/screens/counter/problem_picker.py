@@ -13,10 +13,11 @@ from textual.widgets import Footer
 from textual.widgets.option_list import Option
 
 from counter.domain.protocol import Protocol
+from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.literal import Label, OptionList, Static
 
 
-class ProblemPicker(ModalScreen[str | None]):
+class ProblemPicker(CatalogKeys, ModalScreen[str | None]):
     """The known problems of one step with their remedies; returns the chosen problem id."""
 
     DEFAULT_CSS = """
@@ -56,15 +57,6 @@ class ProblemPicker(ModalScreen[str | None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
-        localize_bindings(
-            self,
-            {
-                "counter.picker_cancel": "counter.keys.cancel",
-                "counter.picker_choose": "counter.keys.choose",
-            },
-        )
         ol = self.query_one(OptionList)
         ol.focus()
         if ol.option_count:

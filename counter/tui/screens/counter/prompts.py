@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
+from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.literal import Label, Static
 
 PROMPT_CSS = """
@@ -24,7 +25,7 @@ PROMPT_CSS = """
 """
 
 
-class LeaveVisitScreen(ModalScreen[bool]):
+class LeaveVisitScreen(CatalogKeys, ModalScreen[bool]):
     """F8 or Ctrl+Q while a visit is open: True to leave anyway (the visit stays open and is
     offered again), False to stay. Enter and Escape stay: leaving needs its own key."""
 
@@ -46,14 +47,6 @@ class LeaveVisitScreen(ModalScreen[bool]):
             yield Static(self.body, markup=False, id="leave-body", classes="prompt-body")
         yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
-        localize_bindings(
-            self,
-            {"leave.leave": "counter_visit.keys.leave", "leave.stay": "counter_visit.keys.stay"},
-        )
-
     def action_leave(self) -> None:
         self.dismiss(True)
 
@@ -61,16 +54,16 @@ class LeaveVisitScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class OpenVisitScreen(ModalScreen[str | None]):
+class OpenVisitScreen(CatalogKeys, ModalScreen[str | None]):
     """This NIK already has a visit open today: resume it here (Enter), or for a supervisor
-    close it (C), or void it with a reason (B, its own officer or a supervisor); Escape goes
+    close it (C), or void it with a reason (F4, its own officer or a supervisor); Escape goes
     back without opening a second one. Dismissed with "resume", "close", "void" or None."""
 
     DEFAULT_CSS = PROMPT_CSS.format(name="OpenVisitScreen")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "choose('resume')", "Lanjutkan", id="open.resume", priority=True),
         Binding("c", "choose('close')", "Tutup", id="open.close"),
-        Binding("b", "choose('void')", "Batalkan", id="open.void"),
+        Binding("f4", "choose('void')", "Batalkan", id="open.void"),
         Binding("escape", "choose(None)", "Kembali", id="open.back"),
     ]
 
@@ -85,19 +78,6 @@ class OpenVisitScreen(ModalScreen[str | None]):
             yield Static(self.body, markup=False, id="open-body", classes="prompt-body")
         yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
-        localize_bindings(
-            self,
-            {
-                "open.resume": "counter_visit.keys.resume",
-                "open.close": "counter_visit.keys.close",
-                "open.void": "counter_visit.keys.void",
-                "open.back": "counter_visit.keys.stay",
-            },
-        )
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters == ("close",):
             return self.may_close
@@ -109,7 +89,7 @@ class OpenVisitScreen(ModalScreen[str | None]):
         self.dismiss(choice)
 
 
-class VoidScreen(ModalScreen[str | None]):
+class VoidScreen(CatalogKeys, ModalScreen[str | None]):
     """Void a mistaken visit: the reason is mandatory; dismissed with it, or None."""
 
     DEFAULT_CSS = (
@@ -142,15 +122,6 @@ class VoidScreen(ModalScreen[str | None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
-        localize_bindings(
-            self,
-            {
-                "void.confirm": "counter_visit.keys.void_confirm",
-                "void.cancel": "counter_visit.keys.stay",
-            },
-        )
         self.query_one("#void-reason").focus()
 
     def action_confirm(self) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -27,7 +27,7 @@ from counter.domain import outcomes as oc
 from counter.domain.protocol import Protocol, ProtocolError, cached_protocol
 from counter.errors import describe
 from counter.tui.formats import fmt_date
-from counter.tui.keys import after_typed_input
+from counter.tui.keys import CatalogKeys, after_typed_input
 from counter.tui.screens.counter import flow as fl
 from counter.tui.screens.counter.flow import CounterFlow, Saved
 from counter.tui.screens.counter.problem_picker import ProblemPicker
@@ -37,7 +37,7 @@ from counter.tui.screens.counter.views.outcome import OutcomeView
 from counter.tui.screens.counter.views.prereq import PrereqView
 from counter.tui.screens.counter.views.status import StatusView
 from counter.tui.screens.counter.views.step import StepView
-from counter.tui.widgets.literal import Label, Static
+from counter.tui.widgets.literal import Label, Select, Static
 
 if TYPE_CHECKING:
     from counter.services.context import Context
@@ -46,35 +46,7 @@ if TYPE_CHECKING:
 Visit = Any
 Officer = Any
 
-# binding id -> catalog key (footer texts in the configured language)
-KEY_TEXTS = {
-    "counter.check": "counter.keys.check",
-    "counter.save": "counter.keys.save",
-    "counter.today": "counter.keys.today",
-    "counter.primary_already": "counter.keys.primary_already",
-    "counter.primary_start": "counter.keys.primary_start",
-    "counter.already": "counter.keys.already",
-    "counter.start": "counter.keys.start",
-    "counter.declined": "counter.keys.declined",
-    "counter.edit_nik": "counter.keys.edit_nik",
-    "counter.toggle": "counter.keys.toggle",
-    "counter.prereq_next": "counter.keys.prereq_next",
-    "counter.prereq_back": "counter.keys.back",
-    "counter.done": "counter.keys.done",
-    "counter.problem": "counter.keys.problem",
-    "counter.step_back": "counter.keys.back",
-    "counter.enlarge": "counter.keys.enlarge",
-    "counter.paste_qr": "counter.keys.paste_qr",
-    "counter.retry": "counter.keys.retry",
-    "counter.continue": "counter.keys.continue",
-    "counter.failed": "counter.keys.failed",
-    "counter.pending": "counter.keys.pending",
-    "counter.referred": "counter.keys.referred",
-    "counter.outcome_back": "counter.keys.back",
-    "counter.print": "counter.keys.print",
-    "counter.under_age": "counter_visit.keys.under_age",
-}
-
+# Footer texts: counter.tui.keys.LABELS (by binding id); keys: counter.tui.keys.MEANINGS.
 BINDINGS: list[BindingType] = [
     Binding("f3", "toggle_today", "Hari ini", id="counter.today"),
     # NIK (Enter in any text field of the NIK view; priority so the footer shows it)
@@ -84,7 +56,7 @@ BINDINGS: list[BindingType] = [
     Binding("enter", "primary_start", "Mulai aktivasi", id="counter.primary_start"),
     Binding("a", "record_already", "Sudah aktif", id="counter.already"),
     Binding("s", "start_activation", "Mulai aktivasi", id="counter.start"),
-    Binding("t", "declined", "Menolak", id="counter.declined"),
+    Binding("m", "declined", "Menolak", id="counter.declined"),
     Binding("u", "not_eligible_age", "Di bawah 17", id="counter.under_age"),
     Binding("escape", "edit_nik", "Ubah NIK", id="counter.edit_nik"),
     # prerequisites
@@ -105,7 +77,7 @@ BINDINGS: list[BindingType] = [
     Binding("v", "paste_qr", "Isi QR", id="counter.paste_qr"),
     # a problem was chosen
     Binding("enter", "retry", "Ulangi", id="counter.retry"),
-    Binding("c", "continue_step", "Lanjut saja", id="counter.continue"),
+    Binding("i", "continue_step", "Lanjut saja", id="counter.continue"),
     Binding("g", "end_with('FAILED')", "Akhiri: GAGAL", id="counter.failed"),
     Binding("t", "end_with('PENDING')", "Akhiri: TERTUNDA", id="counter.pending"),
     Binding("r", "end_with('REFERRED')", "Akhiri: DIRUJUK", id="counter.referred"),
@@ -142,8 +114,9 @@ CounterScreen .big.active { color: $success; }
 CounterScreen .big.not-active { color: $warning; }
 CounterScreen .block { height: auto; }
 CounterScreen #step-main { height: 1fr; }
-CounterScreen #step-instruction { width: 1fr; height: auto; padding-right: 1; }
-CounterScreen #step-qr { width: 1fr; height: 1fr; }
+CounterScreen #step-left { width: 1fr; min-width: 28; height: 1fr; padding-right: 1; }
+CounterScreen #step-instruction { width: 1fr; height: auto; }
+CounterScreen #step-qr { width: auto; height: 1fr; }
 CounterScreen #step-problem {
     height: auto; border-left: thick $warning; padding-left: 1; margin-bottom: 1;
 }
@@ -156,10 +129,20 @@ CounterScreen #today {
     width: 52; max-width: 60%; height: 1fr; border-left: solid $primary; padding: 0 1;
 }
 CounterScreen #today DataTable { height: 1fr; }
+/* narrow windows (80 columns): the F3 panel goes under the form, which keeps the full width */
+CounterScreen.narrow #counter-body { layout: vertical; }
+CounterScreen.narrow #today {
+    width: 1fr; max-width: 100%; height: 45%; min-height: 6;
+    border-left: none; border-top: solid $primary;
+}
 """
 
+# Below this many columns the F3 panel is drawn under the phase views instead of beside them
+# (beside them it would leave the NIK form less than the 60 columns its rows need).
+NARROW_COLUMNS = 110
 
-class CounterScreen(Screen[None]):
+
+class CounterScreen(CatalogKeys, Screen[None]):
     """The counter officer's visit screen (base screen of the app's ``counter`` mode)."""
 
     DEFAULT_CSS = CSS
@@ -245,10 +228,11 @@ class CounterScreen(Screen[None]):
         # compact, without the palette entry (Ctrl+P still works): every key fits at 80 columns
         yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_COLUMNS, "narrow")
 
-        localize_bindings(self, KEY_TEXTS)
+    def on_mount(self) -> None:
+        self.set_class(self.app.size.width < NARROW_COLUMNS, "narrow")
         self.refresh_header()
         if self.protocol is not None:
             self.query_one("#nik-input").focus()
@@ -323,9 +307,23 @@ class CounterScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.flow is None:
             return action == "toggle_today"
-        if action in ("check_nik", "save") and not isinstance(self.focused, Input):
+        if action == "check_nik" and not self._enter_checks_nik():
+            return False
+        if action == "save" and not isinstance(self.focused, Input):
             return False
         return self.flow.allows(action)
+
+    def _enter_checks_nik(self) -> bool:
+        """Enter checks the NIK from every field of the NIK view, as its hint says: the text
+        fields, the consent box and the purpose list while it is closed (Down/Space open it;
+        in the open list Enter picks the purpose)."""
+        focused = self.focused
+        if focused is None:
+            return False
+        path = focused.ancestors_with_self
+        if any(isinstance(node, Select) and node.expanded for node in path):
+            return False
+        return any(isinstance(node, NikView) for node in path)
 
     def _tick(self) -> None:
         flow = self.flow

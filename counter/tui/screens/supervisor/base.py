@@ -13,6 +13,7 @@ from textual.widgets import Footer
 
 from counter.errors import describe
 from counter.tui.bindings import localize_bindings
+from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.literal import Static
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def localize(node: DOMNode, texts: dict[str, str]) -> None:
     localize_bindings(node, texts)
 
 
-class OnCounterApp(_ScreenBase):
+class OnCounterApp(CatalogKeys, _ScreenBase):
     """Mixin for screens of this package: ``self.app`` is typed as the ``Shell`` protocol (the
     screens never import the app module: that was an import cycle)."""
 

@@ -30,9 +30,9 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
     """Full NIK and the event timeline of one visit (opening it was audited by the service)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "correct", "Correct", id="detail.correct"),
-        Binding("x", "close_abandoned", "Close", id="detail.close_abandoned"),
-        Binding("v", "void", "Void", id="detail.void"),
+        Binding("h", "correct", "Correct", id="detail.correct"),
+        Binding("c", "close_abandoned", "Close", id="detail.close_abandoned"),
+        Binding("f4", "void", "Void", id="detail.void"),
         Binding("escape", "close", "Back", id="detail.back"),
     ]
     DEFAULT_CSS = """

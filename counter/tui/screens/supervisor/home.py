@@ -40,7 +40,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "log", "Daily log", id="sup.log"),
-        Binding("f", "followup", "Follow-up", id="sup.followup"),
+        Binding("w", "followup", "Follow-up", id="sup.followup"),
         Binding("left", "shift_day(-1)", "Day before", id="sup.prev"),
         Binding("right", "shift_day(1)", "Day after", id="sup.next"),
         Binding("d", "pick_day", "Day…", id="sup.day"),
@@ -49,7 +49,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         Binding("e", "export", "Export", id="sup.export"),
         Binding("b", "import_bundle", "Import bundle", id="sup.bundle"),
         Binding("k", "coverage", "Coverage", id="sup.coverage"),
-        Binding("r", "refresh", "Refresh", id="sup.refresh", show=False),
+        Binding("f5", "refresh", "Refresh", id="sup.refresh", show=False),
     ]
     DEFAULT_CSS = """
     SupervisorHome #sup-counts { height: 6; }

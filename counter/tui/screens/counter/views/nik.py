@@ -53,8 +53,11 @@ class NikInput(Input):
         return None
 
 
-class NikView(VerticalScroll):
-    """The NIK field with its live decoding, name, phone (with consent) and purpose."""
+class NikView(VerticalScroll, can_focus=False):
+    """The NIK field with its live decoding, name, phone (with consent) and purpose.
+
+    Not a focus stop itself (Tab goes round the fields only); it still scrolls to the focused
+    field when the window is short."""
 
     def __init__(self, protocol: Protocol, **kw: str) -> None:
         super().__init__(**kw)

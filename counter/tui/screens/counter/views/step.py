@@ -4,7 +4,7 @@ problem chosen (with its remedy) when there is one."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input
 
 from counter.domain.protocol import Protocol
@@ -21,16 +21,19 @@ class StepView(View):
     def compose(self) -> ComposeResult:
         from counter.tui.widgets.qr import QrCode
 
-        yield Label("", markup=False, id="step-title", classes="title")
-        yield Static("", markup=False, id="step-elapsed", classes="muted")
-        yield Static("", markup=False, id="step-problem")
-        yield Input(
-            placeholder=tr(self, "counter.step.qr_activation_placeholder"),
-            id="qr-payload",
-            compact=True,
-        )
+        # The QR takes the view's whole height on the right (at 80x24 the install code needs
+        # all 21 rows); everything else is in the column on its left.
         with Horizontal(id="step-main"):
-            yield Static("", markup=False, id="step-instruction")
+            with Vertical(id="step-left"):
+                yield Label("", markup=False, id="step-title", classes="title")
+                yield Static("", markup=False, id="step-elapsed", classes="muted")
+                yield Static("", markup=False, id="step-problem")
+                yield Input(
+                    placeholder=tr(self, "counter.step.qr_activation_placeholder"),
+                    id="qr-payload",
+                    compact=True,
+                )
+                yield Static("", markup=False, id="step-instruction")
             yield QrCode("", id="step-qr")
 
     def on_mount(self) -> None:
