@@ -844,17 +844,10 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         self.load()
 
     def action_export(self) -> None:
-        try:
-            from counter.services.export import export_visits
-        except ImportError:
-            self.notify(self.t("supervisor.export.missing"), severity="warning")
-            return
-        ctx, sup, day = self.app.ctx, self.app.officer, self.day
-        self.run_service(
-            lambda: export_visits(ctx, sup, "date", date_from=day),  # type: ignore[arg-type]
-            self._exported,
-            "export",
-        )
+        from counter.tui.screens.export_dialog import ExportDialog
+
+        if self.day is not None:
+            self.app.push_screen(ExportDialog(self.day))
 
     def action_import_bundle(self) -> None:
         try:
