@@ -145,11 +145,11 @@ async def test_range_to_csv_in_english(ctx, fx, tmp_path: Path) -> None:
         p = dlg.preview
         assert (p.visits, p.open, p.rows) == (13, 1, 12)
         summary = text(dlg, "#exp-summary")
-        assert "2026-11-26 to 2026-11-27: 13 visits" in summary
-        assert "To write: 12 finished visits" in summary and "CSV" in summary
-        assert "1 visits are not finished" in text(dlg, "#exp-warning")
+        assert "2026-11-26 to 2026-11-27: 13 visit(s)" in summary
+        assert "To write: 12 finished visit(s)" in summary and "CSV" in summary
+        assert "1 visit(s) not finished" in text(dlg, "#exp-warning")
         path = await write(pilot, dlg)
-        assert "Done: 12 visits written" in text(dlg, "#exp-summary")
+        assert "Done: 12 visit(s) written" in text(dlg, "#exp-summary")
         assert "Recap:" in text(dlg, "#exp-summary")
     assert path.suffix == ".csv" and path.parent == tmp_path / "csv"
     head, rows = read_csv(path)

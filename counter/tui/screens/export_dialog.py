@@ -21,7 +21,7 @@ The file is written by ``services.export.export_visits`` (public API only), whic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -41,7 +41,6 @@ from counter.tui.widgets.literal import Label, Select, Static
 if TYPE_CHECKING:
     from counter.services.export import ExportResult
     from counter.services.export_preview import Preview
-    from counter.tui.app import CounterApp
 
 MODES = ("date", "range", "since_last")
 FORMATS = ("xlsx", "csv")
@@ -73,6 +72,7 @@ class ExportDialog(ModalScreen[None]):
     ExportDialog { align: center middle; }
     ExportDialog > #exp-box { width: 78; max-width: 100%; height: auto; max-height: 100%;
                               border: round $primary; padding: 0 1; background: $surface; }
+    ExportDialog #exp-title { text-style: bold; color: $accent; margin: 0 0 1 0; }
     ExportDialog .exp-row { height: 1; margin: 0 0 1 0; }
     ExportDialog .exp-label { width: 14; }
     ExportDialog .exp-label-short { width: 8; padding: 0 0 0 2; }
@@ -89,7 +89,7 @@ class ExportDialog(ModalScreen[None]):
     """
 
     stage: reactive[str] = reactive("form", bindings=True, init=False)
-    app: CounterApp
+    app: Any  # the CounterApp (t, settings, ctx, officer); not imported: see _footer_texts
 
     def __init__(self, day: date) -> None:
         super().__init__()
@@ -120,7 +120,7 @@ class ExportDialog(ModalScreen[None]):
         fmt = export_preview.remembered_format(ctx, sup)
         shown_day = fmt_date(self.day, lang)
         with Vertical(id="exp-box"):
-            yield Label(t("exportdlg.title"), classes="box-title")
+            yield Label(t("exportdlg.title"), id="exp-title")
             with Horizontal(classes="exp-row"):
                 yield Label(t("exportdlg.field.range"), classes="exp-label")
                 yield Select(
@@ -163,21 +163,24 @@ class ExportDialog(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from counter.tui.app import localize_bindings
-
-        localize_bindings(
-            self,
-            {
-                "exportdlg.next": "exportdlg.keys.next",
-                "exportdlg.write": "exportdlg.keys.write",
-                "exportdlg.back": "exportdlg.keys.back",
-            },
-        )
+        self._footer_texts()
         if self.app.ctx is None or self.app.officer is None:
             return
         self.query_one("#exp-range", Select).focus()
         self._show_stage()
         self.refresh_preview()
+
+    def _footer_texts(self) -> None:
+        """The footer's key texts from the catalog (as ``app.localize_bindings`` does; this
+        module does not import the app, to stay out of its import cycle)."""
+        table = self._bindings.key_to_bindings
+        for key, bindings in list(table.items()):
+            table[key] = [
+                replace(b, description=self.t(f"exportdlg.keys.{b.id.split('.')[-1]}"))
+                if b.id and b.id.startswith("exportdlg.")
+                else b
+                for b in bindings
+            ]
 
     # --- form -----------------------------------------------------------------------------
     def _value(self, wid: str) -> str:
