@@ -11,8 +11,8 @@ Three stages on one modal:
    them, how many are written, the days they span, and the open (unfinished) visits, which are
    not final and are left out: ``y`` writes without them, Esc goes back. Nothing to export: it
    says so, and there is nothing to confirm (no empty file is written).
-3. ``done``: the path of the file, selectable and copied with Ctrl+C (it stays until closed),
-   and the count written. A refusal (folder not writable, disk full, file exists) is shown in
+3. ``done``: the count written and the file's full path (wrapped, selectable with the mouse,
+   copied with ``c`` or Ctrl+C); it stays until closed. A refusal (folder not writable, disk full, file exists) is shown in
    the dialog in words, and nothing is overwritten: the file name is checked before writing and
    the export service refuses an existing name again.
 
@@ -66,6 +66,8 @@ class ExportDialog(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "next", "Continue", id="exportdlg.next"),
         Binding("y", "write", "Write", id="exportdlg.write"),
+        Binding("c,ctrl+c", "copy_path", "Copy path", id="exportdlg.copy"),
+        Binding("enter", "close", "Close", id="exportdlg.close", show=False),
         Binding("escape", "back", "Back", id="exportdlg.back"),
     ]
     DEFAULT_CSS = """
@@ -75,12 +77,12 @@ class ExportDialog(ModalScreen[None]):
     ExportDialog #exp-title { text-style: bold; color: $accent; margin: 0 0 1 0; }
     ExportDialog .exp-row { height: 1; margin: 0 0 1 0; }
     ExportDialog .exp-label { width: 14; }
-    ExportDialog .exp-label-short { width: 8; padding: 0 0 0 2; }
+    ExportDialog .exp-label-short { width: 10; padding: 0 1 0 2; }
     ExportDialog #exp-range { width: 1fr; }
     ExportDialog #exp-format { width: 24; }
     ExportDialog #exp-from, ExportDialog #exp-to { width: 14; }
     ExportDialog #exp-folder { width: 1fr; }
-    ExportDialog #exp-path { width: 1fr; margin: 0 0 1 0; }
+    ExportDialog #exp-path { height: auto; text-style: bold; margin: 0 0 1 0; }
     ExportDialog #exp-summary { height: auto; }
     ExportDialog #exp-warning { height: auto; color: $warning; text-style: bold; }
     ExportDialog #exp-error { height: auto; color: $error; }
@@ -134,7 +136,7 @@ class ExportDialog(ModalScreen[None]):
                     compact=True,
                     id="exp-range",
                 )
-            with Horizontal(classes="exp-row -hidden", id="exp-dates"):
+            with Horizontal(classes="exp-row", id="exp-dates"):
                 yield Label(t("exportdlg.field.from"), classes="exp-label")
                 yield Input(
                     shown_day, placeholder=fmt_date(self.day, lang), compact=True, id="exp-from"
@@ -155,8 +157,8 @@ class ExportDialog(ModalScreen[None]):
             with Horizontal(classes="exp-row"):
                 yield Label(t("exportdlg.field.folder"), classes="exp-label")
                 yield Input(str(folder), compact=True, id="exp-folder", max_length=1000)
-            yield Input("", compact=True, id="exp-path", classes="-hidden")
             yield Static("", id="exp-summary")
+            yield Static("", id="exp-path", classes="-hidden")
             yield Static("", id="exp-warning")
             yield Static("", id="exp-error")
             yield Static("", id="exp-hint")
@@ -183,6 +185,10 @@ class ExportDialog(ModalScreen[None]):
             ]
 
     # --- form -----------------------------------------------------------------------------
+    @property
+    def _ranged(self) -> bool:
+        return self._value("#exp-range") == "range"
+
     def _value(self, wid: str) -> str:
         return str(self.query_one(wid, Select).value)
 
@@ -228,18 +234,11 @@ class ExportDialog(ModalScreen[None]):
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "exp-range":
-            self.query_one("#exp-dates").set_class(event.value != "range", "-hidden")
+            self.query_one("#exp-dates").display = self._ranged
         self.refresh_preview()
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "exp-path":
-            # the path is there to be selected and copied, not edited
-            if self.result is not None and self.result.path is not None:
-                if event.value != str(self.result.path):
-                    event.input.value = str(self.result.path)
-                    event.input.select_all()
-            return
         if self.stage == "form":
             self.refresh_preview()
 
@@ -247,8 +246,6 @@ class ExportDialog(ModalScreen[None]):
     def _input_submitted(self, event: Input.Submitted) -> None:
         if self.stage == "form":
             self.action_next()
-        elif self.stage == "done":
-            self.dismiss(None)
 
     def refresh_preview(self) -> None:
         """Recount for the form's current values (in a thread; only the newest run shows)."""
@@ -339,8 +336,9 @@ class ExportDialog(ModalScreen[None]):
         form = self.stage == "form"
         for wid in ("#exp-range", "#exp-format", "#exp-from", "#exp-to", "#exp-folder"):
             self.query_one(wid).disabled = not form
-        path = self.query_one("#exp-path", Input)
-        path.set_class(self.stage != "done", "-hidden")
+        self.query_one("#exp-path").set_class(self.stage != "done", "-hidden")
+        for row in self.query(".exp-row"):  # done: the path gets the room
+            row.display = self.stage != "done" and (row.id != "exp-dates" or self._ranged)
         p = self.preview
         if self.stage == "form":
             hint = t("exportdlg.hint.form")
@@ -364,6 +362,8 @@ class ExportDialog(ModalScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next":
             return self.stage == "form"
+        if action in ("copy_path", "close"):
+            return self.stage == "done"
         if action == "write":
             return self.stage == "confirm" and self.preview is not None and self.preview.rows > 0
         return True
@@ -454,11 +454,17 @@ class ExportDialog(ModalScreen[None]):
             lines.append(t("exportdlg.done.recap", path=str(result.recap_path)))
         self._set("#exp-summary", "\n".join(lines))
         self._set("#exp-warning", "")
-        path = self.query_one("#exp-path", Input)
-        path.value = str(result.path)
+        self._set("#exp-path", str(result.path))
         self.stage = "done"
-        path.focus()
-        path.select_all()
+        self.set_focus(None)
+
+    def action_copy_path(self) -> None:
+        if self.result is not None and self.result.path is not None:
+            self.app.copy_to_clipboard(str(self.result.path))
+            self._set("#exp-hint", self.t("exportdlg.hint.copied"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
     def _write_failed(self, error: Exception) -> None:
         from counter.services.export import ExportError
