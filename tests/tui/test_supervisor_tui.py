@@ -353,7 +353,7 @@ def test_summary_snapshot_closed_day_english(ctx, fx, snap_compare) -> None:
 
 @async_test
 async def test_export_key_opens_the_export_dialog(ctx, fx) -> None:
-    """`e` writes nothing at once: it opens the export dialog (tests/test_export_dialog.py)."""
+    """`e` writes nothing at once: it opens the export dialog (tests/tui/test_export_dialog.py)."""
     from counter.tui.screens.export_dialog import ExportDialog
 
     app = make_app(ctx.settings, ctx=ctx)

@@ -19,9 +19,10 @@ from counter.tui.screens.export_dialog import ExportDialog
 from counter.tui.screens.supervisor import SupervisorHome
 from counter.tui.widgets.charts import BigCount
 from counter.tui.widgets.literal import Select, Static
-from tests._export_util import read_csv, read_xlsx
-from tests.supervisor_fixture import DAY, build, nik
-from tests.test_supervisor_tui import async_test, login, settle, until
+from tests.helpers.export import read_csv, read_xlsx
+from tests.helpers.pilot import async_test, settle, until
+from tests.helpers.pilot import enter_as as login
+from tests.helpers.supervisor import DAY, build, nik
 
 SMALL = (80, 24)
 FIXED_FOLDER = Path("/srv/ikd/ekspor")  # snapshots: a folder that does not exist here
