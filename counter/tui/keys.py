@@ -70,6 +70,7 @@ MEANINGS: tuple[Meaning, ...] = (
             "fu.open",
             "qr.enlarge_enter",
             "qr.close_enter",
+            "exportdlg.close",
         ),
     ),
     Meaning(
@@ -94,6 +95,7 @@ MEANINGS: tuple[Meaning, ...] = (
             "cov.back",
             "plan.back",
             "qr.close",
+            "exportdlg.back",
         ),
     ),
     Meaning("space", "keys.meaning.space", ("counter.toggle",)),
@@ -122,10 +124,10 @@ MEANINGS: tuple[Meaning, ...] = (
     Meaning("u", "keys.meaning.u", ("counter.under_age",)),
     Meaning("v", "keys.meaning.v", ("counter.paste_qr",)),
     Meaning("w", "keys.meaning.w", ("sup.followup",)),
-    Meaning("y", "keys.meaning.y", ("confirm.yes", "leave.leave")),
+    Meaning("y", "keys.meaning.y", ("confirm.yes", "leave.leave", "exportdlg.write")),
     # function keys and control keys
     Meaning("f1", "keys.meaning.f1", ("app.keys",)),
-    Meaning("f2", "keys.meaning.f2", ("setup.save",)),
+    Meaning("f2", "keys.meaning.f2", ("setup.save", "exportdlg.next")),
     Meaning("f3", "keys.meaning.f3", ("counter.today",)),
     Meaning("f4", "keys.meaning.f4", ("counter.void", "open.void", "detail.void")),
     Meaning("f5", "keys.meaning.f5", ("sup.refresh",)),
@@ -151,10 +153,16 @@ EXCEPTIONS: dict[str, str] = {
     "cov.level": "k on the coverage screens: district/village level",
     "plan.level": "k on the coverage screens: district/village level",
     "cov.plan": "p on the coverage screen: the outreach plan (elsewhere p is a problem)",
+    "exportdlg.copy": "c on the export result: copy the file's path",
 }
 
 # binding id -> catalog key of its footer label
 LABELS: dict[str, str] = {
+    "exportdlg.next": "exportdlg.keys.next",
+    "exportdlg.write": "exportdlg.keys.write",
+    "exportdlg.copy": "exportdlg.keys.copy",
+    "exportdlg.close": "exportdlg.keys.close",
+    "exportdlg.back": "exportdlg.keys.back",
     "app.mode": "tui.keys.mode",
     "app.logout": "tui.keys.logout",
     "app.theme": "tui.keys.theme",

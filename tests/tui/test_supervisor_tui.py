@@ -349,17 +349,20 @@ def test_summary_snapshot_closed_day_english(ctx, fx, snap_compare) -> None:
 
 
 @async_test
-async def test_export_key_writes_the_day(ctx, fx) -> None:
+async def test_export_key_opens_the_export_dialog(ctx, fx) -> None:
+    """`e` writes nothing at once: it opens the export dialog (tests/tui/test_export_dialog.py)."""
+    from counter.tui.screens.export_dialog import ExportDialog
+
     app = make_app(ctx.settings, ctx=ctx)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, fx.kasi)
         await pilot.press("e")
-        await settle(pilot)
-        files = list(ctx.settings.exports_dir.glob("*2026-11-27*"))
-        assert files, list(ctx.settings.exports_dir.glob("*"))
-        shown = [n.message for n in app._notifications]
-        assert any(str(files[0]) in m for m in shown), shown
-    assert [a.action for a in audit.recent(ctx) if a.action.startswith("export")]
+        await until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        assert app.screen.day == DAY
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SupervisorHome))
+    assert not ctx.settings.exports_dir.exists() or not list(ctx.settings.exports_dir.iterdir())
+    assert not [a.action for a in audit.recent(ctx) if a.action.startswith("export")]
 
 
 @async_test

@@ -30,7 +30,6 @@ from counter.tui.words import extract_line, reason_word
 if TYPE_CHECKING:
     from counter.services.bundles import ImportSummary
     from counter.services.dayclose import CloseResult, DayStatus
-    from counter.services.export import ExportResult
     from counter.services.report import Report
     from counter.services.visits import OpenVisit
 
@@ -442,14 +441,11 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         self.load()
 
     def action_export(self) -> None:
-        from counter.services.export import export_visits
+        """The export dialog: range, format, destination, a summary before writing."""
+        from counter.tui.screens.export_dialog import ExportDialog
 
-        ctx, sup, day = self.ctx, self.supervisor, self.day
-        self.run_service(
-            lambda: export_visits(ctx, sup, "date", date_from=day),
-            self._exported,
-            "export",
-        )
+        if self.day is not None:
+            self.app.push_screen(ExportDialog(self.day))
 
     def action_import_bundle(self) -> None:
         from counter.services.bundles import import_bundle
@@ -488,12 +484,3 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                 severity="warning" if summ.conflicts or summ.closed_days else "information",
             )
         self.load()
-
-    def _exported(self, result: ExportResult) -> None:
-        if result.path is None:
-            self.notify(self.t("supervisor.export.nothing"))
-        else:
-            self.notify(
-                self.t("supervisor.export.done", path=str(result.path), rows=result.rows),
-                timeout=12,
-            )
