@@ -340,7 +340,8 @@ async def test_registry_import_from_the_app(ctx, people, tmp_path, monkeypatch) 
         screen = await _open_import(pilot, kasi)
         assert screen.query_one("#reg-path", Input).value == "~/"
         assert [p.name for p in screen.entries] == ["unduhan", "lama.csv"]  # folders first
-        await pilot.press("down", "enter")  # ../ is first; Enter on a folder opens it
+        assert app.focused is screen.query_one("#reg-path", Input)  # type at once
+        await pilot.press("down", "down", "enter")  # into the list; ../ is first; Enter opens
         await settle(pilot)
         assert screen.folder == folder
         assert screen.query_one("#reg-path", Input).value == "~/unduhan/"

@@ -62,17 +62,23 @@ class _PinFields:
 
     def pin_fields(self) -> ComposeResult:
         t = self.app.t
-        yield Label(t("office.accounts.pin"), classes="field-label")
+        yield Static(t("office.accounts.pin"), classes="field-label")
         yield Input(
-            id="acc-pin", password=True, max_length=_PIN_LEN, restrict=r"\d*", placeholder="••••••"
+            id="acc-pin",
+            password=True,
+            max_length=_PIN_LEN,
+            restrict=r"\d*",
+            placeholder="••••••",
+            compact=True,
         )
-        yield Label(t("office.accounts.pin_again"), classes="field-label")
+        yield Static(t("office.accounts.pin_again"), classes="field-label")
         yield Input(
             id="acc-pin2",
             password=True,
             max_length=_PIN_LEN,
             restrict=r"\d*",
             placeholder="••••••",
+            compact=True,
         )
 
     def pin_problem(self) -> str | None:
@@ -98,7 +104,8 @@ class AddOfficerModal(_PinFields, ModalScreen[dict[str, str] | None]):
     AddOfficerModal { align: center middle; }
     AddOfficerModal > Vertical { width: 64; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; padding: 0 1; background: $surface; }
-    AddOfficerModal Input, AddOfficerModal Select { width: 100%; }
+    AddOfficerModal Input, AddOfficerModal Select { width: 100%; margin-bottom: 1; }
+    AddOfficerModal .field-label, PinModal .field-label { width: 100%; height: auto; }
     AddOfficerModal .box-title { margin-top: 0; }
     """
 
@@ -106,16 +113,17 @@ class AddOfficerModal(_PinFields, ModalScreen[dict[str, str] | None]):
         t = self.app.t  # type: ignore[attr-defined]
         with Vertical():
             yield Label(t("office.accounts.add_title"), classes="box-title")
-            yield Label(t("office.accounts.username"), classes="field-label")
-            yield Input(id="acc-username", max_length=32, restrict=r"[a-z0-9._]*")
-            yield Label(t("office.accounts.full_name"), classes="field-label")
-            yield Input(id="acc-fullname", max_length=_NAME_LEN)
-            yield Label(t("office.accounts.role"), classes="field-label")
+            yield Static(t("office.accounts.username"), classes="field-label")
+            yield Input(id="acc-username", max_length=32, restrict=r"[a-z0-9._]*", compact=True)
+            yield Static(t("office.accounts.full_name"), classes="field-label")
+            yield Input(id="acc-fullname", max_length=_NAME_LEN, compact=True)
+            yield Static(t("office.accounts.role"), classes="field-label")
             yield Select(
                 [(role_word(self.app, r), r) for r in ROLES],
                 value="officer",
                 allow_blank=False,
                 id="acc-role",
+                compact=True,
             )
             yield from self.pin_fields()
             yield Label("", id="acc-form-error", classes="error")
@@ -170,7 +178,7 @@ class PinModal(_PinFields, ModalScreen[str | None]):
     PinModal { align: center middle; }
     PinModal > Vertical { width: 60; max-width: 100%; height: auto;
         border: round $primary; padding: 0 1; background: $surface; }
-    PinModal Input { width: 100%; }
+    PinModal Input { width: 100%; margin-bottom: 1; }
     PinModal .box-title { margin-top: 0; }
     """
 
@@ -256,10 +264,6 @@ class AccountsScreen(SupervisorBase, Screen[None]):  # type: ignore[misc]  # Sup
                 "acc.back": "supervisor.keys.back",
             },
         )
-        table = self.query_one("#acc-table", DataTable)
-        t = self.t
-        for key in ("username", "full_name", "role", "state"):
-            table.add_column(t(f"office.accounts.col_{key}"), key=key)
         self.load()
 
     # data ---------------------------------------------------------------------------------
@@ -277,7 +281,9 @@ class AccountsScreen(SupervisorBase, Screen[None]):  # type: ignore[misc]  # Sup
         table = self.query_one("#acc-table", DataTable)
         current = keep or (self.selected.username if self.selected else None)
         self.rows = rows
-        table.clear()
+        table.clear(columns=True)  # the widths follow the words shown now
+        for key in ("username", "full_name", "role", "state"):
+            table.add_column(self.t(f"office.accounts.col_{key}"), key=key)
         for o in rows:
             table.add_row(
                 o.username,

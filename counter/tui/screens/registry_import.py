@@ -103,6 +103,7 @@ class RegistryImportScreen(SupervisorBase, Screen[None]):  # type: ignore[misc] 
         Binding("ctrl+s", "start", "Import", id="reg.start", priority=True),
         Binding("f2", "copy_path", "Copy path", id="reg.copy"),
         Binding("escape", "back", "Back", id="reg.back"),
+        Binding("down", "to_list", show=False),  # from the path field into the list
     ]
     DEFAULT_CSS = """
     RegistryImportScreen #reg-path { width: 100%; }
@@ -160,7 +161,7 @@ class RegistryImportScreen(SupervisorBase, Screen[None]):  # type: ignore[misc] 
             },
         )
         self.list_folder(self.folder)
-        self.query_one("#reg-files", OptionList).focus()
+        self.query_one("#reg-path", Input).focus()
         self.load_extract_age()
 
     def load_extract_age(self) -> None:
@@ -363,6 +364,9 @@ class RegistryImportScreen(SupervisorBase, Screen[None]):  # type: ignore[misc] 
         if self.result is not None and self.result.rejects_file:
             self.app.copy_to_clipboard(self.result.rejects_file)
             self.notify(self.t("office.registry.copied"))
+
+    def action_to_list(self) -> None:
+        self.query_one("#reg-files", OptionList).focus()
 
     def action_back(self) -> None:
         if not self.running:
