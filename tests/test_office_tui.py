@@ -408,6 +408,34 @@ async def test_registry_import_errors_are_shown_in_words(
         assert screen.result is None and not screen.running
 
 
+@async_test
+async def test_registry_import_disk_full_is_said_in_words(
+    ctx, people, tmp_path, monkeypatch
+) -> None:
+    import errno
+
+    from counter.store import files
+
+    kasi, _ = people
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _csv(tmp_path / "ekstrak.csv", SECOND)  # two rejects: the rejects file is written
+
+    def full(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(files, "open_private", full)
+    app = make_app(ctx.settings, ctx=ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_import(pilot, kasi)
+        screen.query_one("#reg-path", Input).value = "~/ekstrak.csv"
+        await pilot.press("ctrl+s")
+        await _import_done_or_error(pilot, screen)
+        shown = _text(screen, "#reg-error")
+        assert shown.startswith("Disk penuh: ") and "ekstrak.csv.rejects.csv" in shown, shown
+        assert screen.result is None
+    assert entries(ctx) == {}  # nothing half-written
+
+
 async def _import_done_or_error(pilot, screen: RegistryImportScreen) -> None:  # noqa: ANN001
     await _confirm(pilot)
     await until(pilot, lambda: not screen.running and screen.query_one("#reg-error").render())

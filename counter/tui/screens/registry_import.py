@@ -309,12 +309,16 @@ class RegistryImportScreen(SupervisorBase, Screen[None]):  # type: ignore[misc] 
     def failed(self, error: Exception) -> None:
         self._stop()
         self.app.log.error(f"registry import: {error!r}")
+        if not self.is_attached:  # logged out meanwhile: the import is audited, nothing to show
+            return
         self.query_one("#reg-summary", Static).update("")
         self.show_error(describe(error, self.app.settings.lang))
 
     def finished(self, res: ImportResult) -> None:
         self._stop()
         self.result = res
+        if not self.is_attached:  # logged out meanwhile: the import is audited, nothing to show
+            return
         self.query_one("#reg-bar", ProgressBar).update(total=100, progress=100)
         self.query_one("#reg-summary", Static).update(self.summary_text(res))
         rejects = self.query_one("#reg-rejects", Static)
