@@ -248,6 +248,50 @@ async def test_an_officer_cannot_open_the_office_screens(ctx, people) -> None:
 
 
 @async_test
+async def test_the_screens_refuse_an_officer_even_when_pushed_past_the_guard(ctx, people) -> None:
+    from textual.app import App
+
+    _, siti = people
+    app = make_app(ctx.settings, ctx=ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, siti)
+        for screen in (AccountsScreen(), RegistryImportScreen()):
+            await App.push_screen(app, screen)  # not through CounterApp.push_screen
+            await settle(pilot)
+            assert app.screen is screen
+            assert not screen.query("#acc-table") and not screen.query("#reg-path")
+            assert _text(screen, "#sup-refused") == app.t("tui.guard.supervisor_only")
+            app.pop_screen()
+            await settle(pilot)
+
+
+@async_test
+async def test_names_are_shown_literally_and_a_supervisor_is_added(ctx, people) -> None:
+    from tests.security.screen_text import assert_clean, screen_text
+
+    kasi, _ = people
+    accounts.create_officer(ctx, "wati", "572913", full_name="[/] Wati \x1b[31m[b]x[/b]")
+    app = make_app(ctx.settings, ctx=ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_accounts(pilot, kasi)
+        text = screen_text(app)
+        assert "[/] Wati ␛[31m[b]x[/b]" in text
+        assert_clean(text)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AddOfficerModal))
+        await _type(pilot, "#acc-username", "rina")
+        app.screen.query_one("#acc-role").value = "supervisor"
+        await _type(pilot, "#acc-pin", "482916")
+        await _type(pilot, "#acc-pin2", "482916")
+        await pilot.press("ctrl+s")
+        await _confirm(pilot)
+        await _state(pilot, screen, "rina", "aktif")
+        rows = table_rows(screen.query_one("#acc-table", DataTable))
+        assert [r for r in rows if r[0] == "rina"] == [["rina", "-", "supervisor", "aktif"]]
+    assert accounts.authenticate(ctx, "rina", "482916").role == "supervisor"
+
+
+@async_test
 async def test_palette_offers_both_screens_to_a_supervisor(ctx, people) -> None:
     kasi, _ = people
     app = make_app(ctx.settings, ctx=ctx)
