@@ -19,7 +19,7 @@ from counter.tui.app import make_app
 from counter.tui.screens.accounts import AccountsScreen, AddOfficerModal, PinModal
 from counter.tui.screens.registry_import import RegistryImportScreen
 from counter.tui.screens.supervisor import ConfirmModal, SupervisorHome
-from counter.tui.widgets.literal import DataTable, Static
+from counter.tui.widgets.literal import DataTable, Select, Static
 from tests._registry_util import entries, rejects
 from tests.test_supervisor_tui import async_test, login, settle, table_rows, until
 from tests.tui_shell_helpers import login as login_typed
@@ -54,7 +54,9 @@ async def _open_accounts(pilot, kasi) -> AccountsScreen:  # noqa: ANN001
             and pilot.app.screen.query_one("#acc-table", DataTable).row_count > 0
         ),
     )
-    return pilot.app.screen
+    screen = pilot.app.screen
+    assert isinstance(screen, AccountsScreen)
+    return screen
 
 
 async def _select(pilot, screen: AccountsScreen, username: str) -> None:  # noqa: ANN001
@@ -226,7 +228,8 @@ async def test_disable_enable_and_the_last_supervisor(ctx, people) -> None:
         await _state(pilot, screen, "kasi", "aktif")
     assert _audits(ctx, "officer_disabled") == [("kasi", "siti")]
     assert _audits(ctx, "officer_enabled") == [("kasi", "siti")]
-    assert accounts.get_officer(ctx, "kasi").active
+    still = accounts.get_officer(ctx, "kasi")
+    assert still is not None and still.active
 
 
 @async_test
@@ -280,7 +283,7 @@ async def test_names_are_shown_literally_and_a_supervisor_is_added(ctx, people) 
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AddOfficerModal))
         await _type(pilot, "#acc-username", "rina")
-        app.screen.query_one("#acc-role").value = "supervisor"
+        app.screen.query_one("#acc-role", Select).value = "supervisor"
         await _type(pilot, "#acc-pin", "482916")
         await _type(pilot, "#acc-pin2", "482916")
         await pilot.press("ctrl+s")
@@ -362,7 +365,9 @@ async def _open_import(pilot, kasi) -> RegistryImportScreen:  # noqa: ANN001
     await pilot.press("i")
     await until(pilot, lambda: isinstance(pilot.app.screen, RegistryImportScreen))
     await settle(pilot)
-    return pilot.app.screen
+    screen = pilot.app.screen
+    assert isinstance(screen, RegistryImportScreen)
+    return screen
 
 
 async def _import_done(pilot, screen: RegistryImportScreen) -> None:  # noqa: ANN001
@@ -396,6 +401,7 @@ async def test_registry_import_from_the_app(ctx, people, tmp_path, monkeypatch) 
         await pilot.press("y")
         await until(pilot, lambda: not screen.running and screen.result is not None)
         res = screen.result
+        assert res is not None and res.rejects_file is not None
         assert (res.read, res.inserted, res.updated, res.unchanged, res.rejected) == (
             7,
             2,
@@ -545,7 +551,8 @@ def test_registry_import_snapshot(ctx, people, snap_compare, tmp_path, monkeypat
     app = _snap_app(ctx, lang)
 
     async def run_before(pilot) -> None:  # noqa: ANN001
-        await _open_import(pilot, kasi)
+        screen = await _open_import(pilot, kasi)
+        screen.query_one("#reg-path", Input).cursor_blink = False  # the same picture each run
         app.clear_notifications()
         await settle(pilot)
 
