@@ -55,6 +55,20 @@ def palette_commands(app: Any) -> Iterator[SystemCommand]:
     )
 
 
+def _create(ctx: Any, values: dict[str, str], by: Any) -> None:
+    """Add the account; the screen gets no ORM row back (it reloads the OfficerViews)."""
+    from counter.services import accounts
+
+    accounts.create_officer(
+        ctx,
+        values["username"],
+        values["pin"],
+        role=values["role"],
+        full_name=values["full_name"],
+        by=by,
+    )
+
+
 class _PinFields:
     """Two masked PIN fields: the same six digits twice, the service's PIN rule."""
 
@@ -352,7 +366,6 @@ class AccountsScreen(SupervisorBase, Screen[None]):  # type: ignore[misc]  # Sup
 
     # keys ---------------------------------------------------------------------------------
     def action_add(self) -> None:
-        from counter.services import accounts
 
         ctx, me, t = self.app.ctx, self.app.officer, self.t
 
@@ -368,14 +381,7 @@ class AccountsScreen(SupervisorBase, Screen[None]):  # type: ignore[misc]  # Sup
                     name=values["full_name"] or "-",
                     role=role,
                 ),
-                lambda: accounts.create_officer(
-                    ctx,  # type: ignore[arg-type]
-                    values["username"],
-                    values["pin"],
-                    role=values["role"],
-                    full_name=values["full_name"],
-                    by=me,
-                ),
+                lambda: _create(ctx, values, me),
                 lambda _: t("account.created", username=values["username"], role=role),
                 values["username"],
             )
