@@ -172,6 +172,21 @@ def set_pin(ctx: Context, username: str, pin: str, by: Actor | None = None) -> N
         audit.record(s, ctx, "pin_set", by, target=username)
 
 
+def unlock(ctx: Context, username: str, by: Actor | None = None) -> bool:
+    """Lift a lockout (wrong PINs) before its time; the PIN is kept. False when the account was
+    not locked (nothing written); audited as ``officer_unlocked``."""
+    with ctx.db.write() as s:
+        off = s.exec(select(Officer).where(Officer.username == username)).first()
+        if not off:
+            raise AccountError("not_found", username=username)
+        if not (off.locked_until and _aware(off.locked_until) > ctx.now()):
+            return False
+        off.failed_attempts = 0
+        off.locked_until = None
+        audit.record(s, ctx, "officer_unlocked", by, target=username)
+    return True
+
+
 def authenticate(ctx: Context, username: str, pin: str, purpose: str = "") -> OfficerView:
     """Check a PIN. Five wrong PINs lock the account for 15 minutes; all of it is audited.
 

@@ -493,6 +493,9 @@ class CounterApp(App[None]):
                     self.t("tui.palette.supervisor_help"),
                     lambda: self.switch_mode("supervisor"),
                 )
+                from counter.tui.screens.accounts import palette_commands
+
+                yield from palette_commands(self)
             yield SystemCommand(
                 self.t("tui.palette.logout"), self.t("tui.palette.logout_help"), self.action_logout
             )

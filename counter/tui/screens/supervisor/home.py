@@ -48,6 +48,8 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         Binding("e", "export", "Export", id="sup.export"),
         Binding("b", "import_bundle", "Import bundle", id="sup.bundle"),
         Binding("k", "coverage", "Coverage", id="sup.coverage"),
+        Binding("a", "accounts", "Accounts", id="sup.accounts"),
+        Binding("i", "registry_import", "Import extract", id="sup.registry"),
         Binding("f5", "refresh", "Refresh", id="sup.refresh", show=False),
     ]
     DEFAULT_CSS = """
@@ -140,6 +142,8 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                 "sup.export": "supervisor.keys.export",
                 "sup.bundle": "supervisor.keys.bundle",
                 "sup.coverage": "coverage.keys.coverage",
+                "sup.accounts": "office.keys.accounts",
+                "sup.registry": "office.keys.registry",
                 "sup.refresh": "supervisor.keys.refresh",
             },
         )
@@ -309,6 +313,16 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         from counter.tui.screens.coverage import CoverageScreen
 
         self.app.push_screen(CoverageScreen(self.day))
+
+    def action_accounts(self) -> None:
+        from counter.tui.screens.accounts import AccountsScreen
+
+        self.app.push_screen(AccountsScreen())
+
+    def action_registry_import(self) -> None:
+        from counter.tui.screens.registry_import import RegistryImportScreen
+
+        self.app.push_screen(RegistryImportScreen())
 
     def action_close_day(self) -> None:
         r = self.report
