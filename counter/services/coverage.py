@@ -145,7 +145,7 @@ def totals_of(ctx: Context, import_id: int, level: str) -> dict[int, tuple[int, 
 
 def totals_live(ctx: Context, level: str) -> dict[int, tuple[int, int]]:
     """The same from the registry as it is now: one plain ``GROUP BY``."""
-    from counter.services.registry_places import DESA_EXPR, KEC_EXPR
+    from counter.services.registry.places import DESA_EXPR, KEC_EXPR
 
     expr = KEC_EXPR if level == "k" else DESA_EXPR
     with ctx.db.read() as s:
