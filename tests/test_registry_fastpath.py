@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from counter.domain import nik as nikmod
 from counter.services import registry as reg
@@ -167,3 +167,67 @@ def test_an_invalid_nik_line_skips_the_fast_path(
     assert (r.read, r.inserted, r.rejected) == (2, 1, 1)
     assert spy == [False]  # the reader's pattern did not fit every line
     assert "0000" in rejects(r.rejects_file)[3][4]  # type: ignore[arg-type]
+
+
+def _snapshot(ctx: Context) -> tuple[object, ...]:
+    """Every entry with its desa, and the totals each import kept (by import order)."""
+    with ctx.db.read() as s:
+        rows = s.execute(
+            text("SELECT nik, ikd_status, activated_on, desa FROM registry_entry ORDER BY nik")
+        ).all()
+        totals = s.execute(
+            text(
+                "SELECT i.source, c.level, c.code, c.residents, c.active FROM registry_coverage c"
+                " JOIN registry_import i ON i.id = c.import_id ORDER BY i.id, c.level, c.code"
+            )
+        ).all()
+        imports = s.execute(
+            text(
+                "SELECT source, read, inserted, updated, rejected FROM registry_import ORDER BY id"
+            )
+        ).all()
+    return [tuple(r) for r in rows], [tuple(r) for r in totals], [tuple(r) for r in imports]
+
+
+def test_the_plain_and_the_fast_route_store_the_same(
+    any_ctx: Context, tmp_path: Path, spy: list[bool]
+) -> None:
+    """Two imports (the second an upsert that changes statuses, dates and desa) through the
+    plain reference route, then again through the fast route: same entries, desa, totals."""
+    head = "NO,NIK,NAMA,KELURAHAN,STATUS IKD,TGL AKTIVASI"
+    # Sendang is a desa of two kecamatan (33.25.01 and 33.25.06): the NIK decides
+    first = [
+        f"{k},{N(k, d)},W,{desa},{st},{when}"
+        for k, (d, desa, st, when) in enumerate(
+            [
+                ("332501", "Sendang", "SUDAH", "01/02/2025"),
+                ("332506", "Sendang", "BELUM", ""),
+                ("332503", "", "BELUM", ""),
+                ("332501", "sendang", "YA", ""),
+                ("332502", "3325022001", "SUDAH", "2025-06-30"),
+            ],
+            start=1,
+        )
+    ]
+    second = first[1:3] + [
+        f"9,{N(1, '332501')},W,,BELUM,",  # was active, now not; desa now empty
+        f"10,{N(4, '332501')},W,Sendang,SUDAH,03/03/2025",
+        f"11,{N(11, '332506')},W,Sendang,SUDAH,04/04/2025",
+    ]
+    files = []
+    for name, body in (("a.csv", first), ("b.csv", second)):
+        p = tmp_path / name
+        p.write_text("\n".join([head, *body]) + "\n", encoding="utf-8")
+        files.append(p)
+    results = {}
+    for route in ("plain", "auto"):
+        got = [reg.import_registry(any_ctx, f, route=route) for f in files]  # type: ignore[arg-type]
+        results[route] = ([(r.read, r.inserted, r.updated, r.rejected, r.desa) for r in got],)
+        results[route] += _snapshot(any_ctx)
+        with any_ctx.db.write() as s:
+            for t in ("registry_coverage", "registry_entry", "registry_import"):
+                s.execute(text(f"DELETE FROM {t}"))
+    assert spy == [True, True]  # the auto route took the fast path both times
+    assert results["plain"] == results["auto"]
+    entries_, totals, _ = results["plain"][1:]
+    assert len(entries_) == 6 and any(r[3] is not None for r in entries_) and totals

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from counter.services.registry.common import (
     now_text,
 )
 from counter.services.registry.parsing import (
+    BATANG_NIK,
     HEADER_SCAN_ROWS,
     detect_delimiter,
     find_header,
@@ -74,7 +76,7 @@ class Columns:
     desa: int | None  # the desa/kelurahan column, when the extract has one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cells:
     """One data row as read: its line and its raw cells."""
 
@@ -229,10 +231,15 @@ def _nik_cell(n: object) -> Any:
     return n if n is None or isinstance(n, str) else str(n)
 
 
+# A valid Batang NIK (district known, birth date possible, serial not 0000) as one pattern;
+# tests/test_registry_import.py checks the birth-date part against nik.birth_date
+_VALID_NIK = re.compile(BATANG_NIK)
+
+
 # ---- 2. check ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """A row to store: the raw cells (for a reject should a later row supersede it) and the
     desa it names (None: none or not matched)."""
@@ -245,26 +252,17 @@ class Row:
 
 @dataclass
 class Checker:
-    """Checks rows; each distinct status word, date, NIK region and birth date is judged once."""
+    """Checks rows; each distinct status word and date is judged once."""
 
     today: date
     lang: str
     _status: dict[Any, str | None] = field(default_factory=dict)
     _dates: dict[Any, str | None | bool] = field(default_factory=dict)  # False: not a date
-    _prefix: dict[str, bool] = field(default_factory=dict)
-    _born: dict[str, bool] = field(default_factory=dict)
 
     def nik(self, raw: Any) -> str | None:
         """The NIK of a cell when it is a valid Batang NIK (separators dropped), else None."""
-        if isinstance(raw, str) and len(raw) == 16 and raw.isascii() and raw.isdigit():
-            p, b = raw[:6], raw[6:12]
-            if p not in self._prefix:
-                self._prefix[p] = nikmod.check(p + "0101900001", self.today)[0] is not None
-            if b not in self._born:
-                self._born[b] = _born_ok(b, self.today)
-            if self._prefix[p] and self._born[b] and raw[12:] != "0000":
-                return raw
-            return None
+        if raw.__class__ is str and _VALID_NIK.fullmatch(raw):
+            return raw  # the common case: one regular expression (district, birth, serial)
         info, _ = nikmod.check(raw, self.today)
         return info.nik if info is not None else None
 
@@ -296,14 +294,6 @@ class Checker:
         return t("registry.bad_date", value=c.date)
 
 
-def _born_ok(ddmmyy: str, today: date) -> bool:
-    try:
-        nikmod.birth_date(ddmmyy, today)
-        return True
-    except nikmod.NikError:
-        return False
-
-
 @dataclass
 class Checked:
     rows: dict[str, Row]  # by NIK, the last row of each NIK
@@ -321,10 +311,10 @@ def check_rows(cols: Columns, cells: Iterator[Cells], today: date, lang: str) ->
     rejects: list[tuple[int, Any, Any, Any, str]] = []
     desa_of: dict[tuple[str, int], int | None] = {}
     for c in cells:
-        if is_empty(c.nik) and is_empty(c.status) and is_empty(c.date):
-            continue  # an empty row: nothing to import, nothing to report
         nik, status, day = check.nik(c.nik), check.status(c.status), check.date(c.date)
         if nik is None or status is None or day is False:
+            if is_empty(c.nik) and is_empty(c.status) and is_empty(c.date):
+                continue  # an empty row: nothing to import, nothing to report
             rejects.append((c.line, c.nik, c.status, c.date, check.reason(c)))
             continue
         desa = None
@@ -416,9 +406,10 @@ def _upsert_sql(p: str, import_id: int, with_desa: bool, differs: str) -> str:
 
 def _params(checked: Checked, with_desa: bool) -> list[tuple[Any, ...]]:
     """The rows sorted by NIK (the primary-key index is filled in order)."""
+    rows = checked.rows
     if with_desa:
-        return [(n, r.status, r.activated_on, r.desa) for n, r in sorted(checked.rows.items())]
-    return [(n, r.status, r.activated_on) for n, r in sorted(checked.rows.items())]
+        return [(n, rows[n].status, rows[n].activated_on, rows[n].desa) for n in sorted(rows)]
+    return [(n, rows[n].status, rows[n].activated_on) for n in sorted(rows)]
 
 
 def write_sqlite(

@@ -39,6 +39,9 @@ def import_registry(
     lang = lang or ctx.settings.lang
     check_bounds(path)
     written = run(ctx, path, progress, lang, route)
+    desa = written.desa
+    if desa is not None and desa["unmatched"]:
+        desa = {**desa, "unmatched_file": str(write_unmatched(path, desa["unmatched"], lang))}
     result = ImportResult(
         read=written.stored + written.rejected,
         inserted=written.inserted,
@@ -47,7 +50,7 @@ def import_registry(
         rejected=written.rejected,
         rejects_file=written.rejects_file,
         seconds=round(time.perf_counter() - t0, 3),
-        desa=written.desa,
+        desa=desa,
     )
     from counter.services import audit
 
@@ -62,6 +65,25 @@ def import_registry(
         rejected=result.rejected,
     )
     return result
+
+
+def write_unmatched(path: Path, unmatched: dict[str, int], lang: str) -> Path:
+    """``<file>.desa-unmatched.csv`` beside the input: every desa name that matched nothing,
+    with its rows (most rows first); the command line shows the first few."""
+    import csv
+
+    from counter.i18n import catalog
+    from counter.services.export import neutralise
+    from counter.store.files import open_private
+
+    t = catalog(lang)
+    out = path.with_name(path.name + ".desa-unmatched.csv")
+    with open_private(out, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow([t("registry.col_desa"), t("registry.col_rows")])
+        for name, rows in unmatched.items():
+            w.writerow([neutralise(name) or "", rows])
+    return out
 
 
 def check_bounds(path: Path) -> None:
