@@ -8,9 +8,9 @@ that need a reason with their line numbers. What makes it fast:
 * **Streamed in blocks** (``BLOCK`` bytes, cut at a line end): one regular expression returns,
   per line, the NIK (matched as a valid Batang NIK) and ONE string of the cells from the desa
   (or status) cell to the date cell. The file is never held whole, as bytes or as text.
-* **Packed keys**: the distinct tails (about 1,400 ``status,date`` pairs, or 41,000 with a desa)
-  are checked once each and packed: ``N``, ``A`` or ``A2025-03-15``, after the desa's six
-  characters (``places.desa_keys``). Each row becomes ONE string, NIK + packed tail; sorting
+* **Packed keys**: the distinct tails (about 1,400 ``status,date`` pairs, or ~45,000 kecamatan
+  + desa + status + date) are checked once each and packed: ``N``, ``A`` or ``A2025-03-15``,
+  after the desa's six characters (``places.desa6``), and counted (the totals per place). Each row becomes ONE string, NIK + packed tail; sorting
   those sorts by NIK, so the primary-key B-tree is filled in order, one SQL parameter per row.
 * **SQLite**: multi-row ``INSERT .. SELECT substr(..) FROM (VALUES ..)`` in one transaction
   (plain INSERTs into an empty registry, an upsert otherwise). **PostgreSQL**: the keys are
@@ -34,6 +34,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -154,7 +155,7 @@ def span_pattern(delim: str, nik: int, first: int, last: int) -> re.Pattern[str]
 @dataclass
 class Keys:
     """The sorted packed rows (NIK [+ KKDDDD] + N | A | A + ISO date) and, with a desa column,
-    the rows per KKDDDD (or placeholder) + A/N."""
+    the rows per KK (NIK kecamatan) + KKDDDD + A/N."""
 
     keys: list[str]
     desa_counts: dict[str, int] | None
@@ -162,16 +163,34 @@ class Keys:
 
 @dataclass
 class Packer:
-    """Turns blocks of lines into packed keys; each distinct tail is checked once."""
+    """Turns blocks of lines into packed keys; each distinct tail is checked once (with a desa
+    column: each distinct kecamatan + tail, as the NIK's kecamatan decides a desa name)."""
 
     layout: Layout
     today: date
-    packed: dict[str, str | None] = field(default_factory=dict)
-    counts: dict[str, int] | None = None
+    packed: dict[str, str | None] = field(default_factory=dict)  # tail -> packed status
+    prefix: dict[str, str | None] = field(default_factory=dict)  # KK + tail -> desa + status
+    rows: Counter[str] = field(default_factory=Counter)  # KK + tail -> rows
+    desa: dict[str, str | None] = field(default_factory=dict)  # KK + desa cell -> KKDDDD
 
-    def __post_init__(self) -> None:
-        if self.layout.desa_cells:
-            self.counts = {}
+    def desa_prefix(self, kt: str) -> str | None:
+        """``KKDDDD`` + packed status for a kecamatan + tail (desa cell first), or None."""
+        parts = kt[2:].split(self.layout.delimiter, self.layout.desa_cells)
+        where = kt[:2] + parts[0]  # kecamatan + desa cell: a few hundred distinct
+        if where not in self.desa:
+            self.desa[where] = places.desa6(parts[0], int(kt[:2]))
+        desa, status = self.desa[where], self.pack_tail(parts[-1])
+        return None if desa is None or status is None else desa + status
+
+    def counts(self) -> dict[str, int] | None:
+        """Rows per ``KK`` + ``KKDDDD`` + ``A``/``N`` (None without a desa column)."""
+        if not self.layout.desa_cells:
+            return None
+        out: dict[str, int] = {}
+        for kt, n in self.rows.items():
+            k = kt[:2] + self.prefix[kt][:7]  # type: ignore[index]
+            out[k] = out.get(k, 0) + n
+        return out
 
     def pack_tail(self, raw: str) -> str | None:
         """``N`` | ``A`` | ``A`` + ISO date for a ``status,date`` (or ``status``) tail; None
@@ -208,17 +227,14 @@ class Packer:
         tails = list(map(itemgetter(1), found))
         del found, text
         if self.layout.desa_cells:
-            new = places.desa_keys(
-                niks,
-                tails,
-                self.layout.delimiter,
-                self.layout.desa_cells,
-                self.pack_tail,
-                self.counts,
-            )
-            if new is None:
+            kts = list(map(add, map(_KEC, niks), tails))
+            del tails
+            self.rows.update(kts)
+            for kt in set(kts).difference(self.prefix):
+                self.prefix[kt] = self.desa_prefix(kt)
+            if None in self.prefix.values():
                 return False
-            keys += new
+            keys += map(add, niks, map(self.prefix.__getitem__, kts))  # type: ignore[arg-type]
             return True
         for raw in set(tails).difference(self.packed):
             self.pack_tail(raw)
@@ -226,6 +242,9 @@ class Packer:
             return False
         keys += map(add, niks, map(self.packed.__getitem__, tails))  # type: ignore[arg-type]
         return True
+
+
+_KEC = itemgetter(slice(4, 6))  # the kecamatan digits of a NIK
 
 
 def _blocks(path: Path, start: int, end: int) -> Iterator[bytes]:
@@ -255,7 +274,7 @@ def keys_of_range(path: Path, layout: Layout, today: date, start: int, end: int)
         if not packer.add(data, keys):
             return None
     keys.sort()
-    return Keys(keys, packer.counts)
+    return Keys(keys, packer.counts())
 
 
 def has_nik_twice(keys: list[str]) -> bool:
@@ -345,7 +364,7 @@ def _send(fd: int, part: Keys | None) -> None:
             return
         f.write(len(part.keys).to_bytes(8, "big"))
         for k in range(0, len(part.keys), 65536):
-            f.write("".join(s + "\n" for s in part.keys[k : k + 65536]).encode("ascii"))
+            f.write(("\n".join(part.keys[k : k + 65536]) + "\n").encode("ascii"))
         f.write(b"\0" + json.dumps(part.desa_counts or {}).encode("ascii"))
 
 
@@ -427,9 +446,10 @@ def sqlite_insert(rows: int, import_id: int, upsert: bool, desa: str | None) -> 
 
 def _totals(raw: Any, dialect: str, import_id: int, got: Keys, whole: bool) -> None:
     """The import's totals per place: from the keys when they are the whole registry now."""
-    if got.desa_counts is not None and not places.resolve_counts(got.keys, got.desa_counts):
-        raise Decline  # a desa name outside its resident's kecamatan
-    rows = places.totals_from_keys(got.keys, got.desa_counts) if whole else None
+    rows = None
+    if whole:
+        c = got.desa_counts
+        rows = places.totals_from_keys(got.keys) if c is None else places.totals_from_counts(c)
     places.save_totals(raw, dialect, import_id, rows)
 
 
@@ -446,7 +466,7 @@ def write_sqlite(
     if upsert and empty_registry:
         raise Decline  # rows arrived since we looked: check for a NIK twice after all
     before = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0] if upsert else 0
-    desa = places.desa_sql(got.desa_counts) if got.desa_counts is not None else None
+    desa = places.desa_sql() if got.desa_counts is not None else None
     old_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
     raw.execute("PRAGMA cache_size=-131072")  # 128 MiB while the rows go in
     try:
@@ -484,12 +504,12 @@ def write_postgres(
     """(inserted, updated): the keys ``COPY``-ed as text lines into a temporary table (no
     index), then one upsert that unpacks them."""
     keys, total = got.keys, len(got.keys)
-    desa = places.desa_sql(got.desa_counts, "k") if got.desa_counts is not None else None
+    desa = places.desa_sql("k") if got.desa_counts is not None else None
     with raw.cursor() as cur:
         cur.execute("CREATE TEMP TABLE ikd_registry_keys (k text) ON COMMIT DROP")
         with cur.copy("COPY ikd_registry_keys (k) FROM STDIN") as cp:
             for k in range(0, total, 65536):
-                cp.write("".join(s + "\n" for s in keys[k : k + 65536]))
+                cp.write("\n".join(keys[k : k + 65536]) + "\n")
                 if progress:
                     progress(60 + 30 * min(total, k + 65536) // max(1, total), 100)
         target = "nik, ikd_status, activated_on, import_id" + (", desa" if desa else "")
@@ -558,7 +578,7 @@ def _desa_report(layout: Layout, got: Keys) -> dict[str, Any] | None:
     if layout.desa_column is None:
         return None
     counts = got.desa_counts or {}
-    empty = sum(n for k, n in counts.items() if k.startswith(places.NO_DESA))
+    empty = sum(n for k, n in counts.items() if k[2:8] == places.NO_DESA)
     return {
         "column": layout.desa_column,
         "matched": sum(counts.values()) - empty,

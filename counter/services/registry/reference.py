@@ -239,15 +239,12 @@ _VALID_NIK = re.compile(BATANG_NIK)
 # ---- 2. check ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Row:
-    """A row to store: the raw cells (for a reject should a later row supersede it) and the
-    desa it names (None: none or not matched)."""
-
-    cells: Cells
-    status: str
-    activated_on: str | None
-    desa: int | None
+# A row to store: (status, activation date, desa, line, NIK cell, status cell, date cell); the
+# raw cells for a reject should a later row of its NIK supersede it. A plain tuple, not a class:
+# a tuple of strings and numbers leaves the garbage collector's watch, so 630,000 of them are
+# not scanned again and again while the file is read.
+Row = tuple[str, "str | None", "int | None", int, Any, Any, Any]
+DESA = 2
 
 
 @dataclass
@@ -310,6 +307,7 @@ def check_rows(cols: Columns, cells: Iterator[Cells], today: date, lang: str) ->
     keep: dict[str, Row] = {}
     rejects: list[tuple[int, Any, Any, Any, str]] = []
     desa_of: dict[tuple[str, int], int | None] = {}
+    desa_cell: dict[str, Any] = {}  # NIK -> its desa cell (only when the file has the column)
     for c in cells:
         nik, status, day = check.nik(c.nik), check.status(c.status), check.date(c.date)
         if nik is None or status is None or day is False:
@@ -325,27 +323,30 @@ def check_rows(cols: Columns, cells: Iterator[Cells], today: date, lang: str) ->
             desa = desa_of[key]
         earlier = keep.get(nik)
         if earlier is not None:  # a NIK twice: the later row wins
-            e = earlier.cells
             reason = t("registry.superseded", line=c.line)
-            rejects.append((e.line, e.nik, e.status, e.date, reason))
+            _, _, _, line, n, s, d = earlier
+            rejects.append((line, n, s, d, reason))
+        if cols.desa is not None:
+            desa_cell[nik] = c.desa
         activated = day if status == oc.ACTIVE and isinstance(day, str) else None
-        keep[nik] = Row(c, status, activated, desa)
+        keep[nik] = (status, activated, desa, c.line, c.nik, c.status, c.date)
     rejects.sort(key=lambda r: r[0])
-    return Checked(keep, rejects, _desa_report(cols, keep) if cols.desa is not None else None)
+    report = _desa_report(cols, keep, desa_cell) if cols.desa is not None else None
+    return Checked(keep, rejects, report)
 
 
-def _desa_report(cols: Columns, rows: dict[str, Row]) -> dict[str, Any]:
+def _desa_report(cols: Columns, rows: dict[str, Row], cells: dict[str, Any]) -> dict[str, Any]:
     """The desa column's cells: matched, empty, and the names that matched nothing."""
     assert cols.desa is not None
     matched = empty = 0
     unmatched: Counter[str] = Counter()
-    for r in rows.values():
-        if r.desa is not None:
+    for nik, r in rows.items():
+        if r[DESA] is not None:
             matched += 1
-        elif is_empty(r.cells.desa):
+        elif is_empty(cells[nik]):
             empty += 1
         else:
-            unmatched[" ".join(str(r.cells.desa).split())[:60]] += 1
+            unmatched[" ".join(str(cells[nik]).split())[:60]] += 1
     return {
         "column": cols.headers[cols.desa].strip(),
         "matched": matched,
@@ -408,8 +409,8 @@ def _params(checked: Checked, with_desa: bool) -> list[tuple[Any, ...]]:
     """The rows sorted by NIK (the primary-key index is filled in order)."""
     rows = checked.rows
     if with_desa:
-        return [(n, rows[n].status, rows[n].activated_on, rows[n].desa) for n in sorted(rows)]
-    return [(n, rows[n].status, rows[n].activated_on) for n in sorted(rows)]
+        return [(n, *rows[n][:3]) for n in sorted(rows)]
+    return [(n, *rows[n][:2]) for n in sorted(rows)]
 
 
 def write_sqlite(
