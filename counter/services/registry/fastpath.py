@@ -513,25 +513,34 @@ def write_postgres(
                 if progress:
                     progress(60 + 30 * min(total, k + 65536) // max(1, total), 100)
         target = "nik, ikd_status, activated_on, import_id" + (", desa" if desa else "")
-        cols = _select("k", "%s", desa, "::date")
-        cur.execute(
-            f"WITH up AS (INSERT INTO registry_entry ({target}) SELECT {cols} "
-            "FROM ikd_registry_keys"
-            + _conflict(desa is not None, "IS DISTINCT FROM")
-            + " RETURNING (xmax = 0) AS inserted)"
-            " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
-            " FROM up",
-            (import_id,),
+        insert = (
+            f"INSERT INTO registry_entry ({target}) SELECT "
+            + _select("k", "%s", desa, "::date")
+            + " FROM ikd_registry_keys"
         )
-        row = cur.fetchone()
-        assert row is not None
-        cur.execute("SELECT count(*) FROM registry_entry")
-        after = int(cur.fetchone()[0])
+        cur.execute("SELECT 1 FROM registry_entry LIMIT 1")
+        if cur.fetchone() is None:  # an empty registry: plain INSERTs (no NIK twice: checked)
+            cur.execute(insert, (import_id,))
+            inserted, updated, after = cur.rowcount, 0, cur.rowcount
+        else:
+            cur.execute(
+                f"WITH up AS ({insert}"
+                + _conflict(desa is not None, "IS DISTINCT FROM")
+                + " RETURNING (xmax = 0) AS inserted)"
+                " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+                " FROM up",
+                (import_id,),
+            )
+            row = cur.fetchone()
+            assert row is not None
+            inserted, updated = int(row[0]), int(row[1])
+            cur.execute("SELECT count(*) FROM registry_entry")
+            after = int(cur.fetchone()[0])
     # the keys are the whole registry now: the totals need no query (without a desa column,
     # only when there was no entry before, which might keep its desa)
-    whole = after == total and (desa is not None or int(row[0]) == after)
+    whole = after == total and (desa is not None or inserted == after)
     _totals(raw, "postgresql", import_id, got, whole)
-    return int(row[0]), int(row[1])
+    return inserted, updated
 
 
 def import_fast(
