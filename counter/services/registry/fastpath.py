@@ -70,9 +70,8 @@ BATCH = 200  # rows per INSERT statement (one parameter each)
 
 
 class Decline(Exception):
-    """The fast path met something only the plain path reports (rolled back): e.g. a NIK twice
-    in an empty registry (caught by the primary key), or a desa name outside its resident's
-    kecamatan."""
+    """The fast path met something only the plain path reports (rolled back): a NIK twice in an
+    empty registry (caught by the primary key), or rows that arrived since it looked."""
 
 
 # ---- the layout of a file the fast path can read ----------------------------------------------

@@ -239,12 +239,12 @@ _VALID_NIK = re.compile(BATANG_NIK)
 # ---- 2. check ---------------------------------------------------------------------------------
 
 
-# A row to store: (status, activation date, desa, line, NIK cell, status cell, date cell); the
-# raw cells for a reject should a later row of its NIK supersede it. A plain tuple, not a class:
-# a tuple of strings and numbers leaves the garbage collector's watch, so 630,000 of them are
-# not scanned again and again while the file is read.
-Row = tuple[str, "str | None", "int | None", int, Any, Any, Any]
-DESA = 2
+# A row to store is its SQL parameters: (NIK, status, activation date[, desa]); its raw cells
+# are kept beside it: (line, NIK, status, date, desa cell), for a reject should a later row of its
+# NIK supersede it. Plain tuples, not classes: a tuple of strings and numbers leaves the garbage
+# collector's watch, so 630,000 of them are not scanned again and again while the file is read.
+Row = tuple[Any, ...]
+Raw = tuple[int, Any, Any, Any, Any]
 
 
 @dataclass
@@ -305,9 +305,9 @@ def check_rows(cols: Columns, cells: Iterator[Cells], today: date, lang: str) ->
     t = catalog(lang)
     check = Checker(today, lang)
     keep: dict[str, Row] = {}
+    raw: dict[str, Raw] = {}
     rejects: list[tuple[int, Any, Any, Any, str]] = []
-    desa_of: dict[tuple[str, int], int | None] = {}
-    desa_cell: dict[str, Any] = {}  # NIK -> its desa cell (only when the file has the column)
+    desa_of: dict[tuple[str, int], int | None] = {}  # (cell, kecamatan) -> desa
     for c in cells:
         nik, status, day = check.nik(c.nik), check.status(c.status), check.date(c.date)
         if nik is None or status is None or day is False:
@@ -315,38 +315,37 @@ def check_rows(cols: Columns, cells: Iterator[Cells], today: date, lang: str) ->
                 continue  # an empty row: nothing to import, nothing to report
             rejects.append((c.line, c.nik, c.status, c.date, check.reason(c)))
             continue
-        desa = None
-        if cols.desa is not None and not is_empty(c.desa):
-            key = (str(c.desa), int(nik[4:6]))
-            if key not in desa_of:
-                desa_of[key] = placemod.match_in(key[0], key[1])
-            desa = desa_of[key]
-        earlier = keep.get(nik)
+        earlier = raw.get(nik)
         if earlier is not None:  # a NIK twice: the later row wins
-            reason = t("registry.superseded", line=c.line)
-            _, _, _, line, n, s, d = earlier
-            rejects.append((line, n, s, d, reason))
-        if cols.desa is not None:
-            desa_cell[nik] = c.desa
+            line, n, s, d, _ = earlier
+            rejects.append((line, n, s, d, t("registry.superseded", line=c.line)))
+        raw[nik] = (c.line, c.nik, c.status, c.date, c.desa)
         activated = day if status == oc.ACTIVE and isinstance(day, str) else None
-        keep[nik] = (status, activated, desa, c.line, c.nik, c.status, c.date)
+        if cols.desa is None:
+            keep[nik] = (nik, status, activated)
+            continue
+        where = ("" if c.desa is None else str(c.desa), int(nik[4:6]))
+        if where not in desa_of:  # an empty cell matches nothing
+            desa_of[where] = placemod.match_in(where[0], where[1])
+        keep[nik] = (nik, status, activated, desa_of[where])
     rejects.sort(key=lambda r: r[0])
-    report = _desa_report(cols, keep, desa_cell) if cols.desa is not None else None
+    report = _desa_report(cols, keep, raw) if cols.desa is not None else None
     return Checked(keep, rejects, report)
 
 
-def _desa_report(cols: Columns, rows: dict[str, Row], cells: dict[str, Any]) -> dict[str, Any]:
+def _desa_report(cols: Columns, rows: dict[str, Row], raw: dict[str, Raw]) -> dict[str, Any]:
     """The desa column's cells: matched, empty, and the names that matched nothing."""
     assert cols.desa is not None
     matched = empty = 0
     unmatched: Counter[str] = Counter()
     for nik, r in rows.items():
-        if r[DESA] is not None:
+        cell = raw[nik][4]
+        if r[3] is not None:
             matched += 1
-        elif is_empty(cells[nik]):
+        elif is_empty(cell):
             empty += 1
         else:
-            unmatched[" ".join(str(cells[nik]).split())[:60]] += 1
+            unmatched[" ".join(str(cell).split())[:60]] += 1
     return {
         "column": cols.headers[cols.desa].strip(),
         "matched": matched,
@@ -405,19 +404,16 @@ def _upsert_sql(p: str, import_id: int, with_desa: bool, differs: str) -> str:
     )
 
 
-def _params(checked: Checked, with_desa: bool) -> list[tuple[Any, ...]]:
+def _params(checked: Checked) -> list[Row]:
     """The rows sorted by NIK (the primary-key index is filled in order)."""
-    rows = checked.rows
-    if with_desa:
-        return [(n, *rows[n][:3]) for n in sorted(rows)]
-    return [(n, *rows[n][:2]) for n in sorted(rows)]
+    return sorted(checked.rows.values())  # the NIK first: each compares on it alone
 
 
 def write_sqlite(
     raw: Any, checked: Checked, import_id: int, with_desa: bool, progress: Progress | None
 ) -> tuple[int, int]:
     """(inserted, updated), in the caller's transaction."""
-    params = _params(checked, with_desa)
+    params = _params(checked)
     before = raw.execute("SELECT count(*) FROM registry_entry").fetchone()[0]
     sql = _upsert_sql("?", import_id, with_desa, "IS NOT")
     changed = 0
@@ -433,7 +429,7 @@ def write_postgres(
     raw: Any, checked: Checked, import_id: int, with_desa: bool, progress: Progress | None
 ) -> tuple[int, int]:
     """(inserted, updated): the rows copied into a staging table, then one upsert."""
-    params = _params(checked, with_desa)
+    params = _params(checked)
     desa = ", desa" if with_desa else ""
     with raw.cursor() as cur:
         cur.execute(
