@@ -168,22 +168,19 @@ def cpu_by_phase(csv_path: Path, work: Path) -> dict[str, tuple[float, float]] |
     """(wall, CPU) seconds of the service's phases on the fastest path into an empty registry
     (one extra run, fresh database): read the file and make the sorted row keys (two processes
     where fork is available: CPU of both), then write + commit."""
-    from counter.services import registry as reg
+    from counter.services.registry import fastpath
 
     ctx = _fresh_ctx(work / "phase.db")
     try:
         c0, w0 = time.process_time() + _children_cpu(), time.perf_counter()
-        table = reg._read_csv(csv_path, None, spans_ok=True, two_processes_for=ctx.today())
-        if table.spans is None and table.keys is None:
-            return None
-        flat = reg._span_params(table, ctx.today(), check_dups=False)
+        layout = fastpath.probe(csv_path)
+        got = fastpath.read_keys(csv_path, layout, ctx.today(), True) if layout else None
         c1, w1 = time.process_time() + _children_cpu(), time.perf_counter()
-        if flat is None:
+        if got is None:
             return None
-        del table
-        reg._write_sqlite(
-            ctx, flat, csv_path.name, ctx.now(), None, packed=True, dups_checked=False
-        )
+        with ctx.db.write_engine.begin() as conn:
+            raw = conn.connection.driver_connection
+            fastpath.write_sqlite(raw, got, 1, True, None)
         c2, w2 = time.process_time() + _children_cpu(), time.perf_counter()
     finally:
         ctx.db.dispose()

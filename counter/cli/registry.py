@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from counter.cli.auth import add_as_argument, require_supervisor
 from counter.cli.common import context_from_args, print_json
@@ -46,5 +47,30 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
     )
     if res.rejects_file:
         out(t("registry.rejects", path=res.rejects_file))
+    if res.desa and res.desa["unmatched"]:
+        show_unmatched(t, res.desa)
     out_err(t("registry.seconds", seconds=res.seconds))
     return 0
+
+
+UNMATCHED_SHOWN = 20  # desa names listed; the rest are in the file the import wrote
+
+
+def show_unmatched(t: Any, desa: dict[str, Any]) -> None:
+    """The desa names that matched nothing (most rows first), the first UNMATCHED_SHOWN of them,
+    and where the full list is."""
+    names = list(desa["unmatched"].items())
+    out(
+        t(
+            "registry.desa_unmatched",
+            count=f"{len(names):,}",
+            column=desa["column"],
+            rows=f"{sum(n for _, n in names):,}",
+        )
+    )
+    for name, rows in names[:UNMATCHED_SHOWN]:
+        out(t("registry.desa_unmatched_row", name=name, rows=f"{rows:,}"))
+    if len(names) > UNMATCHED_SHOWN:
+        out(t("registry.desa_unmatched_more", more=f"{len(names) - UNMATCHED_SHOWN:,}"))
+    if desa.get("unmatched_file"):
+        out(t("registry.desa_unmatched_file", path=desa["unmatched_file"]))

@@ -5,7 +5,7 @@ registry (the imported central extract); this office's own activations come from
 ``counter.services.report``). This module is only about the first.
 
 Fast path: every registry import stores its totals per kecamatan (NIK digits 5-6) and per desa
-(the extract's desa column) in ``registry_coverage`` (see ``registry_places``), so a coverage
+(the extract's desa column) in ``registry_coverage`` (see ``registry.places``), so a coverage
 table reads about 260 rows whatever the registry's size, and the change since the previous
 import is the difference of two imports' totals. ``plain=True`` computes the same from the
 registry with a ``GROUP BY`` (the tests check both agree; a registry without totals uses it).
@@ -145,7 +145,7 @@ def totals_of(ctx: Context, import_id: int, level: str) -> dict[int, tuple[int, 
 
 def totals_live(ctx: Context, level: str) -> dict[int, tuple[int, int]]:
     """The same from the registry as it is now: one plain ``GROUP BY``."""
-    from counter.services.registry_places import DESA_EXPR, KEC_EXPR
+    from counter.services.registry.places import DESA_EXPR, KEC_EXPR
 
     expr = KEC_EXPR if level == "k" else DESA_EXPR
     with ctx.db.read() as s:

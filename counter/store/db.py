@@ -212,6 +212,15 @@ class Database:
             self._reraise(e)
 
     @contextmanager
+    def translating(self) -> Iterator[None]:
+        """A block that uses the raw driver connection: its errors become the storage messages
+        (locked, disk full, ...); any other error passes unchanged."""
+        try:
+            yield
+        except Exception as e:  # noqa: BLE001 - translate_error returns the others unchanged
+            self._reraise(e)
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         from sqlmodel import Session
 

@@ -18,6 +18,7 @@ from counter.domain import places, regions
 from counter.services import coverage as cov
 from counter.services import registry as reg
 from counter.services.context import Context
+from counter.services.registry import fastpath
 
 ROWS = 3000
 KEC = places.kecamatan_numbers()
@@ -100,17 +101,17 @@ def check(ctx: Context, res: reg.ImportResult) -> None:
 def test_fastest_path_in_two_processes(
     ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reg, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(fastpath, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     calls: list[bool] = []
-    real = reg._keys_in_two_processes
+    real = fastpath.keys_in_two_processes
 
     def spy(*a: Any) -> Any:
         out = real(*a)
         calls.append(out is not None)
         return out
 
-    monkeypatch.setattr(reg, "_keys_in_two_processes", spy)
+    monkeypatch.setattr(fastpath, "keys_in_two_processes", spy)
     check(ctx, reg.import_registry(ctx, write_csv(tmp_path / "a.csv")))
     assert calls == [True]
 
@@ -119,7 +120,7 @@ def test_fastest_path_in_two_processes(
 def test_every_path_gives_the_same_desa(
     ctx: Context, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reg, "PARALLEL_MIN_BYTES", 1 << 40)
+    monkeypatch.setattr(fastpath, "PARALLEL_MIN_BYTES", 1 << 40)
     if how == "xlsx":
         f = write_xlsx(tmp_path / "a.xlsx")
     else:

@@ -1,6 +1,6 @@
-"""Registry import, fastest CSV path (SQLite, unquoted, NIK before the status and date cells):
-the same results as the general path, and every row that needs a reason goes to the general
-path with its line number. Runs on SQLite and PostgreSQL (which never takes this path)."""
+"""Registry import, fast CSV path (unquoted, NIK before the status and date cells): the same
+results as the plain path, and every row that needs a reason goes to the plain path with its
+line number. Runs on SQLite and PostgreSQL (which copies the packed keys)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from counter.domain import nik as nikmod
 from counter.services import registry as reg
 from counter.services.context import Context
+from counter.services.registry import fastpath
 from counter.store.models import RegistryImport
 from tests.helpers.registry import entries, rejects
 
@@ -23,16 +24,16 @@ def N(i: int, district: str = "332503", born: date = date(1988, 2, 29), sex: str
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """One entry per _span_params call: True when the fastest path took the whole file."""
+    """One entry per fastpath.read_keys call: True when the fast path read the whole file."""
     calls: list[bool] = []
-    real = reg._span_params
+    real = fastpath.read_keys
 
-    def wrapped(table, today, **kw):  # noqa: ANN001, ANN202, ANN003
-        out = real(table, today, **kw)
+    def wrapped(*a, **kw):  # noqa: ANN002, ANN202, ANN003
+        out = real(*a, **kw)
         calls.append(out is not None)
         return out
 
-    monkeypatch.setattr(reg, "_span_params", wrapped)
+    monkeypatch.setattr(fastpath, "read_keys", wrapped)
     return calls
 
 
@@ -62,7 +63,7 @@ def test_clean_file_takes_the_fast_path_and_upserts(
     r = reg.import_registry(any_ctx, f)
     assert (r.read, r.inserted, r.updated, r.unchanged, r.rejected) == (5, 5, 0, 0, 0)
     assert r.rejects_file is None
-    assert spy == ([True] if any_ctx.db.kind == "sqlite" else [])
+    assert spy == [True]
     assert entries(any_ctx) == {
         niks[0]: ("active", date(2025, 3, 15), "a.csv"),
         niks[1]: ("not_active", None, "a.csv"),  # a date on a not-active row is not kept
@@ -104,7 +105,7 @@ def test_a_bad_status_or_date_goes_to_the_rejects_with_its_line(
     ]
     r = reg.import_registry(any_ctx, _file(tmp_path, "c.csv", body), lang="en")
     assert (r.read, r.inserted, r.rejected) == (4, 3, 1)
-    assert spy == ([False] if any_ctx.db.kind == "sqlite" else [])
+    assert spy == [False]
     rej = rejects(r.rejects_file)  # type: ignore[arg-type]
     assert list(rej) == [4] and rej[4][1] == N(3) and reason in rej[4][4]
     assert set(entries(any_ctx)) == {N(1), N(2), N(4)}
@@ -122,7 +123,8 @@ def test_a_nik_twice_keeps_the_later_line(
     assert (r.read, r.inserted, r.rejected) == (3, 2, 1)
     # empty registry: the fastest path skips its own duplicate check, the primary key refuses
     # the NIK twice while writing (rolled back), and the general path reads the file again
-    assert spy == ([True] if any_ctx.db.kind == "sqlite" else [])
+    # (PostgreSQL checks for a NIK twice before writing: the plain path at once)
+    assert spy == ([True] if any_ctx.db.kind == "sqlite" else [False])
     rej = rejects(r.rejects_file)  # type: ignore[arg-type]
     assert rej[2][4] == "the same NIK appears again on line 4; that later line is used"
     assert entries(any_ctx)[N(1)] == ("active", date(2025, 2, 2), "d.csv")
@@ -132,7 +134,7 @@ def test_a_nik_twice_keeps_the_later_line(
     body2 = [f"1,{N(3)},C,BANDAR,BELUM,,x", f"2,{N(3)},C,BANDAR,SUDAH,03/03/2025,x"]
     r2 = reg.import_registry(any_ctx, _file(tmp_path, "d2.csv", body2), lang="en")
     assert (r2.read, r2.inserted, r2.rejected) == (2, 1, 1)
-    assert spy[1:] == ([False] if any_ctx.db.kind == "sqlite" else [])
+    assert spy[1:] == [False]
     assert entries(any_ctx)[N(3)] == ("active", date(2025, 3, 3), "d2.csv")
 
 
@@ -148,7 +150,7 @@ def test_other_layouts_use_the_general_path_with_the_same_result(
     f2.write_text(f"NIK\tSTATUS IKD\n{N(3)}\tSUDAH\n{N(4)}\tBELUM\n")
     r2 = reg.import_registry(any_ctx, f2)
     assert (r2.inserted, r2.rejected) == (2, 0)
-    assert spy == ([True] if any_ctx.db.kind == "sqlite" else [])  # only f2: status, no date
+    assert spy == [True]  # only f2: status, no date
     assert entries(any_ctx) == {
         N(1): ("active", date(2025, 3, 3), "e.csv"),
         N(2): ("not_active", None, "e.csv"),
@@ -163,5 +165,69 @@ def test_an_invalid_nik_line_skips_the_fast_path(
     body = [f"1,{N(1)},A,BANDAR,BELUM,,x", f"2,{N(2)[:12]}0000,B,BANDAR,BELUM,,x"]
     r = reg.import_registry(any_ctx, _file(tmp_path, "g.csv", body), lang="en")
     assert (r.read, r.inserted, r.rejected) == (2, 1, 1)
-    assert spy == []  # the reader's pattern did not fit every line
+    assert spy == [False]  # the reader's pattern did not fit every line
     assert "0000" in rejects(r.rejects_file)[3][4]  # type: ignore[arg-type]
+
+
+def _snapshot(ctx: Context) -> tuple[object, ...]:
+    """Every entry with its desa, and the totals each import kept (by import order)."""
+    with ctx.db.read() as s:
+        rows = s.execute(
+            text("SELECT nik, ikd_status, activated_on, desa FROM registry_entry ORDER BY nik")
+        ).all()
+        totals = s.execute(
+            text(
+                "SELECT i.source, c.level, c.code, c.residents, c.active FROM registry_coverage c"
+                " JOIN registry_import i ON i.id = c.import_id ORDER BY i.id, c.level, c.code"
+            )
+        ).all()
+        imports = s.execute(
+            text(
+                "SELECT source, read, inserted, updated, rejected FROM registry_import ORDER BY id"
+            )
+        ).all()
+    return [tuple(r) for r in rows], [tuple(r) for r in totals], [tuple(r) for r in imports]
+
+
+def test_the_plain_and_the_fast_route_store_the_same(
+    any_ctx: Context, tmp_path: Path, spy: list[bool]
+) -> None:
+    """Two imports (the second an upsert that changes statuses, dates and desa) through the
+    plain reference route, then again through the fast route: same entries, desa, totals."""
+    head = "NO,NIK,NAMA,KELURAHAN,STATUS IKD,TGL AKTIVASI"
+    # Sendang is a desa of two kecamatan (33.25.01 and 33.25.06): the NIK decides
+    first = [
+        f"{k},{N(k, d)},W,{desa},{st},{when}"
+        for k, (d, desa, st, when) in enumerate(
+            [
+                ("332501", "Sendang", "SUDAH", "01/02/2025"),
+                ("332506", "Sendang", "BELUM", ""),
+                ("332503", "", "BELUM", ""),
+                ("332501", "sendang", "YA", ""),
+                ("332502", "3325022001", "SUDAH", "2025-06-30"),
+            ],
+            start=1,
+        )
+    ]
+    second = first[1:3] + [
+        f"9,{N(1, '332501')},W,,BELUM,",  # was active, now not; desa now empty
+        f"10,{N(4, '332501')},W,Sendang,SUDAH,03/03/2025",
+        f"11,{N(11, '332506')},W,Sendang,SUDAH,04/04/2025",
+    ]
+    files = []
+    for name, body in (("a.csv", first), ("b.csv", second)):
+        p = tmp_path / name
+        p.write_text("\n".join([head, *body]) + "\n", encoding="utf-8")
+        files.append(p)
+    results = {}
+    for route in ("plain", "auto"):
+        got = [reg.import_registry(any_ctx, f, route=route) for f in files]  # type: ignore[arg-type]
+        results[route] = ([(r.read, r.inserted, r.updated, r.rejected, r.desa) for r in got],)
+        results[route] += _snapshot(any_ctx)
+        with any_ctx.db.write() as s:
+            for t in ("registry_coverage", "registry_entry", "registry_import"):
+                s.execute(text(f"DELETE FROM {t}"))
+    assert spy == [True, True]  # the auto route took the fast path both times
+    assert results["plain"] == results["auto"]
+    entries_, totals, _ = results["plain"][1:]
+    assert len(entries_) == 6 and any(r[3] is not None for r in entries_) and totals

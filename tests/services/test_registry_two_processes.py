@@ -16,6 +16,7 @@ import pytest
 from counter.domain import nik as nikmod
 from counter.services import registry as reg
 from counter.services.context import Context
+from counter.services.registry import fastpath
 from tests.helpers.registry import entries, rejects
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX only")
@@ -40,17 +41,17 @@ def two(make_ctx: Any) -> tuple[Context, Context]:
 @pytest.fixture
 def forked(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Small files take the two-process route too; one entry per call: keys came back."""
-    monkeypatch.setattr(reg, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(fastpath, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # other tests' threads: no matter
     calls: list[bool] = []
-    real = reg._keys_in_two_processes
+    real = fastpath.keys_in_two_processes
 
     def spy(*a: Any) -> Any:
         out = real(*a)
         calls.append(out is not None)
         return out
 
-    monkeypatch.setattr(reg, "_keys_in_two_processes", spy)
+    monkeypatch.setattr(fastpath, "keys_in_two_processes", spy)
     return calls
 
 
@@ -78,7 +79,7 @@ def test_same_entries_as_one_process(
     f = _csv(tmp_path, _lines())
     ra = reg.import_registry(two[0], f)
     assert forked == [True]
-    monkeypatch.setattr(reg, "PARALLEL_MIN_BYTES", 1 << 40)  # one process
+    monkeypatch.setattr(fastpath, "PARALLEL_MIN_BYTES", 1 << 40)  # one process
     rb = reg.import_registry(two[1], f)
     assert forked == [True, False]
     assert (
@@ -127,14 +128,14 @@ def test_a_child_that_dies_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     parent = os.getpid()
-    real = reg._keys
+    real = fastpath.keys_of_range
 
     def dying(*a: Any) -> Any:
         if os.getpid() != parent:
             os._exit(3)
         return real(*a)
 
-    monkeypatch.setattr(reg, "_keys", dying)
+    monkeypatch.setattr(fastpath, "keys_of_range", dying)
     f = _csv(tmp_path, _lines())
     r = reg.import_registry(two[0], f)
     assert forked == [False]  # the parent read the file alone
