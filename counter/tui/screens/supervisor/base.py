@@ -78,7 +78,7 @@ class SupervisorBase(OnCounterApp):
 
     def refused(self) -> ComposeResult:
         yield Static(self.t("tui.guard.supervisor_only"), id="sup-refused", classes="error")
-        yield Footer()
+        yield Footer(compact=True)
 
     def run_service(self, fn: Callable[[], T], done: Callable[[T], object], group: str) -> None:
         """Run ``fn()`` in a thread; ``done(result)`` on the UI thread, errors as a notice.
