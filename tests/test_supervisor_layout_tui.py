@@ -201,3 +201,24 @@ async def test_results_that_matter_stay_until_read(ctx, fx) -> None:
         assert written and written[0].timeout == STICKY_SECONDS
         await pilot.pause(0.5)
         assert written[0] in list(app._notifications)  # still there
+
+
+@async_test
+async def test_printer_failure_at_the_counter_stays_until_read(make_ctx) -> None:  # noqa: ANN001
+    from counter.services import accounts
+    from tests.tui_counter_helpers import NIK_NEW, Keys, counter_app, open_counter
+
+    ctx = make_ctx({"print.command": "false {file}"}, name="p.db")  # the printer fails
+    officer = accounts.create_officer(ctx, "budi", "135790", role="officer")
+    app = counter_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_counter(pilot, officer)
+        keys = Keys(pilot)
+        await keys.nik(NIK_NEW)
+        await keys("enter", "t")
+        await keys("f6")  # save + print slip
+        await until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
+        failed = [n for n in app._notifications if n.severity == "error"]
+        assert failed[0].timeout == STICKY_SECONDS
+    (v,) = visits.visits_of_day(ctx, ctx.today())  # the visit itself was saved
+    assert v.outcome is not None
