@@ -222,3 +222,24 @@ async def test_printer_failure_at_the_counter_stays_until_read(make_ctx) -> None
         assert failed[0].timeout == STICKY_SECONDS
     (v,) = visits.visits_of_day(ctx, ctx.today())  # the visit itself was saved
     assert v.outcome is not None
+
+
+@async_test
+async def test_keys_hidden_from_the_footer_are_in_the_command_palette(ctx, fx) -> None:
+    from counter.tui.screens.commands import CommandsScreen
+
+    app = make_app(ctx.settings, ctx=ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot, fx.kasi)
+        home = app.screen
+        assert isinstance(home, SupervisorHome)
+        shown = {k.action for k in home.query_one(Footer).query("FooterKey")}
+        assert "followup" not in shown  # not in the footer ...
+        app.action_command_palette()
+        await settle(pilot)
+        assert isinstance(app.screen, CommandsScreen)
+        app.screen.query_one("Input").value = "tindak lanjut (f)"  # its name and its key
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("enter")  # ... but one search away in Ctrl+P
+        await until(pilot, lambda: isinstance(app.screen, FollowUpScreen))
