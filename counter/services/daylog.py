@@ -33,6 +33,7 @@ class LogRow:
     revision: int
     followup_state: str | None
     voided: bool = False
+    note: str | None = None  # the officer's note (free text: shown literally)
 
     @property
     def is_open(self) -> bool:
@@ -100,6 +101,7 @@ def daily_log(
         Visit.revision,
         Visit.followup_state,
         Visit.voided_at,
+        Visit.note,
     ).join(Officer, Officer.id == Visit.officer_id)
     if day_to and day_to != day:
         q = q.where(col(Visit.day) >= day, col(Visit.day) <= day_to)
@@ -139,6 +141,7 @@ def daily_log(
             revision=r[8],
             followup_state=r[9],
             voided=r[10] is not None,
+            note=r[11],
         )
         for r in rows
     ]

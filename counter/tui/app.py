@@ -499,6 +499,8 @@ class CounterApp(App[None]):
             yield SystemCommand(
                 self.t("tui.palette.logout"), self.t("tui.palette.logout_help"), self.action_logout
             )
+            # a screen's keys its footer leaves out (the supervisor screens' palette_commands)
+            yield from getattr(screen, "palette_commands", tuple)()
         yield SystemCommand(
             self.t("tui.palette.quit"), self.t("tui.palette.quit"), self.action_quit
         )

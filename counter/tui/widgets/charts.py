@@ -77,8 +77,11 @@ class BarList(Widget):
         if not self.rows:
             return Text(self.empty, style=self.get_component_rich_style("barlist--zero"))
         width = max(10, self.size.width)
-        lw = min(self.label_width, max(len(r[0]) for r in self.rows))
         nw = max(len(str(r[1])) for r in self.rows)
+        # label_width is the least room a label gets; a wider widget gives the labels the
+        # room it has beyond a 12-cell bar, so reasons are not cut when they could be read whole
+        room = max(self.label_width, width - nw - 3 - 12)
+        lw = min(room, max(len(r[0]) for r in self.rows))
         bw = max(1, width - lw - nw - 3)
         peak = max(r[1] for r in self.rows) or 1
         bar_style = self.get_component_rich_style("barlist--bar")
@@ -87,7 +90,8 @@ class BarList(Widget):
         for i, (label, n) in enumerate(self.rows):
             if i:
                 out.append("\n")
-            out.append(f"{label[:lw]:<{lw}} ")
+            shown = label if len(label) <= lw else label[: lw - 1] + "…"
+            out.append(f"{shown:<{lw}} ")
             full = round(bw * n / peak) if n else 0
             full = max(full, 1) if n else 0
             # whole cells painted with the background colour: exact in terminals and SVGs

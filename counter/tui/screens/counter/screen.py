@@ -28,6 +28,7 @@ from counter.domain.protocol import Protocol, ProtocolError, cached_protocol
 from counter.errors import describe
 from counter.tui.formats import fmt_date
 from counter.tui.keys import CatalogKeys, after_typed_input
+from counter.tui.notices import sticky
 from counter.tui.screens.counter import flow as fl
 from counter.tui.screens.counter.flow import CounterFlow, Saved
 from counter.tui.screens.counter.problem_picker import ProblemPicker
@@ -472,13 +473,13 @@ class CounterScreen(CatalogKeys, Screen[None]):
             try:
                 result = printing.print_slip(ctx, visit_id)
             except Exception as e:  # noqa: BLE001 - the visit is saved; show the printer problem
-                self.app.call_from_thread(
-                    self.notify, self.t("counter.slip_failed", detail=str(e)), severity="error"
-                )
+                text = self.t("counter.slip_failed", detail=str(e))
+                self.app.call_from_thread(sticky, self.app, text, "error")  # stays until read
                 return
-            self.app.call_from_thread(
-                self.notify, result.message, severity="information" if result.ok else "error"
-            )
+            if result.ok:
+                self.app.call_from_thread(self.notify, result.message)
+            else:
+                self.app.call_from_thread(sticky, self.app, result.message, "error")
 
         self.run_worker(job, thread=True, exit_on_error=False, name="print-slip")
 

@@ -3,10 +3,11 @@ worker plumbing that runs a service in a thread and hands its typed result back 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -76,9 +77,18 @@ class SupervisorBase(OnCounterApp):
         assert officer is not None
         return officer
 
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """The screen's keys the footer leaves out (so it fits 100 columns), for the app's
+        Ctrl+P list: each that applies now, with its key."""
+        for active in self.active_bindings.values():
+            b = active.binding
+            if active.node is self and b.id and active.enabled and b.description and not b.show:
+                name = f"{b.description} ({self.app.get_key_display(b)})"
+                yield SystemCommand(name, b.description, partial(self.run_action, b.action))
+
     def refused(self) -> ComposeResult:
         yield Static(self.t("tui.guard.supervisor_only"), id="sup-refused", classes="error")
-        yield Footer()
+        yield Footer(compact=True)
 
     def run_service(self, fn: Callable[[], T], done: Callable[[T], object], group: str) -> None:
         """Run ``fn()`` in a thread; ``done(result)`` on the UI thread, errors as a notice.

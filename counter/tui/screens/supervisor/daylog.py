@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from counter.domain import outcomes as oc
+from counter.domain.text import one_line
 from counter.tui.formats import fmt_date
 from counter.tui.screens.supervisor.base import SupervisorBase, localize, mmss
 from counter.tui.screens.supervisor.detail import VisitDetailScreen
@@ -31,7 +32,7 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="log.open", show=True),
         Binding("s", "next_sort", "Sort", id="log.sort"),
-        Binding("v", "reverse", "Reverse", id="log.reverse"),
+        Binding("v", "reverse", "Reverse", id="log.reverse", show=False),
         Binding("x", "clear_filters", "Clear filters", id="log.clear"),
         Binding("escape", "back", "Back", id="log.back"),
     ]
@@ -40,7 +41,12 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
     DailyLogScreen #log-filters Select { width: 1fr; }
     DailyLogScreen DataTable { height: 1fr; }
     DailyLogScreen #log-info { height: 1; padding: 0 1; color: $text-muted; }
+    DailyLogScreen #log-row { height: auto; max-height: 5; padding: 0 1;
+                              border-top: solid $primary; }
     """
+    NOTE_CELL = 30  # the note column shows the start; the line under the table shows it whole
+    # other counters write to the same database: the list is read again this often
+    REFRESH_SECONDS: ClassVar[float] = 20.0
 
     sort_key: reactive[str] = reactive("time", init=False)
     descending: reactive[bool] = reactive(False, init=False)
@@ -74,7 +80,8 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
             )
         yield Static("", id="log-info")
         yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Static("", id="log-row")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if not self.allowed:
@@ -93,12 +100,20 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
         table = self.query_one("#log-table", DataTable)
         for key in ("time", "counter", "officer", "nik", "outcome", "reason", "handling", "flags"):
             table.add_column(t(f"supervisor.log.col_{key}"), key=key)
+        table.add_column(t("sup.log.col_note"), key="note")
         from counter.services import daylog
 
         ctx, day = self.ctx, self.day
         self.run_service(lambda: daylog.log_choices(ctx, day), self._set_choices, "choices")
         self.load()
         table.focus()
+        self.set_interval(self.REFRESH_SECONDS, self._reload_tick, name="log-refresh")
+
+    def _reload_tick(self) -> None:
+        """Read the list again while this screen is shown (not under the visit detail or a
+        prompt); the cursor stays on its row."""
+        if self.app.screen is self:
+            self.load()
 
     def _set_choices(self, choices: dict[str, list[str]]) -> None:
         self.query_one("#f-officer", Select).set_options([(o, o) for o in choices["officers"]])
@@ -171,10 +186,12 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
                 reason_word(self.app, r.reason),
                 mmss(r.handling_seconds),
                 " ".join(flags),
+                one_line(r.note or "", self.NOTE_CELL),
                 key=r.visit_id,
             )
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
+        self._show_row()
         arrow = "↓" if self.descending else "↑"
         self.query_one("#log-info", Static).update(
             t(
@@ -184,6 +201,22 @@ class DailyLogScreen(SupervisorBase, Screen[None]):
                 arrow=arrow,
             )
         )
+
+    @on(DataTable.RowHighlighted, "#log-table")
+    def _show_row(self) -> None:
+        """The highlighted visit's reason and the officer's note in full, wrapped under the table
+        (the table's columns may be cut or scrolled off at 80 or 100 columns)."""
+        table = self.query_one("#log-table", DataTable)
+        row = self.rows[table.cursor_row] if 0 <= table.cursor_row < len(self.rows) else None
+        text = ""
+        if row is not None:
+            text = self.t(
+                "sup.log.row",
+                nik=row.nik_masked,
+                reason=reason_word(self.app, row.reason) or "-",
+                note=(row.note or "").strip() or "-",
+            )
+        self.query_one("#log-row", Static).update(text)
 
     def action_next_sort(self) -> None:
         i = self.SORTS.index(self.sort_key)

@@ -37,11 +37,13 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
     ]
     DEFAULT_CSS = """
     VisitDetailScreen { align: center middle; }
-    VisitDetailScreen > Vertical { width: 110; height: 90%; border: round $primary;
-                                   padding: 0 1; background: $surface; }
+    VisitDetailScreen > Vertical { width: 100%; max-width: 110; height: 90%;
+                                   border: round $primary; padding: 0 1; background: $surface; }
     VisitDetailScreen #detail-head { height: auto; }
     VisitDetailScreen DataTable { height: 1fr; }
     """
+
+    BOX_WIDTH = 110  # the max-width above
 
     def __init__(self, detail: VisitDetail) -> None:
         super().__init__()
@@ -56,7 +58,7 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
             yield Label(self.t("supervisor.detail.title"), classes="box-title")
             yield Static(self._head(), id="detail-head")
             yield DataTable(id="detail-events", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def _head(self) -> str:
         d, t = self.detail, self.t
@@ -119,21 +121,36 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
         t, ctx = self.t, self.ctx
         table = self.query_one("#detail-events", DataTable)
         table.clear(columns=True)
-        table.add_columns(
-            t("supervisor.detail.col_time"),
-            "#",
-            t("supervisor.detail.col_kind"),
-            t("supervisor.detail.col_step"),
-            t("supervisor.detail.col_data"),
-        )
-        for e in self.detail.events:
-            table.add_row(
+        rows = [
+            (
                 ctx.local(e.at).strftime("%H:%M:%S"),
                 str(e.seq),
                 e.kind,
                 e.step or "",
                 self._describe(e.kind, e.data),
             )
+            for e in self.detail.events
+        ]
+        heads = [
+            t("supervisor.detail.col_time"),
+            "#",
+            t("supervisor.detail.col_kind"),
+            t("supervisor.detail.col_step"),
+        ]
+        for head in heads:
+            table.add_column(head)
+        # the data column gets the room left in the box and long lines wrap inside it, so the
+        # timeline is never cut at 80 or 100 columns (the row grows instead)
+        fixed = sum(max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(heads))
+        box = min(self.BOX_WIDTH, self.app.size.width) - 4  # border and padding
+        data_width = max(16, box - fixed - 2 * (len(heads) + 1) - 2)  # cell padding, scrollbar
+        table.add_column(t("supervisor.detail.col_data"), width=data_width)
+        for row in rows:
+            table.add_row(*row, height=None)
+
+    def on_resize(self) -> None:
+        if self.allowed and self.is_mounted:
+            self._fill()
 
     def _describe(self, kind: str, data: dict[str, Any]) -> str:
         t = self.t

@@ -47,7 +47,7 @@ class FollowUpScreen(SupervisorBase, Screen[None]):
         yield Static(self.t("supervisor.followup.title"), classes="title-bar")
         yield Static("", id="fu-info")
         yield DataTable(id="fu-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if not self.allowed:

@@ -18,6 +18,7 @@ from textual.widgets import Footer, ProgressBar
 from counter.domain import outcomes as oc
 from counter.domain.text import one_line
 from counter.tui.formats import fmt_date, fmt_dec, fmt_int, parse_date
+from counter.tui.notices import sticky
 from counter.tui.screens.supervisor.base import SupervisorBase, localize, mmss
 from counter.tui.screens.supervisor.daylog import DailyLogScreen
 from counter.tui.screens.supervisor.followup import FollowUpScreen
@@ -39,17 +40,18 @@ class SupervisorHome(SupervisorBase, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "log", "Daily log", id="sup.log"),
-        Binding("w", "followup", "Follow-up", id="sup.followup"),
-        Binding("left", "shift_day(-1)", "Day before", id="sup.prev"),
-        Binding("right", "shift_day(1)", "Day after", id="sup.next"),
-        Binding("d", "pick_day", "Day…", id="sup.day"),
+        Binding("w", "followup", "Follow-up", id="sup.followup", show=False),
+        # few footer keys, so the footer fits 100 columns; the rest are in the Ctrl+P list
+        Binding("left", "shift_day(-1)", "Day before", id="sup.prev", show=False),
+        Binding("right", "shift_day(1)", "Day after", id="sup.next", show=False),
+        Binding("d", "pick_day", "Day…", id="sup.day", show=False),
         Binding("c", "close_day", "Close day", id="sup.close"),
         Binding("o", "reopen_day", "Reopen day", id="sup.reopen"),
         Binding("e", "export", "Export", id="sup.export"),
-        Binding("b", "import_bundle", "Import bundle", id="sup.bundle"),
-        Binding("k", "coverage", "Coverage", id="sup.coverage"),
-        Binding("a", "accounts", "Accounts", id="sup.accounts"),
-        Binding("i", "registry_import", "Import extract", id="sup.registry"),
+        Binding("b", "import_bundle", "Import bundle", id="sup.bundle", show=False),
+        Binding("k", "coverage", "Coverage", id="sup.coverage", show=False),
+        Binding("a", "accounts", "Accounts", id="sup.accounts", show=False),
+        Binding("i", "registry_import", "Import extract", id="sup.registry", show=False),
         Binding("f5", "refresh", "Refresh", id="sup.refresh", show=False),
     ]
     DEFAULT_CSS = """
@@ -67,8 +69,15 @@ class SupervisorHome(SupervisorBase, Screen[None]):
        gets the full width instead of wrapping its labels and table headers */
     SupervisorHome.-narrow #sup-middle { layout: vertical; }
     SupervisorHome.-narrow #sup-lower { layout: vertical; }
+    /* below TINY columns five tiles cannot hold their labels and digits: one line instead */
+    SupervisorHome #sup-counts-line { display: none; height: auto; padding: 0 1; }
+    SupervisorHome.-tiny #sup-counts { display: none; }
+    SupervisorHome.-tiny #sup-counts-line { display: block; }
     """
     NARROW = 110
+    TINY = 70
+    # other counters write to the same database: the numbers are read again this often
+    REFRESH_SECONDS: ClassVar[float] = 20.0
 
     day: reactive[date | None] = reactive(None, bindings=True, init=False)
     day_state: reactive[str] = reactive("open", bindings=True, init=False)
@@ -92,6 +101,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             yield BigCount(t("supervisor.summary.attempted"), id="big-attempted")
             yield BigCount(t("supervisor.summary.activated"), id="big-activated")
             yield BigCount(t("supervisor.summary.conversion"), "-", id="big-conversion")
+        yield Static("", id="sup-counts-line")
         with VerticalScroll(id="sup-body"):
             with Horizontal(id="sup-middle"):
                 with Vertical(classes="panel", id="panel-outcomes") as v:
@@ -101,7 +111,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                     v.border_title = t("supervisor.summary.reasons")
                     yield BarList(
                         id="bars-reasons", empty=t("supervisor.summary.no_reasons"), label_width=26
-                    )
+                    )  # wider when the panel has room (stacked below NARROW columns)
                 with Vertical(classes="panel", id="panel-hours") as v:
                     v.border_title = t("supervisor.summary.per_hour")
                     yield HourChart(id="hours")
@@ -120,15 +130,20 @@ class SupervisorHome(SupervisorBase, Screen[None]):
                 yield Static("", id="target-text")
                 yield ProgressBar(total=100, show_eta=False, id="target-bar")
                 yield Static("", id="target-needed")
-        yield Footer()
+        yield Footer(compact=True)
+
+    def _fit(self, width: int) -> None:
+        self.set_class(width < self.NARROW, "-narrow")
+        self.set_class(width < self.TINY, "-tiny")
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < self.NARROW, "-narrow")
+        self._fit(event.size.width)
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width < self.NARROW, "-narrow")
+        self._fit(self.app.size.width)
         if not self.allowed:
             return
+        self.set_interval(self.REFRESH_SECONDS, self._reload_tick, name="sup-refresh")
         localize(
             self,
             {
@@ -151,6 +166,13 @@ class SupervisorHome(SupervisorBase, Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self.allowed and self.day is not None and self.report is not None:
+            self.load()
+
+    def _reload_tick(self) -> None:
+        """Read the numbers again while this screen is the one shown (not under a dialog or
+        another screen: those reload it when they close); the widgets are updated in place, so
+        the scroll position stays."""
+        if self.day is not None and self.report is not None and self.app.screen is self:
             self.load()
 
     def watch_day(self, day: date | None) -> None:
@@ -211,8 +233,17 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         self.query_one("#big-activated", BigCount).set_value(
             fmt_int(r.outcomes[oc.ACTIVATED], lang)
         )
-        self.query_one("#big-conversion", BigCount).set_value(
-            "-" if r.conversion is None else fmt_dec(r.conversion, lang)
+        conversion = "-" if r.conversion is None else fmt_dec(r.conversion, lang)
+        self.query_one("#big-conversion", BigCount).set_value(conversion)
+        counts = (
+            ("visits", fmt_int(r.visits, lang)),
+            ("already_active", fmt_int(r.outcomes[oc.ALREADY_ACTIVE], lang)),
+            ("attempted", fmt_int(r.attempted, lang)),
+            ("activated", fmt_int(r.outcomes[oc.ACTIVATED], lang)),
+            ("conversion", conversion),
+        )
+        self.query_one("#sup-counts-line", Static).update(
+            " · ".join(f"{t('supervisor.summary.' + k)} {v}" for k, v in counts)
         )
         self.query_one("#bars-outcomes", BarList).set_rows(
             [(t(f"supervisor.outcome.{o}"), n) for o, n in r.outcomes.items()]
@@ -397,34 +428,15 @@ class SupervisorHome(SupervisorBase, Screen[None]):
         super().service_failed(error)
 
     def _after_close(self, result: CloseResult) -> None:
-        t = self.t
+        t, day = self.t, fmt_date(result.day, self.app.settings.lang)
         if result.backup_path is not None:
-            self.notify(
-                t(
-                    "supervisor.close.done_backup",
-                    day=fmt_date(result.day, self.app.settings.lang),
-                    path=str(result.backup_path),
-                ),
-                timeout=10,
-            )
+            text = t("supervisor.close.done_backup", day=day, path=str(result.backup_path))
+            sticky(self.app, text)
         elif result.postgres:
-            self.notify(
-                t(
-                    "supervisor.close.done_postgres",
-                    day=fmt_date(result.day, self.app.settings.lang),
-                ),
-                timeout=10,
-            )
+            sticky(self.app, t("supervisor.close.done_postgres", day=day))
         else:
-            self.notify(
-                t(
-                    "supervisor.close.done_no_backup",
-                    day=fmt_date(result.day, self.app.settings.lang),
-                    detail=result.backup_error or "",
-                ),
-                severity="warning",
-                timeout=10,
-            )
+            text = t("supervisor.close.done_no_backup", day=day, detail=result.backup_error or "")
+            sticky(self.app, text, "warning")
         self.load()
 
     def action_reopen_day(self) -> None:
@@ -492,9 +504,7 @@ class SupervisorHome(SupervisorBase, Screen[None]):
             )
             if summ.closed_days:
                 text += "\n" + t("supervisor.bundle.closed_days", days=", ".join(summ.closed_days))
-            self.notify(
-                text,
-                timeout=12,
-                severity="warning" if summ.conflicts or summ.closed_days else "information",
+            sticky(
+                self.app, text, "warning" if summ.conflicts or summ.closed_days else "information"
             )
         self.load()
