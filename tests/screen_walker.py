@@ -6,6 +6,8 @@ Shared by the catalog-miss walk (tests/test_screen_walk.py) and the snapshot mat
 * ``"day"``: the supervisor fixture day (tests/supervisor_fixture.py: siti and budi, officers;
   kasi, supervisor; eleven visits on 2026-11-27, one still open on siti's counter), clock
   2026-11-27 16:00 Jakarta;
+* ``"extract"``: the same day after the sample registry extract (assets/sample-extract.csv) was
+  imported, so coverage and the plan have numbers;
 * ``"empty"``: no account yet (first-run set-up).
 
 Its ``drive`` gets the pilot and the fixture (``None`` for ``"empty"``) and leaves the app on the
@@ -20,6 +22,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -33,6 +36,7 @@ from tests.supervisor_fixture import FixtureDay, build, nik
 from tests.tui_counter_helpers import NIK_NEW
 
 SIZES = ((80, 24), (100, 30))
+SAMPLE_EXTRACT = Path(__file__).resolve().parent.parent / "assets" / "sample-extract.csv"
 Drive = Callable[[Pilot[Any], Any], Awaitable[None]]
 
 
@@ -41,14 +45,20 @@ class Stop:
     name: str
     screen: str  # class name of the screen the stop ends on
     drive: Drive
-    fixture: str = "day"  # "day" | "empty"
+    fixture: str = "day"  # "day" | "extract" | "empty"
     snapshot: bool = True
 
 
 # -- building the app -------------------------------------------------------------------------
 def prepare(ctx: Context, clock: Any, stop: Stop, lang: str) -> tuple[CounterApp, Any]:
     """The app for ``stop`` in ``lang`` on ``ctx`` (fresh), with the stop's fixture built."""
-    fx = build(ctx, clock) if stop.fixture == "day" else None
+    fx: FixtureDay | None = None
+    if stop.fixture in ("day", "extract"):
+        fx = build(ctx, clock)
+    if fx is not None and stop.fixture == "extract":
+        from counter.services import registry
+
+        registry.import_registry(ctx, SAMPLE_EXTRACT, by=fx.kasi)  # type: ignore[arg-type]
     ctx.settings = replace(ctx.settings, lang=lang)
     return make_app(ctx.settings, clock=ctx.clock, ctx=ctx), fx
 
@@ -182,6 +192,7 @@ def _counter(*keys: str, then: str = "CounterScreen") -> Drive:
     return drive
 
 
+EXTRACT_NIK = "3325040308639004"  # in assets/sample-extract.csv: SUDAH (active) since 02/06/2025
 START = (*NIK_NEW, "enter", "enter", "enter")  # NIK, start activation, prerequisites -> install
 STEPS = ("install", "open_terms", "verify_data", "face", "qr_scan", "email_code", "set_pin")
 
@@ -260,6 +271,16 @@ STOPS: list[Stop] = [
     Stop("sup_followup", "FollowUpScreen", _sup("f", then="FollowUpScreen")),
     Stop("sup_coverage", "CoverageScreen", _sup("k", then="CoverageScreen")),
     Stop("sup_plan", "PlanScreen", _sup("k", "p", then="PlanScreen")),
+    Stop("sup_home_extract", "SupervisorHome", _sup(then="SupervisorHome"), fixture="extract"),
+    Stop("sup_coverage_extract", "CoverageScreen", _sup("k", then="CoverageScreen"), "extract"),
+    Stop("sup_coverage_desa", "CoverageScreen", _sup("k", "k", then="CoverageScreen"), "extract"),
+    Stop("sup_plan_extract", "PlanScreen", _sup("k", "p", then="PlanScreen"), fixture="extract"),
+    Stop(
+        "counter_status_extract",
+        "CounterScreen",
+        _counter(*EXTRACT_NIK, "enter"),
+        fixture="extract",
+    ),
 ]
 
 STOP_NAMES = [s.name for s in STOPS]
@@ -363,9 +384,20 @@ def _other_language_phrases(lang: str) -> list[str]:
     return sorted(out)
 
 
+def _codes() -> list[str]:
+    """Codes a person should read as words: outcomes, the protocol's reason codes with an
+    underscore (single words such as ``email`` are ordinary words too) and ``interrupted``."""
+    from counter.domain import outcomes as oc
+    from counter.domain.protocol import load_protocol
+
+    reasons = [c for c in load_protocol().reason_codes() if "_" in c]
+    return sorted({*oc.OUTCOMES, *reasons, "interrupted"})
+
+
 def problems(app: CounterApp, lang: str) -> list[str]:
     """What is wrong with the current screen in ``lang``: raw keys, the other language's texts,
-    Textual's built-in English (under a language other than English)."""
+    Textual's built-in English (under a language other than English), codes instead of words
+    (issue 14: codes stay in exports and JSON)."""
     text = screen_text(app)
     found = [f"raw key {m!r}" for m in _KEYS.findall(text) if not _is_data(m)]
     flat = " ".join(text.split())
@@ -373,7 +405,13 @@ def problems(app: CounterApp, lang: str) -> list[str]:
     if lang != "en":
         shown = flat + " " + " ".join(footer_texts(app))
         found += [f"{lang}: Textual English {p!r}" for p in TEXTUAL_ENGLISH if _has_word(shown, p)]
+    shown = flat + " " + " ".join(footer_texts(app))
+    found += [f"{lang}: code {c!r}" for c in _codes() if _has_code(shown, c)]
     return found
+
+
+def _has_code(text: str, code: str) -> bool:
+    return re.search(r"(?<![\w=])" + re.escape(code) + r"(?![\w])", text) is not None
 
 
 def _has_word(text: str, phrase: str) -> bool:

@@ -1,6 +1,6 @@
 """Walk every screen of the TUI in Indonesian and English and fail on a catalog miss.
 
-A miss is found three ways: the catalog is asked for a key it does not have (recorded while the
+A miss is found three ways (and codes shown where words belong fail it too): the catalog is asked for a key it does not have (recorded while the
 screen is reached and drawn), a key is drawn raw (``⟨supervisor.foo⟩`` or a bare dotted key), or
 the screen shows the other language's text or, in Indonesian, one of Textual's built-in English
 texts (palette, key panel, widget defaults). The stops are in tests/screen_walker.py.
@@ -58,3 +58,7 @@ def test_the_checks_catch_a_miss() -> None:
     assert english and indonesian and not set(english) & set(indonesian)
     assert _has_word("Cari Search for commands… Esc", TEXTUAL_ENGLISH[0])
     assert not _has_word("Selected", "Select")
+    from tests.screen_walker import _codes, _has_code
+
+    assert {"PENDING", "email_not_received", "interrupted"} <= set(_codes())
+    assert _has_code("Tutup: PENDING", "PENDING") and not _has_code("outcome=PENDINGS", "PENDING")
