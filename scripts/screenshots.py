@@ -24,9 +24,9 @@ SHOTS = {
     "counter-status-id": "counter_status-100x30-id",
     "counter-install-qr-id": "counter_step_install-100x30-id",
     "counter-outcome-id": "counter_outcome-100x30-id",
-    "supervisor-home-id": "sup_home-100x30-id",
+    "supervisor-home-id": "sup_home_extract-100x30-id",
     "supervisor-log-id": "sup_log-100x30-id",
-    "coverage-id": "sup_coverage-100x30-id",
+    "coverage-id": "sup_coverage_extract-100x30-id",
     "login-en": "login-100x30-en",
     "counter-nik-en": "counter_nik-100x30-en",
 }
