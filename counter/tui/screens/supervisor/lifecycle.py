@@ -19,6 +19,7 @@ from counter.domain import outcomes as oc
 from counter.domain import visit as vm
 from counter.tui.screens.supervisor.base import OnCounterApp, localize
 from counter.tui.widgets.literal import Label, Select, Static
+from counter.tui.words import outcome_word, reason_word
 
 if TYPE_CHECKING:
     from counter.services.daylog import VisitDetail
@@ -49,7 +50,7 @@ def reason_options(app: Shell, outcome: str) -> list[tuple[str, str]]:
             if code == vm.INTERRUPTED and code not in proto.problems
             else proto.reason_text(code, lang)
         )
-        out.append((f"{code} · {text}", code))
+        out.append((text, code))  # words for the reader; the code stays the value
     return out
 
 
@@ -94,12 +95,16 @@ class CorrectionModal(OnCounterApp, ModalScreen["Correction | None"]):
         with Vertical():
             yield Label(t("supervisor.correct.title"), classes="box-title")
             yield Label(
-                t("supervisor.correct.current", outcome=d.outcome or "-", reason=d.reason or "-"),
+                t(
+                    "supervisor.correct.current",
+                    outcome=outcome_word(self.app, d.outcome),
+                    reason=reason_word(self.app, d.reason) if d.reason else "-",
+                ),
                 markup=False,
             )
             yield Label(t("supervisor.correct.outcome"), classes="field-label")
             yield Select(
-                [(f"{o} · {t('supervisor.outcome.' + o)}", o) for o in oc.OUTCOMES],
+                [(t("supervisor.outcome." + o), o) for o in oc.OUTCOMES],
                 value=d.outcome or oc.ACTIVATED,
                 allow_blank=False,
                 id="corr-outcome",
@@ -189,7 +194,7 @@ class CloseAbandonedModal(OnCounterApp, ModalScreen["tuple[str, str] | None"]):
             yield Label(t("lifecycle.abandoned.hint"))
             yield Label(t("supervisor.correct.outcome"), classes="field-label")
             yield Select(
-                [(f"{o} · {t('supervisor.outcome.' + o)}", o) for o in vm.ABANDONED_OUTCOMES],
+                [(t("supervisor.outcome." + o), o) for o in vm.ABANDONED_OUTCOMES],
                 value=oc.PENDING,
                 allow_blank=False,
                 id="aband-outcome",
