@@ -210,8 +210,8 @@ def cli_time(path: Path) -> float:
 
 def fixture_day_report() -> dict[str, Any]:
     from tests.conftest import T0, FixedClock
-    from tests.supervisor_fixture import DAY as FDAY
-    from tests.supervisor_fixture import build
+    from tests.helpers.supervisor import DAY as FDAY
+    from tests.helpers.supervisor import build
 
     with tempfile.TemporaryDirectory() as d:
         s = load_settings(

@@ -90,6 +90,11 @@ def _s(v: Any) -> str | None:
     return None if v is None or v == "" else str(v)
 
 
+def _mapping(v: Any) -> Mapping[str, Any]:
+    """``v`` when it is a mapping, else an empty one (a payload from a bundle may be anything)."""
+    return v if isinstance(v, Mapping) else {}
+
+
 # -- payloads -------------------------------------------------------------------------------------
 
 
@@ -296,8 +301,8 @@ class Correction(Payload):
 
     @classmethod
     def from_data(cls, d: Mapping[str, Any]) -> Correction:
-        f = d.get("from") if isinstance(d.get("from"), Mapping) else {}
-        t = d.get("to") if isinstance(d.get("to"), Mapping) else {}
+        f = _mapping(d.get("from"))
+        t = _mapping(d.get("to"))
         return cls(
             _s(f.get("outcome")),
             _s(f.get("reason")),
@@ -349,7 +354,7 @@ class Void(Payload):
 
     @classmethod
     def from_data(cls, d: Mapping[str, Any]) -> Void:
-        w = d.get("was") if isinstance(d.get("was"), Mapping) else {}
+        w = _mapping(d.get("was"))
         return cls(str(d.get("reason") or ""), _s(w.get("outcome")), _s(w.get("reason")))
 
 

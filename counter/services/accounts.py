@@ -186,6 +186,7 @@ def authenticate(ctx: Context, username: str, pin: str, purpose: str = "") -> Of
     with ctx.db.write() as s:
         _serialise_name(s, ctx, name)
         off = s.exec(select(Officer).where(Officer.username == name).with_for_update()).first()
+        error: AccountError | None
         if off is None:
             error = _unknown_attempt(s, ctx, name, pin, now, why)
         else:
@@ -250,9 +251,9 @@ def _unknown_attempt(
     last_lock = s.exec(
         select(AuditEvent)
         .where(AuditEvent.action == "lockout", *base)
-        .order_by(AuditEvent.id.desc())
+        .order_by(col(AuditEvent.id).desc())
         .limit(1)
-    ).first()  # type: ignore[union-attr]
+    ).first()
     if last_lock is not None:
         until = _aware(last_lock.at) + timedelta(minutes=LOCK_MINUTES)
         if until > now:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -118,7 +120,7 @@ def doctor(ctx: Context) -> DoctorResult:
         )
 
 
-def _first_problems(rows: list, shown: int = 3) -> str:  # type: ignore[type-arg]
+def _first_problems(rows: Sequence[Any], shown: int = 3) -> str:
     """integrity_check's findings, the first few (one row may hold many lines)."""
     lines = [
         ln.strip()

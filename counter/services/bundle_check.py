@@ -27,7 +27,10 @@ class BadRecord(BundleRefused):
 
         t = catalog(lang).t
         p = dict(self.params)
-        problem = t(f"inputs.problem.{p.pop('problem')}", **p.pop("detail"))
+        detail = p.pop("detail")
+        problem = t(
+            f"inputs.problem.{p.pop('problem')}", **(detail if isinstance(detail, dict) else {})
+        )
         kind = t(f"inputs.record.{p.pop('kind')}")
         return t("inputs.bundle.record", problem=problem, kind=kind, **p)
 

@@ -77,7 +77,7 @@ def _cumulative(s: Session, day: date) -> tuple[int, bool]:
     )
     gap = select(Visit.id).where(
         col(Visit.day) < day,
-        ~exists().where(DayClose.day == Visit.day, DayClose.status == "closed"),
+        ~exists().where(col(DayClose.day) == col(Visit.day), col(DayClose.status) == "closed"),
     )
     if anchor is not None:
         counted = counted.where(col(Visit.day) > anchor)

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select
 
 from counter.domain import outcomes as oc
 from counter.services.context import Context
-from counter.store.models import RegistryEntry, RegistryImport, Visit
+from counter.store.models import RegistryEntry, RegistryImport, Visit, table
 
 
 @dataclass
@@ -34,18 +34,14 @@ class LookupResult:
         }
 
 
-_reg = RegistryEntry.__table__.c  # type: ignore[attr-defined]
-_vis = Visit.__table__.c  # type: ignore[attr-defined]
+_reg = table(RegistryEntry).c
+_vis = table(Visit).c
 # Core statements (compiled once, cached by SQLAlchemy): a lookup is two indexed reads, well
 # under a millisecond even in a 631,075-row registry (bench/bench_registry.py).
-_imp = RegistryImport.__table__.c  # type: ignore[attr-defined]
+_imp = table(RegistryImport).c
 _REGISTRY_Q = (
     select(_reg.ikd_status, _reg.activated_on, _imp.source)
-    .select_from(
-        RegistryEntry.__table__.outerjoin(  # type: ignore[attr-defined]
-            RegistryImport.__table__, _imp.id == _reg.import_id
-        )
-    )  # type: ignore[attr-defined]
+    .select_from(table(RegistryEntry).outerjoin(table(RegistryImport), _imp.id == _reg.import_id))
     .where(_reg.nik == bindparam("nik"))
 )
 _VISITS_Q = (
@@ -70,7 +66,7 @@ _LAST_IMPORT_Q = select(func.max(_imp.imported_at))
 def last_extract(ctx: Context) -> datetime | None:
     """When the newest central extract was imported; None when none ever was."""
     with ctx.db.read() as s:
-        return s.exec(_LAST_IMPORT_Q).scalar()  # type: ignore[call-overload,no-any-return]
+        return s.execute(_LAST_IMPORT_Q).scalar()  # a Core statement: execute, not exec
 
 
 def lookup(ctx: Context, nik: str, history_limit: int = 20) -> LookupResult:

@@ -230,7 +230,7 @@ def _count_columns() -> list[Any]:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
     return [
-        func.count(Visit.id),
+        func.count(col(Visit.id)),
         n(Visit.outcome == oc.ALREADY_ACTIVE),
         n(attempted),
         n(Visit.outcome == oc.ACTIVATED),
@@ -296,7 +296,7 @@ def by_place(ctx: Context, date_from: date, date_to: date) -> list[Split]:
                 *_count_columns(),
             )
             .select_from(Visit)
-            .join(OutreachEvent, Visit.event_id == OutreachEvent.id, isouter=True)
+            .join(OutreachEvent, col(Visit.event_id) == col(OutreachEvent.id), isouter=True)
             .where(Visit.day >= date_from, Visit.day <= date_to, col(Visit.voided_at).is_(None))
             .group_by(OutreachEvent.place_code, OutreachEvent.place_name, OutreachEvent.place_kind)
         )
@@ -312,8 +312,8 @@ def by_place(ctx: Context, date_from: date, date_to: date) -> list[Split]:
             key = (kind, (name or "").strip().lower())
             labels.setdefault(key, name)
         acc = merged.setdefault(key, [0] * 8)
-        for i, v in enumerate(nums):
-            acc[i] += int(v)
+        for i in range(len(acc)):
+            acc[i] += int(nums[i] or 0)
     out = [
         Split(k[1] if k[0] == "village" else labels[k], labels[k], k[0], *v)
         for k, v in merged.items()

@@ -173,7 +173,7 @@ def _anchor_closed(s: Session, day: date, inclusive: bool = True) -> tuple[date 
     reopened since (``dayclose.reopen_day`` clears the flag) and no bundle was merged after it
     was closed (a bundle may carry visits of closed days)."""
     last_import = s.exec(select(func.max(BundleImport.imported_at))).one()
-    q = select(DayClose.day, DayClose.totals, DayClose.closed_at).where(
+    q = select(col(DayClose.day), col(DayClose.totals), col(DayClose.closed_at)).where(
         DayClose.status == "closed",
         col(DayClose.day) <= day if inclusive else col(DayClose.day) < day,
     )
@@ -310,17 +310,18 @@ def summary(
         # One GROUP BY gives the counts, reasons, per officer/counter/event figures: at most
         # officers x counters x outcomes x reasons x events rows, whatever the table size.
         groups = s.exec(
-            select(
+            # sqlmodel.select is typed for at most 4 columns: mypy cannot check these 8
+            select(  # type: ignore[call-overload]
                 Officer.username,
                 Visit.counter_id,
                 Visit.outcome,
                 Visit.reason,
                 Visit.event_id,
                 func.count(),
-                func.sum(Visit.handling_seconds),
-                func.count(Visit.handling_seconds),
+                func.sum(col(Visit.handling_seconds)),
+                func.count(col(Visit.handling_seconds)),
             )
-            .join(Officer, Officer.id == Visit.officer_id)  # type: ignore[arg-type]
+            .join(Officer, Officer.id == Visit.officer_id)
             .where(*in_range)
             .group_by(
                 Officer.username, Visit.counter_id, Visit.outcome, Visit.reason, Visit.event_id
@@ -370,7 +371,7 @@ def summary(
         by_officer, by_counter = table("officer"), table("counter")
 
         hist = [
-            (int(v), int(c))
+            (int(v or 0), int(c))
             for v, c in s.exec(
                 select(Visit.handling_seconds, func.count())
                 .where(
@@ -378,8 +379,8 @@ def summary(
                     col(Visit.handling_seconds).is_not(None),
                     col(Visit.ended_at).is_not(None),
                 )
-                .group_by(Visit.handling_seconds)
-                .order_by(Visit.handling_seconds)
+                .group_by(col(Visit.handling_seconds))
+                .order_by(col(Visit.handling_seconds))
             ).all()
         ]
         median = _median_from_histogram(hist)

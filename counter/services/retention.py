@@ -108,7 +108,7 @@ def _phone_rows(s: Session) -> list[tuple[str, datetime | None, datetime | None,
         .outerjoin(last, last.c.visit_id == Visit.id)
         .where(col(Visit.phone).is_not(None))
     )
-    return [(r[0], r[1], r[2], bool(r[3])) for r in s.exec(q).all()]  # type: ignore[call-overload]
+    return [(r[0], r[1], r[2], bool(r[3])) for r in s.exec(q).all()]
 
 
 def _due(

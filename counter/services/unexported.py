@@ -61,7 +61,7 @@ def _waiting_since(s: Session, dev: str, mark: datetime | None) -> list[datetime
     first = ev.group_by(VisitEvent.visit_id).subquery()
     vs = visits.subquery()
     rows = s.exec(
-        select(vs.c.started_at, vs.c.updated_at, first.c.first_at).outerjoin(  # type: ignore[call-overload]
+        select(vs.c.started_at, vs.c.updated_at, first.c.first_at).outerjoin(
             first, first.c.visit_id == vs.c.id
         )
     ).all()

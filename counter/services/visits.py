@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import or_, text
 from sqlmodel import Session, col, select
 
 from counter.domain import nik as nikmod
@@ -124,7 +124,7 @@ def _events(s: Session, visit_id: str) -> list[vm.Event]:
     rows = s.exec(
         select(VisitEvent)
         .where(VisitEvent.visit_id == visit_id)
-        .order_by(VisitEvent.at, VisitEvent.seq)
+        .order_by(col(VisitEvent.at), col(VisitEvent.seq))
     ).all()
     return [vm.parse(e.kind, e.step, json.loads(e.data or "{}"), e.at) for e in rows]
 
@@ -450,8 +450,10 @@ def resolve_followups(s: Session, ctx: Context, niks: Iterable[str], officer_id:
                 select(Visit)
                 .where(col(Visit.nik).in_(chunk))
                 .where(
-                    (Visit.outcome == oc.ACTIVATED)
-                    | col(Visit.followup_state).in_(vm.FU_OPEN_STATES)
+                    or_(
+                        col(Visit.outcome) == oc.ACTIVATED,
+                        col(Visit.followup_state).in_(vm.FU_OPEN_STATES),
+                    )
                 )
             )
         )
@@ -676,7 +678,7 @@ def timeline(ctx: Context, visit_id: str) -> list[EventView]:
         rows = s.exec(
             select(VisitEvent)
             .where(VisitEvent.visit_id == visit_id)
-            .order_by(VisitEvent.at, VisitEvent.seq)
+            .order_by(col(VisitEvent.at), col(VisitEvent.seq))
         ).all()
         return [
             EventView(e.seq, e.at, e.kind, e.step, json.loads(e.data or "{}"), e.officer_id)
@@ -690,7 +692,7 @@ def unfinished(ctx: Context, officer_id: int | None = None) -> list[Visit]:
         q = select(Visit).where(col(Visit.ended_at).is_(None))
         if officer_id is not None:
             q = q.where(Visit.officer_id == officer_id)
-        return list(s.exec(q.order_by(Visit.started_at)))
+        return list(s.exec(q.order_by(col(Visit.started_at))))
 
 
 def history(ctx: Context, nik: str, limit: int = 20) -> list[Visit]:
@@ -711,4 +713,4 @@ def visits_of_day(ctx: Context, day: date, officer_id: int | None = None) -> lis
         q = select(Visit).where(Visit.day == day)
         if officer_id is not None:
             q = q.where(Visit.officer_id == officer_id)
-        return list(s.exec(q.order_by(Visit.started_at)))
+        return list(s.exec(q.order_by(col(Visit.started_at))))

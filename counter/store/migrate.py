@@ -38,7 +38,7 @@ def _single_head_from_files() -> str | None:
             return None  # unusual file: let Alembic decide
         revs.add(found["revision"])
         if found.get("down_revision"):
-            downs.add(found["down_revision"])  # type: ignore[arg-type]
+            downs.add(found["down_revision"])
     heads = revs - downs
     return heads.pop() if len(heads) == 1 else None
 

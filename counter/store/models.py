@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from counter.store.types import UTCDateTime
@@ -225,3 +225,10 @@ class AppSetting(SQLModel, table=True):
     __tablename__ = "app_setting"
     key: str = Field(primary_key=True, max_length=60)
     value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The Core ``Table`` of a table model, for raw Core statements (bulk inserts, compiled
+    lookups). SQLModel sets ``__table__`` when the class is created; its type stubs do not
+    declare it, hence the one ignore here instead of one at every use."""
+    return model.__table__  # type: ignore[attr-defined]

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from counter.services import bundle_key, bundles
 from counter.services.bundle_file import HEADER_LEN
+from tests.helpers.bundle import share_key
 
-from .._bundle_util import share_key
 from ._bundle_fixtures import (
     Records,
     edited,

@@ -22,9 +22,8 @@ from counter.config import load_settings
 from counter.domain import nik as nikmod
 from counter.services import accounts, bundles, outreach, visits
 from counter.services.context import Context, make_context
-
-from .._auth_util import stdin
-from .._bundle_util import share_key
+from tests.helpers.auth import stdin
+from tests.helpers.bundle import share_key
 
 SUP, SUP_PIN, OFF, OFF_PIN = "kasi", "246802", "siti", "135790"
 

@@ -20,7 +20,7 @@ from counter.config import load_settings
 from counter.domain.text import printable
 from counter.services import accounts, outreach
 from counter.services.context import make_context
-from tests.test_cli_core import run
+from tests.cli.test_cli_core import run
 
 EVIL = "\x1b]0;pwned\x07Siti \x1b[2J[/bold] \x9b31m\u202eevil\x7f"
 AS_KASI = ("--as", "kasi")  # these commands need a supervisor (PIN on stdin)

@@ -10,8 +10,8 @@ from counter.domain.text import printable
 from counter.services import accounts, visits
 from counter.store.models import RegistryEntry, RegistryImport
 from counter.tui.screens.login import LoginScreen
+from tests.helpers.counter import NIK_OTHER, Keys, async_test, counter_app, open_counter, settle
 from tests.security.screen_text import assert_clean, screen_text
-from tests.tui_counter_helpers import NIK_OTHER, Keys, async_test, counter_app, open_counter, settle
 
 OFFICE = "Disdukcapil [/bold] \x1b]0;pwned\x07Batang"
 FULL_NAME = "Siti [/] \x1b[2J\u202eNur"

@@ -31,8 +31,8 @@ from counter.tui.screens.supervisor import FollowUpScreen, VisitDetailScreen
 from counter.tui.widgets.charts import BarList
 from counter.tui.widgets.literal import DataTable, Label, OptionList, Select, Static
 from tests.conftest import FixedClock
+from tests.helpers.supervisor import nik
 from tests.security.screen_text import assert_clean, screen_text
-from tests.supervisor_fixture import nik
 
 # Text that is hostile to a terminal UI, mixed with anything hypothesis makes up.
 PIECES = [

@@ -15,9 +15,10 @@ from counter.tui.screens.supervisor import (
     SupervisorHome,
     VisitDetailScreen,
 )
+from tests.helpers.pilot import async_test, settle, until
+from tests.helpers.pilot import enter_as as login
+from tests.helpers.supervisor import SIZE, nik
 from tests.security.screen_text import assert_clean, screen_text
-from tests.supervisor_fixture import nik
-from tests.test_supervisor_tui import SIZE, async_test, login, settle, until
 
 HOSTILE_NAMES = [
     "[/]",

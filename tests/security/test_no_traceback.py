@@ -196,7 +196,7 @@ def test_bundle_export_to_a_full_disk(
         )
     )
     accounts.create_officer(ctx, "kasi", "246802", role="supervisor")
-    from tests._bundle_util import share_key
+    from tests.helpers.bundle import share_key
 
     share_key(ctx)  # bundles are signed: the database needs its bundle key
     ctx.db.dispose()

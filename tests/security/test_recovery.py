@@ -15,8 +15,7 @@ from counter.cli import main
 from counter.services import accounts, audit, recovery
 from counter.services.accounts import AccountError, AuthError
 from counter.services.context import Context
-
-from .._auth_util import add_supervisor, stdin
+from tests.helpers.auth import add_supervisor, stdin
 
 CODE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}\b")
 

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from counter.services.context import Context
-from tests.tui_shell_helpers import app_on, async_test, settle
+from tests.helpers.shell import app_on, async_test, settle
 
 NIK = "3325011708050001"
 

@@ -13,7 +13,10 @@ config = context.config
 def run() -> None:
     conn = config.attributes.get("connection")
     if conn is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic: no connection given and no sqlalchemy.url set")
+        engine = create_engine(url)
         with engine.begin() as c:
             context.configure(connection=c, target_metadata=target_metadata, render_as_batch=True)
             context.run_migrations()

@@ -7,6 +7,7 @@ Create Date: 2026-11-27 21:47:09.686723
 
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import counter.store.types

@@ -12,6 +12,7 @@ dated by the newest ``updated_at`` of its entries. On SQLite the table stays WIT
 
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import counter.store.types

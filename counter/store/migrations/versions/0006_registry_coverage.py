@@ -11,8 +11,11 @@ coverage works at once after the upgrade; older imports have none (their state i
 On SQLite ``ADD COLUMN`` keeps registry_entry WITHOUT ROWID.
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0006"
@@ -50,7 +53,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("registry_coverage")
-    kwargs = (
+    kwargs: dict[str, Any] = (
         {"recreate": "always", "table_kwargs": {"sqlite_with_rowid": False}}
         if op.get_bind().dialect.name == "sqlite"
         else {}
