@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection
 
-from counter.services.export import files
+import counter.services.export.files as files
 from counter.services.export.contract import ExportError, ExportResult
 from counter.services.export.items import Discard, ItemsWorker
 from counter.services.export.job import Job

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import counter.services.export.files as files
 from counter.services import audit
 from counter.services.context import Context
-from counter.services.export import files
 from counter.services.export.contract import ExportError, ExportResult
 from counter.services.export.job import Job
 from counter.store.models import ExportBatch, Officer

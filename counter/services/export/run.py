@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import counter.services.export.files as files
+import counter.services.export.one_phase as one_phase
+import counter.services.export.two_phase as two_phase
 from counter.services.context import Context
-from counter.services.export import files, one_phase, two_phase
 from counter.services.export.cells import Converter
 from counter.services.export.contract import ExportError, ExportResult, Request, request
 from counter.services.export.job import Job, Observer

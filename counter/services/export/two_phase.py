@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from sqlalchemy import func, select, text
 
-from counter.services.export import files
+import counter.services.export.files as files
 from counter.services.export.contract import ExportError, ExportResult
 from counter.services.export.items import insert_checked, insert_from_side_file
 from counter.services.export.job import Job

@@ -8,7 +8,13 @@ from typing import IO
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from counter.services.export import csv_fast, csv_plain, csv_sql, files, selection, xlsx
+# modules imported by their full names: the package's __init__ imports this one (no cycle)
+import counter.services.export.csv_fast as csv_fast
+import counter.services.export.csv_plain as csv_plain
+import counter.services.export.csv_sql as csv_sql
+import counter.services.export.files as files
+import counter.services.export.selection as selection
+import counter.services.export.xlsx as xlsx
 from counter.services.export.items import Discard
 from counter.services.export.job import Job
 from counter.services.export.plan import Writer

@@ -108,6 +108,11 @@ class _Styled:
     phone: Any
 
 
+def astuple_shallow(c: _Styled) -> tuple[Any, ...]:
+    """The prepared cells as locals for the hot loop (uuid, day, start, end, nik, note, phone)."""
+    return (c.uuid, c.day, c.start, c.end, c.nik, c.note, c.phone)
+
+
 def _styled_cells(ws: Any) -> _Styled:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -144,6 +149,7 @@ def _visits_sheet(
     page_setup(ws)
     ws.append(header_cells(ws, headers(), [k in WRAPPED for k in COLUMNS]))
     c = _styled_cells(ws)
+    uuid_c, day_c, start_c, end_c, nik_c, note_c, phone_c = astuple_shallow(c)
     yes, no = conv.yes, conv.no
     district, local, count = conv.district, conv.local, conv.count
     clean, clean_phone = cleaner(), cleaner(neutralise_phone)
@@ -170,34 +176,34 @@ def _visits_sheet(
         corr,
     ) in rows:
         d, s, e, corr = as_date(day), local(started), local(ended), bool(corr)
-        c.day.value = d
-        c.nik.value = clean(nik)
+        day_c.value = d
+        nik_c.value = clean(nik)
         if s:
-            c.start.value = s.time()
+            start_c.value = s.time()
         if e:
-            c.end.value = e.time()
+            end_c.value = e.time()
         if consent and phone:
-            c.phone.value = clean_phone(phone)
-        c.uuid.value = clean(vid)
-        c.note.value = clean(note)
+            phone_c.value = clean_phone(phone)
+        uuid_c.value = clean(vid)
+        note_c.value = clean(note)
         append(
             (
-                c.uuid,
+                uuid_c,
                 clean(office),
                 clean(counter),
                 clean(officer),
-                c.day,
-                c.start if s else None,
-                c.end if e else None,
-                c.nik,
+                day_c,
+                start_c if s else None,
+                end_c if e else None,
+                nik_c,
                 district(dcode),
                 yes if in_batang else no,
                 clean(status),
                 clean(outcome),
                 clean(reason),
                 secs,
-                c.note if note else None,
-                c.phone if (consent and phone) else None,
+                note_c if note else None,
+                phone_c if (consent and phone) else None,
                 yes if corr else no,
                 rev,
             )
