@@ -8,4 +8,5 @@ if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 .venv/bin/python -m pip install -q -e ".[test]"
 .venv/bin/ruff check counter tests bench   # lint (rules in pyproject.toml); fails the run
 .venv/bin/ruff format --check counter tests bench   # one format for the whole tree
+.venv/bin/mypy   # types (settings in pyproject.toml [tool.mypy]); fails the run
 exec .venv/bin/python -m pytest -n 2 -q "$@"

@@ -71,7 +71,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     return p
 
 
-def _globals_everywhere(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _globals_everywhere(sub: argparse._SubParsersAction) -> None:
     """Accept --db/--lang/--config after the command too (``ikd-counter report --lang en``)."""
     for parser in set(sub.choices.values()):
         for flag, kw in GLOBAL_OPTIONS:

@@ -12,7 +12,7 @@ from counter.cli.output import out
 from counter.config import Settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "backup",
         help="consistent online backup of the SQLite database "

@@ -19,7 +19,7 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bundle", help="move visits between an outreach laptop and the office")
     bsub = p.add_subparsers(dest="bundle_cmd", required=True)
     e = bsub.add_parser(

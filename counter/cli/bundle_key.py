@@ -9,7 +9,7 @@ from counter.cli.common import context_from_args, print_json
 from counter.cli.output import out
 
 
-def register(bsub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(bsub: argparse._SubParsersAction) -> None:
     k = bsub.add_parser("key", help="the office's bundle key (signs and checks bundles)")
     ksub = k.add_subparsers(dest="key_cmd", required=True)
     e = ksub.add_parser("export", help="write the office's key (made on first use) to a file")

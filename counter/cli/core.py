@@ -10,7 +10,7 @@ from counter.cli.output import out, out_err
 from counter.domain.text import one_line
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("locate", help="where config, database, exports and backups live")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_locate)
@@ -45,7 +45,7 @@ _STDIN_TWO = (
 )
 
 
-def _register_officer(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _register_officer(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "officer",
         help="accounts: add, list, disable, enable, set-pin, recover "

@@ -12,7 +12,7 @@ from counter.cli.common import CliError, context_from_args, print_json
 from counter.cli.output import out
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("coverage", help="IKD coverage per place from the central extract")
     p.add_argument("--by", choices=("kecamatan", "desa"), default="kecamatan")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")

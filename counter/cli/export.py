@@ -15,7 +15,7 @@ from counter.cli.common import CliError, context_from_args, print_json
 from counter.cli.output import out
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
         help="export visits for the central sheet (supervisor; PIN asked)",

@@ -11,7 +11,7 @@ from counter.cli.common import CliError, print_json, settings_from_args
 from counter.cli.output import out, out_drawing, out_err
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("qr", help="show or save a QR code (install, activation, help)")
     p.add_argument(
         "kind",

@@ -10,7 +10,7 @@ from counter.cli.common import context_from_args, print_json
 from counter.cli.output import out, out_err
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("registry", help="the central IKD status extract")
     rsub = p.add_subparsers(dest="registry_cmd", required=True)
     imp = rsub.add_parser("import", help="import a CSV or XLSX extract (upsert by NIK; supervisor)")

@@ -10,7 +10,7 @@ from counter.cli.output import out
 from counter.domain.text import one_line
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="daily summary (or a date range) of the visits")
     p.add_argument("--date", help="the day, YYYY-MM-DD (default: today)")
     p.add_argument("--from", dest="date_from", help="first day of a range, YYYY-MM-DD")

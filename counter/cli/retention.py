@@ -13,7 +13,7 @@ from counter.cli.common import context_from_args, print_json
 from counter.cli.output import out, out_err
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "retention",
         help="erase phone numbers past their period, delete old backups (supervisor; PIN asked)",

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from counter.services.context import Context
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("tui", help="open the counter TUI (the same as no command)")
     p.add_argument("--db", default=argparse.SUPPRESS, help="as the global --db")
     p.add_argument(

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.app import App
 from textual.notifications import SeverityLevel
 
 STICKY_SECONDS = 24 * 60 * 60.0  # "until read": a day is longer than any session at a counter
 
 
-def sticky(app: App[Any], text: str, severity: SeverityLevel = "information") -> None:
+def sticky(app: Any, text: str, severity: SeverityLevel = "information") -> None:
     """Show ``text`` until the person dismisses it (a click on the message)."""
     app.notify(text, severity=severity, timeout=STICKY_SECONDS)

@@ -233,13 +233,13 @@ class Packer:
                 self.prefix[kt] = self.desa_prefix(kt)
             if None in self.prefix.values():
                 return False
-            keys += map(add, niks, map(self.prefix.__getitem__, kts))  # type: ignore[arg-type]
+            keys += map(add, niks, map(self.prefix.__getitem__, kts))
             return True
         for raw in set(tails).difference(self.packed):
             self.pack_tail(raw)
         if None in self.packed.values():
             return False
-        keys += map(add, niks, map(self.packed.__getitem__, tails))  # type: ignore[arg-type]
+        keys += map(add, niks, map(self.packed.__getitem__, tails))
         return True
 
 

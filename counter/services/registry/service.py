@@ -19,7 +19,7 @@ from counter.services.context import Context
 from counter.services.registry.common import ImportResult, Progress, RegistryError, Written
 
 if TYPE_CHECKING:
-    from counter.store.models import Officer
+    from counter.services.audit import Actor
 
 Route = Literal["auto", "plain"]
 
@@ -29,7 +29,7 @@ def import_registry(
     path: str | Path,
     progress: Progress | None = None,
     lang: str | None = None,
-    by: Officer | None = None,
+    by: Actor | None = None,
     route: Route = "auto",
 ) -> ImportResult:
     """Import a registry extract; returns the counts (audited as ``by``). Raises RegistryError

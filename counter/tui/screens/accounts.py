@@ -126,7 +126,7 @@ class AddOfficerModal(_PinFields, ModalScreen[dict[str, str] | None]):
     """
 
     def compose(self) -> ComposeResult:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.app.t
         with Vertical():
             yield Label(t("office.accounts.add_title"), classes="box-title")
             yield Static(t("office.accounts.username"), classes="field-label")
@@ -164,7 +164,7 @@ class AddOfficerModal(_PinFields, ModalScreen[dict[str, str] | None]):
         try:
             check_username(username)
         except UserError as e:
-            problem = e.message(self.app.settings.lang)  # type: ignore[attr-defined]
+            problem = e.message(self.app.settings.lang)
         problem = problem or self.pin_problem()
         if problem:
             self.query_one("#acc-form-error", Label).update(problem)
@@ -203,7 +203,7 @@ class PinModal(_PinFields, ModalScreen[str | None]):
         self.officer = officer
 
     def compose(self) -> ComposeResult:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.app.t
         with Vertical():
             yield Label(
                 t("office.accounts.pin_title", username=self.officer.username),
@@ -237,7 +237,7 @@ class PinModal(_PinFields, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class AccountsScreen(SupervisorBase, Screen[None]):  # type: ignore[misc]  # SupervisorBase.app
+class AccountsScreen(SupervisorBase, Screen[None]):  # SupervisorBase.app
     """The office's accounts; keys act on the highlighted row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

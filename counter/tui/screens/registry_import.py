@@ -98,7 +98,7 @@ class PathSuggester(Suggester):
         return None
 
 
-class RegistryImportScreen(SupervisorBase, Screen[None]):  # type: ignore[misc]  # SupervisorBase.app
+class RegistryImportScreen(SupervisorBase, Screen[None]):  # SupervisorBase.app
     """Pick the extract, import it, read the summary."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

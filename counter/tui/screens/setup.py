@@ -99,7 +99,7 @@ class SetupScreen(CatalogKeys, Screen[str]):
     def _relabel(self) -> None:
         """Re-draw the texts in the newly chosen language, keeping what was typed."""
         t = self.app.t
-        labels = [w for w in self.query(".field-label")]
+        labels = list(self.query(".field-label").results(Label))
         keys = [k for _, k in FIELDS[:3]] + ["tui.setup.language"] + [k for _, k in FIELDS[3:]]
         for w, key in zip(labels, keys, strict=False):
             w.update(t(key))

@@ -94,7 +94,7 @@ def _cell(value: Any) -> Any:
     return shown(value, multiline=False) if isinstance(value, str | Text | Content) else value
 
 
-class DataTable(tw.DataTable):  # type: ignore[type-arg]
+class DataTable(tw.DataTable):
     """``textual.widgets.DataTable`` whose cells and labels are shown literally, one line each."""
 
     def add_column(
@@ -148,7 +148,7 @@ def _pairs(options: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return [(_cell(prompt), value) for prompt, value in options]
 
 
-class Select(tw.Select):  # type: ignore[type-arg]
+class Select(tw.Select):
     """``textual.widgets.Select`` whose option prompts are shown literally."""
 
     def __init__(

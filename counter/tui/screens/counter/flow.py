@@ -458,7 +458,9 @@ class CounterFlow:
 
         self.reset()
         found = self._write(lookup.lookup, self.ctx, visit.nik)
-        rows = self._write(visits.timeline, self.ctx, visit.id) if found is not False else False
+        rows: Any = (
+            self._write(visits.timeline, self.ctx, visit.id) if found is not False else False
+        )
         if found is False or rows is False:
             return False
         try:

@@ -66,7 +66,7 @@ class ProblemPicker(CatalogKeys, ModalScreen[str | None]):
     def _show_remedy(self, event: OptionList.OptionHighlighted) -> None:
         p = self.protocol.problems.get(event.option.id or "")
         if p is not None:
-            t = self.app.t  # type: ignore[attr-defined]
+            t = self.app.t
             self.query_one("#picker-remedy", Static).update(
                 t("counter.step.remedy", text=p.remedy.get(self.lang))
                 + "\n"

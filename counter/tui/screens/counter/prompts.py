@@ -41,7 +41,7 @@ class LeaveVisitScreen(CatalogKeys, ModalScreen[bool]):
         self.body = body
 
     def compose(self) -> ComposeResult:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.app.t
         with Vertical(id="leave-box"):
             yield Label(t("counter_visit.leave.title"), classes="prompt-title")
             yield Static(self.body, markup=False, id="leave-body", classes="prompt-body")
@@ -72,7 +72,7 @@ class OpenVisitScreen(CatalogKeys, ModalScreen[str | None]):
         self.body, self.may_close, self.may_void = body, may_close, may_void
 
     def compose(self) -> ComposeResult:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.app.t
         with Vertical(id="open-box"):
             yield Label(t("counter_visit.open.title"), classes="prompt-title")
             yield Static(self.body, markup=False, id="open-body", classes="prompt-body")
@@ -111,7 +111,7 @@ class VoidScreen(CatalogKeys, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import Input
 
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.app.t
         with Vertical(id="void-box"):
             yield Label(t("counter_visit.void.title"), classes="prompt-title")
             yield Static(self.body, markup=False, id="void-body", classes="prompt-body")
@@ -136,7 +136,7 @@ class VoidScreen(CatalogKeys, ModalScreen[str | None]):
         if not reason:
             self.query_one("#void-msg", Static).update(
                 self.app.t("counter_visit.void.reason_required")
-            )  # type: ignore[attr-defined]
+            )
             return
         self.dismiss(reason)
 

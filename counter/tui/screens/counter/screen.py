@@ -159,18 +159,18 @@ class CounterScreen(CatalogKeys, Screen[None]):
     # -- plumbing ----------------------------------------------------------------------------
     @property
     def ctx(self) -> Context:
-        return self.app.ctx  # type: ignore[attr-defined,no-any-return]
+        return self.app.ctx
 
     @property
     def officer(self) -> Officer:
-        return self.app.officer  # type: ignore[attr-defined,no-any-return]
+        return self.app.officer
 
     @property
     def lang(self) -> str:
-        return str(self.app.settings.lang)  # type: ignore[attr-defined]
+        return str(self.app.settings.lang)
 
     def t(self, key: str, **kw: object) -> str:
-        return str(self.app.t(key, **kw))  # type: ignore[attr-defined]
+        return str(self.app.t(key, **kw))
 
     @property
     def proto(self) -> Protocol:
@@ -197,7 +197,7 @@ class CounterScreen(CatalogKeys, Screen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        settings = self.app.settings  # type: ignore[attr-defined]
+        settings = self.app.settings
         try:
             self.protocol = cached_protocol(settings.protocol_file or None)
         except ProtocolError as e:
@@ -246,7 +246,7 @@ class CounterScreen(CatalogKeys, Screen[None]):
         return visits.visits_of_day(self.ctx, self.ctx.today(), self.officer.id)
 
     def refresh_header(self) -> None:
-        if self.app.ctx is None or self.app.officer is None:  # type: ignore[attr-defined]
+        if self.app.ctx is None or self.app.officer is None:
             return
         s = self.ctx.settings
         officer = self.officer.full_name or self.officer.username
@@ -552,7 +552,7 @@ class CounterScreen(CatalogKeys, Screen[None]):
             officer=ov.officer,
             step=self._step_name(ov.step),
         )
-        supervisor = bool(self.app.is_supervisor)  # type: ignore[attr-defined]
+        supervisor = bool(self.app.is_supervisor)
         if supervisor:
             body += "\n" + self.t("counter_visit.open.close_hint")
         self.app.push_screen(

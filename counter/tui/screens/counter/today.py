@@ -16,7 +16,7 @@ Visit = Any
 
 
 class TodayPanel(Vertical):
-    def __init__(self, protocol: Protocol | None, **kw: str) -> None:
+    def __init__(self, protocol: Protocol | None, **kw: Any) -> None:
         super().__init__(**kw)
         self.proto = protocol
 

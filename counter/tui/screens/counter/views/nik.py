@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +16,9 @@ from counter.domain.protocol import Protocol
 from counter.tui.screens.counter.flow import Details, phone_ok
 from counter.tui.screens.counter.views.common import age_warning, describe_nik, lang_of, tr
 from counter.tui.widgets.literal import Label, Select, Static
+
+if TYPE_CHECKING:
+    from counter.tui.shell import Shell
 
 
 class NikInput(Input):
@@ -59,7 +63,7 @@ class NikView(VerticalScroll, can_focus=False):
     Not a focus stop itself (Tab goes round the fields only); it still scrolls to the focused
     field when the window is short."""
 
-    def __init__(self, protocol: Protocol, **kw: str) -> None:
+    def __init__(self, protocol: Protocol, **kw: Any) -> None:
         super().__init__(**kw)
         self.proto = protocol
 
@@ -107,7 +111,9 @@ class NikView(VerticalScroll, can_focus=False):
 
     @property
     def today(self) -> date:
-        return self.app.ctx.today()  # type: ignore[attr-defined,no-any-return]
+        shell: Shell = self.app  # type: ignore[assignment]  # the app implements the Shell protocol
+        assert shell.ctx is not None  # the counter exists only after login
+        return shell.ctx.today()
 
     @on(Input.Changed, "#nik-input")
     def _nik_changed(self, event: Input.Changed) -> None:

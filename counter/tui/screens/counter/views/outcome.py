@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,7 +17,7 @@ from counter.tui.widgets.literal import Label, Static
 
 
 class OutcomeView(VerticalScroll):
-    def __init__(self, protocol: Protocol, **kw: str) -> None:
+    def __init__(self, protocol: Protocol, **kw: Any) -> None:
         super().__init__(**kw)
         self.proto = protocol
         self._prefilled_for: str | None = None
@@ -92,7 +94,7 @@ class OutcomeView(VerticalScroll):
             phone.value = ""
             self.query_one("#fu-msg", Static).update("")
 
-    def contact(self) -> Contact | None | bool:
+    def contact(self) -> Contact | None | Literal[False]:
         """The follow-up consent and phone (None when not asked); False when the phone is bad
         (the message is shown, the field focused)."""
         if not self.query_one("#followup").display:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.content import Content
 
@@ -13,7 +15,7 @@ from counter.tui.widgets.literal import Label, Static
 
 
 class PrereqView(View):
-    def __init__(self, protocol: Protocol, **kw: str) -> None:
+    def __init__(self, protocol: Protocol, **kw: Any) -> None:
         super().__init__(**kw)
         self.proto = protocol
 

@@ -15,7 +15,7 @@ from counter.tui.words import extract_line, reason_text
 
 
 class StatusView(View):
-    def __init__(self, protocol: Protocol, **kw: str) -> None:
+    def __init__(self, protocol: Protocol, **kw: Any) -> None:
         super().__init__(**kw)
         self.proto = protocol
 

@@ -3,6 +3,8 @@ problem chosen (with its remedy) when there is one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input
@@ -14,7 +16,7 @@ from counter.tui.widgets.literal import Label, Static
 
 
 class StepView(View):
-    def __init__(self, protocol: Protocol, **kw: str) -> None:
+    def __init__(self, protocol: Protocol, **kw: Any) -> None:
         super().__init__(**kw)
         self.proto = protocol
 
