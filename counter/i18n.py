@@ -18,11 +18,11 @@ LANGUAGES = ("id", "en")
 DEFAULT_LANG = "id"
 
 
-def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str], origin: Path) -> None:
+def flatten(prefix: str, table: dict[str, Any], out: dict[str, str], origin: Path) -> None:
     for k, v in table.items():
         key = f"{prefix}.{k}" if prefix else k
         if isinstance(v, dict):
-            _flatten(key, v, out, origin)
+            flatten(key, v, out, origin)
         else:
             if key in out:
                 raise ValueError(f"{origin}: key {key!r} defined twice")
@@ -60,7 +60,7 @@ def load_messages(lang: str, folder: Path | None = None) -> dict[str, str]:
     out: dict[str, str] = {}
     for f in sorted(folder.glob("*.toml")):
         with f.open("rb") as fh:
-            _flatten("", tomllib.load(fh), out, f)
+            flatten("", tomllib.load(fh), out, f)
     return out
 
 

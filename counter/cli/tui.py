@@ -57,7 +57,7 @@ def run_demo(args: argparse.Namespace) -> int:
         settings = load_settings(folder / "config.toml", overrides=overrides)
         ctx = make_context(settings)
         try:
-            _seed(ctx, args)
+            seed_for_demo(ctx, args)
             from counter.services.demo import sample_niks
 
             app = make_app(
@@ -85,7 +85,7 @@ def _remove_on_hangup(folder: object) -> None:
             signal.signal(sig, _gone)
 
 
-def _seed(ctx: Context, args: argparse.Namespace) -> None:
+def seed_for_demo(ctx: Context, args: argparse.Namespace) -> None:
     from counter.services.seed import seed_demo
 
     seed_demo(ctx, registry=args.registry, visits=args.visits, days=args.days, seed=args.seed)

@@ -24,7 +24,7 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 ROLES = ("officer", "supervisor")
 _USERNAME = re.compile(r"^[a-z0-9._]{3,32}$")
-_hasher = PasswordHasher()
+pin_hasher = PasswordHasher()
 _NAME_KEEP = 200  # a typed name longer than any username is still one (unknown) name
 _UNKNOWN = '"why": "unknown user"'  # how audit.record writes it (json.dumps)
 
@@ -82,7 +82,7 @@ def create_officer(
     check_pin(pin)
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
-    pin_hash = _hasher.hash(pin)
+    pin_hash = pin_hasher.hash(pin)
     with ctx.db.write() as s:
         if s.exec(select(Officer).where(Officer.username == username)).first():
             raise AccountError("username_taken", username=username)
@@ -161,7 +161,7 @@ def _active_supervisors(s: Session) -> int:
 
 def set_pin(ctx: Context, username: str, pin: str, by: Actor | None = None) -> None:
     check_pin(pin)
-    pin_hash = _hasher.hash(pin)
+    pin_hash = pin_hasher.hash(pin)
     with ctx.db.write() as s:
         off = s.exec(select(Officer).where(Officer.username == username)).first()
         if not off:
@@ -240,7 +240,7 @@ def _known_attempt(
     if off.locked_until and off.locked_until > now:
         audit.record(s, ctx, "login_failed", off, target=name, why="locked", **extra)
         return _locked_error(ctx, off.locked_until)
-    if not _verify(off.pin_hash, pin):
+    if not verify_hash(off.pin_hash, pin):
         off.failed_attempts += 1
         audit.record(
             s, ctx, "login_failed", off, target=name, attempts=off.failed_attempts, **extra
@@ -277,7 +277,7 @@ def _unknown_attempt(
         if until > now:
             audit.record(s, ctx, "login_failed", None, why="locked", **who)
             return _locked_error(ctx, until)
-    _verify(_dummy_hash(), pin)  # the same cost as a real check
+    verify_hash(_dummy_hash(), pin)  # the same cost as a real check
     since = last_lock.id if last_lock is not None else 0
     failed = (
         int(
@@ -307,20 +307,20 @@ def _aware(at: datetime) -> datetime:
 
 @lru_cache(maxsize=1)
 def _dummy_hash_for(params: tuple[int, int, int]) -> str:
-    return _hasher.hash(secrets.token_hex(8))
+    return pin_hasher.hash(secrets.token_hex(8))
 
 
 def _dummy_hash() -> str:
     """A hash made with the current hasher's parameters, so checking it costs the same."""
-    return _dummy_hash_for((_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism))
+    return _dummy_hash_for((pin_hasher.time_cost, pin_hasher.memory_cost, pin_hasher.parallelism))
 
 
-def _verify(pin_hash: str, pin: str) -> bool:
+def verify_hash(pin_hash: str, pin: str) -> bool:
     """Check ``pin``; an account without a PIN (imported) costs the same check and fails."""
     try:
         if not pin_hash:
-            _hasher.verify(_dummy_hash(), pin)
+            pin_hasher.verify(_dummy_hash(), pin)
             return False
-        return _hasher.verify(pin_hash, pin)
+        return pin_hasher.verify(pin_hash, pin)
     except (VerificationError, InvalidHashError):
         return False

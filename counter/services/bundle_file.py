@@ -29,7 +29,7 @@ from counter.errors import UserError
 from counter.services import bundle_key
 
 _EXTRA = 88
-_GZ_PREFIX = (
+GZ_PREFIX = (
     b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff"
     + struct.pack("<H", _EXTRA + 4)
     + b"IK"
@@ -41,10 +41,10 @@ _OLD_PREFIX = (
     + b"IK"
     + struct.pack("<H", 48)
 )  # version 1 bundles: checksum only, no signature
-HEADER_LEN = len(_GZ_PREFIX) + _EXTRA
+HEADER_LEN = len(GZ_PREFIX) + _EXTRA
 _SHA_AT, _KID_AT, _MAC_AT = 32, 64, 72
-_SIZE_MASK = 0x5A5A_5A5A_5A5A_5A5A
-_MAC_DOMAIN = b"ikd-counter bundle 2\0"
+SIZE_MASK = 0x5A5A_5A5A_5A5A_5A5A
+MAC_DOMAIN = b"ikd-counter bundle 2\0"
 _READ = 1 << 20
 _INFLATE_OUT = 1 << 20
 
@@ -67,25 +67,25 @@ def wrap(raw: bytes, key: bytes) -> bytes:
     body = co.compress(raw) + co.flush()
     tail = body + struct.pack("<II", zlib.crc32(raw) & 0xFFFFFFFF, len(raw) & 0xFFFFFFFF)
     size = HEADER_LEN + len(tail)
-    sizes = struct.pack("<QQ", size, size ^ _SIZE_MASK)
-    signed = bundle_key.key_id(key) + bundle_key.sign(key, _MAC_DOMAIN + sizes + tail) + tail
-    return _GZ_PREFIX + sizes + hashlib.sha256(signed).digest() + signed
+    sizes = struct.pack("<QQ", size, size ^ SIZE_MASK)
+    signed = bundle_key.key_id(key) + bundle_key.sign(key, MAC_DOMAIN + sizes + tail) + tail
+    return GZ_PREFIX + sizes + hashlib.sha256(signed).digest() + signed
 
 
 def _check_header(head: bytes, n: int) -> None:
-    if head[:16] != _GZ_PREFIX:
+    if head[:16] != GZ_PREFIX:
         if head[:16] == _OLD_PREFIX:
             raise BundleRefused("unsigned", file="?")
-        if n < 16 and head and _GZ_PREFIX.startswith(head):
+        if n < 16 and head and GZ_PREFIX.startswith(head):
             raise BundleError("truncated", file="?")
         # one changed byte in our fixed header is damage, not a foreign file
-        if n >= 16 and sum(a != b for a, b in zip(head[:16], _GZ_PREFIX)) <= 1:
+        if n >= 16 and sum(a != b for a, b in zip(head[:16], GZ_PREFIX)) <= 1:
             raise BundleError("altered", file="?")
         raise BundleError("foreign", file="?")
     if n < HEADER_LEN:
         raise BundleError("truncated", file="?")
     size, check = struct.unpack("<QQ", head[16:32])
-    if size ^ _SIZE_MASK != check:
+    if size ^ SIZE_MASK != check:
         raise BundleError("altered", file="?")
     if n < size:
         raise BundleError("truncated", file="?")
@@ -115,7 +115,7 @@ def _read(fh: IO[bytes], key: bytes | None) -> bytes:
     head = fh.read(HEADER_LEN)
     _check_header(head, max(n, len(head)))
     sha = hashlib.sha256(head[_KID_AT:])
-    mac = hmac.new(key or b"-", _MAC_DOMAIN + head[16:32], hashlib.sha256)
+    mac = hmac.new(key or b"-", MAC_DOMAIN + head[16:32], hashlib.sha256)
     seen = len(head)
     while chunk := fh.read(_READ):
         seen += len(chunk)

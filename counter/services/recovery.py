@@ -49,7 +49,7 @@ def has_code(ctx: Context) -> bool:
 def _store(s: Session, code: str | None = None) -> str:
     """Put a new code's hash in place (inside the caller's transaction); returns the code."""
     code = code or make_code()
-    digest = accounts._hasher.hash(normalise(code))
+    digest = accounts.pin_hasher.hash(normalise(code))
     row = s.get(AppSetting, KEY)
     if row:
         row.value = digest
@@ -65,7 +65,7 @@ def init_first_supervisor(
     account; AccountError('already_init') otherwise. Returns the account and the code to show."""
     accounts.check_username(username)
     accounts.check_pin(pin)
-    pin_hash = accounts._hasher.hash(pin)
+    pin_hash = accounts.pin_hasher.hash(pin)
     with ctx.db.write() as s:
         accounts._serialise_name(s, ctx, "\x00init")
         if s.exec(select(func.count()).select_from(Officer)).one():
@@ -103,7 +103,7 @@ def recover(ctx: Context, username: str, code: str, new_pin: str) -> str:
     """
     accounts.check_pin(new_pin)
     name = accounts.normalise_username(username)
-    pin_hash = accounts._hasher.hash(new_pin)
+    pin_hash = accounts.pin_hasher.hash(new_pin)
     refusal: AuthError | None = None
     new = ""
     who = {"target": name[:120], "username": name[:32]}
@@ -112,7 +112,7 @@ def recover(ctx: Context, username: str, code: str, new_pin: str) -> str:
         if row is None or not row.value:
             audit.record(s, ctx, "recovery_failed", None, why="no code", **who)
             refusal = AuthError("no_code")
-        elif not accounts._verify(row.value, normalise(code)):
+        elif not accounts.verify_hash(row.value, normalise(code)):
             audit.record(s, ctx, "recovery_failed", None, why="wrong code", **who)
             refusal = AuthError("bad_code")
         else:

@@ -113,7 +113,7 @@ def working_days_between(after: date, until: date) -> int:
     return count
 
 
-def _median_from_histogram(hist: list[tuple[int, int]]) -> float | int | None:
+def median_from_histogram(hist: list[tuple[int, int]]) -> float | int | None:
     """Exact median of a multiset given as sorted (value, count) pairs."""
     n = sum(c for _, c in hist)
     if n == 0:
@@ -458,7 +458,7 @@ def _handling(s: Session, in_range: tuple[Any, ...]) -> tuple[Any, int | None]:
             .order_by(col(Visit.handling_seconds))
         ).all()
     ]
-    return _median_from_histogram(hist), (hist[-1][0] if hist else None)
+    return median_from_histogram(hist), (hist[-1][0] if hist else None)
 
 
 def _per_hour(s: Session, in_range: tuple[Any, ...], tz: Any) -> dict[str, int]:

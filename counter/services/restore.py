@@ -55,7 +55,7 @@ def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
-def _unique(base: Path, suffix: str = "") -> Path:
+def unique_path(base: Path, suffix: str = "") -> Path:
     """``base`` + ``suffix``, or with -2, -3... when a file of that name (or its -wal) exists:
     two restores in one second never overwrite a kept database."""
     n = 1
@@ -115,7 +115,7 @@ def stage(backup: Path, db: Path) -> tuple[Path, str]:
         raise RestoreError("no_backup", path=str(backup))
     if db.exists() and backup.resolve() == db.resolve():
         raise RestoreError("same_file")
-    staged = _unique(db.with_name(f"{db.name}.restore-{_stamp()}"), ".part")
+    staged = unique_path(db.with_name(f"{db.name}.restore-{_stamp()}"), ".part")
     private_file(staged)
     try:
         try:
@@ -192,7 +192,7 @@ def install(
     """Swap the staged copy in for the database (see the module text); audited as ``restore``
     by ``username`` in the restored database."""
     db = sqlite_path(settings)
-    kept_name = _unique(db.with_name(f"{db.name}.before-restore-{_stamp()}"))
+    kept_name = unique_path(db.with_name(f"{db.name}.before-restore-{_stamp()}"))
     with closing(sqlite3.connect(str(staged))) as con:
         con.execute("PRAGMA journal_mode=DELETE")  # an authentication may have opened it
     for f in sqlite_companions(staged)[1:]:

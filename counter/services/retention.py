@@ -93,7 +93,7 @@ def _require_supervisor(officer: Actor | None) -> None:
 # -- phone numbers ---------------------------------------------------------------------------
 
 
-def _phone_rows(s: Session) -> list[tuple[str, datetime | None, datetime | None, bool]]:
+def phone_rows(s: Session) -> list[tuple[str, datetime | None, datetime | None, bool]]:
     """(visit id, ended_at, last event time, closed) of every visit holding a phone number."""
     last = (
         select(VisitEvent.visit_id, func.max(VisitEvent.at).label("last_at"))
@@ -218,13 +218,13 @@ def run(
         res.backup_errors.append(f"{ctx.settings.backups_dir}: {e.strerror or e}")
     if dry_run:
         with ctx.db.read() as s:
-            rows = _phone_rows(s)
+            rows = phone_rows(s)
         due = _due(rows, cutoff)
         res.phones_erased, res.phones_kept = len(due), len(rows) - len(due)
         res.backups_deleted = [b.path.name for b in due_backups]
         return res
     with ctx.db.write() as s:
-        rows = _phone_rows(s)
+        rows = phone_rows(s)
         res.phones_erased = _erase(s, ctx, _due(rows, cutoff), rs.phone_days_after_followup, by)
         res.phones_kept = len(rows) - res.phones_erased
         audit.record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from counter.cli import build_parser
-from counter.cli.tui import _seed, demo_accounts, run_demo, run_tui
+from counter.cli.tui import demo_accounts, run_demo, run_tui, seed_for_demo
 from counter.services import accounts
 
 
@@ -22,7 +22,7 @@ def test_flags_before_or_after_the_subcommand() -> None:
 
 
 def test_demo_accounts_shown_are_the_ones_seeded_and_they_log_in(ctx) -> None:  # noqa: ANN001
-    _seed(ctx, argparse.Namespace(registry=50, visits=5, days=2, seed=3))
+    seed_for_demo(ctx, argparse.Namespace(registry=50, visits=5, days=2, seed=3))
     shown = demo_accounts()
     assert ("kasi", "246802", "supervisor") in shown
     assert {("siti", "135790", "officer"), ("budi", "135791", "officer")} <= set(shown)

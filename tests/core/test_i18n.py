@@ -11,7 +11,7 @@ import pytest
 
 from counter.domain.assets import asset_path
 from counter.domain.protocol import load_protocol
-from counter.i18n import LANGUAGES, _flatten, catalog
+from counter.i18n import LANGUAGES, catalog, flatten
 
 MESSAGES = asset_path("messages")
 FILES = sorted({p.name for lang in LANGUAGES for p in (MESSAGES / lang).glob("*.toml")})
@@ -20,7 +20,7 @@ FILES = sorted({p.name for lang in LANGUAGES for p in (MESSAGES / lang).glob("*.
 def keys_of(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     with path.open("rb") as fh:
-        _flatten("", tomllib.load(fh), out, path)
+        flatten("", tomllib.load(fh), out, path)
     return out
 
 

@@ -83,7 +83,7 @@ def write_records(path: Path, records: Records, key: bytes) -> Path:
         for r in records
     )
     trailer = json.dumps({"t": "end", "sha256": hashlib.sha256(content).hexdigest()})
-    path.write_bytes(bundles._gzip(content + trailer.encode() + b"\n", key))
+    path.write_bytes(bundles.gzip_bytes(content + trailer.encode() + b"\n", key))
     return path
 
 

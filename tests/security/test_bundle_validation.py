@@ -38,7 +38,7 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     from counter.services import accounts
 
     monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        accounts, "pin_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
 
 

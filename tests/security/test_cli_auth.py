@@ -31,7 +31,7 @@ SUP, SUP_PIN, OFF, OFF_PIN = "kasi", "246802", "siti", "135790"
 @pytest.fixture(autouse=True)
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        accounts, "pin_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
 
 
@@ -54,7 +54,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outreach event), a laptop's bundle and a registry extract, built once and copied per test."""
     folder = tmp_path_factory.mktemp("auth-template")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        mp.setattr(
+            accounts, "pin_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        )
         c = _context(folder, "office.db")
         accounts.create_officer(c, SUP, SUP_PIN, role="supervisor")
         siti = accounts.create_officer(c, OFF, OFF_PIN)

@@ -61,10 +61,10 @@ def _signed_bomb(path: Path, key: bytes, first: bytes, filler: bytes, total: int
     size_raw = len(first) + (total // len(block)) * len(block)
     tail = b"".join(parts) + struct.pack("<II", crc & 0xFFFFFFFF, size_raw & 0xFFFFFFFF)
     size = bundle_file.HEADER_LEN + len(tail)
-    sizes = struct.pack("<QQ", size, size ^ bundle_file._SIZE_MASK)
-    mac = hmac.new(key, bundle_file._MAC_DOMAIN + sizes + tail, hashlib.sha256).digest()
+    sizes = struct.pack("<QQ", size, size ^ bundle_file.SIZE_MASK)
+    mac = hmac.new(key, bundle_file.MAC_DOMAIN + sizes + tail, hashlib.sha256).digest()
     signed = bundle_key.key_id(key) + mac + tail
-    path.write_bytes(bundle_file._GZ_PREFIX + sizes + hashlib.sha256(signed).digest() + signed)
+    path.write_bytes(bundle_file.GZ_PREFIX + sizes + hashlib.sha256(signed).digest() + signed)
     return path
 
 

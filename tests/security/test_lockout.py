@@ -21,7 +21,7 @@ TRIES_EACH = 3
 @pytest.fixture(autouse=True)
 def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        accounts, "pin_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
 
 
@@ -30,14 +30,14 @@ def verifications(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Every PIN verification (thread-safe): the hash it was checked against."""
     seen: list[str] = []
     lock = threading.Lock()
-    real = accounts._verify
+    real = accounts.verify_hash
 
     def counting(pin_hash: str, pin: str) -> bool:
         with lock:
             seen.append(pin_hash)
         return real(pin_hash, pin)
 
-    monkeypatch.setattr(accounts, "_verify", counting)
+    monkeypatch.setattr(accounts, "verify_hash", counting)
     yield seen
 
 
@@ -177,6 +177,6 @@ def test_an_account_without_a_pin_costs_a_check_too(
             checks.append(str(hash))
             return super().verify(hash, password)
 
-    monkeypatch.setattr(accounts, "_hasher", Counting(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(accounts, "pin_hasher", Counting(time_cost=1, memory_cost=8, parallelism=1))
     assert _answers(ctx, "dewi", "000001", 1) == _answers(ctx, "nobody", "000001", 1)
     assert len(checks) == 2 and all(h.startswith("$argon2id$") for h in checks)

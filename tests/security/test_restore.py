@@ -249,11 +249,11 @@ def test_a_backup_from_a_newer_version_is_refused(tmp_path: Path, setup) -> None
 
 
 def test_kept_names_never_collide(tmp_path: Path) -> None:
-    from counter.services.restore import _unique
+    from counter.services.restore import unique_path
 
     base = tmp_path / "c.db.before-restore-20261127-100000"
-    assert _unique(base) == base
+    assert unique_path(base) == base
     base.touch()
-    assert _unique(base).name == base.name + "-2"
+    assert unique_path(base).name == base.name + "-2"
     (tmp_path / (base.name + "-2-wal")).touch()  # a -wal alone also counts
-    assert _unique(base).name == base.name + "-3"
+    assert unique_path(base).name == base.name + "-3"

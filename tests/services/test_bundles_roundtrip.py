@@ -25,7 +25,7 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
     monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        accounts, "pin_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
 
 
@@ -320,7 +320,7 @@ def test_changed_content_with_recomputed_gzip_is_refused(two, clock, tmp_path): 
     _, data = _bundle(two, clock, tmp_path)
     raw = gzip.decompress(data).replace(b'"outcome":"ACTIVATED"', b'"outcome":"DECLINED"', 1)
     bad = tmp_path / "edited.ikdb"
-    bad.write_bytes(bundles._gzip(raw, bundles.bundle_key.require(office)))
+    bad.write_bytes(bundles.gzip_bytes(raw, bundles.bundle_key.require(office)))
     with pytest.raises(bundles.BundleError) as e:
         bundles.import_bundle(office, bad)
     assert e.value.code == "altered"
@@ -391,7 +391,9 @@ def test_well_formed_file_with_bad_records_is_refused(two, clock, tmp_path):  # 
     content = b"".join(lines)
     trailer = json.dumps({"t": "end", "sha256": hashlib.sha256(content).hexdigest()}).encode()
     bad = tmp_path / "crafted.ikdb"
-    bad.write_bytes(bundles._gzip(content + trailer + b"\n", bundles.bundle_key.require(office)))
+    bad.write_bytes(
+        bundles.gzip_bytes(content + trailer + b"\n", bundles.bundle_key.require(office))
+    )
     with pytest.raises(bundles.BundleError) as e:
         bundles.import_bundle(office, bad)
     assert e.value.code == "record" and "kind" in e.value.message("en")

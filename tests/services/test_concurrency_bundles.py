@@ -22,7 +22,7 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
     monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        accounts, "pin_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
 
 
@@ -91,7 +91,7 @@ def test_newer_bundle_version_is_refused(tmp_path: Path) -> None:
     trailer = json.dumps({"t": "end", "sha256": hashlib.sha256(content).hexdigest()}).encode()
     f = tmp_path / "future.ikdb"
     key = b"k" * 32
-    f.write_bytes(bundles._gzip(content + trailer + b"\n", key))
+    f.write_bytes(bundles.gzip_bytes(content + trailer + b"\n", key))
     with pytest.raises(bundles.BundleError) as e:
         bundles.read_bundle(f, key)
     assert e.value.code == "version" and "99" in e.value.message("en")

@@ -21,7 +21,7 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
     monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        accounts, "pin_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
 
 

@@ -17,6 +17,7 @@ from counter.cli import main
 from counter.config import RetentionSettings
 from counter.domain import nik as nikmod
 from counter.domain import outcomes as oc
+from counter.domain import visit as vm
 from counter.services import accounts, audit, dayclose, followup, retention, visits
 from counter.services.context import Context
 from counter.store.models import Visit
@@ -210,7 +211,7 @@ def test_day_close_survives_a_failing_retention(
     def boom(*a: Any, **k: Any) -> None:
         raise OSError("disk gone")
 
-    monkeypatch.setattr(retention, "_phone_rows", boom)
+    monkeypatch.setattr(retention, "phone_rows", boom)
     dayclose.close_day(ctx, ctx.today(), sup, backup=False)
     assert dayclose.status(ctx, ctx.today()).is_closed
     (row,) = audit.recent(ctx, "retention_failed")
@@ -234,10 +235,7 @@ def test_bundle_import_does_not_bring_an_erased_number_back(
     clock.advance(days=31)
     assert retention.run(office, sup).phones_erased == 1
     # the laptop, which still has the number, changes the visit and sends it again
-    with laptop.db.write() as s:
-        v = s.get(Visit, vid)
-        assert v is not None
-        visits._append(s, laptop, v, "details", None, {"consent": True}, off.id)
+    visits.append_event(laptop, vid, vm.parse("details", None, {"consent": True}), off.id)
     summ = bundles.import_bundle(
         office, bundles.export_bundle(laptop, tmp_path / "b.ikdb", since_last=True).path
     )

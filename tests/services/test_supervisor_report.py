@@ -104,10 +104,10 @@ def test_working_days() -> None:
 
 
 def test_median_of_histogram() -> None:
-    assert report._median_from_histogram([]) is None
-    assert report._median_from_histogram([(5, 1)]) == 5
-    assert report._median_from_histogram([(1, 1), (4, 1)]) == 2.5
-    assert report._median_from_histogram([(1, 3), (9, 1)]) == 1
+    assert report.median_from_histogram([]) is None
+    assert report.median_from_histogram([(5, 1)]) == 5
+    assert report.median_from_histogram([(1, 1), (4, 1)]) == 2.5
+    assert report.median_from_histogram([(1, 3), (9, 1)]) == 1
 
 
 def test_report_query_uses_the_day_index(ctx) -> None:

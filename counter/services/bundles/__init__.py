@@ -29,7 +29,7 @@ from __future__ import annotations
 from counter.services import audit, bundle_key, settings_store
 from counter.services.bundle_file import BundleError, BundleRefused
 from counter.services.bundles.export import export_bundle, last_high_water
-from counter.services.bundles.format import FORMAT, SUFFIX, VERSION, _gzip, seal
+from counter.services.bundles.format import FORMAT, SUFFIX, VERSION, gzip_bytes, seal
 from counter.services.bundles.merge import describe_file, import_bundle, imports
 from counter.services.bundles.results import ExportResult, ImportSummary, OutcomeConflict
 from counter.services.bundles.validate import Bundle, parse_bundle, read_bundle
@@ -44,7 +44,7 @@ __all__ = [
     "ExportResult",
     "ImportSummary",
     "OutcomeConflict",
-    "_gzip",  # tests write altered files with it (the lead moves them to ``seal``)
+    "gzip_bytes",  # tests write altered files with it (the lead moves them to ``seal``)
     "audit",
     "bundle_key",
     "describe_file",

@@ -113,4 +113,4 @@ def seal(raw: bytes, key: bytes) -> bytes:
     return wrap(raw, key)
 
 
-_gzip = seal  # the older name
+gzip_bytes = seal  # the older name
