@@ -65,18 +65,18 @@ def test_no_test_reaches_a_private_name_of_the_package() -> None:
 
 
 def test_the_check_sees_each_kind_of_reach(tmp_path: Path) -> None:
-    sample = tmp_path / "t.py"
-    sample.write_text(
-        "from counter.services import export\n"
-        "from counter.services.export import _write_csv\n"
+    probe = tmp_path / "t.py"
+    probe.write_text(
+        "from counter.services import sample\n"
+        "from counter.services.sample import _hidden\n"
         "def test(monkeypatch):\n"
-        "    export._plan\n"
-        "    monkeypatch.setattr(export, '_route', 1)\n"
-        "    export.public\n"
+        "    sample._plan\n"
+        "    monkeypatch.setattr(sample, '_route', 1)\n"
+        "    sample.public\n"
     )
-    got = sorted(v.split(":", 1)[1] for v in violations(sample, tmp_path))
+    got = sorted(v.split(":", 1)[1] for v in violations(probe, tmp_path))
     assert got == [
-        "imports counter.services.export._write_csv",
-        "patches export._route",
-        "reads export._plan",
+        "imports counter.services.sample._hidden",
+        "patches sample._route",
+        "reads sample._plan",
     ]
