@@ -55,3 +55,28 @@ def extract_line(app: Any, imported_at: Any, today: Any) -> str:
     day = app.ctx.local(imported_at).date() if app.ctx is not None else imported_at.date()
     days = (today - day).days
     return str(app.t("extract.age", date=fmt_date(day, app.settings.lang), days=max(days, 0)))
+
+
+def event_word(app: Any, kind: str) -> str:
+    """The words for a visit event's kind (``start`` -> Mulai); the code when unknown."""
+    cat = catalog(app.settings.lang)
+    key = f"events.kind.{kind}"
+    return cat.t(key) if cat.has(key) else kind
+
+
+def step_word(app: Any, step: str | None) -> str:
+    """A protocol step's title in the reader's language (``status`` -> its title); "" for none."""
+    if not step:
+        return ""
+    from counter.domain.protocol import ProtocolError, cached_protocol
+
+    lang = app.settings.lang
+    try:
+        protocol = cached_protocol(app.settings.protocol_file or None)
+        if protocol.has_step(step):
+            return str(protocol.step(step).title.get(lang))
+    except (ProtocolError, OSError):
+        pass  # the counter screen reports a broken protocol file; here the id will do
+    cat = catalog(lang)
+    key = f"tui.step.{step}"
+    return cat.t(key) if cat.has(key) else step

@@ -162,7 +162,7 @@ async def test_open_visit_and_correct_it(ctx, fx) -> None:
         v = visits.get_visit(ctx, fx.ids[2])
         assert (v.outcome, v.reason, v.revision) == ("FAILED", "email_not_received", 1)
         rows = table_rows(detail.query_one("#detail-events", DataTable))
-        assert [r[2] for r in rows] == ["start", "outcome", "correction"]
+        assert [r[2] for r in rows] == ["Mulai", "Hasil", "Koreksi"]  # event kinds in words
         assert "outcome=Berhasil aktivasi" in rows[1][4]  # the original stays visible, in words
         assert "Berhasil aktivasi" in rows[2][4] and "resident had no email" in rows[2][4]
         corr = audit.recent(ctx, action="correction")

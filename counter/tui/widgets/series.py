@@ -15,6 +15,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from counter.tui.formats import fmt_date, fmt_int
+
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 
 
@@ -53,10 +55,17 @@ class SeriesChart(Widget):
         self.points, self.goal, self.deadline = list(points), goal, deadline
         self.refresh()
 
+    def _lang(self) -> str:
+        """The reader's language (numbers and dates in their form); English outside the app."""
+        settings = getattr(self.app, "settings", None)
+        return str(getattr(settings, "lang", "en"))
+
     def render(self) -> Text:
         if not self.points or self.deadline is None:
             return Text("-")
-        label_w = len(f"{max(self.goal, 1):,}") + 1
+        lang = self._lang()
+        goal_text = fmt_int(self.goal, lang)
+        label_w = len(fmt_int(max(self.goal, 1), lang)) + 1
         width = max(4, self.size.width - label_w)
         height = max(2, self.size.height - 1)
         top = max([self.goal, 1] + [v for _, v in self.points])
@@ -67,7 +76,7 @@ class SeriesChart(Widget):
         goal_row = min(height, max(1, round(height * self.goal / top)))
         out = Text(no_wrap=True, overflow="crop")
         for level in range(height, 0, -1):
-            label = f"{self.goal:,}" if level == goal_row else ("0" if level == 1 else "")
+            label = goal_text if level == goal_row else ("0" if level == 1 else "")
             out.append(label.rjust(label_w - 1) + " ", style=axis)
             for v in cols:
                 cells = 0.0 if v is None else height * v / top
@@ -80,6 +89,6 @@ class SeriesChart(Widget):
                 else:
                     out.append(" ")
             out.append("\n")
-        first, last = self.points[0][0].isoformat(), self.deadline.isoformat()
+        first, last = fmt_date(self.points[0][0], lang), fmt_date(self.deadline, lang)
         out.append(" " * label_w + first + last.rjust(max(0, width - len(first))), style=axis)
         return out

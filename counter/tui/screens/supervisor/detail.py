@@ -20,7 +20,7 @@ from counter.tui.screens.supervisor.lifecycle import (
 )
 from counter.tui.screens.supervisor.modals import TextPrompt
 from counter.tui.widgets.literal import DataTable, Label, Static
-from counter.tui.words import outcome_word, reason_word, state_word
+from counter.tui.words import event_word, outcome_word, reason_word, state_word, step_word
 
 if TYPE_CHECKING:
     from counter.services.daylog import VisitDetail
@@ -125,8 +125,8 @@ class VisitDetailScreen(SupervisorBase, ModalScreen[bool]):
             (
                 ctx.local(e.at).strftime("%H:%M:%S"),
                 str(e.seq),
-                e.kind,
-                e.step or "",
+                event_word(self.app, e.kind),
+                step_word(self.app, e.step),
                 self._describe(e.kind, e.data),
             )
             for e in self.detail.events
