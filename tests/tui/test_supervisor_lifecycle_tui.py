@@ -76,7 +76,7 @@ async def test_close_an_abandoned_visit_from_the_daily_log(ctx, fx) -> None:
         assert app.screen is detail
         assert detail.detail.outcome == "FAILED" and detail.detail.ended_at is not None
         rows = table_rows(detail.query_one("#detail-events", DataTable))
-        assert rows[-1][2] == "outcome" and "abandoned=True" in rows[-1][4]
+        assert rows[-1][2] == "Hasil" and "abandoned=True" in rows[-1][4]
     v = visits.get_visit(ctx, fx.ids[11])
     assert (v.outcome, v.reason) == ("FAILED", "app_error")
     assert (
