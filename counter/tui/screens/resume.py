@@ -19,6 +19,7 @@ from counter.errors import describe
 from counter.tui.formats import fmt_date
 from counter.tui.keys import CatalogKeys
 from counter.tui.widgets.literal import Label, OptionList
+from counter.tui.words import step_word
 
 if TYPE_CHECKING:
     from counter.tui.shell import Shell
@@ -66,21 +67,6 @@ class ResumeScreen(CatalogKeys, ModalScreen[Any]):
     def on_mount(self) -> None:
         self._fill()
 
-    def _step_name(self, step: str) -> str:
-        from counter.domain.protocol import ProtocolError, cached_protocol
-        from counter.i18n import catalog
-
-        lang = self.app.settings.lang
-        try:
-            protocol = cached_protocol(getattr(self.app.settings, "protocol_file", "") or None)
-            if protocol.has_step(step):
-                return protocol.step(step).title.get(lang)
-        except ProtocolError:
-            pass  # the counter screen reports a broken protocol file; here the id will do
-        cat = catalog(lang)
-        key = f"tui.step.{step}"
-        return cat.t(key) if cat.has(key) else step
-
     def _line(self, v: Visit) -> str:
         ctx = self.app.ctx
         started = ctx.local(v.started_at) if ctx else v.started_at
@@ -88,7 +74,7 @@ class ResumeScreen(CatalogKeys, ModalScreen[Any]):
             "tui.resume.line",
             time=started.strftime("%H:%M"),
             nik=nikmod.mask(v.nik),
-            step=self._step_name(v.current_step),
+            step=step_word(self.app, v.current_step),
             day=fmt_date(v.day, self.app.settings.lang),
         )
 
