@@ -22,14 +22,16 @@ import socket
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlmodel import col
 
 from counter.services import settings_store
 from counter.services.context import Context
-from counter.store.models import ExportBatch, ExportItem, Officer, Visit
+from counter.services.export.cells import as_date
+from counter.services.export.contract import request
+from counter.services.export.selection import filters
+from counter.store.models import ExportBatch, Officer, Visit
 
 FOLDER_KEY = "export_dialog.folder"
 FORMAT_KEY = "export_dialog.format"
@@ -49,10 +51,6 @@ class Preview:
     last_export_rows: int = 0
 
 
-def _finished() -> list[Any]:
-    return [col(Visit.ended_at).is_not(None), col(Visit.outcome).is_not(None)]
-
-
 def preview(
     ctx: Context, mode: str, date_from: date | None = None, date_to: date | None = None
 ) -> Preview:
@@ -67,12 +65,6 @@ def preview(
         ).first()
         if mode == "since_last":
             date_from = date_to = None
-            in_batch = exists().where(
-                col(ExportItem.visit_id) == col(Visit.id),
-                col(ExportItem.revision) == col(Visit.revision),
-            )
-            went_out = exists().where(col(ExportItem.visit_id) == col(Visit.id))
-            where: list[Any] = [*_finished(), ~in_batch, or_(not_voided, went_out)]
             visits = 0
             open_ = int(
                 s.execute(
@@ -91,7 +83,8 @@ def preview(
                 .where(in_range)
             ).one()
             visits, open_ = int(visits), int(open_ or 0)
-            where = [in_range, *_finished()]
+        # the rows the export will write: its own selection, not a copy of it
+        where = filters(request(mode, date_from, date_to))
         rows, first, last_day = s.execute(
             select(func.count(), func.min(Visit.day), func.max(Visit.day))
             .select_from(Visit)
@@ -104,17 +97,11 @@ def preview(
         visits=visits,
         open=open_,
         rows=int(rows),
-        first_day=_day(first),
-        last_day=_day(last_day),
+        first_day=as_date(first) if first is not None else None,
+        last_day=as_date(last_day) if last_day is not None else None,
         last_export_at=ctx.local(last[0]) if last else None,
         last_export_rows=int(last[1]) if last else 0,
     )
-
-
-def _day(value: object) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _key(base: str, officer: Officer) -> str:
